@@ -1,0 +1,66 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+let optimized: [SwiftSetting] = [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]
+
+let package = Package(
+    name: "sddcal",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "sddcal", targets: ["sddcal"]),
+        .library(name: "SDDCore", targets: ["SDDCore"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-numerics", from: "1.1.1"),
+        .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
+    ],
+    targets: [
+        // C libraries from Debian (apt providers listed for `swift build` hints).
+        .systemLibrary(name: "CNcurses", pkgConfig: "ncursesw", providers: [.apt(["libncurses-dev"])]),
+        .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+
+        // Data model, formats, physics tables, detector response, simulator.
+        .target(name: "SDDCore",
+                dependencies: [.product(name: "Numerics", package: "swift-numerics")],
+                swiftSettings: optimized),
+        // SciPy-compatible peak finding and line identification.
+        .target(name: "PeakFinding", dependencies: ["SDDCore"], swiftSettings: optimized),
+        // The paper's CNN: layers, training, model files, centroid prediction.
+        .target(name: "CentroidNetwork", dependencies: ["SDDCore", "CBLAS"], swiftSettings: optimized),
+        // Binned line-shape fits, minimizer, standard calibration, Cu Kα measurement.
+        .target(name: "LineFitting",
+                dependencies: ["SDDCore", "PeakFinding", "CentroidNetwork",
+                               .product(name: "Numerics", package: "swift-numerics")],
+                swiftSettings: optimized),
+        // Automatic differentiation, unbinned likelihoods, calibration refinement.
+        .target(name: "CalibrationRefinement",
+                dependencies: ["SDDCore", "LineFitting",
+                               .product(name: "Numerics", package: "swift-numerics")],
+                swiftSettings: optimized),
+        // Pure inspector state, actions and rendering into a cell buffer (no terminal code).
+        .target(name: "Inspector",
+                dependencies: ["SDDCore", "PeakFinding", "CentroidNetwork", "LineFitting", "CalibrationRefinement",
+                               .product(name: "DequeModule", package: "swift-collections")],
+                swiftSettings: optimized),
+        // The thin ncurses presenter.
+        .target(name: "InspectorTerminal", dependencies: ["Inspector", "CNcurses"]),
+
+        .executableTarget(name: "sddcal",
+                          dependencies: ["SDDCore", "PeakFinding", "CentroidNetwork", "LineFitting",
+                                         "CalibrationRefinement", "Inspector", "InspectorTerminal",
+                                         .product(name: "ArgumentParser", package: "swift-argument-parser")],
+                          swiftSettings: optimized),
+        .executableTarget(name: "sddcal-bench",
+                          dependencies: ["SDDCore", "PeakFinding", "CentroidNetwork", "LineFitting",
+                                         "CalibrationRefinement", "Inspector"],
+                          swiftSettings: optimized),
+
+        .testTarget(name: "SDDCoreTests", dependencies: ["SDDCore"]),
+        .testTarget(name: "PeakFindingTests", dependencies: ["PeakFinding"]),
+        .testTarget(name: "CentroidNetworkTests", dependencies: ["CentroidNetwork"]),
+        .testTarget(name: "LineFittingTests", dependencies: ["LineFitting"]),
+        .testTarget(name: "CalibrationRefinementTests", dependencies: ["CalibrationRefinement"]),
+        .testTarget(name: "InspectorTests", dependencies: ["Inspector"]),
+    ]
+)

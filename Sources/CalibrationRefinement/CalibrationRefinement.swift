@@ -1,0 +1,1 @@
+// CalibrationRefinement module: see the README section of the same name.

@@ -1,0 +1,1 @@
+// CentroidNetwork module: see the README section of the same name.

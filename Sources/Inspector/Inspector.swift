@@ -1,0 +1,1 @@
+// Inspector module: see the README section of the same name.

@@ -1,0 +1,1 @@
+// InspectorTerminal module: see the README section of the same name.

@@ -1,0 +1,1 @@
+// LineFitting module: see the README section of the same name.

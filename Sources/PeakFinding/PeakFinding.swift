@@ -1,0 +1,1 @@
+// PeakFinding module: see the README section of the same name.

@@ -1,0 +1,59 @@
+/// Detector events stored column-wise (struct of arrays): 12 bytes per event
+/// (UInt16 cell, UInt16 ADC, Double time), so 10⁷ events take 120 MB.
+public struct EventTable: Sendable, Equatable {
+    /// Cell (SDD) number of each event, 0-based as in the data files.
+    public var cell: [UInt16]
+    /// Integer ADC value of each event.
+    public var adc: [UInt16]
+    /// Time of each event in seconds since the start of the run.
+    public var time: [Double]
+
+    public init() { cell = []; adc = []; time = [] }
+
+    public init(cell: [UInt16], adc: [UInt16], time: [Double]) {
+        precondition(cell.count == adc.count && adc.count == time.count, "columns must have equal length")
+        self.cell = cell
+        self.adc = adc
+        self.time = time
+    }
+
+    public var count: Int { cell.count }
+    public var isEmpty: Bool { cell.isEmpty }
+
+    public mutating func reserveCapacity(_ n: Int) {
+        cell.reserveCapacity(n); adc.reserveCapacity(n); time.reserveCapacity(n)
+    }
+
+    @inlinable public mutating func append(cell c: UInt16, adc a: UInt16, time t: Double) {
+        cell.append(c); adc.append(a); time.append(t)
+    }
+
+    /// Distinct cells present, sorted.
+    public var cells: [Int] {
+        var seen = [Bool](repeating: false, count: Int(UInt16.max) + 1)
+        for c in cell { seen[Int(c)] = true }
+        return seen.indices.filter { seen[$0] }
+    }
+
+    /// Time span (min, max) of the events, or nil when empty.
+    public var timeRange: ClosedRange<Double>? {
+        guard let first = time.first else { return nil }
+        var lo = first, hi = first
+        for t in time { lo = Swift.min(lo, t); hi = Swift.max(hi, t) }
+        return lo...hi
+    }
+
+    /// The events reordered by (cell, time): each cell's events become one contiguous, time-ordered run.
+    public func sortedByCellAndTime() -> EventTable {
+        var order = Array(0..<count)
+        order.sort { (cell[$0], time[$0]) < (cell[$1], time[$1]) }
+        return EventTable(cell: order.map { cell[$0] }, adc: order.map { adc[$0] }, time: order.map { time[$0] })
+    }
+
+    /// True when events are ordered by (cell, time).
+    public var isSortedByCellAndTime: Bool {
+        guard count > 1 else { return true }
+        for i in 1..<count where (cell[i - 1], time[i - 1]) > (cell[i], time[i]) { return false }
+        return true
+    }
+}

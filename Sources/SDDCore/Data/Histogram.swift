@@ -1,0 +1,128 @@
+/// A one-dimensional histogram with equal-width bins.
+public struct Histogram: Sendable, Equatable, Codable {
+    /// Lower edge of the first bin.
+    public var lowerEdge: Double
+    /// Width of every bin.
+    public var binWidth: Double
+    /// Contents of the bins.
+    public var counts: [Double]
+
+    public init(lowerEdge: Double, binWidth: Double, counts: [Double]) {
+        precondition(binWidth > 0, "bin width must be positive")
+        self.lowerEdge = lowerEdge
+        self.binWidth = binWidth
+        self.counts = counts
+    }
+
+    /// An empty histogram of `bins` bins over [lower, lower + bins·width).
+    public init(lowerEdge: Double, binWidth: Double, bins: Int) {
+        self.init(lowerEdge: lowerEdge, binWidth: binWidth, counts: [Double](repeating: 0, count: bins))
+    }
+
+    public var binCount: Int { counts.count }
+    public var upperEdge: Double { lowerEdge + binWidth * Double(counts.count) }
+    public var total: Double { counts.reduce(0, +) }
+    /// Centre of bin `i`.
+    @inlinable public func center(_ i: Int) -> Double { lowerEdge + (Double(i) + 0.5) * binWidth }
+    /// Bin centres.
+    public var centers: [Double] { (0..<counts.count).map(center) }
+
+    /// Bin index of `x`, or nil outside the range.
+    @inlinable public func bin(of x: Double) -> Int? {
+        let b = ((x - lowerEdge) / binWidth).rounded(.down)
+        guard b >= 0, b < Double(counts.count) else { return nil }
+        return Int(b)
+    }
+
+    /// Adds `weight` to the bin containing `x` (ignored outside the range).
+    @inlinable public mutating func fill(_ x: Double, weight: Double = 1) {
+        if let b = bin(of: x) { counts[b] += weight }
+    }
+
+    /// Adds `weight` spread uniformly over [lo, hi): the exact share of the interval in each bin.
+    /// Used to histogram integer ADC channels in energy without bin beating (`physics.md` pitfalls).
+    public mutating func fillInterval(_ lo: Double, _ hi: Double, weight: Double = 1) {
+        guard hi > lo else { fill(lo, weight: weight); return }
+        let density = weight / (hi - lo)
+        var a = Swift.max(lo, lowerEdge)
+        let b = Swift.min(hi, upperEdge)
+        while a < b {
+            guard let i = bin(of: a) else { break }
+            let edge = Swift.min(b, lowerEdge + Double(i + 1) * binWidth)
+            counts[i] += density * (edge - a)
+            if edge <= a { break }
+            a = edge
+        }
+    }
+
+    /// Sums groups of `factor` adjacent bins (a trailing partial group is dropped).
+    public func rebinned(by factor: Int) -> Histogram {
+        precondition(factor >= 1)
+        let n = counts.count / factor
+        var out = [Double](repeating: 0, count: n)
+        for i in 0..<n { for j in 0..<factor { out[i] += counts[i * factor + j] } }
+        return Histogram(lowerEdge: lowerEdge, binWidth: binWidth * Double(factor), counts: out)
+    }
+
+    /// Re-histograms onto new equal-width bins, sharing each old bin's content in proportion to overlap.
+    public func resampled(lowerEdge lo: Double, binWidth w: Double, bins: Int) -> Histogram {
+        var h = Histogram(lowerEdge: lo, binWidth: w, bins: bins)
+        for i in counts.indices where counts[i] != 0 {
+            let a = lowerEdge + Double(i) * binWidth
+            h.fillInterval(a, a + binWidth, weight: counts[i])
+        }
+        return h
+    }
+
+    /// Bin-by-bin sum of histograms with identical binning.
+    public static func + (a: Histogram, b: Histogram) -> Histogram {
+        precondition(a.lowerEdge == b.lowerEdge && a.binWidth == b.binWidth && a.counts.count == b.counts.count,
+                     "histograms must share binning")
+        var h = a
+        for i in h.counts.indices { h.counts[i] += b.counts[i] }
+        return h
+    }
+
+    /// The sub-histogram of bins whose centres lie in `range`.
+    public func slice(_ range: ClosedRange<Double>) -> Histogram {
+        let idx = counts.indices.filter { range.contains(center($0)) }
+        guard let f = idx.first, let l = idx.last else { return Histogram(lowerEdge: range.lowerBound, binWidth: binWidth, bins: 0) }
+        return Histogram(lowerEdge: lowerEdge + Double(f) * binWidth, binWidth: binWidth, counts: Array(counts[f...l]))
+    }
+}
+
+extension Histogram {
+    /// Histogram of integer ADC values: bin i holds channels firstChannel + i·channelsPerBin ..< +channelsPerBin.
+    ///
+    /// Convention used throughout sddcal: the integer ADC value k stands for the continuous interval
+    /// [k − ½, k + ½), the same coordinate the calibration E(ADC) is evaluated in. So the histogram's
+    /// `lowerEdge` is firstChannel − ½ and bin centres are the mean channel of each bin.
+    public static func adc<S: Sequence>(_ values: S, firstChannel: Int = 0, channelsPerBin: Int = 1, bins: Int) -> Histogram
+    where S.Element == UInt16 {
+        precondition(channelsPerBin >= 1)
+        var h = Histogram(lowerEdge: Double(firstChannel) - 0.5, binWidth: Double(channelsPerBin), bins: bins)
+        for v in values {
+            let d = Int(v) - firstChannel
+            if d >= 0 {
+                let b = d / channelsPerBin
+                if b < bins { h.counts[b] += 1 }
+            }
+        }
+        return h
+    }
+
+    /// Energy histogram of integer ADC values under a calibration, each channel spread uniformly over its
+    /// energy interval [E(adc−½), E(adc+½)) so that bins narrower than or misaligned with channels do not beat.
+    public static func energy<S: Sequence>(_ values: S, calibration c: EnergyCalibration,
+                                           lowerEdge: Double, binWidth: Double, bins: Int) -> Histogram
+    where S.Element == UInt16 {
+        var perChannel = [Double](repeating: 0, count: Int(UInt16.max) + 1)
+        for v in values { perChannel[Int(v)] += 1 }
+        var h = Histogram(lowerEdge: lowerEdge, binWidth: binWidth, bins: bins)
+        for ch in perChannel.indices where perChannel[ch] > 0 {
+            let a = c.energy(Double(ch) - 0.5), b = c.energy(Double(ch) + 0.5)
+            h.fillInterval(Swift.min(a, b), Swift.max(a, b), weight: perChannel[ch])
+        }
+        return h
+    }
+}

@@ -1,0 +1,72 @@
+import Foundation
+
+/// Whether a spectral line is a Kα doublet or a Kβ line.
+public enum LineKind: String, Sendable, Codable, Hashable {
+    case kAlpha = "Ka"
+    case kBeta = "Kb"
+}
+
+/// One observable line of a spectrum (e.g. Cu Kα, the Kα1/Kα2 doublet), made of one or two components.
+public struct SpectralLine: Sendable, Hashable, Codable {
+    /// One emission component: energy in eV and intensity relative to the strongest component.
+    public struct Component: Sendable, Hashable, Codable {
+        public let energy: Double
+        public let relativeIntensity: Double
+        public init(energy: Double, relativeIntensity: Double) {
+            self.energy = energy
+            self.relativeIntensity = relativeIntensity
+        }
+    }
+
+    /// Element symbol, e.g. "Cu".
+    public let element: String
+    public let kind: LineKind
+    /// Components (Kα: Kα1 then Kα2; Kβ: one).
+    public let components: [Component]
+
+    /// Short identifier used in files and on the command line, e.g. "CuKa", "TiKb".
+    public var id: String { element + kind.rawValue }
+    /// Human label, e.g. "Cu Kα".
+    public var label: String { element + (kind == .kAlpha ? " Kα" : " Kβ") }
+    /// Intensity-weighted mean energy in eV: the energy a centroid of this line calibrates to.
+    public var energy: Double {
+        let w = components.reduce(0) { $0 + $1.relativeIntensity }
+        return components.reduce(0) { $0 + $1.energy * $1.relativeIntensity } / w
+    }
+
+    public init(element: String, kind: LineKind, components: [Component]) {
+        self.element = element
+        self.kind = kind
+        self.components = components
+    }
+
+    /// The Kα doublet or Kβ line of a tabulated element.
+    public init?(element symbol: String, kind: LineKind) {
+        guard let e = XRayLineTable.element(symbol) else { return nil }
+        switch kind {
+        case .kAlpha:
+            self.init(element: e.symbol, kind: .kAlpha, components: [
+                Component(energy: e.kAlpha1, relativeIntensity: 1),
+                Component(energy: e.kAlpha2, relativeIntensity: e.kAlpha2Ratio),
+            ])
+        case .kBeta:
+            self.init(element: e.symbol, kind: .kBeta, components: [Component(energy: e.kBeta, relativeIntensity: 1)])
+        }
+    }
+
+    /// Parses "CuKa", "Cu Kα", "cukb", "MnKb".
+    public init?(id: String) {
+        let s = id.replacingOccurrences(of: " ", with: "").replacingOccurrences(of: "α", with: "a")
+            .replacingOccurrences(of: "β", with: "b")
+        guard s.count >= 3 else { return nil }
+        let suffix = s.suffix(2).lowercased()
+        let symbol = String(s.dropLast(2))
+        let kind: LineKind
+        switch suffix {
+        case "ka": kind = .kAlpha
+        case "kb": kind = .kBeta
+        default: return nil
+        }
+        self.init(element: symbol, kind: kind)
+    }
+}
