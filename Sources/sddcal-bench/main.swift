@@ -1,1 +1,20 @@
-print("sddcal-bench")
+import Foundation
+
+// Benchmark suites by name; each issue registers its own in a file of its own (e.g. PeakBenchmarks.swift).
+// Usage: swift run -c release sddcal-bench [suite ...] [--json]
+let suites: [String: () -> [Benchmark]] = [
+    "core": coreBenchmarks,
+]
+
+let args = CommandLine.arguments.dropFirst()
+let json = args.contains("--json")
+let chosen = args.filter { !$0.hasPrefix("--") }
+let names = chosen.isEmpty ? suites.keys.sorted() : Array(chosen)
+for n in names {
+    guard let s = suites[n] else {
+        FileHandle.standardError.write(Data("sddcal-bench: unknown suite '\(n)'; known: \(suites.keys.sorted().joined(separator: ", "))\n".utf8))
+        exit(2)
+    }
+    if !json { print("== \(n)") }
+    BenchmarkHarness.run(s(), json: json)
+}
