@@ -37,12 +37,28 @@ struct Summary: ParsableCommand {
                 if calibration != nil || truthSet != nil {
                     var counts = [String: Int]()
                     for l in prof.lines { counts[l.id] = 0 }
+                    let cellTruth = truthSet?.cell(c)
+                    let windows = prof.lines.map { ($0.id, $0.energy, response.fwhm(at: $0.energy)) }
+                    var perWindow = [Int](repeating: 0, count: windows.count)
+                    // One calibration per batch (or per hour of truth): events of a cell are time-ordered.
+                    var cal: EnergyCalibration? = nil
+                    var validUntil = -Double.infinity
                     for i in range {
                         let t = batched.events.time[i]
-                        guard let cal = calibration?.calibration(cell: c, time: t) ?? truthSet?.calibration(cell: c, time: t) else { continue }
+                        if t >= validUntil || cal == nil {
+                            if let ct = cellTruth {
+                                cal = ct.calibration(at: t); validUntil = t + 60
+                            } else if let b = calibration?.batches(ofCell: c)?.first(where: { t >= $0.start && t < $0.end }) {
+                                cal = b.calibration; validUntil = b.end
+                            } else {
+                                cal = calibration?.calibration(cell: c, time: t); validUntil = t
+                            }
+                        }
+                        guard let cal else { continue }
                         let e = cal.energy(Double(batched.events.adc[i]))
-                        for l in prof.lines where abs(e - l.energy) < response.fwhm(at: l.energy) { counts[l.id]! += 1 }
+                        for (k, w) in windows.enumerated() where abs(e - w.1) < w.2 { perWindow[k] += 1 }
                     }
+                    for (k, w) in windows.enumerated() { counts[w.0] = perWindow[k] }
                     perLine = counts
                 }
                 let ev = range.count
