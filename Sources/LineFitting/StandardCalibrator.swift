@@ -267,7 +267,12 @@ public struct StandardCalibrator: Sendable {
             } else {
                 p.fix("tail_fraction", at: options.defaultTailFraction); p.fix("tail_slope", at: options.defaultTailSlope)
             }
-            let r = BinnedFit(model: model, counts: sub.counts).minimize(p)
+            var r = BinnedFit(model: model, counts: sub.counts).minimize(p)
+            if r.status != .converged && !p.fixed[p.index("tail_slope")] {
+                // A vanishing tail leaves β undetermined (singular Hessian): refit with β fixed.
+                p.fix("tail_slope", at: options.defaultTailSlope)
+                r = BinnedFit(model: model, counts: sub.counts).minimize(p)
+            }
             if total >= options.strongGroupCounts && r.status == .converged {
                 tails.append((meanE, r.value("tail_fraction"), r.value("tail_slope")))
             }

@@ -10,5 +10,7 @@ struct SDDCal: ParsableCommand {
         subcommands: [
             Simulate.self,
             Summary.self,
+            Calibrate.self,
+            Fit.self,
         ])
 }
