@@ -11,5 +11,7 @@ struct SDDCal: ParsableCommand {
             Simulate.self,
             Summary.self,
             Convert.self,
+            Calibrate.self,
+            Fit.self,
         ])
 }
