@@ -57,7 +57,7 @@ let package = Package(
                           swiftSettings: optimized),
 
         .testTarget(name: "SDDCoreTests", dependencies: ["SDDCore"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "PeakFindingTests", dependencies: ["PeakFinding"]),
+        .testTarget(name: "PeakFindingTests", dependencies: ["PeakFinding"], resources: [.copy("Fixtures")]),
         .testTarget(name: "CentroidNetworkTests", dependencies: ["CentroidNetwork"]),
         .testTarget(name: "LineFittingTests", dependencies: ["LineFitting"]),
         .testTarget(name: "CalibrationRefinementTests", dependencies: ["CalibrationRefinement"]),

@@ -4,7 +4,11 @@ import Foundation
 // Usage: swift run -c release sddcal-bench [suite ...] [--json]
 let suites: [String: () -> [Benchmark]] = [
     "core": coreBenchmarks,
+<<<<<<< HEAD
     "cnn": cnnBenchmarks,
+=======
+    "formats": formatBenchmarks,
+>>>>>>> main
 ]
 
 let args = CommandLine.arguments.dropFirst()
