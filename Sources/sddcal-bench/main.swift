@@ -4,11 +4,8 @@ import Foundation
 // Usage: swift run -c release sddcal-bench [suite ...] [--json]
 let suites: [String: () -> [Benchmark]] = [
     "core": coreBenchmarks,
-<<<<<<< HEAD
     "cnn": cnnBenchmarks,
-=======
     "formats": formatBenchmarks,
->>>>>>> main
 ]
 
 let args = CommandLine.arguments.dropFirst()
