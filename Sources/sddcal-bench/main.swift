@@ -5,6 +5,7 @@ import Foundation
 let suites: [String: () -> [Benchmark]] = [
     "core": coreBenchmarks,
     "formats": formatBenchmarks,
+    "format-parts": formatPartsBenchmarks,
 ]
 
 let args = CommandLine.arguments.dropFirst()

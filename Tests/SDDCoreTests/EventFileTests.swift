@@ -217,6 +217,18 @@ final class EventFileTests: XCTestCase {
             texts.append(String(Double(rng.next() % 100_000_000) / 1000))
             texts.append(String(format: "%.17g", Double(rng.next() >> 11) / 1e9))
         }
+        // Long mantissas (16–19 digits) with every exponent the 128-bit path covers.
+        for _ in 0..<20000 {
+            let digits = 16 + Int(rng.next() % 4)
+            var m = String(1 + rng.next() % 9)
+            for _ in 1..<digits { m += String(rng.next() % 10) }
+            let e = Int(rng.next() % 45) - 22
+            texts.append(m + "e" + String(e))
+            let point = Int(rng.next() % UInt64(digits))
+            texts.append(String(m.prefix(point)) + "." + String(m.dropFirst(point)))
+        }
+        texts += ["9007199254740993", "9007199254740995", "18446744073709551615", "1844674407370955161.5",
+                  "9999999999999999999e22", "1000000000000000001e-22", "4503599627370497.5", "123456.78901234567"]
         for s in texts {
             let bytes = Array(s.utf8)
             let v = bytes.withUnsafeBufferPointer { DecimalParser.parse($0.baseAddress!, $0.count) }
