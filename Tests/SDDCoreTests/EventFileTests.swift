@@ -126,6 +126,33 @@ final class EventFileTests: XCTestCase {
         XCTAssertEqual(t, EventTable(cell: [1, 4], adc: [2, 5], time: [3, 6.5]))
     }
 
+    func testLinesAcrossReadChunksAndProgress() throws {
+        let dir = try TemporaryDirectory()
+        let table = sampleTable(300)
+        let path = dir.file("chunks.csv")
+        try EventFile.write(table, to: path, overwrite: false)
+        let size = fileBytes(path).count
+        let bom = try dir.write("bom.csv", bytes: [0xEF, 0xBB, 0xBF] + Array("sdd,adc,time\n1,2,3\n".utf8))
+        for chunk in [1, 2, 4096] {
+            XCTAssertEqual(try EventCSV.read(bom, options: .strict, progress: nil, chunkBytes: chunk).events,
+                           EventTable(cell: [1], adc: [2], time: [3]))
+        }
+        for chunk in [1, 7, 64, 4096] {
+            let recorder = ProgressRecorder()
+            let r = try EventCSV.read(path, options: .strict, progress: recorder, chunkBytes: chunk)
+            XCTAssertEqual(r.events, table, "chunk \(chunk)")
+            XCTAssertEqual(r.bytesRead, size)
+            XCTAssertEqual(recorder.calls.last?.done, size)
+            XCTAssertEqual(recorder.calls.map(\.done), recorder.calls.map(\.done).sorted(), "progress never goes back")
+            XCTAssertTrue(recorder.calls.allSatisfy { $0.total == size && $0.unit == "bytes" })
+        }
+        let recorder = ProgressRecorder()
+        try EventFile.write(table, to: dir.file("p.bin"), overwrite: false)
+        _ = try EventFile.read(dir.file("p.bin"), options: .strict, progress: recorder)
+        XCTAssertEqual(recorder.calls.last?.done, 300)
+        XCTAssertEqual(recorder.calls.last?.total, 300)
+    }
+
     // MARK: Binary damage
 
     func writeBinary(_ dir: TemporaryDirectory, _ n: Int = 5) throws -> (String, [UInt8]) {
@@ -308,4 +335,10 @@ func sampleEventTable(_ n: Int) -> EventTable {
         t.append(cell: UInt16(rng.next() % 32), adc: UInt16(truncatingIfNeeded: rng.next()), time: time)
     }
     return t
+}
+
+/// Records progress reports.
+final class ProgressRecorder: ProgressObserver, @unchecked Sendable {
+    var calls: [(done: Int, total: Int, unit: String)] = []
+    func progress(done: Int, total: Int, unit: String) { calls.append((done, total, unit)) }
 }
