@@ -10,5 +10,6 @@ struct SDDCal: ParsableCommand {
         subcommands: [
             Simulate.self,
             Summary.self,
+            Optimize.self,
         ])
 }
