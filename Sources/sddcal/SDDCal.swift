@@ -10,6 +10,9 @@ struct SDDCal: ParsableCommand {
         subcommands: [
             Simulate.self,
             Summary.self,
+            Convert.self,
+            Calibrate.self,
+            Fit.self,
             Optimize.self,
         ])
 }
