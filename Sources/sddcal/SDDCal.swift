@@ -13,6 +13,7 @@ struct SDDCal: ParsableCommand {
             Convert.self,
             Calibrate.self,
             Fit.self,
+            TrainCommand.self,
             Optimize.self,
         ])
 }
