@@ -106,3 +106,30 @@ final class DataModelTests: XCTestCase {
         }
     }
 }
+
+final class SpectrumBuilderTests: XCTestCase {
+    func testSummedEnergySpectrumUsesEachBatchCalibration() {
+        // Two batches of one cell, with different gains, each putting a line at the same energy.
+        var t = EventTable()
+        for _ in 0..<100 { t.append(cell: 0, adc: 1000, time: 10) }      // batch 0: E = 2·1000 = 2000
+        for _ in 0..<100 { t.append(cell: 0, adc: 500, time: 100) }      // batch 1: E = 4·500 = 2000
+        for _ in 0..<50 { t.append(cell: 1, adc: 1000, time: 10) }       // cell 1: not calibrated
+        let batched = BatchedEvents(t, spec: .duration(50))   // windows [10, 60), [60, 110)
+        let set = CalibrationSet(profile: "vip2", batch: "50s", method: "test", source: "", cells: [
+            .init(cell: 0, batches: [
+                .init(index: 0, start: 10, end: 60, events: 100, calibration: .init(p0: 0, p1: 2)),
+                .init(index: 1, start: 60, end: 110, events: 100, calibration: .init(p0: 0, p1: 4)),
+            ]),
+        ])
+        let (h, skipped) = SpectrumBuilder.energySpectrum(batched, calibration: set, range: 1900...2100, binWidth: 10)
+        XCTAssertEqual(h.total, 200, accuracy: 1e-9)
+        // Channel 1000 at 2 eV/ADC spans 1999–2001 eV: all in bin [1990, 2000) and [2000, 2010) equally.
+        XCTAssertEqual(h.counts[9], 50 + 50, accuracy: 1e-9)
+        XCTAssertEqual(skipped.map(\.cell), [1])
+        let only1 = SpectrumBuilder.energySpectrum(batched, calibration: set, cells: [1], range: 1900...2100, binWidth: 10)
+        XCTAssertEqual(only1.histogram.total, 0)
+        let adc = SpectrumBuilder.adcSpectrum(batched, batches: batched.batches(ofCell: 0), bins: 2048)
+        XCTAssertEqual(adc.counts[1000], 100)
+        XCTAssertEqual(adc.counts[500], 100)
+    }
+}
