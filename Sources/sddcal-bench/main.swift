@@ -4,6 +4,7 @@ import Foundation
 // Usage: swift run -c release sddcal-bench [suite ...] [--json]
 let suites: [String: () -> [Benchmark]] = [
     "core": coreBenchmarks,
+    "fitting": fittingBenchmarks,
 ]
 
 let args = CommandLine.arguments.dropFirst()
