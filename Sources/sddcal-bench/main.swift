@@ -4,7 +4,10 @@ import Foundation
 // Usage: swift run -c release sddcal-bench [suite ...] [--json]
 let suites: [String: () -> [Benchmark]] = [
     "core": coreBenchmarks,
+    "cnn": cnnBenchmarks,
     "fitting": fittingBenchmarks,
+    "formats": formatBenchmarks,
+    "refine": refineBenchmarks,
 ]
 
 let args = CommandLine.arguments.dropFirst()

@@ -10,7 +10,10 @@ struct SDDCal: ParsableCommand {
         subcommands: [
             Simulate.self,
             Summary.self,
+            Convert.self,
             Calibrate.self,
             Fit.self,
+            TrainCommand.self,
+            Optimize.self,
         ])
 }
