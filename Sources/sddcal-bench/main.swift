@@ -4,8 +4,12 @@ import Foundation
 // Usage: swift run -c release sddcal-bench [suite ...] [--json]
 let suites: [String: () -> [Benchmark]] = [
     "core": coreBenchmarks,
+    "cnn": cnnBenchmarks,
+    "fitting": fittingBenchmarks,
     "formats": formatBenchmarks,
     "format-parts": formatPartsBenchmarks,
+    "peaks": peakBenchmarks,
+    "refine": refineBenchmarks,
 ]
 
 let args = CommandLine.arguments.dropFirst()

@@ -13,5 +13,8 @@ struct SDDCal: ParsableCommand {
             Convert.self,
             Calibrate.self,
             Fit.self,
+            TrainCommand.self,
+            Optimize.self,
+            Peaks.self,
         ])
 }
