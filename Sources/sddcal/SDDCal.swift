@@ -15,5 +15,6 @@ struct SDDCal: ParsableCommand {
             Fit.self,
             TrainCommand.self,
             Optimize.self,
+            Report.self,
         ])
 }
