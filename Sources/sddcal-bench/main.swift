@@ -5,7 +5,9 @@ import Foundation
 let suites: [String: () -> [Benchmark]] = [
     "core": coreBenchmarks,
     "cnn": cnnBenchmarks,
+    "fitting": fittingBenchmarks,
     "formats": formatBenchmarks,
+    "peaks": peakBenchmarks,
     "refine": refineBenchmarks,
 ]
 
