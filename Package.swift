@@ -56,8 +56,8 @@ let package = Package(
                                          "CalibrationRefinement", "Inspector"],
                           swiftSettings: optimized),
 
-        .testTarget(name: "SDDCoreTests", dependencies: ["SDDCore"]),
-        .testTarget(name: "PeakFindingTests", dependencies: ["PeakFinding"]),
+        .testTarget(name: "SDDCoreTests", dependencies: ["SDDCore"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "PeakFindingTests", dependencies: ["PeakFinding"], resources: [.copy("Fixtures")]),
         .testTarget(name: "CentroidNetworkTests", dependencies: ["CentroidNetwork"]),
         .testTarget(name: "LineFittingTests", dependencies: ["LineFitting"]),
         .testTarget(name: "CalibrationRefinementTests", dependencies: ["CalibrationRefinement"]),

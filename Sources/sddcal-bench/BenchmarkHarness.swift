@@ -6,6 +6,8 @@ struct Benchmark {
     let name: String
     /// Number of inner calls per timed sample.
     let inner: Int
+    /// Number of timed samples (fewer for long bodies).
+    var samples: Int = 15
     let body: () -> Double
 }
 
@@ -13,10 +15,10 @@ struct Benchmark {
 enum BenchmarkHarness {
     static var sink = 0.0
 
-    static func measure(_ b: Benchmark, samples: Int = 15) -> (median: Double, q1: Double, q3: Double) {
-        for _ in 0..<max(1, b.inner / 10) { sink += b.body() }   // warm-up
+    static func measure(_ b: Benchmark) -> (median: Double, q1: Double, q3: Double) {
+        if b.samples > 3 { for _ in 0..<max(1, b.inner / 10) { sink += b.body() } }   // warm-up
         var t: [Double] = []
-        for _ in 0..<samples {
+        for _ in 0..<b.samples {
             let s = DispatchTime.now().uptimeNanoseconds
             for _ in 0..<b.inner { sink += b.body() }
             let e = DispatchTime.now().uptimeNanoseconds

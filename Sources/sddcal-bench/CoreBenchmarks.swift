@@ -6,5 +6,9 @@ func coreBenchmarks() -> [Benchmark] {
         Benchmark(name: "histogram 10^6 ADC values, 300 bins", inner: 3) {
             Histogram.adc(values, firstChannel: 1500, channelsPerBin: 10, bins: 300).counts[10]
         },
+        Benchmark(name: "simulate 32 cells × 30 days (~10^7 events)", inner: 1, samples: 3) {
+            let (ev, _) = try! VIP2Simulator(config: .vip2(cells: 32, days: 30, seed: 1)).run()
+            return Double(ev.count)
+        },
     ]
 }

@@ -1,2 +1,16 @@
 import ArgumentParser
-@main struct SDDCal: ParsableCommand { static let configuration = CommandConfiguration(commandName: "sddcal", abstract: "Calibrate SDD X-ray spectra.", subcommands: []) }
+
+/// The `sddcal` command: every step of the calibration as a subcommand with JSON output.
+@main
+struct SDDCal: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sddcal",
+        abstract: "Calibrate and inspect the X-ray spectra of Silicon Drift Detectors.",
+        version: "0.1.0",
+        subcommands: [
+            Simulate.self,
+            Summary.self,
+            Calibrate.self,
+            Fit.self,
+        ])
+}

@@ -97,7 +97,7 @@ extension Histogram {
     /// Convention used throughout sddcal: the integer ADC value k stands for the continuous interval
     /// [k − ½, k + ½), the same coordinate the calibration E(ADC) is evaluated in. So the histogram's
     /// `lowerEdge` is firstChannel − ½ and bin centres are the mean channel of each bin.
-    public static func adc<S: Sequence>(_ values: S, firstChannel: Int = 0, channelsPerBin: Int = 1, bins: Int) -> Histogram
+    @inlinable public static func adc<S: Sequence>(_ values: S, firstChannel: Int = 0, channelsPerBin: Int = 1, bins: Int) -> Histogram
     where S.Element == UInt16 {
         precondition(channelsPerBin >= 1)
         var h = Histogram(lowerEdge: Double(firstChannel) - 0.5, binWidth: Double(channelsPerBin), bins: bins)
@@ -113,7 +113,7 @@ extension Histogram {
 
     /// Energy histogram of integer ADC values under a calibration, each channel spread uniformly over its
     /// energy interval [E(adc−½), E(adc+½)) so that bins narrower than or misaligned with channels do not beat.
-    public static func energy<S: Sequence>(_ values: S, calibration c: EnergyCalibration,
+    @inlinable public static func energy<S: Sequence>(_ values: S, calibration c: EnergyCalibration,
                                            lowerEdge: Double, binWidth: Double, bins: Int) -> Histogram
     where S.Element == UInt16 {
         var perChannel = [Double](repeating: 0, count: Int(UInt16.max) + 1)

@@ -1,1 +1,0 @@
-// CalibrationRefinement module: see the README section of the same name.

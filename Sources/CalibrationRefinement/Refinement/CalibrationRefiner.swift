@@ -1,0 +1,275 @@
+import Dispatch
+import Foundation
+import SDDCore
+
+/// What happened to one batch.
+public struct BatchRefinementSummary: Sendable, Codable, Hashable {
+    public var cell: Int
+    public var batch: Int
+    /// "optimized", "optimized (max-iterations)", or "kept: <reason>".
+    public var status: String
+    public var iterations: Int
+    public var reason: String?
+    public var windowEvents: Int
+    /// Log-likelihood at the start and at the end.
+    public var initialLogLikelihood: Double?
+    public var finalLogLikelihood: Double?
+    /// Nuisance parameters used: fraction of window events in the line, background slope, line σ (eV).
+    public var signalFraction: Double?
+    public var backgroundSlope: Double?
+    public var sigma: Double?
+    /// Energy at the line's reference channel before and after, its error before (from the standard
+    /// fit's centroid error) and the pull (before − after)/error (figure 6).
+    public var lineEnergyBefore: Double?
+    public var lineEnergyAfter: Double?
+    public var lineEnergyError: Double?
+    public var pull: Double?
+
+    enum CodingKeys: String, CodingKey {
+        case cell, batch, status, iterations, reason, sigma, pull
+        case windowEvents = "window_events", initialLogLikelihood = "initial_log_likelihood"
+        case finalLogLikelihood = "final_log_likelihood", signalFraction = "signal_fraction"
+        case backgroundSlope = "background_slope", lineEnergyBefore = "line_energy_before"
+        case lineEnergyAfter = "line_energy_after", lineEnergyError = "line_energy_error"
+    }
+}
+
+/// The refined calibration and a summary per batch.
+public struct RefinementResult: Sendable {
+    public var calibration: CalibrationSet
+    public var batches: [BatchRefinementSummary]
+}
+
+/// Refines every batch of a calibration on the events it applies to: builds each batch's
+/// likelihood (``BatchLoss``), fits its nuisance parameters, and minimises over (p0, p1, p2).
+/// Batches are independent and run on all cores; progress goes to an ``OptimizationObserver``.
+public struct CalibrationRefiner: Sendable {
+    public var settings: RefinementSettings
+    public init(settings: RefinementSettings = RefinementSettings()) { self.settings = settings }
+
+    /// One prepared batch problem (nil loss when the batch is kept as it is).
+    public struct Problem: Sendable {
+        public var id: OptimizationID
+        public var loss: BatchLoss?
+        public var start: SIMD3<Double>
+        public var keptReason: String?
+        public var windowEvents: Int
+        /// The line's reference channel (standard fit centroid, else the start calibration's channel
+        /// of the line energy) and the energy error there.
+        public var referenceChannel: Double
+        public var referenceError: Double?
+    }
+
+    /// Builds the problems of every batch of `calibration` from `events` (any order).
+    public func problems(events: EventTable, calibration: CalibrationSet) throws -> [Problem] {
+        guard let line = SpectralLine(id: settings.lineID) else {
+            throw SDDError.invalidArgument("--line", "unknown line '\(settings.lineID)'")
+        }
+        let sorted = events.isSortedByCellAndTime ? events : events.sortedByCellAndTime()
+        let cellRanges = Self.cellRanges(sorted)
+        var out: [Problem] = []
+        for cell in calibration.cells {
+            let sigmaCell = settings.lineFWHM.map { $0 / DetectorResponse.fwhmPerSigma }
+                ?? resolutionSigma(cell: cell, at: line.energy)
+            let range = cellRanges[cell.cell] ?? 0..<0
+            for b in cell.batches {
+                let lo = Self.lowerBound(sorted.time, b.start, in: range)
+                let hi = Self.lowerBound(sorted.time, b.end, in: range)
+                out.append(problem(cell: cell.cell, batch: b, adc: sorted.adc[lo..<hi], line: line, sigma: sigmaCell))
+            }
+        }
+        return out
+    }
+
+    func problem(cell: Int, batch b: CalibrationSet.Batch, adc: ArraySlice<UInt16>, line: SpectralLine, sigma: Double?) -> Problem {
+        let c0 = b.calibration
+        let id = OptimizationID(cell: cell, batch: b.index)
+        let cuResult = b.lines.first { $0.line == line.id }
+        var prob = Problem(id: id, loss: nil, start: .zero, keptReason: nil, windowEvents: 0,
+                           referenceChannel: cuResult?.centroidADC ?? c0.adc(forEnergy: line.energy) ?? .nan,
+                           referenceError: cuResult.map { $0.centroidError * c0.slope($0.centroidADC) })
+        guard let aLo = c0.adc(forEnergy: settings.energyWindow.lowerBound), let aHi = c0.adc(forEnergy: settings.energyWindow.upperBound),
+              let xc = c0.adc(forEnergy: line.energy), aHi > aLo + 10, c0.slope(xc) > 0 else {
+            prob.keptReason = "calibration not invertible over the window"; return prob
+        }
+        let channels = Int(aLo.rounded(.up))...Int(aHi.rounded(.down))
+        let counts = ChannelCounts(adc: adc, channels: channels)
+        prob.windowEvents = Int(counts.total)
+        guard prob.windowEvents >= settings.minimumWindowEvents else {
+            prob.keptReason = "\(prob.windowEvents) events in the window (< \(settings.minimumWindowEvents))"; return prob
+        }
+        guard let sigma else { prob.keptReason = "no line widths (sigma_adc) to set the resolution; pass --fwhm"; return prob }
+        // Coordinates: t = 0 at the line, t = −1 at the lowest calibration line (Ti Kα for vip2).
+        let others = b.lines.filter { $0.line != line.id && $0.centroidError > 0 && $0.centroidError.isFinite }
+        let lowest = others.map(\.centroidADC).min() ?? (c0.adc(forEnergy: 0.55 * line.energy) ?? xc / 2)
+        let coords = CalibrationCoordinates(center: xc, span: max(50, xc - lowest))
+        let anchors = others.map {
+            AnchorLine(line: $0.line, t: coords.t($0.centroidADC), energy: $0.energy, sigma: $0.centroidError * c0.slope($0.centroidADC))
+        }
+        if settings.loss == .windowDensity && anchors.count < 2 {
+            prob.keptReason = "fewer than 2 anchor lines with centroid errors in the calibration"; return prob
+        }
+        let shape = LineShape(line: line, sigma: sigma, tailFraction: settings.tailFraction, tailSlope: settings.tailSlope)
+        var loss = BatchLoss(kind: settings.loss, coordinates: coords, counts: counts, shape: shape,
+                             signalFraction: 0.5, backgroundSlope: 0, anchors: settings.loss == .windowDensity ? anchors : [])
+        let start = coords.scaled(c0)
+        if settings.loss == .windowDensity {
+            let (eta, slope) = Self.fitNuisance(loss, at: start)
+            loss.signalFraction = eta
+            loss.backgroundSlope = slope
+        }
+        prob.loss = loss
+        prob.start = start
+        return prob
+    }
+
+    /// Maximises the window likelihood over (η, background slope) at a fixed calibration: a few
+    /// damped Newton steps on derivatives from ``Jet3`` (the same generic loss code), kept inside
+    /// 0 < η < 1 and |s| < 1 where the density is positive.
+    static func fitNuisance(_ loss: BatchLoss, at q: SIMD3<Double>) -> (Double, Double) {
+        var eta = 0.5, slope = 0.0
+        func eval(_ e: Double, _ s: Double) -> Jet3 {
+            loss.densityLoss(Jet3(q[0]), Jet3(q[1]), Jet3(q[2]), eta: Jet3.variable(e, index: 0), slope: Jet3.variable(s, index: 1))
+        }
+        var cur = eval(eta, slope)
+        for _ in 0..<30 {
+            let h = cur.hessian, g = cur.gradient
+            var a = h[0], b = h[1], d = h[4]
+            if !(a > 0 && a * d - b * b > 0) { a = abs(a) + 1; d = abs(d) + 1; b = 0 }
+            let det = a * d - b * b
+            var de = -(d * g[0] - b * g[1]) / det, ds = -(a * g[1] - b * g[0]) / det
+            var next = cur
+            var ok = false
+            for _ in 0..<40 {
+                let ne = eta + de, ns = slope + ds
+                if ne > 1e-6 && ne < 1 - 1e-9 && abs(ns) < 0.999 {
+                    next = eval(ne, ns)
+                    if next.value.isFinite && next.value <= cur.value { eta = ne; slope = ns; ok = true; break }
+                }
+                de *= 0.5; ds *= 0.5
+            }
+            if !ok || abs(cur.value - next.value) < 1e-10 { cur = next; break }
+            cur = next
+        }
+        return (eta, slope)
+    }
+
+    /// σ (eV) of the line from the widths of the cell's other lines: each line's σ in eV gives an ENC
+    /// through σ² = (ENC·w)² + F·w·E (`physics.md`); the median ENC predicts σ at `energy`.
+    public func resolutionSigma(cell: CalibrationSet.Cell, at energy: Double) -> Double? {
+        var enc2: [Double] = []
+        let fw = settings.fano * settings.pairEnergy
+        for b in cell.batches {
+            for l in b.lines where l.line != settings.lineID {
+                guard let s = l.sigmaADC, s > 0, s.isFinite else { continue }
+                let se = s * b.calibration.slope(l.centroidADC)
+                let e2 = (se * se - fw * l.energy) / (settings.pairEnergy * settings.pairEnergy)
+                if e2.isFinite { enc2.append(max(0, e2)) }
+            }
+        }
+        guard !enc2.isEmpty else { return nil }
+        enc2.sort()
+        let m = enc2[enc2.count / 2]
+        return (m * settings.pairEnergy * settings.pairEnergy + fw * energy).squareRoot()
+    }
+
+    /// Runs every problem (both cores) and assembles the refined calibration.
+    public func refine(events: EventTable, calibration: CalibrationSet, observer: OptimizationObserver? = nil,
+                       cancel: CancellationFlag? = nil, progress: ProgressObserver? = nil) throws -> RefinementResult {
+        let probs = try problems(events: events, calibration: calibration)
+        return run(probs, calibration: calibration, observer: observer, cancel: cancel, progress: progress)
+    }
+
+    /// Optimizes prepared problems (independent, so spread over the cores).
+    public func run(_ probs: [Problem], calibration: CalibrationSet, observer: OptimizationObserver? = nil,
+                    cancel: CancellationFlag? = nil, progress: ProgressObserver? = nil) -> RefinementResult {
+        var outcomes = [OptimizationOutcome?](repeating: nil, count: probs.count)
+        let optimizer = Optimizer(settings.optimizer)
+        let lock = NSLock()
+        var done = 0
+        outcomes.withUnsafeMutableBufferPointer { out in
+            DispatchQueue.concurrentPerform(iterations: probs.count) { i in
+                let p = probs[i]
+                guard let loss = p.loss else { return }
+                let coords = loss.coordinates
+                out[i] = optimizer.minimize(loss, from: p.start, observer: observer, cancel: cancel) { it, q, v, g in
+                    let c = coords.calibration(q)
+                    return OptimizationSnapshot(id: p.id, iteration: it, logLikelihood: -v, p0: c.p0, p1: c.p1, p2: c.p2, gradientNorm: g)
+                }
+                lock.lock(); done += 1; let d = done; lock.unlock()
+                progress?.progress(done: d, total: probs.count, unit: "batches")
+            }
+        }
+        var cellsOut = calibration.cells
+        var summaries: [BatchRefinementSummary] = []
+        var k = 0
+        for ci in cellsOut.indices {
+            for bi in cellsOut[ci].batches.indices {
+                let p = probs[k], o = outcomes[k]
+                k += 1
+                var batch = cellsOut[ci].batches[bi]
+                var s = BatchRefinementSummary(cell: p.id.cell, batch: p.id.batch, status: "", iterations: 0, reason: nil,
+                                               windowEvents: p.windowEvents)
+                guard let o, let loss = p.loss, o.reason != .failed, o.reason != .cancelled else {
+                    s.status = "kept: " + (p.keptReason ?? outcomes[k - 1].map { $0.reason.rawValue } ?? "not run")
+                    summaries.append(s)
+                    continue
+                }
+                let before = batch.calibration
+                let after = loss.coordinates.calibration(o.x, covariance: o.covariance)
+                batch.calibration = after
+                batch.status = o.reason.converged ? "optimized" : "optimized (\(o.reason.rawValue))"
+                for li in batch.lines.indices {
+                    batch.lines[li].residual = after.energy(batch.lines[li].centroidADC) - batch.lines[li].energy
+                }
+                cellsOut[ci].batches[bi] = batch
+                s.status = batch.status
+                s.iterations = o.iterations
+                s.reason = o.reason.rawValue
+                s.initialLogLikelihood = -o.initialLoss
+                s.finalLogLikelihood = -o.loss
+                if loss.kind == .windowDensity {
+                    s.signalFraction = loss.signalFraction
+                    s.backgroundSlope = loss.backgroundSlope
+                }
+                s.sigma = loss.shape.sigma
+                if p.referenceChannel.isFinite {
+                    s.lineEnergyBefore = before.energy(p.referenceChannel)
+                    s.lineEnergyAfter = after.energy(p.referenceChannel)
+                    s.lineEnergyError = p.referenceError
+                    if let e = p.referenceError, e > 0 { s.pull = (s.lineEnergyBefore! - s.lineEnergyAfter!) / e }
+                }
+                summaries.append(s)
+            }
+        }
+        var set = CalibrationSet(profile: calibration.profile, batch: calibration.batch, method: "optimized",
+                                 source: calibration.source, cells: cellsOut)
+        set.source = "optimized (\(settings.loss.rawValue) loss, \(settings.optimizer.method.rawValue)) from \(calibration.method): \(calibration.source)"
+        return RefinementResult(calibration: set, batches: summaries)
+    }
+
+    // MARK: event lookup
+
+    static func cellRanges(_ t: EventTable) -> [Int: Range<Int>] {
+        var out: [Int: Range<Int>] = [:]
+        var i = 0
+        while i < t.count {
+            let c = t.cell[i]
+            var j = i
+            while j < t.count && t.cell[j] == c { j += 1 }
+            out[Int(c)] = i..<j
+            i = j
+        }
+        return out
+    }
+
+    /// First index in `range` whose time is ≥ t (times are sorted within a cell).
+    static func lowerBound(_ time: [Double], _ t: Double, in range: Range<Int>) -> Int {
+        var lo = range.lowerBound, hi = range.upperBound
+        while lo < hi {
+            let m = (lo + hi) / 2
+            if time[m] < t { lo = m + 1 } else { hi = m }
+        }
+        return lo
+    }
+}

@@ -1,0 +1,144 @@
+/// The paper's two-branch convolutional network (section 3.1, figure 3 left):
+///
+///     input [L, 1]
+///     branch A: Conv1D(5 filters, kernel 50, ReLU) → Conv1D(5, kernel 10, ReLU) → MaxPool1D(2) → Flatten
+///     branch B: Conv1D(5, kernel 1) → Dropout → Flatten
+///     Concatenate → Dense(500, ReLU) → Dense(50, ReLU) → Dense(outputs)
+///
+/// For L = 300 and 5 outputs this has 1,078,825 parameters. The last layer is linear: its outputs
+/// are normalised line positions, a regression target.
+public final class CentroidCNN {
+    /// Shape hyper-parameters; everything else is fixed by the paper.
+    public struct Architecture: Codable, Hashable, Sendable {
+        public var inputLength: Int
+        public var outputs: Int
+        public var dropoutRate: Double
+        public init(inputLength: Int = 300, outputs: Int = 5, dropoutRate: Double = 0.2) {
+            self.inputLength = inputLength
+            self.outputs = outputs
+            self.dropoutRate = dropoutRate
+        }
+    }
+
+    public let architecture: Architecture
+    let convA1: Conv1D, reluA1 = ReLU(), convA2: Conv1D, reluA2 = ReLU(), poolA = MaxPool1D(poolSize: 2), flattenA = Flatten()
+    let convB: Conv1D, dropoutB: Dropout, flattenB = Flatten()
+    let concatenate = Concatenate()
+    let dense1: Dense, relu1 = ReLU(), dense2: Dense, relu2 = ReLU(), dense3: Dense
+
+    /// A network with Glorot-uniform kernels and zero biases drawn from `seed` (Keras's defaults).
+    public init(_ architecture: Architecture = Architecture(), seed: UInt64) {
+        self.architecture = architecture
+        let l = architecture.inputLength
+        precondition(l >= 60, "input length must be at least 60 bins")
+        convA1 = Conv1D(inputChannels: 1, filters: 5, kernelSize: 50, name: "a.conv50")
+        convA2 = Conv1D(inputChannels: 5, filters: 5, kernelSize: 10, name: "a.conv10")
+        convB = Conv1D(inputChannels: 1, filters: 5, kernelSize: 1, name: "b.conv1")
+        dropoutB = Dropout(rate: architecture.dropoutRate, seed: seed ^ 0xD0)
+        let aLength = (l - 50 + 1 - 10 + 1) / 2
+        let concatenated = aLength * 5 + l * 5
+        dense1 = Dense(inputs: concatenated, units: 500, name: "dense500")
+        dense2 = Dense(inputs: 500, units: 50, name: "dense50")
+        dense3 = Dense(inputs: 50, units: architecture.outputs, name: "dense_out")
+        // The input needs no gradient: skip that work in the first layers of both branches.
+        convA1.computesInputGradient = false
+        convB.computesInputGradient = false
+        var rng = SeededGenerator(seed: seed)
+        convA1.initialize(using: &rng)
+        convA2.initialize(using: &rng)
+        convB.initialize(using: &rng)
+        dense1.initialize(using: &rng)
+        dense2.initialize(using: &rng)
+        dense3.initialize(using: &rng)
+    }
+
+    /// Every trainable parameter, in model-file order.
+    public var parameters: [Parameter] {
+        [convA1, convA2, convB].flatMap(\.parameters) + [dense1, dense2, dense3].flatMap(\.parameters)
+    }
+
+    /// Total number of trainable scalars (1,078,825 for the paper's 300 → 5 network).
+    public var parameterCount: Int { parameters.reduce(0) { $0 + $1.count } }
+
+    /// Forward pass on `[batch, inputLength]` (or `[batch, inputLength, 1]`) → `[batch, outputs]`.
+    /// `training` enables dropout.
+    public func forward(_ input: Tensor, training: Bool) -> Tensor {
+        let x = input.reshaped([input.batch, architecture.inputLength, 1])
+        var a = convA1.forward(x, training: training)
+        a = reluA1.forward(a, training: training)
+        a = convA2.forward(a, training: training)
+        a = reluA2.forward(a, training: training)
+        a = poolA.forward(a, training: training)
+        a = flattenA.forward(a, training: training)
+        var b = convB.forward(x, training: training)
+        b = dropoutB.forward(b, training: training)
+        b = flattenB.forward(b, training: training)
+        var h = concatenate.forward(a, b)
+        h = dense1.forward(h, training: training)
+        h = relu1.forward(h, training: training)
+        h = dense2.forward(h, training: training)
+        h = relu2.forward(h, training: training)
+        return dense3.forward(h, training: training)
+    }
+
+    /// Backward pass from the loss gradient of the outputs; adds into every parameter's gradient.
+    public func backward(_ outputGradient: Tensor) {
+        var g = dense3.backward(outputGradient)
+        g = relu2.backward(g)
+        g = dense2.backward(g)
+        g = relu1.backward(g)
+        g = dense1.backward(g)
+        let (ga, gb) = concatenate.backward(g)
+        var a = flattenA.backward(ga)
+        a = poolA.backward(a)
+        a = reluA2.backward(a)
+        a = convA2.backward(a)
+        a = reluA1.backward(a)
+        _ = convA1.backward(a)
+        var b = flattenB.backward(gb)
+        b = dropoutB.backward(b)
+        _ = convB.backward(b)
+    }
+
+    /// Zeroes every parameter gradient.
+    public func zeroGradients() { for p in parameters { p.zeroGradient() } }
+
+    /// One mini-batch step of MSE regression with `optimizer`; returns the batch loss.
+    @discardableResult
+    public func trainStep(inputs: Tensor, targets: Tensor, optimizer: AdamOptimizer) -> Double {
+        zeroGradients()
+        let y = forward(inputs, training: true)
+        let (loss, grad) = MeanSquaredError.lossAndGradient(prediction: y, target: targets)
+        backward(grad)
+        optimizer.update()
+        return loss
+    }
+
+    /// Inference on `[batch, inputLength]`, in chunks of at most `chunk` rows.
+    public func predict(_ inputs: Tensor, chunk: Int = 256) -> Tensor {
+        let n = inputs.batch
+        if n <= chunk { return forward(inputs, training: false) }
+        var out = Tensor(zeros: [n, architecture.outputs])
+        var start = 0
+        while start < n {
+            let end = Swift.min(n, start + chunk)
+            let y = forward(inputs.rows(start..<end), training: false)
+            out.storage.replaceSubrange((start * architecture.outputs)..<(end * architecture.outputs), with: y.storage)
+            start = end
+        }
+        return out
+    }
+
+    /// All parameter values, concatenated in model-file order.
+    public var flatParameters: [Float] {
+        get { parameters.flatMap(\.value) }
+        set {
+            precondition(newValue.count == parameterCount, "expected \(parameterCount) parameters, got \(newValue.count)")
+            var o = 0
+            for p in parameters {
+                p.value = Array(newValue[o..<(o + p.count)])
+                o += p.count
+            }
+        }
+    }
+}

@@ -1,1 +1,0 @@
-// CentroidNetwork module: see the README section of the same name.

@@ -1,0 +1,39 @@
+/// Inverted dropout: in training, each element is zeroed with probability `rate` and the rest are
+/// scaled by 1/(1 − rate), so inference is the identity. The mask comes from a seeded generator,
+/// so a training run is reproducible.
+public final class Dropout: Layer {
+    public let rate: Double
+    public var generator: SeededGenerator
+    private var mask: [Float] = []
+    private var applied = false
+
+    public init(rate: Double, seed: UInt64 = 0) {
+        precondition(rate >= 0 && rate < 1, "dropout rate must be in [0, 1)")
+        self.rate = rate
+        generator = SeededGenerator(seed: seed)
+    }
+
+    public func outputShape(for inputShape: [Int]) -> [Int] { inputShape }
+
+    public func forward(_ x: Tensor, training: Bool) -> Tensor {
+        applied = training && rate > 0
+        guard applied else { return x }
+        let keep = Float(1 / (1 - rate))
+        if mask.count != x.count { mask = [Float](repeating: 0, count: x.count) }
+        for i in mask.indices { mask[i] = generator.uniform01() < rate ? 0 : keep }
+        var y = x
+        y.storage.withUnsafeMutableBufferPointer { yp in
+            mask.withUnsafeBufferPointer { m in for i in yp.indices { yp[i] *= m[i] } }
+        }
+        return y
+    }
+
+    public func backward(_ dy: Tensor) -> Tensor {
+        guard applied else { return dy }
+        var dx = dy
+        dx.storage.withUnsafeMutableBufferPointer { g in
+            mask.withUnsafeBufferPointer { m in for i in g.indices { g[i] *= m[i] } }
+        }
+        return dx
+    }
+}

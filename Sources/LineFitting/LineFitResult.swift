@@ -1,0 +1,108 @@
+import SDDCore
+
+/// The measured properties of one fitted line (a Kα doublet or a single line) with tail and background,
+/// in the x unit of the histogram it was fitted on (eV for calibrated spectra, ADC for raw ones).
+///
+/// Definitions:
+/// - `position`: the Kα1 component's position for a doublet (what the paper's table 1 quotes and compares
+///   with the tabulated 8047.8 eV for Cu), the line position for a single line.
+/// - `centroid`: the intensity-weighted mean of the components, which a calibration maps to
+///   `SpectralLine.energy`; its error equals the position's (the splitting is fixed).
+/// - `fwhm`: 2.3548·σ of the Gaussian core of each component — the detector's resolution at that line,
+///   directly comparable with the intrinsic FWHM(E) = 2.3548·sqrt((ENC·w)² + F·w·E) of `physics.md`.
+/// - `profileFWHM`: the full width at half maximum of the whole fitted shape (doublet + tail, no
+///   background), as one would read it off a plot; a few eV wider than `fwhm` for Cu Kα.
+public struct LineFitResult: Sendable, Equatable, Codable {
+    public var line: String
+    /// "eV" or "ADC".
+    public var unit: String
+    public var position: Double
+    public var positionError: Double
+    public var centroid: Double
+    public var centroidError: Double
+    public var fwhm: Double
+    public var fwhmError: Double
+    public var profileFWHM: Double
+    public var sigma: Double
+    public var sigmaError: Double
+    /// Net counts in the line and error.
+    public var area: Double
+    public var areaError: Double
+    public var tailFraction: Double
+    public var tailFractionError: Double
+    public var tailSlope: Double
+    public var tailSlopeError: Double
+    /// Background per x unit at the window centre, and its slope.
+    public var backgroundConstant: Double
+    public var backgroundSlope: Double
+    /// Baker–Cousins (or least-squares) χ² at the minimum, degrees of freedom and χ²/ndf.
+    public var chi2: Double
+    public var ndf: Int
+    public var chi2PerNDF: Double
+    public var status: FitStatus
+    /// Fit window in x.
+    public var windowLow: Double
+    public var windowHigh: Double
+
+    enum CodingKeys: String, CodingKey {
+        case line, unit, status, ndf, chi2
+        case position = "position", positionError = "position_err"
+        case centroid, centroidError = "centroid_err"
+        case fwhm, fwhmError = "fwhm_err", profileFWHM = "profile_fwhm"
+        case sigma, sigmaError = "sigma_err", area, areaError = "area_err"
+        case tailFraction = "tail_fraction", tailFractionError = "tail_fraction_err"
+        case tailSlope = "tail_slope", tailSlopeError = "tail_slope_err"
+        case backgroundConstant = "background_const", backgroundSlope = "background_slope"
+        case chi2PerNDF = "chi2_ndf", windowLow = "window_low", windowHigh = "window_high"
+    }
+}
+
+extension LineFitResult {
+    /// Summarises line `k` of a fitted `LineShapeModel`.
+    init(model: LineShapeModel, fit r: FitResult, lineIndex k: Int, unit: String) {
+        let line = model.lines[k]
+        let name = line.name
+        let c = r.value("centroid_\(name)"), ce = r.error("centroid_\(name)")
+        let s = r.value("sigma_\(name)"), se = r.error("sigma_\(name)")
+        // Kα1 is the component with the largest weight (first for a tabulated doublet).
+        let main = line.weights.indices.max { line.weights[$0] < line.weights[$1] } ?? 0
+        let f = r.value("tail_fraction"), beta = r.value("tail_slope")
+        self.init(line: name, unit: unit,
+                  position: c + line.offsets[main], positionError: ce,
+                  centroid: c, centroidError: ce,
+                  fwhm: DetectorResponse.fwhmPerSigma * s, fwhmError: DetectorResponse.fwhmPerSigma * se,
+                  profileFWHM: Self.profileWidth(line: line, sigma: s, fraction: model.hasTail ? f : 0, beta: beta),
+                  sigma: s, sigmaError: se,
+                  area: r.value("area_\(name)"), areaError: r.error("area_\(name)"),
+                  tailFraction: f, tailFractionError: r.error("tail_fraction"),
+                  tailSlope: beta, tailSlopeError: r.error("tail_slope"),
+                  backgroundConstant: r.value("bg_const"), backgroundSlope: r.value("bg_slope"),
+                  chi2: r.chi2, ndf: r.ndf, chi2PerNDF: r.chi2PerNDF, status: r.status,
+                  windowLow: model.centers.first.map { $0 - 0.5 * model.binWidth } ?? 0,
+                  windowHigh: model.centers.last.map { $0 + 0.5 * model.binWidth } ?? 0)
+    }
+
+    /// FWHM of the summed components (unit area, centroid 0), by a fine scan and linear interpolation.
+    static func profileWidth(line: LineShapeModel.Line, sigma: Double, fraction: Double, beta: Double) -> Double {
+        func shape(_ x: Double) -> Double {
+            var v = 0.0
+            for q in line.offsets.indices {
+                v += line.weights[q] * LineComponent.value(x, mu: line.offsets[q], sigma: sigma, fraction: fraction, beta: beta)
+            }
+            return v
+        }
+        let lo = (line.offsets.min() ?? 0) - 4 * sigma, hi = (line.offsets.max() ?? 0) + 4 * sigma
+        let n = 4000
+        let h = (hi - lo) / Double(n)
+        var ys = [Double](repeating: 0, count: n + 1)
+        for i in 0...n { ys[i] = shape(lo + Double(i) * h) }
+        guard let imax = ys.indices.max(by: { ys[$0] < ys[$1] }) else { return .nan }
+        let half = ys[imax] / 2
+        var l = imax, r = imax
+        while l > 0 && ys[l] > half { l -= 1 }
+        while r < n && ys[r] > half { r += 1 }
+        let xl = lo + (Double(l) + (half - ys[l]) / (ys[l + 1] - ys[l])) * h
+        let xr = lo + (Double(r - 1) + (ys[r - 1] - half) / (ys[r - 1] - ys[r])) * h
+        return xr - xl
+    }
+}

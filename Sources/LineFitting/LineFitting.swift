@@ -1,1 +1,0 @@
-// LineFitting module: see the README section of the same name.

@@ -1,0 +1,322 @@
+import Foundation
+import SDDCore
+
+/// The standard calibration of one batch of one cell, with everything the inspector shows and refits.
+public struct BatchCalibration: Sendable {
+    public var cell: Int
+    public var index: Int
+    public var start: Double
+    public var end: Double
+    public var events: Int
+    /// The batch's ADC histogram (one channel per bin) the lines were fitted on.
+    public var histogram: Histogram
+    /// Seeds used, by line id (ADC).
+    public var seeds: [String: Double]
+    /// Every calibration line that was fitted (accepted or not), by line id.
+    public var lineFits: [String: LineFitOutcome]
+    /// Lines left out of the polynomial, with the reason.
+    public var rejected: [String: String]
+    /// The calibration, nil when fewer than two lines could be used.
+    public var calibration: EnergyCalibration?
+    /// Calibration points used and their residuals (eV).
+    public var points: [CalibrationPoint]
+    public var residuals: [Double]
+    public var polynomialChi2: Double
+    public var polynomialNDF: Int
+    /// "ok", "partial: …" or "failed: …".
+    public var status: String
+
+    /// The line results of accepted lines, for the calibration file.
+    public var lineResults: [CalibrationSet.LineResult] {
+        points.enumerated().map { (k, p) in
+            let r = lineFits[p.line]?.result
+            return CalibrationSet.LineResult(line: p.line, centroidADC: p.adc, centroidError: p.adcError, energy: p.energy,
+                                             residual: residuals[k], sigmaADC: r?.sigma, counts: r?.area)
+        }
+    }
+}
+
+/// Standard calibration per cell and batch (section 3.1 of the paper): seeds → fit of each line in ADC
+/// (doublet + tail + linear background, Baker–Cousins χ²) → centroids with errors → weighted fit of
+/// E = p0 + p1·ADC + p2·ADC² to the tabulated energies with covariance. A line that cannot be fitted is
+/// reported and left out, never invented.
+public struct StandardCalibrator: Sendable {
+    public struct Options: Sendable {
+        /// Minimum area/error for a line to count as found.
+        public var minimumSignificance = 3.0
+        /// Lines of one element whose windows overlap are fitted together; window = [c − low·σ, c + high·σ].
+        public var windowLowSigmas = 6.0
+        public var windowHighSigmas = 5.0
+        /// A group with at least this many counts fits its own tail fraction (and slope); weaker groups take
+        /// the tail of the nearest strong group.
+        public var strongGroupCounts = 3000.0
+        /// Whether strong groups also fit the tail slope β (else fixed at `defaultTailSlope`).
+        public var fitTailSlope = true
+        public var defaultTailFraction = 0.03
+        public var defaultTailSlope = 1.4
+        /// Quadratic term only with at least this many lines (a 3-point quadratic extrapolates wildly).
+        public var quadraticMinimumLines = 4
+        /// Nominal resolution used for σ seeds and for the fixed width ratios within a group.
+        public var nominalResponse = DetectorResponse()
+        public init() {}
+    }
+
+    public var profile: LineProfile
+    public var seeder: any CentroidSeeder
+    public var options: Options
+
+    public init(profile: LineProfile = .vip2, seeder: any CentroidSeeder = PatternSeeder(), options: Options = Options()) {
+        self.profile = profile
+        self.seeder = seeder
+        self.options = options
+    }
+
+    /// The ADC range histogrammed per batch: the profile's window with room for gain spread.
+    public var adcRange: Range<Int> {
+        let lo = Swift.max(0, Int(profile.adcWindow.lowerBound) - 400)
+        let hi = Swift.min(Int(UInt16.max) + 1, Int(profile.adcWindow.upperBound) + 800)
+        return lo..<hi
+    }
+
+    /// Calibrates one batch from its ADC values. `seeds` overrides the seeder.
+    public func calibrateBatch<S: Sequence>(adc: S, cell: Int, index: Int, start: Double, end: Double,
+                                            seeds: [String: Double]? = nil) -> BatchCalibration where S.Element == UInt16 {
+        let r = adcRange
+        let h = Histogram.adc(adc, firstChannel: r.lowerBound, channelsPerBin: 1, bins: r.count)
+        let s = seeds ?? seeder.seeds(for: h, profile: profile, cell: cell, batch: index)
+        var b = BatchCalibration(cell: cell, index: index, start: start, end: end, events: Int(h.total), histogram: h,
+                                 seeds: s, lineFits: [:], rejected: [:], calibration: nil, points: [], residuals: [],
+                                 polynomialChi2: .nan, polynomialNDF: 0, status: "")
+        fitLines(&b, only: nil)
+        finish(&b)
+        return b
+    }
+
+    /// Refits the group containing `line` from a new seed (e.g. nudged in the inspector) and redoes the
+    /// polynomial; other lines keep their fits.
+    public func refitLine(_ line: String, seed: Double, in batch: BatchCalibration) -> BatchCalibration {
+        var b = batch
+        b.seeds[line] = seed
+        fitLines(&b, only: line)
+        finish(&b)
+        return b
+    }
+
+    /// Calibrates every batch of every cell, batches in parallel on all cores.
+    public func calibrateDetailed(_ batched: BatchedEvents, progress: ProgressObserver? = nil) -> [BatchCalibration] {
+        let list = batched.batches
+        var out = [BatchCalibration?](repeating: nil, count: list.count)
+        let lock = NSLock()
+        var done = 0
+        out.withUnsafeMutableBufferPointer { buf in
+            DispatchQueue.concurrentPerform(iterations: list.count) { k in
+                let bt = list[k]
+                buf[k] = calibrateBatch(adc: batched.adc(of: bt), cell: bt.cell, index: bt.index, start: bt.start, end: bt.end)
+                lock.lock(); done += 1
+                progress?.progress(done: done, total: list.count, unit: "batches")
+                lock.unlock()
+            }
+        }
+        return out.map { $0! }
+    }
+
+    /// Calibrates every batch and assembles the calibration file. A batch with fewer than two usable lines
+    /// keeps status "failed: …" and borrows the calibration of the nearest good batch of its cell (named in
+    /// the status); a cell without any good batch is left out.
+    public func calibrate(_ batched: BatchedEvents, source: String = "", progress: ProgressObserver? = nil) -> CalibrationSet {
+        Self.assemble(calibrateDetailed(batched, progress: progress), profile: profile, batch: batched.spec.description,
+                      method: "standard (seeds: \(seeder.name))", source: source)
+    }
+
+    /// Builds the calibration file from batch results (see `calibrate`).
+    public static func assemble(_ batches: [BatchCalibration], profile: LineProfile, batch: String, method: String,
+                                source: String) -> CalibrationSet {
+        var byCell: [Int: [BatchCalibration]] = [:]
+        for b in batches { byCell[b.cell, default: []].append(b) }
+        var cells: [CalibrationSet.Cell] = []
+        for (c, bs) in byCell {
+            let sorted = bs.sorted { $0.index < $1.index }
+            let good = sorted.filter { $0.calibration != nil }
+            guard !good.isEmpty else { continue }
+            var out: [CalibrationSet.Batch] = []
+            for b in sorted {
+                var cal = b.calibration, status = b.status
+                if cal == nil {
+                    let near = good.min { abs($0.index - b.index) < abs($1.index - b.index) }!
+                    cal = near.calibration
+                    status += "; calibration of batch \(near.index)"
+                }
+                out.append(CalibrationSet.Batch(index: b.index, start: b.start, end: b.end, events: b.events,
+                                                calibration: cal!, status: status, lines: b.lineResults,
+                                                missingLines: b.rejected.keys.sorted()))
+            }
+            cells.append(CalibrationSet.Cell(cell: c, batches: out))
+        }
+        return CalibrationSet(profile: profile.name, batch: batch, method: method, source: source, cells: cells)
+    }
+
+    // MARK: - Steps
+
+    /// A set of lines fitted in one window.
+    struct Group {
+        var lines: [SpectralLine]
+        var seeds: [Double]
+    }
+
+    /// Linear gain (eV/ADC) and zero from the seeds, for σ seeds and doublet splittings in ADC.
+    func linearScale(_ seeds: [String: Double]) -> (gain: Double, zero: Double)? {
+        let pts = seeds.compactMap { (id, x) in profile.line(id).map { ($0.energy, x) } }
+        guard pts.count >= 2 else { return nil }
+        let n = Double(pts.count)
+        let mx = pts.reduce(0) { $0 + $1.1 } / n, me = pts.reduce(0) { $0 + $1.0 } / n
+        var sxx = 0.0, sxe = 0.0
+        for p in pts { sxx += (p.1 - mx) * (p.1 - mx); sxe += (p.1 - mx) * (p.0 - me) }
+        guard sxx > 0, sxe / sxx > 0 else { return nil }
+        let g = sxe / sxx
+        return (g, mx - me / g)
+    }
+
+    func groups(seeds: [String: Double], gain: Double, zero: Double) -> [Group] {
+        let calIDs = Set(profile.calibrationLineIDs)
+        var out: [Group] = []
+        let elements = profile.calibrationLines.map(\.element).reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
+        for el in elements {
+            // Lines of this element: seeded calibration lines at their seeds, others placed by the scale
+            // relative to a seeded line of the element.
+            let lines = profile.lines.filter { $0.element == el }
+            guard let anchor = lines.first(where: { seeds[$0.id] != nil }) else { continue }
+            let placed: [(SpectralLine, Double)] = lines.map { l in
+                (l, seeds[l.id] ?? (seeds[anchor.id]! + (l.energy - anchor.energy) / gain))
+            }.filter { calIDs.contains($0.0.id) ? seeds[$0.0.id] != nil : true }
+            // Merge overlapping windows.
+            var current: Group? = nil
+            var currentHigh = -Double.infinity
+            for (l, x) in placed.sorted(by: { $0.1 < $1.1 }) {
+                let s = options.nominalResponse.sigma(at: l.energy) / gain
+                let lo = x - options.windowLowSigmas * s, hi = x + options.windowHighSigmas * s
+                if var g = current, lo < currentHigh {
+                    g.lines.append(l); g.seeds.append(x); current = g
+                    currentHigh = Swift.max(currentHigh, hi)
+                } else {
+                    if let g = current { out.append(g) }
+                    current = Group(lines: [l], seeds: [x])
+                    currentHigh = hi
+                }
+            }
+            if let g = current { out.append(g) }
+        }
+        // Keep groups holding at least one calibration line.
+        return out.filter { $0.lines.contains { calIDs.contains($0.id) } }
+    }
+
+    /// Fits all groups (or only the group containing `only`), strongest first so weak groups can borrow a tail.
+    func fitLines(_ b: inout BatchCalibration, only: String?) {
+        let calIDs = Set(profile.calibrationLineIDs)
+        for id in profile.calibrationLineIDs where b.seeds[id] == nil && (only == nil || only == id) {
+            b.rejected[id] = "no seed"
+            b.lineFits[id] = nil
+        }
+        guard let scale = linearScale(b.seeds) else { return }
+        var gs = groups(seeds: b.seeds, gain: scale.gain, zero: scale.zero)
+        if let id = only { gs = gs.filter { g in g.lines.contains { $0.id == id } } }
+        // Counts per group window to order them.
+        let h = b.histogram
+        func window(_ g: Group) -> (Double, Double) {
+            let lo = zip(g.lines, g.seeds).map { $1 - options.windowLowSigmas * options.nominalResponse.sigma(at: $0.energy) / scale.gain }.min()!
+            let hi = zip(g.lines, g.seeds).map { $1 + options.windowHighSigmas * options.nominalResponse.sigma(at: $0.energy) / scale.gain }.max()!
+            return (lo, hi)
+        }
+        let counted = gs.map { g -> (Group, Double) in
+            let (lo, hi) = window(g)
+            return (g, h.slice(lo...hi).total)
+        }.sorted { $0.1 > $1.1 }
+        // Tails measured by strong groups, by energy.
+        var tails: [(energy: Double, f: Double, beta: Double)] = []
+        // When refitting one group, the others' free-tail fits are the tails to borrow.
+        for (id, o) in b.lineFits where only != nil && id != only && o.result.status == .converged
+            && o.fit.errors[o.model.tailFractionIndex] > 0 {
+            tails.append((profile.line(id)?.energy ?? 0, o.result.tailFraction, o.result.tailSlope))
+        }
+        for (g, total) in counted {
+            let (lo, hi) = window(g)
+            let sig0 = options.nominalResponse.sigma(at: g.lines[0].energy) / scale.gain
+            let per = Swift.max(1, Int((sig0 / 4).rounded(.down)))
+            // Window aligned to whole channels, `per` channels per bin.
+            let first = Swift.max(0, Int((lo - h.lowerEdge).rounded(.down)))
+            let bins = Swift.min(h.binCount - first, Int((hi - lo).rounded(.up))) / per
+            guard bins >= 8 else {
+                for l in g.lines where calIDs.contains(l.id) { b.rejected[l.id] = "window outside the spectrum"; b.lineFits[l.id] = nil }
+                continue
+            }
+            let sub = Histogram(lowerEdge: h.lowerEdge + Double(first), binWidth: 1, counts: Array(h.counts[first..<(first + bins * per)]))
+                .rebinned(by: per)
+            let shapes = g.lines.map { LineShapeModel.Line($0, xPerEV: 1 / scale.gain) }
+            let model = LineShapeModel(lines: shapes, histogram: sub, hasTail: true)
+            let sigmas = g.lines.map { options.nominalResponse.sigma(at: $0.energy) / scale.gain }
+            var p = model.initialParameters(counts: sub.counts, centroids: g.seeds, sigmas: sigmas,
+                                            tailFraction: options.defaultTailFraction, tailSlope: options.defaultTailSlope)
+            // Widths within a group follow the nominal resolution ratio (a linear tie).
+            for k in 1..<Swift.max(1, g.lines.count) {
+                p.tie("sigma_\(g.lines[k].id)", to: "sigma_\(g.lines[0].id)", scale: sigmas[k] / sigmas[0])
+            }
+            let meanE = g.lines.map(\.energy).reduce(0, +) / Double(g.lines.count)
+            if total >= options.strongGroupCounts {
+                if !options.fitTailSlope { p.fix("tail_slope", at: options.defaultTailSlope) }
+            } else if let t = tails.min(by: { abs($0.energy - meanE) < abs($1.energy - meanE) }) {
+                p.fix("tail_fraction", at: t.f); p.fix("tail_slope", at: t.beta)
+            } else {
+                p.fix("tail_fraction", at: options.defaultTailFraction); p.fix("tail_slope", at: options.defaultTailSlope)
+            }
+            var r = BinnedFit(model: model, counts: sub.counts).minimize(p)
+            if r.status != .converged && !p.fixed[p.index("tail_slope")] {
+                // A vanishing tail leaves β undetermined (singular Hessian): refit with β fixed.
+                p.fix("tail_slope", at: options.defaultTailSlope)
+                r = BinnedFit(model: model, counts: sub.counts).minimize(p)
+            }
+            if total >= options.strongGroupCounts && r.status == .converged {
+                tails.append((meanE, r.value("tail_fraction"), r.value("tail_slope")))
+            }
+            for (k, l) in g.lines.enumerated() where calIDs.contains(l.id) {
+                let res = LineFitResult(model: model, fit: r, lineIndex: k, unit: "ADC")
+                b.lineFits[l.id] = LineFitOutcome(result: res, fit: r, model: model)
+                b.rejected[l.id] = reject(res, seed: g.seeds[k], nominalSigma: sigmas[k])
+            }
+        }
+    }
+
+    /// Why a fitted line is not usable, or nil when it is.
+    func reject(_ r: LineFitResult, seed: Double, nominalSigma: Double) -> String? {
+        if r.status != .converged { return "fit \(r.status.rawValue)" }
+        guard r.centroidError > 0, r.centroidError.isFinite else { return "no centroid error" }
+        guard r.areaError > 0, r.area / r.areaError >= options.minimumSignificance else {
+            return String(format: "not significant (area/error %.1f)", r.areaError > 0 ? r.area / r.areaError : 0)
+        }
+        if abs(r.centroid - seed) > Swift.max(3 * nominalSigma, 10) { return String(format: "moved %.0f ADC from its seed", r.centroid - seed) }
+        if r.sigma < 0.3 * nominalSigma || r.sigma > 3 * nominalSigma { return String(format: "implausible width σ = %.1f ADC", r.sigma) }
+        return nil
+    }
+
+    /// The polynomial from the accepted lines and the batch status.
+    func finish(_ b: inout BatchCalibration) {
+        var pts: [CalibrationPoint] = []
+        for line in profile.calibrationLines {
+            guard b.rejected[line.id] == nil, let o = b.lineFits[line.id] else { continue }
+            pts.append(CalibrationPoint(line: line.id, adc: o.result.centroid, adcError: o.result.centroidError, energy: line.energy))
+        }
+        let missing = profile.calibrationLineIDs.filter { id in !pts.contains { $0.line == id } }
+        let reasons = missing.map { "\($0) (\(b.rejected[$0] ?? "not fitted"))" }.joined(separator: ", ")
+        if let f = CalibrationPolynomial.fit(pts, quadraticMinimum: options.quadraticMinimumLines), f.calibration.p1 > 0 {
+            b.calibration = f.calibration
+            b.points = pts
+            b.residuals = f.residuals
+            b.polynomialChi2 = f.chi2
+            b.polynomialNDF = f.ndf
+            b.status = missing.isEmpty ? "ok" : "partial: missing \(reasons)"
+        } else {
+            b.calibration = nil
+            b.points = []
+            b.residuals = []
+            b.status = "failed: \(pts.count) usable line(s); missing \(reasons)"
+        }
+    }
+}

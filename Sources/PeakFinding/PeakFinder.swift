@@ -1,0 +1,124 @@
+import SDDCore
+
+/// `scipy.signal.find_peaks`, `peak_prominences` and `peak_widths` with SciPy's semantics, written
+/// from SciPy's documentation.
+public enum PeakFinder {
+    /// Finds peaks in `x` and selects them by the conditions of `options`, in SciPy's order:
+    /// plateau size, height, threshold, distance, prominence, width.
+    ///
+    /// - Returns: peak indices (increasing) and the properties of the conditions that were given.
+    ///   A signal shorter than 3 samples, or flat, has no peaks (an empty result, not an error).
+    /// - Throws: `SDDError.invalidArgument` for a non-finite sample or a bad parameter.
+    public static func findPeaks(_ x: [Double], options: PeakSearchOptions = PeakSearchOptions()) throws -> PeakSearchResult {
+        try options.validate()
+        try validateSignal(x)
+        return x.withUnsafeBufferPointer { search($0, options) }
+    }
+
+    /// Standalone `peak_prominences`.
+    public static func peakProminences(_ x: [Double], peaks: [Int], wlen: Double? = nil) throws -> PeakProminences {
+        try PeakProminences(x, peaks: peaks, wlen: wlen)
+    }
+
+    /// Standalone `peak_widths`.
+    public static func peakWidths(_ x: [Double], peaks: [Int], relHeight: Double = 0.5,
+                                  prominenceData: PeakProminences? = nil, wlen: Double? = nil) throws -> PeakWidths {
+        try PeakWidths(x, peaks: peaks, relHeight: relHeight, prominenceData: prominenceData, wlen: wlen)
+    }
+
+    /// Refuses NaN and infinite samples: SciPy silently lets NaN break comparisons; here it is an error.
+    static func validateSignal(_ x: [Double]) throws {
+        if let i = x.firstIndex(where: { !$0.isFinite }) {
+            throw SDDError.invalidArgument("x", "sample \(i) is \(x[i]) (samples must be finite)")
+        }
+    }
+
+    /// The search on a validated signal with validated options.
+    static func search(_ x: UnsafeBufferPointer<Double>, _ o: PeakSearchOptions) -> PeakSearchResult {
+        let maxima = LocalMaxima(buffer: x)
+        var peaks = maxima.peaks
+        var props = PeakProperties()
+
+        // Removes the peaks whose flag is false, from the index list and every property so far.
+        func apply(_ keep: [Bool]) {
+            var out: [Int] = []
+            out.reserveCapacity(peaks.count)
+            for i in peaks.indices where keep[i] { out.append(peaks[i]) }
+            if out.count != peaks.count {
+                peaks = out
+                props.compact(keep)
+            }
+        }
+
+        if let c = o.plateauSize {
+            var sizes = [Int](repeating: 0, count: peaks.count)
+            for i in peaks.indices { sizes[i] = maxima.rightEdges[i] - maxima.leftEdges[i] + 1 }
+            props.plateauSizes = sizes
+            props.leftEdges = maxima.leftEdges
+            props.rightEdges = maxima.rightEdges
+            apply(sizes.map { c.accepts(Double($0)) })
+        }
+        if let c = o.height {
+            let h = peaks.map { x[$0] }
+            props.peakHeights = h
+            apply(h.map { c.accepts($0) })
+        }
+        if let c = o.threshold {
+            var left = [Double](repeating: 0, count: peaks.count), right = left
+            var keep = [Bool](repeating: true, count: peaks.count)
+            for (i, p) in peaks.enumerated() {
+                left[i] = x[p] - x[p - 1]
+                right[i] = x[p] - x[p + 1]
+                // The smaller step must reach the minimum, the larger must not exceed the maximum.
+                if let lo = c.min, !(lo <= Swift.min(left[i], right[i])) { keep[i] = false }
+                if let hi = c.max, !(Swift.max(left[i], right[i]) <= hi) { keep[i] = false }
+            }
+            props.leftThresholds = left
+            props.rightThresholds = right
+            apply(keep)
+        }
+        if let d = o.distance {
+            apply(distanceSelection(peaks, x, distance: Int(d.rounded(.up))))
+        }
+        if o.prominence != nil || o.width != nil {
+            let half = try? PeakProminences.halfWindow(o.wlen)   // validated above
+            let pr = PeakProminences.compute(x, peaks: peaks, half: half ?? nil)
+            props.prominences = pr.prominences
+            props.leftBases = pr.leftBases
+            props.rightBases = pr.rightBases
+            if let c = o.prominence { apply(pr.prominences.map { c.accepts($0) }) }
+        }
+        if let c = o.width {
+            let pr = PeakProminences(prominences: props.prominences!, leftBases: props.leftBases!, rightBases: props.rightBases!)
+            let w = PeakWidths.compute(x, peaks: peaks, relHeight: o.relHeight, prominence: pr)
+            props.widths = w.widths
+            props.widthHeights = w.widthHeights
+            props.leftIPs = w.leftIPs
+            props.rightIPs = w.rightIPs
+            apply(w.widths.map { c.accepts($0) })
+        }
+        return PeakSearchResult(peaks: peaks, properties: props)
+    }
+
+    /// Keeps peaks at least `distance` samples apart, visiting peaks from highest to lowest and
+    /// removing every still-kept neighbour closer than `distance` to a kept one. Equal heights are
+    /// visited right to left (the order of a stable ascending sort read backwards).
+    static func distanceSelection(_ peaks: [Int], _ x: UnsafeBufferPointer<Double>, distance: Int) -> [Bool] {
+        let n = peaks.count
+        var keep = [Bool](repeating: true, count: n)
+        guard n > 1, distance > 1 else { return keep }
+        var order = Array(0..<n)
+        order.sort { a, b in
+            let ha = x[peaks[a]], hb = x[peaks[b]]
+            return ha > hb || (ha == hb && a > b)
+        }
+        for j in order where keep[j] {
+            let pj = peaks[j]
+            var k = j - 1
+            while k >= 0 && pj - peaks[k] < distance { keep[k] = false; k -= 1 }
+            k = j + 1
+            while k < n && peaks[k] - pj < distance { keep[k] = false; k += 1 }
+        }
+        return keep
+    }
+}

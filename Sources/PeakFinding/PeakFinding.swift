@@ -1,1 +1,0 @@
-// PeakFinding module: see the README section of the same name.

@@ -1,0 +1,221 @@
+import Foundation
+
+/// The events CSV: a header naming the columns `sdd` (cell), `adc` and `time` (seconds, float) in
+/// any order, extra columns ignored, one event per line.
+///
+/// The reader parses bytes in large chunks without building a String per line, so it runs at
+/// disk-like speed (see the `formats` benchmark suite).
+public enum EventCSV {
+    /// Column names accepted for each field (case-insensitive); `sdd` is the name in VIP-2 files.
+    static let cellNames: Set<String> = ["sdd", "cell"]
+    static let adcNames: Set<String> = ["adc"]
+    static let timeNames: Set<String> = ["time", "t"]
+
+    public static func read(_ path: String, options: EventReadOptions = .strict,
+                            progress: ProgressObserver? = nil) throws -> EventReadResult {
+        let file = try FileInput(path)
+        defer { file.close() }
+        var parser = Parser(path: path, options: options)
+        if file.size > 0 { parser.events.reserveCapacity(file.size / 18 + 16) }
+
+        var capacity = 1 << 22
+        var buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: capacity, alignment: 16)
+        defer { buffer.deallocate() }
+        var have = 0
+        var consumed = 0
+        var eof = false
+        var firstChunk = true
+        while true {
+            if !eof {
+                let want = capacity - have
+                let got = try file.read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[have...]))
+                have += got
+                eof = got < want
+            }
+            let base = UnsafePointer(buffer.baseAddress!.assumingMemoryBound(to: UInt8.self))
+            var start = 0
+            if firstChunk {
+                firstChunk = false
+                if have >= 3, base[0] == 0xEF, base[1] == 0xBB, base[2] == 0xBF { start = 3 }   // UTF-8 BOM
+            }
+            while start < have, let nl = memchr(base + start, 0x0A, have - start) {
+                let end = UnsafePointer<UInt8>(nl.assumingMemoryBound(to: UInt8.self)) - base
+                try parser.line(base + start, end - start)
+                start = end + 1
+            }
+            if eof {
+                if start < have { try parser.line(base + start, have - start) }
+                consumed += have
+                break
+            }
+            consumed += start
+            progress?.progress(done: consumed, total: file.size, unit: "bytes")
+            let rest = have - start
+            if start == 0 {
+                // One line longer than the buffer: grow it.
+                let bigger = UnsafeMutableRawBufferPointer.allocate(byteCount: capacity * 2, alignment: 16)
+                bigger.copyMemory(from: UnsafeRawBufferPointer(buffer))
+                buffer.deallocate()
+                buffer = bigger
+                capacity *= 2
+            } else if rest > 0 {
+                memmove(buffer.baseAddress!, buffer.baseAddress! + start, rest)
+            }
+            have = rest
+        }
+        if !parser.sawHeader {
+            throw SDDError.badFile(file: path, message: "empty file: expected a header line naming sdd, adc and time")
+        }
+        progress?.progress(done: consumed, total: file.size, unit: "bytes")
+        return EventReadResult(events: parser.events, rejected: parser.rejected, rowsRead: parser.rows,
+                               bytesRead: consumed, format: .csv)
+    }
+
+    /// Line-by-line state of one read.
+    struct Parser {
+        let path: String
+        let options: EventReadOptions
+        var events = EventTable()
+        var rejected = EventRejections()
+        var rows = 0
+        var lineNumber = 0
+        var sawHeader = false
+        var cellColumn = -1, adcColumn = -1, timeColumn = -1, lastColumn = -1
+
+        init(path: String, options: EventReadOptions) {
+            self.path = path
+            self.options = options
+        }
+
+        @inline(__always) static func isBlank(_ c: UInt8) -> Bool { c == 0x20 || c == 0x09 || c == 0x0D }
+
+        /// Trims blanks and one pair of double quotes around a field.
+        @inline(__always) static func trim(_ p: UnsafePointer<UInt8>, _ a: inout Int, _ b: inout Int) {
+            while a < b, isBlank(p[a]) { a += 1 }
+            while b > a, isBlank(p[b - 1]) { b -= 1 }
+            if b - a >= 2, p[a] == 0x22, p[b - 1] == 0x22 { a += 1; b -= 1 }
+        }
+
+        mutating func line(_ p: UnsafePointer<UInt8>, _ n: Int) throws {
+            lineNumber += 1
+            var a = 0, b = n
+            Parser.trim(p, &a, &b)
+            if a == b || p[a] == UInt8(ascii: "#") { return }   // blank or comment line
+            if !sawHeader { try header(p, n); return }
+            rows += 1
+
+            // Locate the needed fields in one pass over the commas.
+            var fieldStart = 0
+            var field = 0
+            var cs = 0, ce = 0, as_ = 0, ae = 0, ts = 0, te = 0
+            var i = 0
+            while field <= lastColumn {
+                while i < n, p[i] != 0x2C { i += 1 }
+                if field == cellColumn { cs = fieldStart; ce = i } else if field == adcColumn { as_ = fieldStart; ae = i } else if field == timeColumn { ts = fieldStart; te = i }
+                field += 1
+                if i >= n { break }
+                i += 1
+                fieldStart = i
+            }
+            if field <= lastColumn {
+                return try reject(.missingField, "expected at least \(lastColumn + 1) fields, found \(field)")
+            }
+            Parser.trim(p, &cs, &ce)
+            Parser.trim(p, &as_, &ae)
+            Parser.trim(p, &ts, &te)
+
+            guard let c = DecimalParser.parse(p + cs, ce - cs) else {
+                return try reject(.notANumber, "sdd \(Parser.quote(p, cs, ce)) is not a number")
+            }
+            guard c >= 0, c <= 65535, c.rounded(.towardZero) == c else {
+                return try reject(.invalidCell, "sdd \(Parser.quote(p, cs, ce)) is not a cell number (an integer 0...65535)")
+            }
+            if let known = options.knownCells, !known.contains(Int(c)) {
+                return try reject(.unknownCell, "sdd \(Int(c)) is not a known cell (\(known.lowerBound)...\(known.upperBound))")
+            }
+            guard let v = DecimalParser.parse(p + as_, ae - as_) else {
+                return try reject(.notANumber, "adc \(Parser.quote(p, as_, ae)) is not a number")
+            }
+            guard v.isFinite else { return try reject(.nanADC, "adc is \(Parser.quote(p, as_, ae))") }
+            guard v >= 0 else { return try reject(.negativeADC, "adc \(Parser.quote(p, as_, ae)) is negative") }
+            guard v <= 65535 else { return try reject(.adcOutOfRange, "adc \(Parser.quote(p, as_, ae)) exceeds 65535") }
+            guard v.rounded(.towardZero) == v else {
+                return try reject(.nonIntegerADC, "adc \(Parser.quote(p, as_, ae)) is not an integer")
+            }
+            guard let t = DecimalParser.parse(p + ts, te - ts) else {
+                return try reject(.notANumber, "time \(Parser.quote(p, ts, te)) is not a number")
+            }
+            guard t.isFinite else { return try reject(.nonFiniteTime, "time is \(Parser.quote(p, ts, te))") }
+            events.append(cell: UInt16(c), adc: UInt16(v), time: t)
+        }
+
+        mutating func reject(_ reason: EventRejectionReason, _ message: String) throws {
+            let e = SDDError.badLine(file: path, line: lineNumber, message: message)
+            guard options.lenient else { throw e }
+            rejected.record(reason, e)
+        }
+
+        static func quote(_ p: UnsafePointer<UInt8>, _ a: Int, _ b: Int) -> String {
+            if a == b { return "(empty)" }
+            let s = String(decoding: UnsafeBufferPointer(start: p + a, count: Swift.min(b - a, 40)), as: UTF8.self)
+            return "'" + s + (b - a > 40 ? "…" : "") + "'"
+        }
+
+        mutating func header(_ p: UnsafePointer<UInt8>, _ n: Int) throws {
+            let text = String(decoding: UnsafeBufferPointer(start: p, count: n), as: UTF8.self)
+            let names = text.split(separator: ",", omittingEmptySubsequences: false).map {
+                $0.trimmingCharacters(in: .whitespaces.union(CharacterSet(charactersIn: "\"\r"))).lowercased()
+            }
+            func column(_ accepted: Set<String>, _ label: String) throws -> Int {
+                let hits = names.indices.filter { accepted.contains(names[$0]) }
+                guard hits.count == 1 else {
+                    let what = hits.isEmpty ? "has no" : "has more than one"
+                    throw SDDError.badLine(file: path, line: lineNumber,
+                                           message: "header \(what) '\(label)' column (expected sdd,adc,time; found \(names.joined(separator: ",")))")
+                }
+                return hits[0]
+            }
+            cellColumn = try column(EventCSV.cellNames, "sdd")
+            adcColumn = try column(EventCSV.adcNames, "adc")
+            timeColumn = try column(EventCSV.timeNames, "time")
+            lastColumn = Swift.max(cellColumn, adcColumn, timeColumn)
+            sawHeader = true
+        }
+    }
+
+    /// Writes `sdd,adc,time` with times in their shortest exact decimal form, so a CSV round trip
+    /// reproduces every value bit for bit.
+    @discardableResult
+    public static func write(_ table: EventTable, to path: String, overwrite: Bool,
+                             progress: ProgressObserver? = nil) throws -> Int {
+        try AtomicFile.stream(to: path, overwrite: overwrite) { out in
+            var buf = [UInt8]()
+            buf.reserveCapacity(1 << 20 + 64)
+            buf.append(contentsOf: "sdd,adc,time\n".utf8)
+            @inline(__always) func appendInt(_ v: Int) {
+                var x = v
+                var tmp: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) = (0, 0, 0, 0, 0, 0)
+                var k = 0
+                withUnsafeMutableBytes(of: &tmp) { t in
+                    repeat { t[k] = UInt8(48 + x % 10); x /= 10; k += 1 } while x > 0
+                    while k > 0 { k -= 1; buf.append(t[k]) }
+                }
+            }
+            for i in 0..<table.count {
+                appendInt(Int(table.cell[i]))
+                buf.append(0x2C)
+                appendInt(Int(table.adc[i]))
+                buf.append(0x2C)
+                buf.append(contentsOf: table.time[i].description.utf8)
+                buf.append(0x0A)
+                if buf.count >= 1 << 20 {
+                    try out.write(buf)
+                    buf.removeAll(keepingCapacity: true)
+                    progress?.progress(done: i + 1, total: table.count, unit: "events")
+                }
+            }
+            try out.write(buf)
+            progress?.progress(done: table.count, total: table.count, unit: "events")
+        }
+    }
+}

@@ -1,0 +1,62 @@
+/// Reading and writing event files: CSV with header `sdd,adc,time` (`EventCSV`) and sddcal's own
+/// binary format (`EventBinary`, docs/binary-format.md), chosen by extension and content.
+public enum EventFile {
+    public enum Format: String, Sendable, Hashable, Codable, CustomStringConvertible {
+        case csv
+        case binary = "bin"
+        public var description: String { rawValue }
+    }
+
+    /// The format an output path asks for by its extension (`.csv` or `.bin`).
+    public static func format(forOutput path: String) throws -> Format {
+        switch fileExtension(path) {
+        case "csv": return .csv
+        case "bin": return .binary
+        default:
+            throw SDDError.badFile(file: path, message: "unknown event file extension; use .csv or .bin")
+        }
+    }
+
+    /// The format of an existing file: binary when it starts with the binary magic, or when its
+    /// extension is `.bin` (so a damaged binary file reports a bad magic rather than a CSV error);
+    /// CSV otherwise.
+    public static func format(ofInput path: String) throws -> Format {
+        if fileExtension(path) == "bin" { return .binary }
+        let f = try FileInput(path)
+        defer { f.close() }
+        var head = [UInt8](repeating: 0, count: EventBinary.magic.count)
+        let n = try head.withUnsafeMutableBytes { try f.read(into: $0) }
+        return n == head.count && head == EventBinary.magic ? .binary : .csv
+    }
+
+    /// Reads an event file, strict by default (the first bad row throws a one-line `SDDError`).
+    public static func read(_ path: String, options: EventReadOptions = .strict,
+                            progress: ProgressObserver? = nil) throws -> EventReadResult {
+        switch try format(ofInput: path) {
+        case .csv: return try EventCSV.read(path, options: options, progress: progress)
+        case .binary: return try EventBinary.read(path, options: options, progress: progress)
+        }
+    }
+
+    /// Reads an event file strictly and returns its events.
+    public static func read(_ path: String) throws -> EventTable {
+        try read(path, options: .strict, progress: nil).events
+    }
+
+    /// Writes events to `path` in the format its extension names, through a temporary file and a
+    /// rename. Returns the number of bytes written.
+    @discardableResult
+    public static func write(_ table: EventTable, to path: String, overwrite: Bool,
+                             progress: ProgressObserver? = nil) throws -> Int {
+        switch try format(forOutput: path) {
+        case .csv: return try EventCSV.write(table, to: path, overwrite: overwrite, progress: progress)
+        case .binary: return try EventBinary.write(table, to: path, overwrite: overwrite, progress: progress)
+        }
+    }
+
+    static func fileExtension(_ path: String) -> String {
+        let name = path.split(separator: "/").last.map(String.init) ?? path
+        guard let dot = name.lastIndex(of: "."), dot != name.startIndex else { return "" }
+        return name[name.index(after: dot)...].lowercased()
+    }
+}

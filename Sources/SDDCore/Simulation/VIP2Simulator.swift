@@ -1,0 +1,186 @@
+import Foundation
+
+/// Simulates VIP-2-like SDD events: Ti/Mn fluorescence (Fe-55), weak Cu lines from the target, a
+/// continuum and Si escape peaks, seen through each cell's resolution, tail and a calibration that
+/// drifts in time (random walk plus planted steps). Deterministic for a seed, whatever the threads.
+public struct VIP2Simulator: Sendable {
+    public let config: SimulationConfig
+    public let profile: LineProfile
+
+    public init(config: SimulationConfig) throws {
+        guard let p = LineProfile.named(config.profileName) else {
+            throw SDDError.invalidArgument("--profile", "unknown line profile '\(config.profileName)'")
+        }
+        guard config.cells >= 1, config.cells <= Int(UInt16.max) else {
+            throw SDDError.invalidArgument("--cells", "must be between 1 and \(UInt16.max)")
+        }
+        guard config.days > 0, config.days.isFinite else { throw SDDError.invalidArgument("--days", "must be positive") }
+        guard config.eventsPerCellPerDay > 0 else { throw SDDError.invalidArgument("--rate", "must be positive") }
+        self.config = config
+        self.profile = p
+    }
+
+    /// One way an event can be produced: a line component, an escape peak or the continuum.
+    private struct Source {
+        enum Kind { case line, continuum }
+        let kind: Kind
+        let energy: Double
+        /// Cumulative probability up to and including this source.
+        var cumulative: Double
+    }
+
+    /// Generates the events (ordered by cell, then time) and the truth behind them.
+    public func run(progress: ProgressObserver? = nil) -> (events: EventTable, truth: SimulationTruth) {
+        let cfg = config
+        let duration = cfg.days * 86400
+        // Planted steps: cells and times drawn from the master stream, so they do not depend on threads.
+        var master = SeededGenerator(seed: cfg.seed)
+        var stepsByCell: [Int: [SimulationTruth.Step]] = [:]
+        var stepCells = Array(0..<cfg.cells)
+        for k in 0..<min(cfg.steps, cfg.cells) {
+            let j = k + Int(master.uniform() * Double(stepCells.count - k))
+            stepCells.swapAt(k, j)
+            let size = master.uniform(cfg.stepSize.lowerBound, cfg.stepSize.upperBound) * (master.uniform() < 0.5 ? -1 : 1)
+            let t = master.uniform(0.1, 0.9) * duration
+            stepsByCell[stepCells[k], default: []].append(.init(time: t, gainFactor: 1 + size))
+        }
+
+        var cellEvents = [EventTable](repeating: EventTable(), count: cfg.cells)
+        var cellTruth = [SimulationTruth.Cell?](repeating: nil, count: cfg.cells)
+        let lock = NSLock()
+        var doneEvents = 0
+        let expectedTotal = Int(cfg.eventsPerCellPerDay * cfg.days) * cfg.cells
+        cellEvents.withUnsafeMutableBufferPointer { evBuf in
+            cellTruth.withUnsafeMutableBufferPointer { trBuf in
+                DispatchQueue.concurrentPerform(iterations: cfg.cells) { c in
+                    let (ev, tr) = simulateCell(c, duration: duration, steps: stepsByCell[c] ?? [])
+                    evBuf[c] = ev
+                    trBuf[c] = tr
+                    lock.lock()
+                    doneEvents += ev.count
+                    progress?.progress(done: doneEvents, total: max(expectedTotal, doneEvents), unit: "events")
+                    lock.unlock()
+                }
+            }
+        }
+        var all = EventTable()
+        all.reserveCapacity(cellEvents.reduce(0) { $0 + $1.count })
+        for e in cellEvents {
+            all.cell.append(contentsOf: e.cell); all.adc.append(contentsOf: e.adc); all.time.append(contentsOf: e.time)
+        }
+        var energies: [String: Double] = [:]
+        for l in profile.lines { energies[l.id] = l.energy }
+        let truth = SimulationTruth(config: cfg, lineEnergies: energies, cells: cellTruth.map { $0! })
+        return (all, truth)
+    }
+
+    private func simulateCell(_ c: Int, duration: Double, steps: [SimulationTruth.Step]) -> (EventTable, SimulationTruth.Cell) {
+        let cfg = config
+        var rng = SeededGenerator(seed: cfg.seed, stream: UInt64(c) + 1)
+        func draw(_ r: ClosedRange<Double>) -> Double { rng.uniform(r.lowerBound, r.upperBound) }
+
+        // Cell hardware and base calibration.
+        let response = DetectorResponse(enc: draw(cfg.encRange), tailFraction: draw(cfg.tailFractionRange),
+                                        tailSlope: draw(cfg.tailSlopeRange))
+        let gain = draw(cfg.gainRange), zero = draw(cfg.zeroADCRange), quad = draw(cfg.quadraticRange)
+        let base = EnergyCalibration(p0: -gain * zero - quad * zero * zero, p1: gain, p2: quad)
+
+        // Drift knots: daily random walk of log-gain and ADC offset.
+        let nKnots = Int((cfg.days).rounded(.up)) + 1
+        var times: [Double] = [], w: [Double] = [], d: [Double] = []
+        var wv = 0.0, dv = 0.0
+        for k in 0..<nKnots {
+            times.append(Double(k) * 86400)
+            w.append(wv); d.append(dv)
+            wv += cfg.gainWalk * rng.normal()
+            dv += cfg.offsetWalk * rng.normal()
+        }
+
+        // Yields per line for this cell: Kβ/Kα below the Scofield value as seen in real spectra (physics.md).
+        var yields: [String: Double] = [:]
+        for l in profile.lines {
+            var y = profile.typicalYields[l.id] ?? 0
+            if l.element == "Cu" { y *= cfg.cuToMnKalpha / 0.01 }
+            y *= l.element == "Cu" ? draw(0.7...1.3) : draw(0.85...1.15)
+            yields[l.id] = y
+        }
+        let lineSum = profile.lines.reduce(0) { $0 + yields[$1.id]! }  // fixed order: reproducible sums
+        let escapeSum = cfg.escapePeaks ? 0.005 * lineSum : 0
+        let contWeight = cfg.continuumFraction / (1 - cfg.continuumFraction) * (lineSum + escapeSum)
+        let totalWeight = lineSum + escapeSum + contWeight
+
+        var sources: [Source] = []
+        var acc = 0.0
+        for l in profile.lines {
+            let y = yields[l.id]!
+            let norm = l.components.reduce(0) { $0 + $1.relativeIntensity }
+            for comp in l.components {
+                acc += y * comp.relativeIntensity / norm / totalWeight
+                sources.append(Source(kind: .line, energy: comp.energy, cumulative: acc))
+                if cfg.escapePeaks && comp.energy > XRayLineTable.siliconEscapeEnergy + 500 {
+                    acc += 0.005 * y * comp.relativeIntensity / norm / totalWeight
+                    sources.append(Source(kind: .line, energy: comp.energy - XRayLineTable.siliconEscapeEnergy, cumulative: acc))
+                }
+            }
+        }
+        sources.append(Source(kind: .continuum, energy: 0, cumulative: 1))
+
+        var rates: [String: Double] = [:]
+        for (k, y) in yields { rates[k] = cfg.eventsPerCellPerDay * y / totalWeight }
+        rates["escape"] = cfg.eventsPerCellPerDay * escapeSum / totalWeight
+        rates["continuum"] = cfg.eventsPerCellPerDay * contWeight / totalWeight
+        var fwhm: [String: Double] = [:]
+        for l in profile.lines { fwhm[l.id] = response.fwhm(at: l.energy) }
+
+        let truthCell = SimulationTruth.Cell(cell: c, base: base, knotTimes: times, logGain: w, offset: d, steps: steps,
+                                             response: response, ratePerDay: rates, lineFWHM: fwhm, events: 0)
+
+        // Event times: a Poisson number, uniform in [0, duration), generated in order by exponential spacings.
+        let n = rng.poisson(cfg.eventsPerCellPerDay * cfg.days)
+        var gaps = [Double](repeating: 0, count: n + 1)
+        var s = 0.0
+        for i in 0...n { s += rng.exponential(); gaps[i] = s }
+        let scale = duration / s
+
+        var out = EventTable()
+        out.reserveCapacity(n)
+        let cell16 = UInt16(c)
+        let sat = Double(cfg.saturationADC)
+        let fano = response.fano * response.pairEnergy, enc2 = pow(response.enc * response.pairEnergy, 2)
+        let fT = response.tailFraction, beta = response.tailSlope
+        let b0 = base.p0, b1 = base.p1, b2 = base.p2
+        for i in 0..<n {
+            let t = gaps[i] * scale
+            // Pick the source.
+            let u = rng.uniform()
+            var k = 0
+            while sources[k].cumulative < u { k += 1 }
+            var e: Double
+            if sources[k].kind == .continuum {
+                // Exponentially falling plus flat, 1–12 keV.
+                repeat {
+                    e = rng.uniform() < 0.7 ? 1000 + 3000 * rng.exponential() : rng.uniform(1000, 12000)
+                } while e > 12000
+            } else {
+                let mu = sources[k].energy
+                let sigma = (enc2 + fano * mu).squareRoot()
+                e = mu + sigma * rng.normal()
+                if rng.uniform() < fT { e -= beta * sigma * rng.exponential() }
+            }
+            // Invert E = r·E₀(a − δ) for the continuous ADC coordinate a.
+            let (wt, dt) = truthCell.walk(at: t)
+            var r = exp(wt)
+            for st in steps where st.time <= t { r *= st.gainFactor }
+            let y = e / r - b0
+            let disc = b1 * b1 + 4 * b2 * y
+            guard disc > 0 else { continue }
+            let a = 2 * y / (b1 + disc.squareRoot()) + dt
+            let adc = a.rounded()
+            guard adc >= 0, adc <= sat else { continue }
+            out.append(cell: cell16, adc: UInt16(adc), time: t)
+        }
+        var tc = truthCell
+        tc.events = out.count
+        return (out, tc)
+    }
+}

@@ -1,0 +1,95 @@
+import XCTest
+@testable import CentroidNetwork
+
+final class NetworkTests: XCTestCase {
+    func testPaperArchitectureParameterCount() {
+        let net = CentroidCNN(seed: 1)
+        XCTAssertEqual(net.parameterCount, 1_078_825)
+        XCTAssertEqual(net.parameters.map(\.count), [250, 5, 250, 5, 5, 5, 2105 * 500, 500, 500 * 50, 50, 50 * 5, 5])
+        XCTAssertEqual(net.forward(Tensor(zeros: [2, 300]), training: false).shape, [2, 5])
+    }
+
+    func testSeededInitialisationIsReproducible() {
+        let a = CentroidCNN(CentroidCNN.Architecture(inputLength: 80, outputs: 3), seed: 42)
+        let b = CentroidCNN(CentroidCNN.Architecture(inputLength: 80, outputs: 3), seed: 42)
+        let c = CentroidCNN(CentroidCNN.Architecture(inputLength: 80, outputs: 3), seed: 43)
+        XCTAssertEqual(a.flatParameters, b.flatParameters)
+        XCTAssertNotEqual(a.flatParameters, c.flatParameters)
+        // Glorot-uniform bound of the first dense layer and zero biases.
+        let limit = Float((6.0 / Double(a.dense1.inputs + 500)).squareRoot())
+        XCTAssertLessThanOrEqual(a.dense1.kernel.value.map(abs).max()!, limit)
+        XCTAssertGreaterThan(a.dense1.kernel.value.map(abs).max()!, limit * 0.99)
+        XCTAssertTrue(a.dense1.bias.value.allSatisfy { $0 == 0 })
+    }
+
+    /// End-to-end backward pass of the whole two-branch network against finite differences,
+    /// on parameters of every layer (no dropout, so the function is deterministic).
+    func testWholeNetworkGradients() {
+        let net = CentroidCNN(CentroidCNN.Architecture(inputLength: 70, outputs: 3, dropoutRate: 0), seed: 7)
+        // Non-zero biases so that ReLUs are in a generic state.
+        for p in net.parameters where p.name.hasSuffix("bias") {
+            for i in p.value.indices { p.value[i] = 0.05 * Float((i % 5) - 2) }
+        }
+        var rng = SeededGenerator(seed: 8)
+        let x = Tensor(shape: [2, 70], storage: (0..<140).map { _ in Float(rng.uniform(0, 1)) })
+        let w = GradientCheck.randomTensor([2, 3], seed: 9)
+        net.zeroGradients()
+        _ = net.forward(x, training: true)
+        net.backward(w)
+        for p in net.parameters {
+            let analytic = p.gradient
+            let idx = Array(stride(from: 0, to: p.count, by: max(1, p.count / 6)))
+            let original = p.value
+            let num = GradientCheck.numeric(original, indices: idx, h: 5e-4) { v in
+                p.value = v
+                return GradientCheck.dot(net.forward(x, training: true), w)
+            }
+            p.value = original
+            GradientCheck.assertClose(idx.map { Double(analytic[$0]) }, num, tolerance: 2e-2, p.name)
+        }
+    }
+
+    func testAdamFirstStepMovesEachWeightByLearningRate() {
+        let p = Parameter(name: "p", shape: [3], value: [1, 2, 3])
+        p.gradient = [0.5, -2, 0]
+        let adam = AdamOptimizer(parameters: [p], learningRate: 0.1)
+        adam.update()
+        // Bias-corrected first step: Δ = −lr·g/(|g| + ε) = ∓lr, and 0 for a zero gradient.
+        XCTAssertEqual(p.value[0], 0.9, accuracy: 1e-5)
+        XCTAssertEqual(p.value[1], 2.1, accuracy: 1e-5)
+        XCTAssertEqual(p.value[2], 3, accuracy: 1e-6)
+    }
+
+    func testTrainingReducesLossOnALearnableProblem() {
+        // Targets are a fixed linear map of the input: the network must fit them.
+        let arch = CentroidCNN.Architecture(inputLength: 64, outputs: 2, dropoutRate: 0.1)
+        let net = CentroidCNN(arch, seed: 3)
+        let adam = AdamOptimizer(parameters: net.parameters, learningRate: 1e-3)
+        var rng = SeededGenerator(seed: 4)
+        let n = 64
+        var xs = [Float](), ys = [Float]()
+        for _ in 0..<n {
+            let c = rng.uniform(0.2, 0.8), s = rng.uniform(0.03, 0.08)
+            let row = (0..<64).map { i in Float(exp(-0.5 * pow((Double(i) / 64 - c) / s, 2))) }
+            xs += row
+            ys += [Float(c), Float(s * 5)]
+        }
+        let x = Tensor(shape: [n, 64], storage: xs), y = Tensor(shape: [n, 2], storage: ys)
+        let first = net.trainStep(inputs: x, targets: y, optimizer: adam)
+        var last = first
+        for _ in 0..<150 { last = net.trainStep(inputs: x, targets: y, optimizer: adam) }
+        XCTAssertLessThan(last, first * 0.05, "loss \(first) → \(last)")
+    }
+
+    func testPoissonSamplerMeanAndVariance() {
+        var rng = SeededGenerator(seed: 5)
+        for lambda in [0.3, 4.0, 25.0, 1000.0] {
+            let n = 20_000
+            let xs = (0..<n).map { _ in Double(rng.poisson(lambda)) }
+            let mean = xs.reduce(0, +) / Double(n)
+            let variance = xs.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(n - 1)
+            XCTAssertEqual(mean, lambda, accuracy: 5 * (lambda / Double(n)).squareRoot(), "mean at λ=\(lambda)")
+            XCTAssertEqual(variance / lambda, 1, accuracy: 0.06, "variance at λ=\(lambda)")
+        }
+    }
+}

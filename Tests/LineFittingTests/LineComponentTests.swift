@@ -1,0 +1,55 @@
+import XCTest
+import SDDCore
+@testable import LineFitting
+
+final class LineComponentTests: XCTestCase {
+    /// The shape agrees with SDDCore's DetectorResponse density (an independent implementation).
+    func testMatchesDetectorResponseDensity() {
+        let r = DetectorResponse(enc: 12, tailFraction: 0.04, tailSlope: 1.3)
+        for x in stride(from: 7000.0, through: 8600, by: 37) {
+            let a = LineComponent.value(x, mu: 8040, sigma: 70, fraction: 0.04, beta: 1.3)
+            let b = r.density(x, mu: 8040, sigma: 70)
+            XCTAssertEqual(a, b, accuracy: 1e-12 + 1e-9 * b, "x = \(x)")
+        }
+    }
+
+    /// Unit area over a wide range, for tails of different slopes, including far-side evaluation.
+    func testUnitArea() {
+        for beta in [0.5, 1.4, 3.0] {
+            var s = 0.0
+            let h = 0.05  // from −2600 to 400: the β = 3 tail (scale 30) needs the long low side
+            for i in 0..<60000 {
+                let x = -2600 + (Double(i) + 0.5) * h
+                s += LineComponent.value(x, mu: 0, sigma: 10, fraction: 1, beta: beta) * h
+            }
+            XCTAssertEqual(s, 1, accuracy: 1e-6, "beta \(beta)")
+        }
+    }
+
+    /// Analytic derivatives against central finite differences, on both sides of the erfc/erfcx switch.
+    func testDerivativesAgainstFiniteDifferences() {
+        let mu = 100.0, sigma = 8.0, f = 0.05, beta = 1.4
+        for x in stride(from: 20.0, through: 180, by: 3.3) {
+            let v = LineComponent.evaluate(x, mu: mu, sigma: sigma, fraction: f, beta: beta)
+            func fd(_ g: (Double) -> Double, _ p: Double) -> Double {
+                let h = 1e-5 * Swift.max(1, abs(p))
+                return (g(p + h) - g(p - h)) / (2 * h)
+            }
+            let dMu = fd({ LineComponent.value(x, mu: $0, sigma: sigma, fraction: f, beta: beta) }, mu)
+            let dS = fd({ LineComponent.value(x, mu: mu, sigma: $0, fraction: f, beta: beta) }, sigma)
+            let dF = fd({ LineComponent.value(x, mu: mu, sigma: sigma, fraction: $0, beta: beta) }, f)
+            let dB = fd({ LineComponent.value(x, mu: mu, sigma: sigma, fraction: f, beta: $0) }, beta)
+            let tol = 1e-7 * (abs(v.value) / sigma + 1e-12)
+            XCTAssertEqual(v.dMu, dMu, accuracy: tol * 10 + 1e-6 * abs(dMu), "x=\(x)")
+            XCTAssertEqual(v.dSigma, dS, accuracy: tol * 10 + 1e-6 * abs(dS), "x=\(x)")
+            XCTAssertEqual(v.dFraction, dF, accuracy: 1e-9 + 1e-6 * abs(dF), "x=\(x)")
+            XCTAssertEqual(v.dBeta, dB, accuracy: 1e-10 + 1e-6 * abs(dB), "x=\(x)")
+        }
+    }
+
+    func testScaledComplementaryErrorFunction() {
+        for u in [3.0, 4.0, 6.0, 10.0] {
+            XCTAssertEqual(LineComponent.scaledComplementaryError(u), exp(u * u) * erfc(u), accuracy: 1e-12 * exp(u * u) * erfc(u))
+        }
+    }
+}

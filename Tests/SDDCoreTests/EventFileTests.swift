@@ -1,0 +1,269 @@
+import Foundation
+import XCTest
+@testable import SDDCore
+
+final class EventFileTests: XCTestCase {
+    /// A deterministic table with awkward times (many significant digits, exponents, zero).
+    func sampleTable(_ n: Int) -> EventTable {
+        var rng = SplitMix(seed: 42)
+        var t = EventTable()
+        for i in 0..<n {
+            let time: Double
+            switch i % 5 {
+            case 0: time = Double(rng.next() % 1_000_000) / 1000
+            case 1: time = Double(rng.next() >> 11) / Double(1 << 53) * 2.6e6
+            case 2: time = 1e-5 * Double(i)
+            case 3: time = Double(i)
+            default: time = Double(bitPattern: 0x41E0_0000_0000_0000 | (rng.next() >> 20))
+            }
+            t.append(cell: UInt16(rng.next() % 32), adc: UInt16(truncatingIfNeeded: rng.next()), time: time)
+        }
+        return t
+    }
+
+    func testCSVBinaryCSVRoundTripIsExact() throws {
+        let dir = try TemporaryDirectory()
+        let table = sampleTable(1001)   // odd: exercises the alignment padding of the binary file
+        try EventFile.write(table, to: dir.file("a.csv"), overwrite: false)
+        let fromCSV = try EventFile.read(dir.file("a.csv"))
+        XCTAssertEqual(fromCSV, table)
+        try EventFile.write(fromCSV, to: dir.file("b.bin"), overwrite: false)
+        XCTAssertEqual(fileBytes(dir.file("b.bin")).count, EventBinary.fileSize(events: 1001))
+        let fromBin = try EventFile.read(dir.file("b.bin"))
+        XCTAssertEqual(fromBin, table)
+        try EventFile.write(fromBin, to: dir.file("c.csv"), overwrite: false)
+        XCTAssertEqual(fileBytes(dir.file("a.csv")), fileBytes(dir.file("c.csv")))
+    }
+
+    func testEmptyAndEvenTablesRoundTrip() throws {
+        let dir = try TemporaryDirectory()
+        for n in [0, 1, 2] {
+            let table = sampleTable(n)
+            try EventFile.write(table, to: dir.file("e\(n).bin"), overwrite: false)
+            try EventFile.write(table, to: dir.file("e\(n).csv"), overwrite: false)
+            XCTAssertEqual(try EventFile.read(dir.file("e\(n).bin")), table)
+            XCTAssertEqual(try EventFile.read(dir.file("e\(n).csv")), table)
+        }
+    }
+
+    func testBinaryHeaderDescribesCells() throws {
+        let dir = try TemporaryDirectory()
+        let table = EventTable(cell: [3, 3, 7], adc: [10, 20, 30], time: [0, 1, 0.5])
+        try EventFile.write(table, to: dir.file("h.bin"), overwrite: false)
+        let b = fileBytes(dir.file("h.bin"))
+        let h = try EventBinary.decodeHeader(Array(b[0..<64]), fileSize: b.count, path: "h.bin")
+        XCTAssertEqual(h.eventCount, 3)
+        XCTAssertEqual(h.distinctCells, 2)
+        XCTAssertEqual(h.cellBound, 8)
+        XCTAssertEqual(h.flags, EventBinary.sortedFlag)
+        // Independent check of the checksum with a bitwise CRC-32 (zlib's crc32 of "123456789" is cbf43926).
+        XCTAssertEqual(Array("123456789".utf8).withUnsafeBytes { CRC32.checksum($0) }, 0xCBF4_3926)
+        let payload = Array(b[64...])
+        XCTAssertEqual(payload.withUnsafeBytes { CRC32.checksum($0) }, h.payloadCRC)
+        XCTAssertEqual(bitwiseCRC32(payload), h.payloadCRC)
+    }
+
+    func testCSVFixtureWithReorderedAndExtraColumns() throws {
+        let r = try EventFile.read(fixture("events/reordered-extra-columns.csv"), options: .strict)
+        XCTAssertEqual(r.format, .csv)
+        XCTAssertEqual(r.rowsRead, 5)
+        XCTAssertTrue(r.rejected.isEmpty)
+        XCTAssertEqual(r.events.cell, [0, 3, 31, 12, 4])
+        XCTAssertEqual(r.events.adc, [1750, 2301, 0, 65535, 1800])
+        XCTAssertEqual(r.events.time, [0.5, 1.25, 1e-05, 86400.123456789, 2.5])
+    }
+
+    /// Each bad-row rule: strict reading stops with `file:line: message`; lenient reading counts it.
+    func testEveryBadRowRuleStrictAndLenient() throws {
+        let dir = try TemporaryDirectory()
+        let cases: [(row: String, reason: EventRejectionReason, message: String)] = [
+            ("1,1750", .missingField, "expected at least 3 fields, found 2"),
+            ("x,1750,0.5", .notANumber, "sdd 'x' is not a number"),
+            ("1,abc,0.5", .notANumber, "adc 'abc' is not a number"),
+            ("1,,0.5", .notANumber, "adc (empty) is not a number"),
+            ("1,1750,12:00", .notANumber, "time '12:00' is not a number"),
+            ("1,nan,0.5", .nanADC, "adc is 'nan'"),
+            ("1,-3,0.5", .negativeADC, "adc '-3' is negative"),
+            ("1,65536,0.5", .adcOutOfRange, "adc '65536' exceeds 65535"),
+            ("1,1750.5,0.5", .nonIntegerADC, "adc '1750.5' is not an integer"),
+            ("-1,1750,0.5", .invalidCell, "sdd '-1' is not a cell number (an integer 0...65535)"),
+            ("2.5,1750,0.5", .invalidCell, "sdd '2.5' is not a cell number (an integer 0...65535)"),
+            ("70000,1750,0.5", .invalidCell, "sdd '70000' is not a cell number (an integer 0...65535)"),
+            ("40,1750,0.5", .unknownCell, "sdd 40 is not a known cell (0...31)"),
+            ("1,1750,inf", .nonFiniteTime, "time is 'inf'"),
+            ("1,1750,NaN", .nonFiniteTime, "time is 'NaN'"),
+        ]
+        let options = EventReadOptions(lenient: false, knownCells: 0...31)
+        for (k, c) in cases.enumerated() {
+            let path = try dir.write("bad\(k).csv", "sdd,adc,time\n0,1000,0.25\n\n\(c.row)\n2,1001,0.75\n")
+            let before = fileBytes(path)
+            XCTAssertEqual(errorLine { _ = try EventFile.read(path, options: options) }, "\(path):4: \(c.message)", c.row)
+            var lenient = options
+            lenient.lenient = true
+            let r = try EventFile.read(path, options: lenient)
+            XCTAssertEqual(r.events.count, 2, c.row)
+            XCTAssertEqual(r.rowsRead, 3, c.row)
+            XCTAssertEqual(r.rejected.counts, [c.reason: 1], c.row)
+            XCTAssertEqual(r.rejected.firstMessage[c.reason], "\(path):4: \(c.message)")
+            XCTAssertEqual(fileBytes(path), before, "input must not be modified")
+        }
+    }
+
+    func testLenientCountsSeveralReasons() throws {
+        let dir = try TemporaryDirectory()
+        let path = try dir.write("mixed.csv", "sdd,adc,time\n0,-1,0\n0,-2,1\n0,5,nan\n0,6,2\n1,7.5,3\n")
+        let r = try EventFile.read(path, options: EventReadOptions(lenient: true))
+        XCTAssertEqual(r.events, EventTable(cell: [0], adc: [6], time: [2]))
+        XCTAssertEqual(r.rejected.counts, [.negativeADC: 2, .nonFiniteTime: 1, .nonIntegerADC: 1])
+        XCTAssertEqual(r.rejected.total, 4)
+        XCTAssertEqual(r.rejected.firstMessage[.negativeADC], "\(path):2: adc '-1' is negative")
+    }
+
+    func testHeaderErrors() throws {
+        let dir = try TemporaryDirectory()
+        let noTime = try dir.write("h1.csv", "sdd,adc,energy\n1,2,3\n")
+        XCTAssertEqual(errorLine { _ = try EventFile.read(noTime) },
+                       "\(noTime):1: header has no 'time' column (expected sdd,adc,time; found sdd,adc,energy)")
+        let twice = try dir.write("h2.csv", "# comment\nsdd,adc,adc,time\n")
+        XCTAssertEqual(errorLine { _ = try EventFile.read(twice) },
+                       "\(twice):2: header has more than one 'adc' column (expected sdd,adc,time; found sdd,adc,adc,time)")
+        let empty = try dir.write("h3.csv", "")
+        XCTAssertEqual(errorLine { _ = try EventFile.read(empty) },
+                       "\(empty): empty file: expected a header line naming sdd, adc and time")
+        XCTAssertEqual(errorLine { _ = try EventFile.read(dir.file("missing.csv")) },
+                       "\(dir.file("missing.csv")): cannot open: No such file or directory")
+    }
+
+    func testLineLongerThanReadBufferAndNoFinalNewline() throws {
+        let dir = try TemporaryDirectory()
+        let long = String(repeating: "x", count: 5 << 20)
+        let path = try dir.write("long.csv", "sdd,adc,time,note\n1,2,3,\(long)\n4,5,6.5,y")
+        let t = try EventFile.read(path)
+        XCTAssertEqual(t, EventTable(cell: [1, 4], adc: [2, 5], time: [3, 6.5]))
+    }
+
+    // MARK: Binary damage
+
+    func writeBinary(_ dir: TemporaryDirectory, _ n: Int = 5) throws -> (String, [UInt8]) {
+        let path = dir.file("ok.bin")
+        try EventFile.write(sampleTable(n), to: path, overwrite: false)
+        return (path, fileBytes(path))
+    }
+
+    func testBinaryTruncated() throws {
+        let dir = try TemporaryDirectory()
+        let (_, b) = try writeBinary(dir)
+        let cut = try dir.write("cut.bin", bytes: Array(b[0..<(b.count - 3)]))
+        XCTAssertEqual(errorLine { _ = try EventFile.read(cut) },
+                       "\(cut): byte \(b.count - 3): truncated: 5 events need \(b.count) bytes, file ends at byte \(b.count - 3)")
+        let head = try dir.write("head.bin", bytes: Array(b[0..<20]))
+        XCTAssertEqual(errorLine { _ = try EventFile.read(head) },
+                       "\(head): byte 20: truncated: file ends inside the 64-byte header")
+        let long = try dir.write("long.bin", bytes: b + [0, 0])
+        XCTAssertEqual(errorLine { _ = try EventFile.read(long) },
+                       "\(long): byte \(b.count): 2 unexpected bytes after the last event")
+    }
+
+    func testBinaryBadMagicVersionAndChecksums() throws {
+        let dir = try TemporaryDirectory()
+        let (_, b) = try writeBinary(dir)
+        var m = b; m[2] = UInt8(ascii: "X")
+        let magic = try dir.write("magic.bin", bytes: m)
+        XCTAssertEqual(errorLine { _ = try EventFile.read(magic) },
+                       "\(magic): byte 0: bad magic: not an sddcal binary event file (expected 'SDDCALEV')")
+        // A CSV given a .bin name is reported as a bad magic, not parsed as text.
+        let text = try dir.write("text.bin", "sdd,adc,time\n")
+        XCTAssertTrue(errorLine { _ = try EventFile.read(text) }.hasPrefix("\(text): byte 0: bad magic"))
+
+        var v = b; v[8] = 9
+        let version = try dir.write("version.bin", bytes: v)
+        XCTAssertEqual(errorLine { _ = try EventFile.read(version) },
+                       "\(version): byte 8: unsupported format version 9 (this sddcal reads version 1)")
+
+        var hc = b; hc[17] ^= 1
+        let header = try dir.write("header.bin", bytes: hc)
+        XCTAssertTrue(errorLine { _ = try EventFile.read(header) }.hasPrefix("\(header): byte 40: header checksum mismatch"))
+
+        var pc = b; pc[b.count - 1] ^= 0x40
+        let payload = try dir.write("payload.bin", bytes: pc)
+        XCTAssertTrue(errorLine { _ = try EventFile.read(payload) }.hasPrefix("\(payload): byte 36: payload checksum mismatch"))
+        XCTAssertEqual(fileBytes(payload), pc, "input must not be modified")
+    }
+
+    func testBinaryRowRulesStrictAndLenient() throws {
+        let dir = try TemporaryDirectory()
+        let table = EventTable(cell: [0, 40, 2, 3], adc: [1, 2, 3, 4], time: [0, 1, .nan, 3])
+        let path = dir.file("rows.bin")
+        try EventFile.write(table, to: path, overwrite: false)
+        let options = EventReadOptions(lenient: false, knownCells: 0...31)
+        XCTAssertEqual(errorLine { _ = try EventFile.read(path, options: options) },
+                       "\(path): byte 66: cell 40 of event 1 is not a known cell (0...31)")
+        XCTAssertEqual(errorLine { _ = try EventFile.read(path) },
+                       "\(path): byte \(64 + 16 + 16): time of event 2 is nan")
+        let r = try EventFile.read(path, options: EventReadOptions(lenient: true, knownCells: 0...31))
+        XCTAssertEqual(r.events, EventTable(cell: [0, 3], adc: [1, 4], time: [0, 3]))
+        XCTAssertEqual(r.rejected.counts, [.unknownCell: 1, .nonFiniteTime: 1])
+    }
+
+    // MARK: Outputs
+
+    func testExistingOutputIsNotOverwrittenWithoutForce() throws {
+        let dir = try TemporaryDirectory()
+        let path = try dir.write("out.csv", "keep me\n")
+        let table = sampleTable(3)
+        XCTAssertEqual(errorLine { try EventFile.write(table, to: path, overwrite: false) },
+                       "\(path): exists; pass --force to overwrite")
+        XCTAssertEqual(String(decoding: fileBytes(path), as: UTF8.self), "keep me\n")
+        try EventFile.write(table, to: path, overwrite: true)
+        XCTAssertEqual(try EventFile.read(path), table)
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir.path), ["out.csv"], "no temporary files left")
+        XCTAssertEqual(errorLine { try EventFile.write(table, to: dir.file("out.txt"), overwrite: false) },
+                       "\(dir.file("out.txt")): unknown event file extension; use .csv or .bin")
+    }
+
+    // MARK: Number parsing
+
+    func testDecimalParserMatchesStandardLibrary() {
+        var rng = SplitMix(seed: 7)
+        var texts = ["0", "-0", "+1", "1.", ".5", "1e3", "1E-3", "123456789012345678901234", "0.1", "9007199254740993",
+                     "4.9e-324", "1.7976931348623157e308", "1e309", "2.5e-330", "0.000000000000000000000000123"]
+        for _ in 0..<3000 {
+            let d = Double(bitPattern: rng.next() & 0x7FEF_FFFF_FFFF_FFFF)
+            texts.append(d.description)
+            texts.append(String(Double(rng.next() % 100_000_000) / 1000))
+            texts.append(String(format: "%.17g", Double(rng.next() >> 11) / 1e9))
+        }
+        for s in texts {
+            let bytes = Array(s.utf8)
+            let v = bytes.withUnsafeBufferPointer { DecimalParser.parse($0.baseAddress!, $0.count) }
+            XCTAssertEqual(v?.bitPattern, Double(s)?.bitPattern, s)
+        }
+        for bad in ["", "-", "1e", "1e+", "1.2.3", "0x10", "1,5", "12abc", "--1", "e5", "."] {
+            let bytes = Array(bad.utf8)
+            XCTAssertNil(bytes.withUnsafeBufferPointer { b in b.baseAddress.flatMap { DecimalParser.parse($0, b.count) } }, bad)
+        }
+    }
+}
+
+/// A tiny deterministic generator for test data.
+struct SplitMix {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
+
+/// Bit-at-a-time CRC-32, an independent reference for the table-driven one.
+func bitwiseCRC32(_ bytes: [UInt8]) -> UInt32 {
+    var c: UInt32 = 0xFFFF_FFFF
+    for b in bytes {
+        c ^= UInt32(b)
+        for _ in 0..<8 { c = (c & 1) != 0 ? (c >> 1) ^ 0xEDB8_8320 : c >> 1 }
+    }
+    return ~c
+}
