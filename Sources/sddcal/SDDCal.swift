@@ -12,5 +12,6 @@ struct SDDCal: ParsableCommand {
             Summary.self,
             Calibrate.self,
             Fit.self,
+            Inspect.self,
         ])
 }

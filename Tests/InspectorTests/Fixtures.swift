@@ -112,7 +112,7 @@ enum Fixtures {
             }
             let sd = (Swift.max(0, m2 / m0 - c * c)).squareRoot()
             let xs = stride(from: c - halfWidth, through: c + halfWidth, by: h.binWidth).map { $0 }
-            let ys = xs.map { m0 * h.binWidth * DetectorResponse.gaussian($0, mu: c, sigma: Swift.max(1e-6, sd)) }
+            let ys = xs.map { m0 * DetectorResponse.gaussian($0, mu: c, sigma: Swift.max(1e-6, sd)) }
             return PeakFitSummary(position: c, positionError: sd / m0.squareRoot(), fwhm: sd * DetectorResponse.fwhmPerSigma,
                                   fwhmError: nil, chi2: Double(xs.count - 3), ndf: xs.count - 3, curveX: xs, curveY: ys)
         }

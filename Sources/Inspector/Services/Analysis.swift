@@ -52,19 +52,23 @@ public enum Analysis {
     /// Fits every seeded line and refits the calibration through the fitted centroids. Without a
     /// line fitter, the seeds themselves (±0.5 ADC) are the centroids, and the message says so.
     public static func refit(_ h: Histogram, profile: LineProfile, seeds: [String: Double], services: InspectorServices)
-        -> (fits: [String: PeakFitSummary], calibration: CalibrationPointFit?, message: String?) {
+        -> (fits: [String: PeakFitSummary], calibration: CentroidCalibrationFit?, message: String?) {
+        if let r = services.refitSeeds {
+            let out = r(h, profile, seeds)
+            return (out.fits, out.calibration, out.message)
+        }
         var fits: [String: PeakFitSummary] = [:]
-        var points: [CalibrationPoint] = []
+        var points: [CentroidPoint] = []
         var failed: [String] = []
         for line in profile.calibrationLines {
             guard let seed = seeds[line.id] else { continue }
             if let f = services.fitLine {
                 if let r = f(h, line, seed) {
                     fits[line.id] = r
-                    points.append(CalibrationPoint(lineID: line.id, adc: r.position, adcError: r.positionError ?? 0.5, energy: line.energy))
+                    points.append(CentroidPoint(lineID: line.id, adc: r.position, adcError: r.positionError ?? 0.5, energy: line.energy))
                 } else { failed.append(line.label) }
             } else {
-                points.append(CalibrationPoint(lineID: line.id, adc: seed, adcError: 0.5, energy: line.energy))
+                points.append(CentroidPoint(lineID: line.id, adc: seed, adcError: 0.5, energy: line.energy))
             }
         }
         var msg: String? = services.fitLine == nil ? "no line fitter in this build: calibration through the seeds" : nil

@@ -10,7 +10,7 @@ public struct PeakFitSummary: Equatable, Sendable {
     public var fwhmError: Double?
     public var chi2: Double
     public var ndf: Int
-    /// The fitted model (counts per bin) at `curveX`.
+    /// The fitted model as a density (counts per x unit) at `curveX`; views multiply by their bin width.
     public var curveX: [Double]
     public var curveY: [Double]
     public init(position: Double, positionError: Double? = nil, fwhm: Double, fwhmError: Double? = nil,
@@ -19,6 +19,17 @@ public struct PeakFitSummary: Equatable, Sendable {
         self.chi2 = chi2; self.ndf = ndf; self.curveX = curveX; self.curveY = curveY
     }
     public var chi2PerNdf: Double { ndf > 0 ? chi2 / Double(ndf) : .nan }
+}
+
+/// The outcome of refitting a batch's lines from seeds: per-line fits (ADC), the calibration
+/// through the fitted centroids with residuals, and a note (failed or rejected lines).
+public struct SeedRefit: Sendable {
+    public var fits: [String: PeakFitSummary]
+    public var calibration: CentroidCalibrationFit?
+    public var message: String?
+    public init(fits: [String: PeakFitSummary], calibration: CentroidCalibrationFit?, message: String?) {
+        self.fits = fits; self.calibration = calibration; self.message = message
+    }
 }
 
 /// One progress report of the optimizer, as the UI thread sees it.
@@ -47,6 +58,9 @@ public struct InspectorServices: Sendable {
     public var cnnCentroids: (@Sendable (Histogram, LineProfile) -> [CentroidMark])?
     /// Fits one line in an ADC histogram starting from a seed centroid (ADC); nil if the fit fails.
     public var fitLine: (@Sendable (Histogram, SpectralLine, Double) -> PeakFitSummary?)?
+    /// Fits every seeded line of a batch from the given seeds and the calibration through them at
+    /// once (the standard calibration's own path); when nil, `fitLine` and a weighted polynomial are used.
+    public var refitSeeds: (@Sendable (Histogram, LineProfile, [String: Double]) -> SeedRefit)?
     /// Fits the Cu Kα doublet in an energy histogram (eV); position and FWHM in eV.
     public var fitCuKa: (@Sendable (Histogram) -> PeakFitSummary?)?
     /// The standard calibration of a dataset (background, with progress).
@@ -58,10 +72,12 @@ public struct InspectorServices: Sendable {
     public init(scipyCentroids: (@Sendable (Histogram, LineProfile) -> [CentroidMark])? = nil,
                 cnnCentroids: (@Sendable (Histogram, LineProfile) -> [CentroidMark])? = nil,
                 fitLine: (@Sendable (Histogram, SpectralLine, Double) -> PeakFitSummary?)? = nil,
+                refitSeeds: (@Sendable (Histogram, LineProfile, [String: Double]) -> SeedRefit)? = nil,
                 fitCuKa: (@Sendable (Histogram) -> PeakFitSummary?)? = nil,
                 standardCalibration: (@Sendable (Dataset, ProgressObserver) throws -> CalibrationSet)? = nil,
                 optimize: (@Sendable (Dataset, CalibrationSet, OptimizationListener) throws -> CalibrationSet)? = nil) {
         self.scipyCentroids = scipyCentroids; self.cnnCentroids = cnnCentroids; self.fitLine = fitLine
+        self.refitSeeds = refitSeeds
         self.fitCuKa = fitCuKa; self.standardCalibration = standardCalibration; self.optimize = optimize
     }
 }

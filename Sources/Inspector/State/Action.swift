@@ -52,7 +52,7 @@ public enum Action: Sendable {
     case calibrationReady(CalibrationSet)
     case summaries([Int: CellSummary])
     case centroids(cell: Int, batch: Int?, scipy: [CentroidMark]?, cnn: [CentroidMark]?)
-    case seedFit(cell: Int, batch: Int?, fits: [String: PeakFitSummary], calibration: CalibrationPointFit?, message: String?)
+    case seedFit(cell: Int, batch: Int?, fits: [String: PeakFitSummary], calibration: CentroidCalibrationFit?, message: String?)
     case optimizerProgress([OptimizerSnapshot])
     case optimizerFinished(CalibrationSet?, error: String?, cancelled: Bool)
     case beforeAfter(before: PeakFitSummary?, after: PeakFitSummary?, beforeHistogram: Histogram?, afterHistogram: Histogram?, message: String?)

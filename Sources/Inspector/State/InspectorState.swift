@@ -27,7 +27,7 @@ public struct SeedsState: Equatable, Sendable {
     public var seeds: [String: Double] = [:]
     public var undo: [SeedEdit] = []
     public var fits: [String: PeakFitSummary] = [:]
-    public var calibrationFit: CalibrationPointFit?
+    public var calibrationFit: CentroidCalibrationFit?
     public var pending = false
     public var message: String?
     public init() {}

@@ -138,7 +138,12 @@ extension InspectorState {
             dataset = d
             activity = nil; activityFraction = nil
             var fx = select(0)
-            fx.append(d.calibration == nil && services.calibration ? .standardCalibration : .computeSummaries)
+            if d.calibration == nil && services.calibration {
+                activity = "standard calibration…"; activityFraction = 0
+                fx.append(.standardCalibration)
+            } else {
+                fx.append(.computeSummaries)
+            }
             return fx
         case .calibrationReady(let set):
             dataset?.calibration = set

@@ -24,8 +24,9 @@ enum BeforeAfterView {
             series.append(.histogram(counts: h.counts, lowerEdge: h.lowerEdge, binWidth: h.binWidth, layer: Layer(afterSt, priority: 2)))
             legend.append(("after", afterSt)); peak = Swift.max(peak, h.counts.max() ?? 0)
         }
-        if let f = b.before { series.append(.line(xs: f.curveX, ys: f.curveY, layer: Layer(Style(.fit), priority: 3))); legend.append(("fit before", Style(.fit))) }
-        if let f = b.after { series.append(.line(xs: f.curveX, ys: f.curveY, layer: Layer(Style(.fitAlt), priority: 4))); legend.append(("fit after", Style(.fitAlt))) }
+        let bw = b.beforeHistogram?.binWidth ?? b.afterHistogram?.binWidth ?? 1
+        if let f = b.before { series.append(.line(xs: f.curveX, ys: f.curveY.map { $0 * bw }, layer: Layer(Style(.fit), priority: 3))); legend.append(("fit before", Style(.fit))) }
+        if let f = b.after { series.append(.line(xs: f.curveX, ys: f.curveY.map { $0 * bw }, layer: Layer(Style(.fitAlt), priority: 4))); legend.append(("fit after", Style(.fitAlt))) }
         series.append(.vertical(x: BeforeAfterState.forbiddenLine, layer: Layer(Style(.forbidden), priority: 5),
                                 label: "Pauli-forbidden 7746.73", dotted: true))
         let scale: AxisScale = b.logScale ? .log : .linear

@@ -43,12 +43,12 @@ enum OverviewView {
         let layout = OverviewLayout(count: d.cells.count, width: body.width, height: s.height)
         // Legend line.
         TextWidgets.spans(&buf, x: 1, y: body.y, maxX: body.maxX, [
-            (body.width >= 100 ? "events · Cu Kα FWHM / hardware-limit FWHM (eV)   " : "Cu Kα FWHM / hw limit (eV) ", Style(.label)),
+            (body.width >= 120 ? "events · Cu Kα FWHM / hardware-limit FWHM (eV)   " : "Cu Kα FWHM / hw limit (eV) ", Style(.label)),
             (String(g.swatch), Style(.good)), (" ok ", .normal),
             (String(g.swatch), Style(.warn)), (" check ", .normal),
-            (String(g.swatch), Style(.bad)), (body.width >= 100 ? " miscalibrated " : " bad ", .normal),
-            (String(g.swatch), Style(.dim)), (body.width >= 100 ? " not measured  " : " n/a ", .normal),
-            (body.width >= 100 ? "* selected for before/after" : "* in sum", Style(.accent)),
+            (String(g.swatch), Style(.bad)), (body.width >= 120 ? " miscalibrated " : " bad ", .normal),
+            (String(g.swatch), Style(.dim)), (body.width >= 120 ? " not measured  " : " n/a ", .normal),
+            (body.width >= 120 ? "* selected for before/after" : "* in sum", Style(.accent)),
         ], glyphs: g)
         let blockRowHeight = 1 + 2 * layout.boxHeight
         let sel = layout.position(s.selected)

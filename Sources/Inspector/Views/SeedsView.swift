@@ -65,7 +65,7 @@ enum SeedsView {
                                               label: "seed " + line.label, dotted: false)]
         var legend: [(String, Style)] = [("seed", Style(.selection))]
         if let f = s.seeds.fits[line.id] {
-            extra.append(.line(xs: f.curveX, ys: f.curveY, layer: Layer(Style(.fitAlt), priority: Priority.fit)))
+            extra.append(.line(xs: f.curveX, ys: f.curveY.map { $0 * h.binWidth }, layer: Layer(Style(.fitAlt), priority: Priority.fit)))
             extra.append(.vertical(x: f.position, layer: Layer(Style(.fitAlt), priority: Priority.fit), label: nil, dotted: true))
             legend.append(("line fit", Style(.fitAlt)))
         }

@@ -2,7 +2,7 @@ import Foundation
 import SDDCore
 
 /// A calibration point: a line's fitted centroid (ADC, with error) and its energy.
-public struct CalibrationPoint: Equatable, Sendable {
+public struct CentroidPoint: Equatable, Sendable {
     public var lineID: String
     public var adc: Double
     public var adcError: Double
@@ -13,18 +13,21 @@ public struct CalibrationPoint: Equatable, Sendable {
 }
 
 /// A calibration fitted to points, with each point's residual E(adc) − E_line in eV.
-public struct CalibrationPointFit: Equatable, Sendable {
+public struct CentroidCalibrationFit: Equatable, Sendable {
     public var calibration: EnergyCalibration
     public var residuals: [String: Double]
     public var chi2: Double
     public var ndf: Int
+    public init(calibration: EnergyCalibration, residuals: [String: Double], chi2: Double, ndf: Int) {
+        self.calibration = calibration; self.residuals = residuals; self.chi2 = chi2; self.ndf = ndf
+    }
 }
 
 /// Weighted least squares of E = p0 + p1·ADC (+ p2·ADC² with four or more points) through line
 /// centroids, the refit the seeds view runs after each nudge. Errors in ADC are carried into energy
 /// with a nominal slope (3 eV/ADC) for the weights; 3×3 normal equations are solved by Cramer-free
 /// Gaussian elimination with partial pivoting. Returns nil with fewer than two distinct points.
-public func fitCalibration(_ points: [CalibrationPoint]) -> CalibrationPointFit? {
+public func fitCalibration(_ points: [CentroidPoint]) -> CentroidCalibrationFit? {
     let pts = points.filter { $0.adc.isFinite && $0.energy.isFinite }
     guard Set(pts.map { $0.adc }).count >= 2 else { return nil }
     let nPar = pts.count >= 4 ? 3 : 2
@@ -54,7 +57,7 @@ public func fitCalibration(_ points: [CalibrationPoint]) -> CalibrationPointFit?
         let sigmaE = Swift.max(0.05, p.adcError) * cal.slope(p.adc)
         chi2 += (r / sigmaE) * (r / sigmaE)
     }
-    return CalibrationPointFit(calibration: cal, residuals: res, chi2: chi2, ndf: pts.count - nPar)
+    return CentroidCalibrationFit(calibration: cal, residuals: res, chi2: chi2, ndf: pts.count - nPar)
 }
 
 /// Solves a small dense system by Gaussian elimination with partial pivoting (nil if singular).
