@@ -1,3 +1,5 @@
+import SDDCore
+
 /// The paper's two-branch convolutional network (section 3.1, figure 3 left):
 ///
 ///     input [L, 1]

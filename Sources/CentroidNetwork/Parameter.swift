@@ -1,3 +1,5 @@
+import SDDCore
+
 /// A trainable array of weights with the gradient accumulated for it by the backward pass.
 public final class Parameter {
     /// Name for model files and diagnostics, e.g. "dense_500.kernel".

@@ -4,6 +4,9 @@ import Foundation
 // Usage: swift run -c release sddcal-bench [suite ...] [--json]
 let suites: [String: () -> [Benchmark]] = [
     "core": coreBenchmarks,
+    "cnn": cnnBenchmarks,
+    "formats": formatBenchmarks,
+    "refine": refineBenchmarks,
 ]
 
 let args = CommandLine.arguments.dropFirst()

@@ -10,8 +10,11 @@ struct SDDCal: ParsableCommand {
         subcommands: [
             Simulate.self,
             Summary.self,
+            Convert.self,
             Calibrate.self,
             Fit.self,
+            TrainCommand.self,
+            Optimize.self,
             Inspect.self,
         ])
 }

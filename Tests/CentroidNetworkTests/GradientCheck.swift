@@ -1,5 +1,6 @@
 import XCTest
 @testable import CentroidNetwork
+import SDDCore
 
 /// Finite-difference checks of backward passes. The scalar probed is L = Σ wᵢ·yᵢ with fixed random
 /// weights w, so the output gradient fed to `backward` is w itself.

@@ -1,5 +1,6 @@
 import XCTest
 @testable import CentroidNetwork
+import SDDCore
 
 /// Every layer's backward pass against finite differences of its forward pass.
 final class LayerGradientTests: XCTestCase {

@@ -3,23 +3,7 @@ import XCTest
 @testable import SDDCore
 
 final class EventFileTests: XCTestCase {
-    /// A deterministic table with awkward times (many significant digits, exponents, zero).
-    func sampleTable(_ n: Int) -> EventTable {
-        var rng = SplitMix(seed: 42)
-        var t = EventTable()
-        for i in 0..<n {
-            let time: Double
-            switch i % 5 {
-            case 0: time = Double(rng.next() % 1_000_000) / 1000
-            case 1: time = Double(rng.next() >> 11) / Double(1 << 53) * 2.6e6
-            case 2: time = 1e-5 * Double(i)
-            case 3: time = Double(i)
-            default: time = Double(bitPattern: 0x41E0_0000_0000_0000 | (rng.next() >> 20))
-            }
-            t.append(cell: UInt16(rng.next() % 32), adc: UInt16(truncatingIfNeeded: rng.next()), time: time)
-        }
-        return t
-    }
+    func sampleTable(_ n: Int) -> EventTable { sampleEventTable(n) }
 
     func testCSVBinaryCSVRoundTripIsExact() throws {
         let dir = try TemporaryDirectory()
@@ -266,4 +250,50 @@ func bitwiseCRC32(_ bytes: [UInt8]) -> UInt32 {
         for _ in 0..<8 { c = (c & 1) != 0 ? (c >> 1) ^ 0xEDB8_8320 : c >> 1 }
     }
     return ~c
+}
+
+final class EventBinaryCrossCheckTests: XCTestCase {
+    /// The binary file as read by an independent NumPy/zlib reader (scripts/check_binary_events.py).
+    func testBinaryFileMatchesIndependentReader() throws {
+        let dir = try TemporaryDirectory()
+        let table = sampleEventTable(501)
+        try EventFile.write(table, to: dir.file("x.csv"), overwrite: false)
+        try EventFile.write(table, to: dir.file("x.bin"), overwrite: false)
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("scripts/check_binary_events.py").path
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = ["python3", "-c", "import numpy"]
+        try p.run(); p.waitUntilExit()
+        guard p.terminationStatus == 0 else { throw XCTSkip("python3 with numpy not available") }
+        let q = Process()
+        q.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        q.arguments = ["python3", script, dir.file("x.bin"), dir.file("x.csv")]
+        let out = Pipe(), err = Pipe()
+        q.standardOutput = out
+        q.standardError = err
+        try q.run(); q.waitUntilExit()
+        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let errText = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        XCTAssertEqual(q.terminationStatus, 0, errText)
+        XCTAssertEqual(text, "501\n")
+    }
+}
+
+/// A deterministic table with awkward times (many significant digits, exponents, zero).
+func sampleEventTable(_ n: Int) -> EventTable {
+    var rng = SplitMix(seed: 42)
+    var t = EventTable()
+    for i in 0..<n {
+        let time: Double
+        switch i % 5 {
+        case 0: time = Double(rng.next() % 1_000_000) / 1000
+        case 1: time = Double(rng.next() >> 11) / Double(1 << 53) * 2.6e6
+        case 2: time = 1e-5 * Double(i)
+        case 3: time = Double(i)
+        default: time = Double(bitPattern: 0x41E0_0000_0000_0000 | (rng.next() >> 20))
+        }
+        t.append(cell: UInt16(rng.next() % 32), adc: UInt16(truncatingIfNeeded: rng.next()), time: time)
+    }
+    return t
 }

@@ -1,9 +1,16 @@
+import SDDCore
+
 /// One-dimensional convolution (cross-correlation, as in Keras), stride 1, `valid` padding, on
 /// channels-last input `[batch, length, channels]` → `[batch, length − kernelSize + 1, filters]`.
 ///
-/// Computed by im2col: every output position's receptive field (`kernelSize·channels` values, one
-/// contiguous run in channels-last layout) becomes a row of a patch matrix, so the whole mini-batch
-/// is one OpenBLAS product `patches[batch·outLength, k·c] · W[k·c, filters]`.
+/// An im2col formulation without the copy: in channels-last layout the receptive field of output
+/// position t (`kernelSize·channels` values) is already one contiguous run of the input starting at
+/// t·channels, so the rows of the patch matrix are read in place, and the product
+/// `patches[outLength, k·c] · W[k·c, filters]` is done with SIMD dot products that share each patch
+/// load across the filters. With the paper's 5 filters this is far faster than OpenBLAS's sgemm,
+/// whose kernels are built for wide matrices (measured in the `cnn` benchmark suite: 20–23 ms per
+/// 256-spectrum batch with an explicit im2col + sgemm, vs ~1–2 ms this way). Samples of a mini-batch
+/// are spread over the cores; each thread keeps its own weight-gradient sums, added at the end.
 public final class Conv1D: Layer {
     public let inputChannels: Int
     public let filters: Int
@@ -13,9 +20,7 @@ public final class Conv1D: Layer {
     public let bias: Parameter
     /// Whether `backward` computes the input gradient (not needed for a network's first layer).
     public var computesInputGradient = true
-    private var inputShape: [Int] = []
-    private var patches: [Float] = []
-    private var patchGradient: [Float] = []
+    private var input = Tensor(zeros: [0])
     private var output = Tensor(zeros: [0])
     private var inputGradient = Tensor(zeros: [0])
 
@@ -42,34 +47,42 @@ public final class Conv1D: Layer {
         return [inputShape[0] - kernelSize + 1, filters]
     }
 
+    /// Filter-major copy of the kernel, `[filters, patchSize]`, so each filter is contiguous.
+    private func filterMajorKernel() -> [Float] {
+        let p = kernelSize * inputChannels, f = filters
+        var wt = [Float](repeating: 0, count: f * p)
+        for j in 0..<p { for k in 0..<f { wt[k * p + j] = kernel.value[j * f + k] } }
+        return wt
+    }
+
+    /// Splits `batch` samples into contiguous chunks, one per thread.
+    private static func chunks(_ batch: Int) -> Int { Swift.min(batch, batch >= 8 ? ParallelWork.threads : 1) }
+
     public func forward(_ x: Tensor, training: Bool) -> Tensor {
         let outShape = outputShape(for: Array(x.shape.dropFirst()))
-        inputShape = x.shape
+        input = x
         let b = x.batch, length = x.shape[1], outLength = outShape[0]
-        let patchSize = kernelSize * inputChannels
-        let rows = b * outLength
-        if patches.count != rows * patchSize { patches = [Float](repeating: 0, count: rows * patchSize) }
-        x.storage.withUnsafeBufferPointer { xp in
-            patches.withUnsafeMutableBufferPointer { p in
-                for s in 0..<b {
-                    let src = xp.baseAddress! + s * length * inputChannels
-                    let dst = p.baseAddress! + s * outLength * patchSize
-                    for t in 0..<outLength {
-                        (dst + t * patchSize).update(from: src + t * inputChannels, count: patchSize)
+        let p = kernelSize * inputChannels, f = filters, cin = inputChannels
+        output.resize([b, outLength, f])
+        let wt = filterMajorKernel()
+        let chunks = Self.chunks(b)
+        x.storage.withUnsafeBufferPointer { xb in
+            output.storage.withUnsafeMutableBufferPointer { yb in
+                wt.withUnsafeBufferPointer { wb in
+                    bias.value.withUnsafeBufferPointer { bb in
+                        let (xp, yp, wp, bp) = (xb.baseAddress!, yb.baseAddress!, wb.baseAddress!, bb.baseAddress!)
+                        ParallelWork.forEach(chunks) { c in
+                            for s in (b * c / chunks)..<(b * (c + 1) / chunks) {
+                                let xs = xp + s * length * cin, ys = yp + s * outLength * f
+                                for t in 0..<outLength {
+                                    let patch = xs + t * cin
+                                    for k in 0..<f {
+                                        ys[t * f + k] = bp[k] + Self.dot(patch, wp + k * p, p)
+                                    }
+                                }
+                            }
+                        }
                     }
-                }
-            }
-        }
-        output.resize([b, outLength, filters])
-        let f = filters
-        output.storage.withUnsafeMutableBufferPointer { y in
-            bias.value.withUnsafeBufferPointer { bv in
-                for r in 0..<rows { for j in 0..<f { y[r * f + j] = bv[j] } }
-            }
-            patches.withUnsafeBufferPointer { p in
-                kernel.value.withUnsafeBufferPointer { w in
-                    BLAS.gemm(m: rows, n: f, k: patchSize, a: p.baseAddress!, lda: patchSize,
-                              b: w.baseAddress!, ldb: f, beta: 1, c: y.baseAddress!, ldc: f)
                 }
             }
         }
@@ -77,43 +90,85 @@ public final class Conv1D: Layer {
     }
 
     public func backward(_ dy: Tensor) -> Tensor {
-        let b = inputShape[0], length = inputShape[1]
+        let b = input.batch, length = input.shape[1]
         let outLength = length - kernelSize + 1
-        let patchSize = kernelSize * inputChannels
-        let rows = b * outLength, f = filters
-        dy.storage.withUnsafeBufferPointer { g in
-            // dW += patchesᵀ·dy ; db += column sums of dy
-            patches.withUnsafeBufferPointer { p in
-                kernel.gradient.withUnsafeMutableBufferPointer { dw in
-                    BLAS.gemm(transA: true, m: patchSize, n: f, k: rows, a: p.baseAddress!, lda: patchSize,
-                              b: g.baseAddress!, ldb: f, beta: 1, c: dw.baseAddress!, ldc: f)
-                }
-            }
-            bias.gradient.withUnsafeMutableBufferPointer { db in
-                for r in 0..<rows { for j in 0..<f { db[j] += g[r * f + j] } }
-            }
-            guard computesInputGradient else { return }
-            // d(patches) = dy·Wᵀ, then col2im: each patch row adds back onto its input run.
-            if patchGradient.count != rows * patchSize { patchGradient = [Float](repeating: 0, count: rows * patchSize) }
-            patchGradient.withUnsafeMutableBufferPointer { dp in
-                kernel.value.withUnsafeBufferPointer { w in
-                    BLAS.gemm(transB: true, m: rows, n: patchSize, k: f, a: g.baseAddress!, lda: f,
-                              b: w.baseAddress!, ldb: f, c: dp.baseAddress!, ldc: patchSize)
-                }
-                inputGradient.resize(inputShape)
-                inputGradient.storage.withUnsafeMutableBufferPointer { dx in
-                    for i in dx.indices { dx[i] = 0 }
-                    for s in 0..<b {
-                        let dst = dx.baseAddress! + s * length * inputChannels
-                        let src = dp.baseAddress! + s * outLength * patchSize
-                        for t in 0..<outLength {
-                            let d = dst + t * inputChannels, q = src + t * patchSize
-                            for i in 0..<patchSize { d[i] += q[i] }
+        let p = kernelSize * inputChannels, f = filters, cin = inputChannels
+        let chunks = Self.chunks(b)
+        // Per-thread sums of dWᵀ [f, p] and db [f].
+        var partial = [Float](repeating: 0, count: chunks * (f * p + f))
+        let wt = filterMajorKernel()
+        let wantInput = computesInputGradient
+        if wantInput { inputGradient.resize(input.shape) }
+        input.storage.withUnsafeBufferPointer { xb in
+            dy.storage.withUnsafeBufferPointer { gb in
+                partial.withUnsafeMutableBufferPointer { pb in
+                    wt.withUnsafeBufferPointer { wb in
+                        inputGradient.storage.withUnsafeMutableBufferPointer { dxb in
+                            let (xp, gp, pp, wp) = (xb.baseAddress!, gb.baseAddress!, pb.baseAddress!, wb.baseAddress!)
+                            let dxp = dxb.baseAddress
+                            ParallelWork.forEach(chunks) { c in
+                                let dw = pp + c * (f * p + f), db = dw + f * p
+                                for s in (b * c / chunks)..<(b * (c + 1) / chunks) {
+                                    let xs = xp + s * length * cin, gs = gp + s * outLength * f
+                                    for t in 0..<outLength {
+                                        let patch = xs + t * cin
+                                        for k in 0..<f {
+                                            let g = gs[t * f + k]
+                                            db[k] += g
+                                            Self.axpy(g, patch, dw + k * p, p)
+                                        }
+                                    }
+                                    if wantInput, let dxp {
+                                        let dxs = dxp + s * length * cin
+                                        for i in 0..<(length * cin) { dxs[i] = 0 }
+                                        for t in 0..<outLength {
+                                            let row = dxs + t * cin
+                                            for k in 0..<f { Self.axpy(gs[t * f + k], wp + k * p, row, p) }
+                                        }
+                                    }
+                                }
+                            }
                         }
                     }
                 }
             }
         }
-        return computesInputGradient ? inputGradient : Tensor(zeros: [0])
+        for c in 0..<chunks {
+            let o = c * (f * p + f)
+            for j in 0..<p { for k in 0..<f { kernel.gradient[j * f + k] += partial[o + k * p + j] } }
+            for k in 0..<f { bias.gradient[k] += partial[o + f * p + k] }
+        }
+        return wantInput ? inputGradient : Tensor(zeros: [0])
+    }
+
+    /// Σ a[i]·b[i] for i < n, eight lanes at a time.
+    @inline(__always)
+    static func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ n: Int) -> Float {
+        var acc = SIMD8<Float>()
+        var i = 0
+        let ra = UnsafeRawPointer(a), rb = UnsafeRawPointer(b)
+        while i + 8 <= n {
+            acc += ra.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
+                * rb.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
+            i += 8
+        }
+        var s = acc.sum()
+        while i < n { s += a[i] * b[i]; i += 1 }
+        return s
+    }
+
+    /// y[i] += alpha·x[i] for i < n, eight lanes at a time.
+    @inline(__always)
+    static func axpy(_ alpha: Float, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int) {
+        let va = SIMD8<Float>(repeating: alpha)
+        var i = 0
+        let rx = UnsafeRawPointer(x), ry = UnsafeMutableRawPointer(y)
+        while i + 8 <= n {
+            let v = ry.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
+                + va * rx.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
+            ry.storeBytes(of: v, toByteOffset: i * 4, as: SIMD8<Float>.self)
+            i += 8
+        }
+        while i < n { y[i] += alpha * x[i]; i += 1 }
     }
 }

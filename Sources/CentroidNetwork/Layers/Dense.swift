@@ -1,3 +1,5 @@
+import SDDCore
+
 /// Fully connected layer y = x·W + b on `[batch, inputs]`, with W stored `[inputs, units]` (Keras order).
 /// Forward and backward passes are OpenBLAS matrix products.
 public final class Dense: Layer {

@@ -1,3 +1,5 @@
+import SDDCore
+
 /// Inverted dropout: in training, each element is zeroed with probability `rate` and the rest are
 /// scaled by 1/(1 − rate), so inference is the identity. The mask comes from a seeded generator,
 /// so a training run is reproducible.
@@ -20,7 +22,7 @@ public final class Dropout: Layer {
         guard applied else { return x }
         let keep = Float(1 / (1 - rate))
         if mask.count != x.count { mask = [Float](repeating: 0, count: x.count) }
-        for i in mask.indices { mask[i] = generator.uniform01() < rate ? 0 : keep }
+        for i in mask.indices { mask[i] = generator.uniform() < rate ? 0 : keep }
         var y = x
         y.storage.withUnsafeMutableBufferPointer { yp in
             mask.withUnsafeBufferPointer { m in for i in yp.indices { yp[i] *= m[i] } }

@@ -178,18 +178,12 @@ public enum EventBinary {
         var adc: [UInt16] = try readColumn(n, 0)
         progress?.progress(done: n / 3, total: n, unit: "events")
         if n % 2 == 1 { _ = try readColumn(2, UInt16(0)) }
-        let bits: [UInt64] = try readColumn(n, 0)
+        var time: [Double] = try readColumn(n, 0)
         #if _endian(big)
         cell = cell.map { UInt16(littleEndian: $0) }
         adc = adc.map { UInt16(littleEndian: $0) }
+        time = time.map { Double(bitPattern: UInt64(littleEndian: $0.bitPattern)) }
         #endif
-        var time = bits.withUnsafeBytes { raw -> [Double] in
-            #if _endian(little)
-            return Array(raw.bindMemory(to: Double.self))
-            #else
-            return raw.bindMemory(to: UInt64.self).map { Double(bitPattern: UInt64(littleEndian: $0)) }
-            #endif
-        }
         if file.size == 0 {
             // A pipe: trailing bytes cannot be seen from fstat.
             var probe: UInt8 = 0

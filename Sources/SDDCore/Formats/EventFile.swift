@@ -1,3 +1,5 @@
+import Foundation
+
 /// Reading and writing event files: CSV with header `sdd,adc,time` (`EventCSV`) and sddcal's own
 /// binary format (`EventBinary`, docs/binary-format.md), chosen by extension and content.
 public enum EventFile {
@@ -54,9 +56,33 @@ public enum EventFile {
         }
     }
 
-    static func fileExtension(_ path: String) -> String {
+    /// The lower-cased extension of the last path component ("" when it has none).
+    public static func fileExtension(_ path: String) -> String {
         let name = path.split(separator: "/").last.map(String.init) ?? path
         guard let dot = name.lastIndex(of: "."), dot != name.startIndex else { return "" }
         return name[name.index(after: dot)...].lowercased()
+    }
+}
+
+extension EventFile {
+    /// True when `path` holds events rather than a spectrum: a binary event file, or a CSV whose first
+    /// content line names the sdd, adc and time columns.
+    public static func holdsEvents(_ path: String) throws -> Bool {
+        if try format(ofInput: path) == .binary { return true }
+        let f = try FileInput(path)
+        defer { f.close() }
+        var head = [UInt8](repeating: 0, count: 1 << 16)
+        let n = try head.withUnsafeMutableBytes { try f.read(into: $0) }
+        let t = TextLines(path: path, bytes: Array(head[0..<n]))
+        for l in t.lines {
+            let s = TextLines.trimmed(l)
+            if s.isEmpty || s.hasPrefix("#") { continue }
+            let names = Set(s.split(separator: ",").map {
+                $0.trimmingCharacters(in: .whitespaces.union(CharacterSet(charactersIn: "\""))).lowercased()
+            })
+            return !names.isDisjoint(with: EventCSV.cellNames) && !names.isDisjoint(with: EventCSV.adcNames)
+                && !names.isDisjoint(with: EventCSV.timeNames)
+        }
+        return false
     }
 }

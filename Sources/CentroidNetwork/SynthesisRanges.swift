@@ -1,0 +1,42 @@
+/// Ranges of the physical parameters drawn for each synthetic training spectrum. Every spectrum
+/// gets its own calibration, resolution, tail, yields, continuum and number of counts, uniformly
+/// (or log-uniformly) within these ranges, so the network learns the line pattern rather than one
+/// detector. The defaults are wider than the VIP-2 simulator's (`SimulationConfig.vip2`): gain
+/// 2.8–3.4 eV/ADC vs 2.9–3.3, zero energy at ADC 450–750 vs 570–630, ENC 8–18 e⁻ vs 11.4–12.4.
+public struct SynthesisRanges: Codable, Hashable, Sendable {
+    /// Gain p1 in eV per ADC channel.
+    public var gain: ClosedRange<Double> = 2.8...3.4
+    /// ADC channel of zero energy (E(a₀) = 0 fixes p0).
+    public var zeroADC: ClosedRange<Double> = 450...750
+    /// Quadratic term p2 in eV/ADC².
+    public var quadratic: ClosedRange<Double> = -3e-6...3e-6
+    /// Equivalent noise charge in electrons (Fano factor 0.119, w 3.749 eV fixed).
+    public var enc: ClosedRange<Double> = 8...18
+    /// Tail area fraction f_T.
+    public var tailFraction: ClosedRange<Double> = 0...0.08
+    /// Tail slope β (in σ).
+    public var tailSlope: ClosedRange<Double> = 1.0...2.0
+    /// Factor on each element's typical Kα yield (log-uniform), relative to the profile's typical yields.
+    public var elementYieldFactor: ClosedRange<Double> = 0.4...2.5
+    /// Kβ/Kα intensity ratio for every element.
+    public var kBetaRatio: ClosedRange<Double> = 0.09...0.18
+    /// Fraction of the window's counts in the continuum.
+    public var continuumFraction: ClosedRange<Double> = 0.01...0.3
+    /// Decay length (ADC) of the continuum's falling exponential part (log-uniform).
+    public var continuumDecay: ClosedRange<Double> = 300...5000
+    /// Share of the continuum that is flat rather than falling.
+    public var continuumFlatShare: ClosedRange<Double> = 0...1
+    /// Si escape peak intensity relative to its parent line (E − 1740 eV).
+    public var escapeFraction: ClosedRange<Double> = 0...0.01
+    /// Expected total counts in the window (log-uniform); each bin is Poisson.
+    public var totalCounts: ClosedRange<Double> = 3e4...1e6
+
+    public init() {}
+
+    /// The defaults with another range of total counts.
+    public static func counts(_ r: ClosedRange<Double>) -> SynthesisRanges {
+        var s = SynthesisRanges()
+        s.totalCounts = r
+        return s
+    }
+}

@@ -1,0 +1,117 @@
+/// Reading and writing histogram (spectrum) files: Amptek `.mca`, ORTEC `.Spe`, one- or two-column
+/// text/CSV and NumPy `.npy` (1-D: one spectrum; 2-D: one row per cell). The format follows from the
+/// extension where it is unambiguous (.npy, .mca, .spe) and from the content otherwise, so Amptek
+/// files saved as `.txt` read as Amptek files.
+public enum SpectrumFile {
+    public enum Format: String, Sendable, Hashable, Codable, CaseIterable, CustomStringConvertible {
+        case amptekMCA = "mca"
+        case ortecSpe = "spe"
+        case text = "text"
+        case numpy = "npy"
+        public var description: String { rawValue }
+    }
+
+    /// The format of a file from its extension and first bytes.
+    public static func format(path: String, bytes: [UInt8]) -> Format {
+        switch EventFile.fileExtension(path) {
+        case "npy": return .numpy
+        case "mca": return .amptekMCA
+        case "spe": return .ortecSpe
+        default: break
+        }
+        if bytes.count >= 6, Array(bytes[0..<6]) == NumpyArray.magic { return .numpy }
+        let t = TextLines(path: path, bytes: Array(bytes.prefix(4096)))
+        if AmptekMCA.looksLike(t) { return .amptekMCA }
+        if OrtecSpe.looksLike(t) { return .ortecSpe }
+        return .text
+    }
+
+    /// Reads every spectrum of a file. Errors are one line naming the file and the line (text
+    /// formats) or byte offset (.npy).
+    public static func read(_ path: String) throws -> [SpectrumRecord] {
+        let bytes = try FileInput.bytes(path)
+        guard !bytes.isEmpty else { throw SDDError.badFile(file: path, message: "empty file") }
+        switch format(path: path, bytes: bytes) {
+        case .amptekMCA: return [try AmptekMCA.read(TextLines(path: path, bytes: bytes))]
+        case .ortecSpe: return [try OrtecSpe.read(TextLines(path: path, bytes: bytes))]
+        case .text: return [try TextSpectrum.read(TextLines(path: path, bytes: bytes))]
+        case .numpy: return try numpyRecords(bytes, path: path)
+        }
+    }
+
+    /// 1-D arrays are one spectrum (cell nil), 2-D arrays one spectrum per row (cell = row index).
+    static func numpyRecords(_ bytes: [UInt8], path: String) throws -> [SpectrumRecord] {
+        let a = try NumpyArray.decode(bytes, path: path)
+        let rows: Int, channels: Int
+        switch a.shape.count {
+        case 1: rows = 1; channels = a.shape[0]
+        case 2: rows = a.shape[0]; channels = a.shape[1]
+        default:
+            throw SDDError.badFile(file: path, message: "array of shape \(a.shape): expected 1-D (one spectrum) or 2-D (one row per cell)")
+        }
+        guard channels > 0 else { throw SDDError.badFile(file: path, message: "array of shape \(a.shape) holds no channels") }
+        if let bad = a.values.firstIndex(where: { !($0 >= 0) || !$0.isFinite }) {
+            let (r, c) = (bad / channels, bad % channels)
+            let what = a.values[bad].isNaN ? "is NaN" : a.values[bad] < 0 ? "is negative (\(a.values[bad]))" : "is infinite"
+            let elementSize = (bytes.count - NumpyArray.dataOffset(bytes)) / Swift.max(1, a.values.count)
+            throw SDDError.badBytes(file: path, offset: NumpyArray.dataOffset(bytes) + bad * elementSize,
+                                    message: a.shape.count == 1 ? "count of channel \(c) \(what)" : "count of cell \(r) channel \(c) \(what)")
+        }
+        return (0..<rows).map { r in
+            SpectrumRecord(cell: a.shape.count == 2 ? r : nil, firstChannel: 0,
+                           counts: Array(a.values[(r * channels)..<((r + 1) * channels)]))
+        }
+    }
+
+    /// Writes spectra: `.npy` (one record: 1-D; several: 2-D, row = cell, missing cells as zero rows,
+    /// channels from 0) or `.csv`/`.txt` (one record, `channel,counts`). Through a temporary file and
+    /// a rename; refuses to replace an existing file unless `overwrite`.
+    public static func write(_ records: [SpectrumRecord], to path: String, overwrite: Bool) throws {
+        guard !records.isEmpty else { throw SDDError.badFile(file: path, message: "no spectra to write") }
+        switch EventFile.fileExtension(path) {
+        case "npy":
+            try AtomicFile.stream(to: path, overwrite: overwrite) { try $0.write(numpyArray(records, path: path).encode()) }
+        case "csv", "txt", "dat":
+            guard records.count == 1 else {
+                throw SDDError.badFile(file: path, message: "a text spectrum holds one spectrum, got \(records.count); write .npy for several cells")
+            }
+            try AtomicFile.write(TextSpectrum.encode(records[0], path: path), to: path, overwrite: overwrite)
+        default:
+            throw SDDError.badFile(file: path, message: "unknown spectrum file extension for writing; use .npy, .csv or .txt")
+        }
+    }
+
+    /// Channel spectra as one array: zero-padded to channel 0 and to a common length.
+    static func numpyArray(_ records: [SpectrumRecord], path: String) throws -> NumpyArray {
+        var firsts: [Int] = []
+        for r in records {
+            guard let f = r.firstChannel else {
+                throw SDDError.badFile(file: path, message: ".npy export holds ADC channel spectra only (bin width 1)")
+            }
+            firsts.append(f)
+        }
+        let channels = zip(records, firsts).map { $0.histogram.counts.count + $1 }.max() ?? 0
+        func padded(_ r: SpectrumRecord, _ first: Int) -> [Double] {
+            var row = [Double](repeating: 0, count: channels)
+            for (k, v) in r.histogram.counts.enumerated() { row[first + k] = v }
+            return row
+        }
+        if records.count == 1 && records[0].cell == nil {
+            return NumpyArray(shape: [channels], values: padded(records[0], firsts[0]))
+        }
+        var cells = Set<Int>()
+        for r in records {
+            guard let c = r.cell, c >= 0 else {
+                throw SDDError.badFile(file: path, message: "several spectra need cell numbers to become rows of a 2-D .npy")
+            }
+            guard cells.insert(c).inserted else { throw SDDError.badFile(file: path, message: "two spectra for cell \(c)") }
+        }
+        let rows = (cells.max() ?? 0) + 1
+        var values = [Double](repeating: 0, count: rows * channels)
+        for (r, f) in zip(records, firsts) {
+            let row = padded(r, f)
+            values.replaceSubrange((r.cell! * channels)..<((r.cell! + 1) * channels), with: row)
+        }
+        return NumpyArray(shape: [rows, channels], values: values)
+    }
+}

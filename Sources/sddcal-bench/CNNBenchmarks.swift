@@ -1,0 +1,49 @@
+import CentroidNetwork
+import Foundation
+import SDDCore
+
+/// The CNN's speed: training throughput (forward + backward + Adam on a prepared mini-batch, as
+/// Keras's `train_on_batch` is timed by scripts/bench_cnn_keras.py), inference per spectrum
+/// (batched and single), and synthesis of training spectra.
+func cnnBenchmarks() -> [Benchmark] {
+    let synth = TrainingSpectrumSynthesizer(profile: .vip2)
+    let net = CentroidCNN(seed: 1)
+    let adam = AdamOptimizer(parameters: net.parameters)
+    let scaling = synth.outputScaling(seed: 1)
+    let train = synth.batch(seed: 1, stream: 1, first: 0, count: 256, scaling: scaling)
+    let infer = synth.batch(seed: 1, stream: 2, first: 0, count: 1024, scaling: scaling)
+    let single = infer.inputs.rows(0..<1)
+    return [
+        // Per-spectrum figures: each call handles one mini-batch, so divide by its size.
+        Benchmark(name: "cnn train step, batch 256 (per batch)", inner: 3) {
+            net.trainStep(inputs: train.inputs, targets: train.targets, optimizer: adam)
+        },
+        Benchmark(name: "cnn inference, batch 1024 (per batch)", inner: 3) {
+            Double(net.predict(infer.inputs, chunk: 1024).storage[0])
+        },
+        Benchmark(name: "cnn inference, single spectrum", inner: 200) {
+            Double(net.predict(single).storage[0])
+        },
+        Benchmark(name: "synthesize training batch 256 (per batch)", inner: 3) {
+            Double(synth.batch(seed: 3, stream: 1, first: 0, count: 256, scaling: scaling).targets.storage[0])
+        },
+        // Layer by layer, batch 256: where a training step's time goes.
+        layerBenchmark("Dense 2105→500", Dense(inputs: 2105, units: 500), input: [256, 2105]),
+        layerBenchmark("Conv1D k50 1→5 on 300", Conv1D(inputChannels: 1, filters: 5, kernelSize: 50), input: [256, 300, 1]),
+        layerBenchmark("Conv1D k10 5→5 on 251", Conv1D(inputChannels: 5, filters: 5, kernelSize: 10), input: [256, 251, 5]),
+        layerBenchmark("MaxPool1D 2 on 242×5", MaxPool1D(poolSize: 2), input: [256, 242, 5]),
+    ]
+}
+
+/// Forward + backward of one layer on a random batch.
+private func layerBenchmark(_ name: String, _ layer: Layer, input shape: [Int]) -> Benchmark {
+    var rng = SeededGenerator(seed: 9)
+    let x = Tensor(shape: shape, storage: (0..<shape.reduce(1, *)).map { _ in Float(rng.uniform(-1, 1)) })
+    let y = layer.forward(x, training: true)
+    let g = Tensor(shape: y.shape, storage: (0..<y.count).map { _ in Float(rng.uniform(-1, 1)) })
+    return Benchmark(name: "\(name) fwd+bwd, batch 256", inner: 5) {
+        let out = layer.forward(x, training: true)
+        let dx = layer.backward(g)
+        return Double(out.storage[0]) + Double(dx.storage.first ?? 0)
+    }
+}

@@ -1,0 +1,51 @@
+import Foundation
+import SDDCore
+
+/// Event file loading: the same 10⁶-event table (32 cells, full-precision times, the worst case for
+/// CSV number parsing) read from CSV and from the binary format; file sizes are in the names so
+/// throughput follows from the medians.
+func formatBenchmarks() -> [Benchmark] {
+    let n = 1_000_000
+    var state: UInt64 = 12345
+    func next() -> UInt64 {
+        state = state &* 6364136223846793005 &+ 1442695040888963407
+        return state >> 11
+    }
+    var table = EventTable()
+    table.reserveCapacity(n)
+    for i in 0..<n {
+        let cell = UInt16(i / (n / 32))
+        let adc = UInt16(600 + next() % 7300)
+        let t = Double(next()) / Double(1 << 53) * 2.592e6
+        table.append(cell: min(cell, 31), adc: adc, time: t)
+    }
+    table = table.sortedByCellAndTime()
+    let dir = NSTemporaryDirectory() + "sddcal-bench-formats-\(getpid())"
+    try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+    let csv = dir + "/events.csv", bin = dir + "/events.bin"
+    do {
+        try EventFile.write(table, to: csv, overwrite: true)
+        try EventFile.write(table, to: bin, overwrite: true)
+    } catch {
+        fatalError("cannot write benchmark files: \(error)")
+    }
+    atexit { try? FileManager.default.removeItem(atPath: NSTemporaryDirectory() + "sddcal-bench-formats-\(getpid())") }
+    func mb(_ path: String) -> String {
+        let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+        return String(format: "%.1f MB", Double(size) / 1e6)
+    }
+    func load(_ path: String) -> Double {
+        guard let t = try? EventFile.read(path), t.count == n else { fatalError("reading \(path) failed") }
+        return t.time[n / 2]
+    }
+    return [
+        Benchmark(name: "read CSV 10^6 events (\(mb(csv)))", inner: 1) { load(csv) },
+        Benchmark(name: "read binary 10^6 events (\(mb(bin)))", inner: 1) { load(bin) },
+        Benchmark(name: "write CSV 10^6 events", inner: 1) {
+            Double((try? EventFile.write(table, to: csv, overwrite: true)) ?? 0)
+        },
+        Benchmark(name: "write binary 10^6 events", inner: 1) {
+            Double((try? EventFile.write(table, to: bin, overwrite: true)) ?? 0)
+        },
+    ]
+}
