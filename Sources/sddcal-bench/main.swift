@@ -5,6 +5,7 @@ import Foundation
 let suites: [String: () -> [Benchmark]] = [
     "core": coreBenchmarks,
     "cnn": cnnBenchmarks,
+    "fitting": fittingBenchmarks,
     "formats": formatBenchmarks,
     "refine": refineBenchmarks,
 ]
