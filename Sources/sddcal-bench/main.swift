@@ -7,6 +7,7 @@ let suites: [String: () -> [Benchmark]] = [
     "cnn": cnnBenchmarks,
     "fitting": fittingBenchmarks,
     "formats": formatBenchmarks,
+    "peaks": peakBenchmarks,
     "refine": refineBenchmarks,
 ]
 

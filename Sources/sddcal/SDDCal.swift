@@ -15,6 +15,7 @@ struct SDDCal: ParsableCommand {
             Fit.self,
             TrainCommand.self,
             Optimize.self,
+            Peaks.self,
             Inspect.self,
         ])
 }
