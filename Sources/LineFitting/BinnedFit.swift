@@ -23,6 +23,18 @@ public struct BinnedFit<Model: BinnedModel>: Sendable {
     public var maxIterations = 200
     /// Convergence when the EDM is below this (Minuit's default is 2·10⁻⁴ for Δχ² = 1; tighter here).
     public var edmTolerance = 1e-7
+    /// How the covariance at the minimum is computed.
+    public var covariance: CovarianceMethod = .hessian
+
+    /// Source of the covariance matrix.
+    public enum CovarianceMethod: Sendable, Equatable {
+        /// The exact Hessian of the statistic (forward differences of the analytic gradient): what
+        /// Minuit's HESSE gives. One extra gradient per free parameter.
+        case hessian
+        /// The Gauss–Newton (expected Fisher) matrix at the minimum: no extra model passes; asymptotically
+        /// the same for well-populated Poisson fits. Used where thousands of fits must be fast.
+        case fisher
+    }
 
     public init(model: Model, counts: [Double], statistic: FitStatistic = .poisson) {
         precondition(counts.count == model.binCount, "one count per model bin")
@@ -238,7 +250,9 @@ private final class Workspace<Model: BinnedModel> {
         if !idx.isEmpty {
             let fI = Self.sub(cur.f, nf, idx)
             let fisherInv = SymmetricSolve.inverse(fI, idx.count)
-            if let h = exactHessian(phi, idx, fisherInverse: fisherInv), let hinv = SymmetricSolve.inverse(h, idx.count) {
+            if fit.covariance == .fisher, let fi = fisherInv {
+                cov = fi.map { 2 * $0 }
+            } else if let h = exactHessian(phi, cur.g, idx, fisherInverse: fisherInv), let hinv = SymmetricSolve.inverse(h, idx.count) {
                 cov = hinv.map { 2 * $0 }
             } else if let fi = fisherInv {
                 cov = fi.map { 2 * $0 }
@@ -256,22 +270,22 @@ private final class Workspace<Model: BinnedModel> {
         return phi[a] <= params.lower[i] || phi[a] >= params.upper[i]
     }
 
-    /// ∂²S over the free parameters `idx`, by central differences of the analytic gradient, with steps of
-    /// 10⁻³ of each parameter's Fisher error.
-    func exactHessian(_ phi: [Double], _ idx: [Int], fisherInverse: [Double]?) -> [Double]? {
+    /// ∂²S over the free parameters `idx`, by forward differences of the analytic gradient `g0` at phi,
+    /// with steps of 10⁻³ of each parameter's Fisher error.
+    func exactHessian(_ phi: [Double], _ g0: [Double], _ idx: [Int], fisherInverse: [Double]?) -> [Double]? {
         let k = idx.count
         var h = [Double](repeating: 0, count: k * k)
         for (x, a) in idx.enumerated() {
             var scale = fisherInverse.map { (2 * $0[x * k + x]).squareRoot() } ?? 0
             if !(scale > 0 && scale.isFinite) { scale = 1e-4 * Swift.max(1, abs(phi[a])) }
             let step = 1e-3 * scale
-            var p = phi, m = phi
+            // Forward differences (one gradient per parameter): with a step of 10⁻³σ the relative error
+            // of the curvature is ~10⁻³, far below what errors need.
+            var p = phi
             p[a] += step
-            m[a] -= step
             let gp = evaluate(p, derivatives: true)
-            let gm = evaluate(m, derivatives: true)
-            guard gp.s.isFinite, gm.s.isFinite else { return nil }
-            for (y, b) in idx.enumerated() { h[y * k + x] = (gp.g[b] - gm.g[b]) / (2 * step) }
+            guard gp.s.isFinite else { return nil }
+            for (y, b) in idx.enumerated() { h[y * k + x] = (gp.g[b] - g0[b]) / step }
         }
         for x in 0..<k { for y in 0..<x { let v = 0.5 * (h[x * k + y] + h[y * k + x]); h[x * k + y] = v; h[y * k + x] = v } }
         return h

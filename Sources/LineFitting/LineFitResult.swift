@@ -92,17 +92,23 @@ extension LineFitResult {
             return v
         }
         let lo = (line.offsets.min() ?? 0) - 4 * sigma, hi = (line.offsets.max() ?? 0) + 4 * sigma
-        let n = 4000
+        // Coarse scan for the maximum, then bisection for each half-maximum crossing.
+        let n = 160
         let h = (hi - lo) / Double(n)
-        var ys = [Double](repeating: 0, count: n + 1)
-        for i in 0...n { ys[i] = shape(lo + Double(i) * h) }
-        guard let imax = ys.indices.max(by: { ys[$0] < ys[$1] }) else { return .nan }
-        let half = ys[imax] / 2
-        var l = imax, r = imax
-        while l > 0 && ys[l] > half { l -= 1 }
-        while r < n && ys[r] > half { r += 1 }
-        let xl = lo + (Double(l) + (half - ys[l]) / (ys[l + 1] - ys[l])) * h
-        let xr = lo + (Double(r - 1) + (ys[r - 1] - half) / (ys[r - 1] - ys[r])) * h
-        return xr - xl
+        var imax = 0, ymax = -Double.infinity
+        for i in 0...n { let y = shape(lo + Double(i) * h); if y > ymax { ymax = y; imax = i } }
+        var a = lo + Double(Swift.max(imax - 1, 0)) * h, b = lo + Double(Swift.min(imax + 1, n)) * h
+        for _ in 0..<40 {   // golden-free ternary refinement of the maximum
+            let m1 = a + (b - a) / 3, m2 = b - (b - a) / 3
+            if shape(m1) < shape(m2) { a = m1 } else { b = m2 }
+        }
+        let xm = 0.5 * (a + b)
+        let half = shape(xm) / 2
+        func crossing(_ inside: Double, _ outside: Double) -> Double {
+            var p = inside, q = outside
+            for _ in 0..<50 { let m = 0.5 * (p + q); if shape(m) > half { p = m } else { q = m } }
+            return 0.5 * (p + q)
+        }
+        return crossing(xm, hi) - crossing(xm, lo)
     }
 }

@@ -51,6 +51,10 @@ public struct LineShapeModel: BinnedModel {
     /// Whether the tail is part of the shape (else `tail_fraction`/`tail_slope` exist but must be fixed).
     public let hasTail: Bool
     public let backgroundReference: Double
+    /// Components of all lines, flattened: line k owns componentStart[k]..<componentStart[k+1].
+    let componentOffsets: [Double]
+    let componentWeights: [Double]
+    let componentStart: [Int]
 
     public init(lines: [Line], lowerEdge: Double, binWidth: Double, bins: Int, hasTail: Bool = true,
                 backgroundReference: Double? = nil) {
@@ -59,6 +63,9 @@ public struct LineShapeModel: BinnedModel {
         centers = (0..<bins).map { lowerEdge + (Double($0) + 0.5) * binWidth }
         self.hasTail = hasTail
         self.backgroundReference = backgroundReference ?? (lowerEdge + 0.5 * binWidth * Double(bins))
+        componentOffsets = lines.flatMap(\.offsets)
+        componentWeights = lines.flatMap(\.weights)
+        componentStart = lines.reduce(into: [0]) { $0.append($0.last! + $1.offsets.count) }
     }
 
     /// Model over the bins of a histogram.
@@ -81,43 +88,61 @@ public struct LineShapeModel: BinnedModel {
         let nb = centers.count
         let t0 = 3 * lines.count
         let f = theta[t0], beta = theta[t0 + 1], b0 = theta[t0 + 2], b1 = theta[t0 + 3]
-        let w = binWidth
-        if let jac = jacobian {
-            jac.update(repeating: 0, count: nb * parameterCount)
-        }
-        for i in 0..<nb {
-            let x = centers[i]
-            let dx = x - backgroundReference
-            var v = (b0 + b1 * dx) * w
+        let w = binWidth, ref = backgroundReference, tail = hasTail
+        // Flat loops over unsafe buffers: no per-bin copies (and reference counting) of the line structs.
+        centers.withUnsafeBufferPointer { xs in
+        componentOffsets.withUnsafeBufferPointer { offs in
+        componentWeights.withUnsafeBufferPointer { wts in
+        values.withUnsafeMutableBufferPointer { v in
+            for i in 0..<nb { v[i] = (b0 + b1 * (xs[i] - ref)) * w }
             if let jac = jacobian {
-                jac[(t0 + 2) * nb + i] = w
-                jac[(t0 + 3) * nb + i] = dx * w
+                jac.update(repeating: 0, count: nb * parameterCount)
+                for i in 0..<nb {
+                    jac[(t0 + 2) * nb + i] = w
+                    jac[(t0 + 3) * nb + i] = (xs[i] - ref) * w
+                }
             }
-            for (k, line) in lines.enumerated() {
+            for k in 0..<lines.count {
                 let area = theta[3 * k], c = theta[3 * k + 1], s = theta[3 * k + 2]
-                var dens = 0.0, dMu = 0.0, dS = 0.0, dF = 0.0, dB = 0.0
-                for q in line.offsets.indices {
-                    let cv = hasTail
-                        ? LineComponent.evaluate(x, mu: c + line.offsets[q], sigma: s, fraction: f, beta: beta)
-                        : LineComponent.gaussian(x, mu: c + line.offsets[q], sigma: s)
-                    let wq = line.weights[q]
-                    dens += wq * cv.value
-                    dMu += wq * cv.dMu
-                    dS += wq * cv.dSigma
-                    dF += wq * cv.dFraction
-                    dB += wq * cv.dBeta
-                }
-                v += area * w * dens
+                let aw = area * w
+                let q0 = componentStart[k], q1 = componentStart[k + 1]
                 if let jac = jacobian {
-                    let aw = area * w
-                    jac[(3 * k) * nb + i] = w * dens
-                    jac[(3 * k + 1) * nb + i] = aw * dMu
-                    jac[(3 * k + 2) * nb + i] = aw * dS
-                    jac[t0 * nb + i] += aw * dF
-                    jac[(t0 + 1) * nb + i] += aw * dB
+                    let jA = jac + (3 * k) * nb, jC = jac + (3 * k + 1) * nb, jS = jac + (3 * k + 2) * nb
+                    let jF = jac + t0 * nb, jB = jac + (t0 + 1) * nb
+                    for i in 0..<nb {
+                        let x = xs[i]
+                        var dens = 0.0, dMu = 0.0, dS = 0.0, dF = 0.0, dB = 0.0
+                        for q in q0..<q1 {
+                            let cv = tail
+                                ? LineComponent.evaluate(x, mu: c + offs[q], sigma: s, fraction: f, beta: beta)
+                                : LineComponent.gaussian(x, mu: c + offs[q], sigma: s)
+                            let wq = wts[q]
+                            dens += wq * cv.value; dMu += wq * cv.dMu; dS += wq * cv.dSigma
+                            dF += wq * cv.dFraction; dB += wq * cv.dBeta
+                        }
+                        v[i] += aw * dens
+                        jA[i] = w * dens
+                        jC[i] = aw * dMu
+                        jS[i] = aw * dS
+                        jF[i] += aw * dF
+                        jB[i] += aw * dB
+                    }
+                } else {
+                    for i in 0..<nb {
+                        let x = xs[i]
+                        var dens = 0.0
+                        for q in q0..<q1 {
+                            dens += wts[q] * (tail
+                                ? LineComponent.value(x, mu: c + offs[q], sigma: s, fraction: f, beta: beta)
+                                : LineComponent.gaussianValue(x, mu: c + offs[q], sigma: s))
+                        }
+                        v[i] += aw * dens
+                    }
                 }
             }
-            values[i] = v
+        }
+        }
+        }
         }
     }
 

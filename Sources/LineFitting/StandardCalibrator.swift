@@ -50,8 +50,15 @@ public struct StandardCalibrator: Sendable {
         /// A group with at least this many counts fits its own tail fraction (and slope); weaker groups take
         /// the tail of the nearest strong group.
         public var strongGroupCounts = 3000.0
-        /// Whether strong groups also fit the tail slope β (else fixed at `defaultTailSlope`).
-        public var fitTailSlope = true
+        /// Whether strong groups also fit the tail slope β (else fixed at `defaultTailSlope`). Off by default:
+        /// f_T and β are nearly degenerate at a batch's statistics, and β (1.3–1.5 in these SDDs) barely moves
+        /// a centroid.
+        public var fitTailSlope = false
+        /// Covariance of the line fits: the Fisher matrix by default (no extra model passes for ~1,500 fits);
+        /// `.hessian` for the exact Hessian as in single-line fits.
+        public var covariance: BinnedFit<LineShapeModel>.CovarianceMethod = .fisher
+        /// EDM tolerance of the line fits (10⁻⁵: the centroid within 0.005σ of the minimum).
+        public var edmTolerance = 1e-5
         public var defaultTailFraction = 0.03
         public var defaultTailSlope = 1.4
         /// Quadratic term only with at least this many lines (a 3-point quadratic extrapolates wildly).
@@ -267,11 +274,14 @@ public struct StandardCalibrator: Sendable {
             } else {
                 p.fix("tail_fraction", at: options.defaultTailFraction); p.fix("tail_slope", at: options.defaultTailSlope)
             }
-            var r = BinnedFit(model: model, counts: sub.counts).minimize(p)
+            var fitter = BinnedFit(model: model, counts: sub.counts)
+            fitter.covariance = options.covariance
+            fitter.edmTolerance = options.edmTolerance
+            var r = fitter.minimize(p)
             if r.status != .converged && !p.fixed[p.index("tail_slope")] {
                 // A vanishing tail leaves β undetermined (singular Hessian): refit with β fixed.
                 p.fix("tail_slope", at: options.defaultTailSlope)
-                r = BinnedFit(model: model, counts: sub.counts).minimize(p)
+                r = fitter.minimize(p)
             }
             if total >= options.strongGroupCounts && r.status == .converged {
                 tails.append((meanE, r.value("tail_fraction"), r.value("tail_slope")))

@@ -5,7 +5,11 @@ import Foundation
 let suites: [String: () -> [Benchmark]] = [
     "core": coreBenchmarks,
     "cnn": cnnBenchmarks,
+    "fitting": fittingBenchmarks,
     "formats": formatBenchmarks,
+    "format-parts": formatPartsBenchmarks,
+    "peaks": peakBenchmarks,
+    "refine": refineBenchmarks,
 ]
 
 let args = CommandLine.arguments.dropFirst()

@@ -14,5 +14,9 @@ struct SDDCal: ParsableCommand {
             Calibrate.self,
             Fit.self,
             TrainCommand.self,
+            Optimize.self,
+            Peaks.self,
+            Inspect.self,
+            Report.self,
         ])
 }

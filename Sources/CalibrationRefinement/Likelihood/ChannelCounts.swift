@@ -29,42 +29,55 @@ public struct ChannelCounts: Sendable, Hashable {
 
     /// Counts the ADC values that fall in `channels`. Large inputs are split over the cores
     /// (each thread fills its own array, then they are added).
-    public init<C: RandomAccessCollection>(adc values: C, channels: ClosedRange<Int>) where C.Element == UInt16, C.Index == Int {
-        let lo = channels.lowerBound, width = channels.count
-        var dense = [UInt32](repeating: 0, count: width)
-        let n = values.count
-        let parts = n >= 400_000 ? 2 : 1
-        if parts == 1 {
-            Self.count(values, values.startIndex..<values.endIndex, lo: lo, into: &dense)
+    public init<C: Collection>(adc values: C, channels: ClosedRange<Int>) where C.Element == UInt16 {
+        // Contiguous storage (Array, ArraySlice) goes straight to a non-generic core (fast even when called
+        // from another module without specialisation).
+        if let r = values.withContiguousStorageIfAvailable({ Self.dense($0, channels: channels) }) {
+            self.init(channels: channels, dense: r)
         } else {
-            var partial = [[UInt32]](repeating: [UInt32](repeating: 0, count: width), count: parts)
-            let start = values.startIndex
-            partial.withUnsafeMutableBufferPointer { pp in
-                DispatchQueue.concurrentPerform(iterations: parts) { p in
-                    let a = start + n * p / parts, b = start + n * (p + 1) / parts
-                    Self.count(values, a..<b, lo: lo, into: &pp[p])
-                }
-            }
-            for p in partial { for i in 0..<width { dense[i] &+= p[i] } }
+            let copy = Array(values)
+            self.init(channels: channels, dense: copy.withUnsafeBufferPointer { Self.dense($0, channels: channels) })
         }
+    }
+
+    init(channels: ClosedRange<Int>, dense: [UInt32]) {
         var occ: [Double] = [], cnt: [Double] = []
-        for i in 0..<width where dense[i] > 0 {
+        let lo = channels.lowerBound
+        for i in dense.indices where dense[i] > 0 {
             occ.append(Double(lo + i))
             cnt.append(Double(dense[i]))
         }
         self.init(channels: channels, occupied: occ, counts: cnt)
     }
 
-    @inline(__always)
-    static func count<C: RandomAccessCollection>(_ values: C, _ r: Range<Int>, lo: Int, into dense: inout [UInt32])
-    where C.Element == UInt16, C.Index == Int {
-        let width = UInt(dense.count)
-        dense.withUnsafeMutableBufferPointer { d in
-            for i in r {
-                // One unsigned compare rejects both sides of the window.
-                let k = UInt(bitPattern: Int(values[i]) - lo)
-                if k < width { d[Int(k)] &+= 1 }
+    /// Counts per channel of the window (one thread per ~half of the input above 400k values).
+    static func dense(_ values: UnsafeBufferPointer<UInt16>, channels: ClosedRange<Int>) -> [UInt32] {
+        let width = channels.count
+        let n = values.count
+        let parts = n >= 400_000 ? 2 : 1
+        if parts == 1 {
+            var d = [UInt32](repeating: 0, count: width)
+            d.withUnsafeMutableBufferPointer { count(UnsafeBufferPointer(rebasing: values[...]), lo: channels.lowerBound, into: $0) }
+            return d
+        }
+        var partial = [[UInt32]](repeating: [UInt32](repeating: 0, count: width), count: parts)
+        partial.withUnsafeMutableBufferPointer { pp in
+            DispatchQueue.concurrentPerform(iterations: parts) { p in
+                let a = n * p / parts, b = n * (p + 1) / parts
+                pp[p].withUnsafeMutableBufferPointer { count(UnsafeBufferPointer(rebasing: values[a..<b]), lo: channels.lowerBound, into: $0) }
             }
+        }
+        var d = partial[0]
+        for p in partial.dropFirst() { for i in 0..<width { d[i] &+= p[i] } }
+        return d
+    }
+
+    static func count(_ values: UnsafeBufferPointer<UInt16>, lo: Int, into d: UnsafeMutableBufferPointer<UInt32>) {
+        let width = UInt(d.count)
+        for v in values {
+            // One unsigned compare rejects both sides of the window.
+            let k = UInt(bitPattern: Int(v) - lo)
+            if k < width { d[Int(k)] &+= 1 }
         }
     }
 }

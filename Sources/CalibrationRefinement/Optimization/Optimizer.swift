@@ -59,14 +59,15 @@ public struct OptimizerSettings: Sendable, Codable, Hashable {
 
     public init() {}
 
-    /// Defaults per method (learning rates in whitened units).
+    /// Defaults per method (learning rates in whitened units). Adam's constant-size steps jitter around
+    /// the optimum, so it stops at a gradient of 0.01 (≈ 0.01σ from the optimum).
     public static func defaults(for method: OptimizerMethod) -> OptimizerSettings {
         var s = OptimizerSettings()
         s.method = method
         switch method {
         case .newton: s.learningRate = 1; s.maxIterations = 50
         case .gradientDescent: s.learningRate = 0.5; s.maxIterations = 500
-        case .adam: s.learningRate = 0.3; s.maxIterations = 1000
+        case .adam: s.learningRate = 0.3; s.maxIterations = 500; s.gradientTolerance = 1e-2
         }
         return s
     }

@@ -1,0 +1,191 @@
+#!/usr/bin/env python3
+"""Agreement and speed of sddcal's line fit (LineFitting.CuKalphaLineFit) against iminuit.
+
+Generates Poisson histograms of a Cu Kα line (Kα1/Kα2 doublet with the tabulated ratio 0.513 and
+20 eV splitting [D],[S], Gaussian cores of common σ, the low-energy tail of physics.md, linear
+background) on 300 bins of 5 eV over 7000–8500 eV, then fits each histogram
+
+  * in Swift, through `sddcal-bench fitting` (SDDCAL_FIT_HISTOGRAMS / SDDCAL_FIT_RESULTS), and
+  * with iminuit (MIGRAD + HESSE) on the same Baker–Cousins χ² written with NumPy/SciPy,
+
+and checks that best-fit values agree within 0.05 σ (σ = iminuit's HESSE error) and errors within 5%.
+Parameters that end on a limit in either fit are listed and not compared (Minuit's limit transform
+and sddcal's active set treat them differently by design).
+
+Speed: the Swift benchmark (median per fit over repeated samples) and iminuit (median per fit of
+MIGRAD + HESSE with default tolerance) are run in alternation, several rounds in one run; the script
+prints both medians and their ratio.
+
+    python3 scripts/compare_iminuit.py [--histograms 20] [--rounds 5] [--json]
+"""
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+
+try:
+    import numpy as np
+    from scipy.special import erfc, erfcx
+    from iminuit import Minuit
+except ImportError:
+    subprocess.check_call([sys.executable, "-m", "pip", "install", "--quiet", "numpy", "scipy", "iminuit"])
+    import numpy as np
+    from scipy.special import erfc, erfcx
+    from iminuit import Minuit
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BENCH = os.path.join(ROOT, ".build", "release", "sddcal-bench")
+
+# Cu Kα [D] energies and Kα2/Kα1 ratio [S]; components placed around the intensity-weighted mean.
+KA1, KA2, RATIO = 8047.823, 8027.842, 0.513
+MEAN = (KA1 + RATIO * KA2) / (1 + RATIO)
+OFFSETS = np.array([KA1 - MEAN, KA2 - MEAN])
+WEIGHTS = np.array([1.0, RATIO]) / (1 + RATIO)
+LOW, WIDTH, BINS = 7000.0, 5.0, 300
+X = LOW + (np.arange(BINS) + 0.5) * WIDTH
+REF = LOW + 0.5 * WIDTH * BINS
+NAMES = ["area_CuKa", "centroid_CuKa", "sigma_CuKa", "tail_fraction", "tail_slope", "bg_const", "bg_slope"]
+
+
+def shape(x, mu, s, f, beta):
+    """(1 − f)·Gauss + f·T, unit area; T as in physics.md, in its overflow-free erfcx form."""
+    d = (x - mu) / s
+    core = np.exp(-0.5 * d * d)
+    g = core / (s * np.sqrt(2 * np.pi))
+    u = (d + 1 / beta) / np.sqrt(2)
+    e = np.where(u < 10, np.exp(np.minimum(d / beta + 0.5 / beta**2, 700)) * erfc(u), core * erfcx(u))
+    return (1 - f) * g + f * e / (2 * beta * s)
+
+
+def model(p):
+    area, c, s, f, beta, b0, b1 = p
+    dens = sum(w * shape(X, c + o, s, f, beta) for o, w in zip(OFFSETS, WEIGHTS))
+    return WIDTH * (area * dens + b0 + b1 * (X - REF))
+
+
+def make_histograms(n, seed):
+    rng = np.random.default_rng(seed)
+    out, truths = [], []
+    for _ in range(n):
+        t = [rng.uniform(30000, 60000), rng.uniform(8035, 8045), rng.uniform(70, 80), rng.uniform(0.04, 0.07),
+             rng.uniform(1.2, 1.6), rng.uniform(2, 4), rng.uniform(-0.002, 0.0)]
+        out.append(rng.poisson(model(t)).astype(float))
+        truths.append(t)
+    return out, truths
+
+
+def fit_iminuit(counts, tol=None):
+    n = counts
+
+    def cost(area, c, s, f, beta, b0, b1):
+        mu = model((area, c, s, f, beta, b0, b1))
+        if np.any(mu <= 0):
+            return 1e30
+        return 2 * np.sum(mu - n + np.where(n > 0, n * np.log(np.where(n > 0, n, 1) / mu), 0))
+
+    edge = BINS // 20
+    b0 = max(0.0, 0.5 * (n[:edge].mean() + n[-edge:].mean()) / WIDTH)
+    top = int(np.argmax(np.convolve(n, np.ones(3), "same")))
+    start = [max(n.sum() - b0 * WIDTH * BINS, 1), X[top], 70.0, 0.03, 1.4, b0, 0.0]
+    m = Minuit(cost, *start, name=NAMES)
+    m.errordef = Minuit.LEAST_SQUARES
+    m.limits["tail_fraction"] = (0, 0.3)
+    m.limits["tail_slope"] = (0.3, 5)
+    if tol is not None:
+        m.tol = tol
+    m.migrad()
+    m.hesse()
+    return m
+
+
+def run_swift(hist_file, results_file=None):
+    env = dict(os.environ, SDDCAL_FIT_HISTOGRAMS=hist_file, SDDCAL_FIT_SKIP_CALIBRATION="1")
+    if results_file:
+        env["SDDCAL_FIT_RESULTS"] = results_file
+    out = subprocess.run([BENCH, "fitting", "--json"], env=env, check=True, capture_output=True, text=True).stdout
+    rows = json.loads(out)
+    return next(r for r in rows if r["name"].startswith("Cu Kα fit"))["median_s"]
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--histograms", type=int, default=20)
+    ap.add_argument("--rounds", type=int, default=5)
+    ap.add_argument("--seed", type=int, default=2024)
+    ap.add_argument("--json", action="store_true")
+    a = ap.parse_args()
+    if not os.path.exists(BENCH):
+        subprocess.check_call(["swift", "build", "-c", "release", "--product", "sddcal-bench"], cwd=ROOT)
+
+    hists, truths = make_histograms(a.histograms, a.seed)
+    tmp = tempfile.mkdtemp(prefix="sddcal-iminuit-")
+    hist_file = os.path.join(tmp, "histograms.json")
+    res_file = os.path.join(tmp, "swift_results.json")
+    with open(hist_file, "w") as f:
+        json.dump([{"lower_edge": LOW, "bin_width": WIDTH, "counts": h.tolist()} for h in hists], f)
+
+    # Agreement: tight Minuit tolerance so its own EDM does not blur a 0.05σ comparison.
+    run_swift(hist_file, res_file)
+    swift = json.load(open(res_file))
+    worst_value, worst_error, compared, skipped, failures = 0.0, 0.0, 0, [], []
+    calls = []
+    for k, h in enumerate(hists):
+        m = fit_iminuit(h, tol=1e-4)
+        calls.append(m.nfcn)
+        s = swift[k]
+        if not m.valid or s["status"] != "converged":
+            failures.append(f"histogram {k}: iminuit valid={m.valid}, sddcal {s['status']}")
+            continue
+        for name in NAMES:
+            i = s["names"].index(name)
+            at_limit = name in s["at_limit"] or m.fmin.has_parameters_at_limit and (
+                m.limits[name][0] is not None and abs(m.values[name] - m.limits[name][0]) < 1e-3 * m.errors[name]
+                or m.limits[name][1] is not None and abs(m.values[name] - m.limits[name][1]) < 1e-3 * m.errors[name])
+            if at_limit:
+                skipped.append(f"histogram {k}: {name} at a limit")
+                continue
+            dv = abs(s["values"][i] - m.values[name]) / m.errors[name]
+            de = abs(s["errors"][i] / m.errors[name] - 1)
+            worst_value, worst_error = max(worst_value, dv), max(worst_error, de)
+            compared += 1
+            if dv > 0.05 or de > 0.05:
+                failures.append(f"histogram {k}: {name} sddcal {s['values'][i]:.6g} ± {s['errors'][i]:.4g}, "
+                                f"iminuit {m.values[name]:.6g} ± {m.errors[name]:.4g} (Δ = {dv:.3f}σ, errors {de:.1%})")
+
+    # Speed, interleaved: one Swift benchmark run, then one pass of iminuit fits, per round.
+    swift_t, py_t, py_calls = [], [], []
+    for _ in range(a.rounds):
+        swift_t.append(run_swift(hist_file))
+        per = []
+        for h in hists:
+            t0 = time.perf_counter()
+            m = fit_iminuit(h)
+            per.append(time.perf_counter() - t0)
+            py_calls.append(m.nfcn)
+        py_t.append(float(np.median(per)))
+    ms, mp = float(np.median(swift_t)), float(np.median(py_t))
+    report = {
+        "histograms": len(hists), "parameters_compared": compared, "skipped_at_limit": skipped,
+        "max_value_difference_sigma": worst_value, "max_error_relative_difference": worst_error,
+        "failures": failures, "agreement_ok": not failures,
+        "swift_median_s_per_fit": ms, "iminuit_median_s_per_fit": mp, "ratio_iminuit_over_swift": mp / ms,
+        "iminuit_median_calls": float(np.median(py_calls)), "rounds": a.rounds,
+        "swift_round_medians_s": swift_t, "iminuit_round_medians_s": py_t,
+    }
+    if a.json:
+        print(json.dumps(report, indent=2))
+    else:
+        print(f"{len(hists)} histograms, {compared} parameter comparisons ({len(skipped)} skipped at limits)")
+        print(f"  max |Δvalue| = {worst_value:.4f} σ (limit 0.05), max |Δerror| = {worst_error:.2%} (limit 5%)")
+        for f in failures:
+            print("  FAIL", f)
+        print(f"speed, {a.rounds} interleaved rounds: sddcal {ms * 1e3:.3f} ms per fit, "
+              f"iminuit {mp * 1e3:.1f} ms per fit ({np.median(py_calls):.0f} calls): ratio {mp / ms:.1f}×")
+    sys.exit(0 if not failures else 1)
+
+
+if __name__ == "__main__":
+    main()
