@@ -35,6 +35,31 @@ public struct SynthesisRanges: Codable, Hashable, Sendable {
 
     public init() {}
 
+    private enum CodingKeys: String, CodingKey {
+        case gain, zeroADC, quadratic, enc, tailFraction, tailSlope, elementYieldFactor, elementYieldScale,
+             kBetaRatio, continuumFraction, continuumDecay, continuumFlatShare, escapeFraction, totalCounts
+    }
+
+    /// Missing keys keep their defaults, so model files written before a range was added still load.
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        func get<T: Decodable>(_ k: CodingKeys, _ d: T) throws -> T { try c.decodeIfPresent(T.self, forKey: k) ?? d }
+        gain = try get(.gain, gain)
+        zeroADC = try get(.zeroADC, zeroADC)
+        quadratic = try get(.quadratic, quadratic)
+        enc = try get(.enc, enc)
+        tailFraction = try get(.tailFraction, tailFraction)
+        tailSlope = try get(.tailSlope, tailSlope)
+        elementYieldFactor = try get(.elementYieldFactor, elementYieldFactor)
+        elementYieldScale = try get(.elementYieldScale, elementYieldScale)
+        kBetaRatio = try get(.kBetaRatio, kBetaRatio)
+        continuumFraction = try get(.continuumFraction, continuumFraction)
+        continuumDecay = try get(.continuumDecay, continuumDecay)
+        continuumFlatShare = try get(.continuumFlatShare, continuumFlatShare)
+        escapeFraction = try get(.escapeFraction, escapeFraction)
+        totalCounts = try get(.totalCounts, totalCounts)
+    }
+
     /// The defaults with another range of total counts.
     public static func counts(_ r: ClosedRange<Double>) -> SynthesisRanges {
         var s = SynthesisRanges()
