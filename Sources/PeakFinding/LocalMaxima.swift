@@ -17,33 +17,52 @@ public struct LocalMaxima: Sendable, Hashable {
         self = x.withUnsafeBufferPointer { LocalMaxima(buffer: $0) }
     }
 
-    init(buffer x: UnsafeBufferPointer<Double>) {
-        var peaks: [Int] = [], lefts: [Int] = [], rights: [Int] = []
+    init(buffer x: UnsafeBufferPointer<Double>, edges: Bool = true) {
         let n = x.count
-        if n >= 3 {
-            let capacity = n / 2
-            peaks.reserveCapacity(capacity); lefts.reserveCapacity(capacity); rights.reserveCapacity(capacity)
-            let last = n - 1
-            var i = 1
-            while i < last {
-                let v = x[i]
-                // Only a strict rise can start a maximum; then walk over the equal top.
-                if x[i - 1] < v {
-                    var j = i + 1
-                    while j < last && x[j] == v { j += 1 }
-                    // j is the first sample after the top (or the last sample, which must then be lower).
-                    if x[j] < v {
-                        peaks.append((i + j - 1) / 2)
-                        lefts.append(i)
-                        rights.append(j - 1)
-                        i = j   // x[j] is lower than its left neighbour: it cannot start a maximum
-                    }
+        guard n >= 3 else { peaks = []; leftEdges = []; rightEdges = []; return }
+        let last = n - 1
+        // Pass 1, branch-free (noise makes the comparisons unpredictable): every strict rise whose
+        // next sample is not higher starts a possible maximum. The flags come from a loop the
+        // compiler vectorises; the compaction that follows stores every index and advances the
+        // write position by the flag, so neither loop jumps on the data.
+        var candidates = [Int](unsafeUninitializedCapacity: n) { buf, count in
+            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: n) { flags in
+                for i in 1..<last {
+                    let l = x[i - 1], v = x[i], r = x[i + 1]
+                    flags[i] = unsafeBitCast(l < v, to: UInt8.self) & unsafeBitCast(r <= v, to: UInt8.self)
                 }
-                i += 1
+                var c = 0
+                for i in 1..<last {
+                    buf[c] = i
+                    c &+= Int(flags[i])
+                }
+                count = c
             }
         }
-        self.peaks = peaks
-        self.leftEdges = lefts
-        self.rightEdges = rights
+        // Pass 2: a start followed by a lower sample is a one-sample top; otherwise walk the plateau,
+        // which is a maximum only if the run of equal samples ends in a fall before the last sample.
+        var out = 0
+        var lefts: [Int] = [], rights: [Int] = []
+        if edges { lefts.reserveCapacity(candidates.count); rights.reserveCapacity(candidates.count) }
+        candidates.withUnsafeMutableBufferPointer { c in
+            for k in 0..<c.count {
+                let i = c[k], v = x[i]
+                var j = i + 1
+                if x[j] != v {
+                    c[out] = i; out += 1
+                    if edges { lefts.append(i); rights.append(i) }
+                    continue
+                }
+                while j < last && x[j] == v { j += 1 }
+                if x[j] < v {
+                    c[out] = (i + j - 1) / 2; out += 1
+                    if edges { lefts.append(i); rights.append(j - 1) }
+                }
+            }
+        }
+        candidates.removeLast(candidates.count - out)
+        peaks = candidates
+        leftEdges = lefts
+        rightEdges = rights
     }
 }

@@ -28,26 +28,28 @@ public enum PeakFinder {
 
     /// Refuses NaN and infinite samples: SciPy silently lets NaN break comparisons; here it is an error.
     static func validateSignal(_ x: [Double]) throws {
-        if let i = x.firstIndex(where: { !$0.isFinite }) {
+        // A jump-free scan first (it runs on every call); the index only when something is wrong.
+        var bad: UInt8 = 0
+        x.withUnsafeBufferPointer { b in
+            for v in b { bad |= unsafeBitCast(!(v.magnitude <= .greatestFiniteMagnitude), to: UInt8.self) }
+        }
+        if bad != 0, let i = x.firstIndex(where: { !$0.isFinite }) {
             throw SDDError.invalidArgument("x", "sample \(i) is \(x[i]) (samples must be finite)")
         }
     }
 
     /// The search on a validated signal with validated options.
     static func search(_ x: UnsafeBufferPointer<Double>, _ o: PeakSearchOptions) -> PeakSearchResult {
-        let maxima = LocalMaxima(buffer: x)
+        let maxima = LocalMaxima(buffer: x, edges: o.plateauSize != nil)
         var peaks = maxima.peaks
         var props = PeakProperties()
 
         // Removes the peaks whose flag is false, from the index list and every property so far.
         func apply(_ keep: [Bool]) {
-            var out: [Int] = []
-            out.reserveCapacity(peaks.count)
-            for i in peaks.indices where keep[i] { out.append(peaks[i]) }
-            if out.count != peaks.count {
-                peaks = out
-                props.compact(keep)
-            }
+            let kept = keep.reduce(0) { $0 + ($1 ? 1 : 0) }
+            guard kept < peaks.count else { return }
+            keep.withUnsafeBufferPointer { peaks = PeakProperties.compacted(peaks, $0, kept) }
+            props.compact(keep)
         }
 
         if let c = o.plateauSize {
@@ -81,8 +83,10 @@ public enum PeakFinder {
             apply(distanceSelection(peaks, x, distance: Int(d.rounded(.up))))
         }
         if o.prominence != nil || o.width != nil {
-            let half = try? PeakProminences.halfWindow(o.wlen)   // validated above
-            let pr = PeakProminences.compute(x, peaks: peaks, half: half ?? nil)
+            let half = (try? PeakProminences.halfWindow(o.wlen)) ?? nil   // validated above
+            let pr = (half == nil || half! >= x.count - 1)
+                ? PeakProminences.computeByMaxima(x, peaks: peaks, maxima: maxima.peaks)
+                : PeakProminences.computeByWalks(x, peaks: peaks, half: half)
             props.prominences = pr.prominences
             props.leftBases = pr.leftBases
             props.rightBases = pr.rightBases
@@ -103,21 +107,39 @@ public enum PeakFinder {
     /// Keeps peaks at least `distance` samples apart, visiting peaks from highest to lowest and
     /// removing every still-kept neighbour closer than `distance` to a kept one. Equal heights are
     /// visited right to left (the order of a stable ascending sort read backwards).
+    ///
+    /// Removal never reaches across a gap of `distance` or more between consecutive peaks, so each
+    /// run of peaks closer than that is settled on its own: sorting small runs is cheaper than
+    /// sorting all peaks, and a lone peak is kept without sorting.
     static func distanceSelection(_ peaks: [Int], _ x: UnsafeBufferPointer<Double>, distance: Int) -> [Bool] {
         let n = peaks.count
         var keep = [Bool](repeating: true, count: n)
         guard n > 1, distance > 1 else { return keep }
-        var order = Array(0..<n)
-        order.sort { a, b in
-            let ha = x[peaks[a]], hb = x[peaks[b]]
-            return ha > hb || (ha == hb && a > b)
-        }
-        for j in order where keep[j] {
-            let pj = peaks[j]
-            var k = j - 1
-            while k >= 0 && pj - peaks[k] < distance { keep[k] = false; k -= 1 }
-            k = j + 1
-            while k < n && peaks[k] - pj < distance { keep[k] = false; k += 1 }
+        var order: [Int] = []
+        var start = 0
+        while start < n {
+            var end = start + 1
+            while end < n && peaks[end] - peaks[end - 1] < distance { end += 1 }
+            // Run start..<end.
+            if end - start == 2 {
+                // Two peaks closer than distance: the higher stays, the right one on a tie.
+                if x[peaks[start]] > x[peaks[start + 1]] { keep[start + 1] = false } else { keep[start] = false }
+            } else if end - start > 2 {
+                order.removeAll(keepingCapacity: true)
+                order.append(contentsOf: start..<end)
+                order.sort { a, b in
+                    let ha = x[peaks[a]], hb = x[peaks[b]]
+                    return ha > hb || (ha == hb && a > b)
+                }
+                for j in order where keep[j] {
+                    let pj = peaks[j]
+                    var k = j - 1
+                    while k >= start && pj - peaks[k] < distance { keep[k] = false; k -= 1 }
+                    k = j + 1
+                    while k < end && peaks[k] - pj < distance { keep[k] = false; k += 1 }
+                }
+            }
+            start = end
         }
         return keep
     }

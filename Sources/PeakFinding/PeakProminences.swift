@@ -42,6 +42,16 @@ public struct PeakProminences: Sendable, Hashable, Codable {
 
     /// The computation on valid input (indices already checked).
     static func compute(_ x: UnsafeBufferPointer<Double>, peaks: [Int], half: Int?) -> PeakProminences {
+        // Without a window, walks from peaks on long flanks are quadratic: use the local maxima.
+        if peaks.count > 8 && (half == nil || half! >= x.count - 1) && isStrictlyIncreasing(peaks) {
+            let maxima = LocalMaxima(buffer: x, edges: false).peaks
+            if isSubsequence(peaks, of: maxima) { return computeByMaxima(x, peaks: peaks, maxima: maxima) }
+        }
+        return computeByWalks(x, peaks: peaks, half: half)
+    }
+
+    /// The definition itself: one walk per peak and side.
+    static func computeByWalks(_ x: UnsafeBufferPointer<Double>, peaks: [Int], half: Int?) -> PeakProminences {
         let n = peaks.count
         var prom = [Double](repeating: 0, count: n)
         var lb = [Int](repeating: 0, count: n)
@@ -67,6 +77,98 @@ public struct PeakProminences: Sendable, Hashable, Codable {
             lb[k] = leftBase
             rb[k] = rightBase
         }
+        return PeakProminences(prominences: prom, leftBases: lb, rightBases: rb)
+    }
+
+    /// Whether every element of the increasing list `a` occurs in the increasing list `b`.
+    static func isSubsequence(_ a: [Int], of b: [Int]) -> Bool {
+        var j = 0
+        for v in a {
+            while j < b.count && b[j] < v { j += 1 }
+            if j == b.count || b[j] != v { return false }
+        }
+        return true
+    }
+
+    static func isStrictlyIncreasing(_ a: [Int]) -> Bool {
+        for i in a.indices.dropFirst() where a[i - 1] >= a[i] { return false }
+        return true
+    }
+
+    /// The same bases and prominences for a window covering the whole signal, from the signal's
+    /// local maxima instead of one walk per peak (walks from peaks on the flank of a tall line run
+    /// down the whole flank, which makes them quadratic on noisy spectra).
+    ///
+    /// Between two consecutive local maxima the signal first does not rise and then does not fall
+    /// (any rise followed by a fall would be another maximum), so the lowest samples of that
+    /// stretch form one run, and a walk entering the stretch from either side reaches it before any
+    /// sample above its own peak. A walk from a peak therefore passes through whole stretches and
+    /// lower (or equal) maxima until the nearest strictly higher maximum, and its base is the lowest
+    /// stretch minimum on the way (the run's end nearest the peak). A monotonic stack over the
+    /// maxima, once per side, finds all of them in time linear in the signal length.
+    ///
+    /// - Parameters:
+    ///   - peaks: increasing, and each one of `maxima.peaks`.
+    ///   - maxima: every local maximum of `x`.
+    static func computeByMaxima(_ x: UnsafeBufferPointer<Double>, peaks: [Int], maxima allPeaks: [Int]) -> PeakProminences {
+        let n = x.count, m = allPeaks.count, q = peaks.count
+        var prom = [Double](repeating: 0, count: q)
+        var lb = [Int](repeating: 0, count: q), rb = [Int](repeating: 0, count: q)
+        guard q > 0 else { return PeakProminences(prominences: prom, leftBases: lb, rightBases: rb) }
+        // Stretch k lies between maxima k−1 and k (stretch 0 starts at sample 0, stretch m ends at n−1):
+        // its minimum, with the first and the last sample holding it.
+        var sMin = [Double](repeating: 0, count: m + 1)
+        var sFirst = [Int](repeating: 0, count: m + 1), sLast = [Int](repeating: 0, count: m + 1)
+        var stackH = [Double](repeating: 0, count: m), stackMin = [Double](repeating: 0, count: m)
+        var stackPos = [Int](repeating: 0, count: m)
+        var leftMin = [Double](repeating: 0, count: q), rightMin = [Double](repeating: 0, count: q)
+        allPeaks.withUnsafeBufferPointer { P in
+        sMin.withUnsafeMutableBufferPointer { sMin in
+        sFirst.withUnsafeMutableBufferPointer { sFirst in
+        sLast.withUnsafeMutableBufferPointer { sLast in
+        stackH.withUnsafeMutableBufferPointer { sh in
+        stackMin.withUnsafeMutableBufferPointer { smin in
+        stackPos.withUnsafeMutableBufferPointer { spos in
+            for k in 0...m {
+                let lo = k == 0 ? 0 : P[k - 1] + 1, hi = k == m ? n - 1 : P[k] - 1
+                var mn = x[lo], first = lo, last = lo
+                if lo < hi {
+                    for i in (lo + 1)...hi {
+                        let v = x[i]
+                        if v <= mn {
+                            if v < mn { mn = v; first = i }
+                            last = i
+                        }
+                    }
+                }
+                sMin[k] = mn; sFirst[k] = first; sLast[k] = last
+            }
+            // Left bases: maxima left to right; on equal minima the later one is nearer the peak.
+            var top = 0, j = 0
+            for k in 0..<m {
+                let h = x[P[k]]
+                var mv = sMin[k], mp = sLast[k]
+                while top > 0 && sh[top - 1] <= h {
+                    top -= 1
+                    if smin[top] < mv { mv = smin[top]; mp = spos[top] }
+                }
+                sh[top] = h; smin[top] = mv; spos[top] = mp; top += 1
+                if j < q && peaks[j] == P[k] { leftMin[j] = mv; lb[j] = mp; j += 1 }
+            }
+            // Right bases: maxima right to left; on equal minima the earlier one is nearer.
+            top = 0; j = q - 1
+            for k in stride(from: m - 1, through: 0, by: -1) {
+                let h = x[P[k]]
+                var mv = sMin[k + 1], mp = sFirst[k + 1]
+                while top > 0 && sh[top - 1] <= h {
+                    top -= 1
+                    if smin[top] < mv { mv = smin[top]; mp = spos[top] }
+                }
+                sh[top] = h; smin[top] = mv; spos[top] = mp; top += 1
+                if j >= 0 && peaks[j] == P[k] { rightMin[j] = mv; rb[j] = mp; j -= 1 }
+            }
+        }}}}}}}
+        for k in 0..<q { prom[k] = x[peaks[k]] - Swift.max(leftMin[k], rightMin[k]) }
         return PeakProminences(prominences: prom, leftBases: lb, rightBases: rb)
     }
 

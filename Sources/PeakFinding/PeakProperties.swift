@@ -36,17 +36,32 @@ public struct PeakProperties: Sendable, Hashable, Codable {
 
     /// Keeps the entries whose `keep` flag is set, in every present property.
     mutating func compact(_ keep: [Bool]) {
-        func f<T>(_ a: inout [T]?) {
-            guard let v = a else { return }
-            var out: [T] = []
-            out.reserveCapacity(v.count)
-            for i in v.indices where keep[i] { out.append(v[i]) }
-            a = out
+        let kept = keep.reduce(0) { $0 + ($1 ? 1 : 0) }
+        keep.withUnsafeBufferPointer { k in
+            func f<T: BitwiseCopyable>(_ a: inout [T]?) {
+                if let v = a { a = Self.compacted(v, k, kept) }
+            }
+            f(&peakHeights); f(&leftThresholds); f(&rightThresholds)
+            f(&prominences); f(&leftBases); f(&rightBases)
+            f(&widths); f(&widthHeights); f(&leftIPs); f(&rightIPs)
+            f(&plateauSizes); f(&leftEdges); f(&rightEdges)
         }
-        f(&peakHeights); f(&leftThresholds); f(&rightThresholds)
-        f(&prominences); f(&leftBases); f(&rightBases)
-        f(&widths); f(&widthHeights); f(&leftIPs); f(&rightIPs)
-        f(&plateauSizes); f(&leftEdges); f(&rightEdges)
+    }
+
+    /// The elements of `a` whose flag is set (`kept` of them), written without jumps on the flags.
+    @inline(__always)
+    static func compacted<T: BitwiseCopyable>(_ a: [T], _ keep: UnsafeBufferPointer<Bool>, _ kept: Int) -> [T] {
+        guard kept < a.count else { return a }
+        return [T](unsafeUninitializedCapacity: kept) { out, count in
+            a.withUnsafeBufferPointer { src in
+                var c = 0
+                for i in 0..<src.count {
+                    if c < kept { (out.baseAddress! + c).initialize(to: src[i]) }
+                    c &+= Int(unsafeBitCast(keep[i], to: UInt8.self))
+                }
+            }
+            count = kept
+        }
     }
 }
 

@@ -15,5 +15,8 @@ struct SDDCal: ParsableCommand {
             Fit.self,
             TrainCommand.self,
             Optimize.self,
+            Peaks.self,
+            Inspect.self,
+            Report.self,
         ])
 }

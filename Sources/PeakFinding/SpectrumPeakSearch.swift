@@ -1,0 +1,117 @@
+import Foundation
+import SDDCore
+
+/// One peak of a spectrum: where the finder put it, its sub-bin centroid in ADC, its SciPy
+/// properties and the line it was identified as.
+public struct SpectrumPeak: Sendable, Hashable, Codable {
+    /// Bin index of the maximum (the SciPy peak index).
+    public var bin: Int
+    /// Centre of that bin in ADC.
+    public var binCenterADC: Double
+    /// Sub-bin centroid in ADC (`SubBinCentroid`).
+    public var centroidADC: Double
+    /// Content of the peak bin in the searched (possibly smoothed) spectrum.
+    public var height: Double
+    /// Prominence, when computed (prominence, width or significance conditions).
+    public var prominence: Double?
+    /// Width at `rel_height` in ADC, when a width condition was given.
+    public var widthADC: Double?
+    /// Identified line id (e.g. "MnKa"), or nil when unidentified.
+    public var line: String?
+
+    enum CodingKeys: String, CodingKey {
+        case bin, height, prominence, line
+        case binCenterADC = "bin_center_adc"
+        case centroidADC = "centroid_adc"
+        case widthADC = "width_adc"
+    }
+}
+
+/// What a search of one spectrum found.
+public struct SpectrumPeakReport: Sendable, Hashable, Codable {
+    public var peaks: [SpectrumPeak]
+    /// The raw SciPy-style result (bin indices and properties) on the searched spectrum.
+    public var search: PeakSearchResult
+    /// Line identification, when a profile was given.
+    public var identification: LineIdentifier.Result?
+    /// Total counts of the spectrum searched (before smoothing).
+    public var totalCounts: Double
+}
+
+/// The peak search on a histogram: checks the counts, optionally smooths, runs the SciPy-style
+/// finder, adds a Poisson significance cut, computes sub-bin centroids and identifies lines.
+public struct SpectrumPeakSearch: Sendable {
+    /// SciPy `find_peaks` conditions, in bins (distance, width, wlen) and counts (height, prominence).
+    public var options: PeakSearchOptions
+    /// σ in bins of a Gaussian smoothing before the search; nil for none.
+    public var smoothingSigma: Double?
+    /// Keep only peaks whose prominence reaches this many √(height) (Poisson standard deviations
+    /// of the peak bin), applied after the SciPy conditions; nil for no such cut.
+    public var significance: Double?
+    /// Profile whose calibration lines are identified; nil skips identification.
+    public var profile: LineProfile?
+    /// Matching tolerance for identification in ADC; nil: max(20 ADC, 2 bins).
+    public var toleranceADC: Double?
+
+    public init(options: PeakSearchOptions = PeakSearchOptions(), smoothingSigma: Double? = nil,
+                significance: Double? = nil, profile: LineProfile? = nil, toleranceADC: Double? = nil) {
+        self.options = options
+        self.smoothingSigma = smoothingSigma
+        self.significance = significance
+        self.profile = profile
+        self.toleranceADC = toleranceADC
+    }
+
+    /// Counts must be finite and non-negative: a histogram is counts per bin.
+    public static func validateCounts(_ h: Histogram) throws {
+        for (i, c) in h.counts.enumerated() where !(c >= 0) || c.isInfinite {
+            let what = c.isNaN ? "is NaN" : (c < 0 ? "is negative (\(c))" : "is \(c)")
+            throw SDDError.invalidArgument("spectrum", "bin \(i) (ADC \(h.center(i))) \(what); counts must be finite and ≥ 0")
+        }
+    }
+
+    /// Searches `spectrum` (bins in ADC). An empty or all-zero spectrum gives no peaks and, with a
+    /// profile, every line missing.
+    public func run(_ spectrum: Histogram) throws -> SpectrumPeakReport {
+        try Self.validateCounts(spectrum)
+        try options.validate()
+        if let k = significance, !(k >= 0) || k.isInfinite {
+            throw SDDError.invalidArgument("significance", "must be a finite number ≥ 0, was \(k)")
+        }
+        if let t = toleranceADC, !(t > 0) || t.isInfinite {
+            throw SDDError.invalidArgument("tolerance", "must be a finite number > 0 (ADC), was \(t)")
+        }
+        var y = spectrum.counts
+        if let s = smoothingSigma { y = try GaussianSmoothing(sigma: s).apply(y) }
+        var result = try PeakFinder.findPeaks(y, options: options)
+
+        var prominences = result.properties.prominences
+        if let k = significance, k > 0 {
+            let pr = try prominences ?? PeakFinder.peakProminences(y, peaks: result.peaks, wlen: options.wlen).prominences
+            let keep = result.peaks.indices.map { pr[$0] >= k * y[result.peaks[$0]].squareRoot() }
+            result.peaks = result.peaks.indices.filter { keep[$0] }.map { result.peaks[$0] }
+            result.properties.compact(keep)
+            prominences = pr.indices.filter { keep[$0] }.map { pr[$0] }
+        }
+
+        var peaks: [SpectrumPeak] = []
+        for (k, b) in result.peaks.enumerated() {
+            let c = SubBinCentroid.centroid(y, index: b)
+            peaks.append(SpectrumPeak(
+                bin: b, binCenterADC: spectrum.center(b),
+                centroidADC: spectrum.lowerEdge + (c + 0.5) * spectrum.binWidth,
+                height: y[b], prominence: prominences?[k],
+                widthADC: result.properties.widths.map { $0[k] * spectrum.binWidth }, line: nil))
+        }
+        var identification: LineIdentifier.Result? = nil
+        if let profile {
+            let tol = toleranceADC ?? Swift.max(20, 2 * spectrum.binWidth)
+            let id = LineIdentifier(profile: profile, toleranceADC: tol)
+                .identify(peaks.map { .init(adc: $0.centroidADC, height: $0.height) })
+            for i in peaks.indices { peaks[i].line = id.labels[i] }
+            identification = id
+        }
+        return SpectrumPeakReport(peaks: peaks, search: result, identification: identification,
+                                  totalCounts: spectrum.total)
+    }
+}
