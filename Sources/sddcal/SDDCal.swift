@@ -16,5 +16,7 @@ struct SDDCal: ParsableCommand {
             TrainCommand.self,
             Optimize.self,
             Peaks.self,
+            Inspect.self,
+            Report.self,
         ])
 }

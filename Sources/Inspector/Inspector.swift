@@ -1,1 +1,0 @@
-// Inspector module: see the README section of the same name.

@@ -1,0 +1,78 @@
+import Foundation
+
+/// Linear or logarithmic scale of a plot axis. Log axes transform the data (log10) and label decades.
+public enum AxisScale: Sendable, Equatable {
+    case linear
+    case log
+
+    /// Value in plot coordinates (log10 for log axes; values ≤ 0 clamp to `floor`).
+    @inlinable public func transform(_ v: Double, floor: Double = 0.5) -> Double {
+        switch self {
+        case .linear: return v
+        case .log: return log10(Swift.max(v, floor))
+        }
+    }
+}
+
+/// A tick: where it sits (data units) and its label.
+public struct Tick: Equatable, Sendable {
+    public var value: Double
+    public var label: String
+    public init(_ value: Double, _ label: String) { self.value = value; self.label = label }
+}
+
+/// Tick placement: "nice" steps of 1, 2 or 5 × 10ᵏ on linear axes, whole decades on log axes.
+public enum Ticks {
+    /// The nice step that gives at most `maxCount` ticks over `span`.
+    public static func niceStep(span: Double, maxCount: Int) -> Double {
+        guard span > 0, span.isFinite, maxCount >= 1 else { return 1 }
+        let raw = span / Double(maxCount)
+        let mag = pow(10, floor(log10(raw)))
+        for m in [1.0, 2.0, 5.0, 10.0] where m * mag >= raw { return m * mag }
+        return 10 * mag
+    }
+
+    /// Linear ticks inside `range` with at most `maxCount` ticks.
+    public static func linear(_ range: ClosedRange<Double>, maxCount: Int) -> [Tick] {
+        let span = range.upperBound - range.lowerBound
+        guard span > 0, span.isFinite else { return [Tick(range.lowerBound, label(range.lowerBound, step: 1))] }
+        let step = niceStep(span: span, maxCount: maxCount)
+        var v = ceil(range.lowerBound / step) * step
+        var out: [Tick] = []
+        while v <= range.upperBound + step * 1e-9, out.count <= maxCount + 1 {
+            let clean = abs(v) < step * 1e-9 ? 0 : v
+            out.append(Tick(clean, label(clean, step: step)))
+            v += step
+        }
+        return out
+    }
+
+    /// Decade ticks (1, 10, 100, …) inside `range` (data units, positive); thinned to `maxCount`.
+    public static func log(_ range: ClosedRange<Double>, maxCount: Int) -> [Tick] {
+        let lo = Int(floor(log10(Swift.max(range.lowerBound, 1e-300))))
+        let hi = Int(ceil(log10(Swift.max(range.upperBound, 1e-300))))
+        var decades = (lo...Swift.max(lo, hi)).map { pow(10.0, Double($0)) }
+            .filter { $0 >= range.lowerBound * (1 - 1e-9) && $0 <= range.upperBound * (1 + 1e-9) }
+        if decades.count > maxCount, maxCount > 0 {
+            let stride = Int(ceil(Double(decades.count) / Double(maxCount)))
+            decades = decades.enumerated().filter { $0.offset % stride == 0 }.map(\.element)
+        }
+        return decades.map { Tick($0, compact($0)) }
+    }
+
+    /// A label with as many decimals as the step needs.
+    public static func label(_ v: Double, step: Double) -> String {
+        if abs(v) >= 1e5 || step >= 1000 && abs(v) >= 1e4 { return compact(v) }
+        let decimals = step >= 1 ? 0 : Int(ceil(-log10(step) - 1e-9))
+        return String(format: "%.\(Swift.min(decimals, 6))f", v)
+    }
+
+    /// 1, 10, 100, 1k, 10k, 100k, 1M … (and 2.5k for non-decades).
+    public static func compact(_ v: Double) -> String {
+        let a = abs(v)
+        let (d, suffix): (Double, String) = a >= 1e9 ? (1e9, "G") : a >= 1e6 ? (1e6, "M") : a >= 1e3 ? (1e3, "k") : (1, "")
+        let x = v / d
+        if x == x.rounded() { return String(format: "%.0f", x) + suffix }
+        return String(format: "%.1f", x) + suffix
+    }
+}

@@ -1,0 +1,126 @@
+import Foundation
+import SDDCore
+
+/// The computations behind the views that combine services: cell summaries, seed refits and the
+/// before/after sums. Run by the engine off the UI thread.
+public enum Analysis {
+    /// Energy bin width (eV) of the before/after spectra: 10 eV, spread per ADC channel so bins
+    /// narrower than ~3 eV/ADC channels do not beat (`physics.md` pitfalls).
+    public static let energyBinWidth = 10.0
+
+    /// The energy spectrum over `range` of the given cells, each batch under its own calibration.
+    /// Nil when no cell has a calibration in `set`.
+    public static func energyHistogram(_ d: Dataset, cells: [Int], calibration set: CalibrationSet,
+                                       range: ClosedRange<Double> = BeforeAfterState.range, binWidth: Double = energyBinWidth) -> Histogram? {
+        let bins = Int(((range.upperBound - range.lowerBound) / binWidth).rounded())
+        var total = Histogram(lowerEdge: range.lowerBound, binWidth: binWidth, bins: bins)
+        var any = false
+        for c in cells {
+            guard let i = d.index(ofCell: c) else { continue }
+            let cell = d.cells[i]
+            if let ev = d.events {
+                for (b, info) in cell.batches.enumerated() {
+                    guard let r = info.range, let cal = Dataset.calibration(set, cell: cell, batch: b) else { continue }
+                    total = total + Histogram.energy(ev.adc[r], calibration: cal, lowerEdge: range.lowerBound, binWidth: binWidth, bins: bins)
+                    any = true
+                }
+            } else if let cal = Dataset.calibration(set, cell: cell, batch: nil) {
+                // Histogram input: spread each channel's content over its energy interval.
+                let h = cell.spectrum
+                for k in h.counts.indices where h.counts[k] > 0 {
+                    let a = cal.energy(h.lowerEdge + Double(k) * h.binWidth), b = cal.energy(h.lowerEdge + Double(k + 1) * h.binWidth)
+                    total.fillInterval(Swift.min(a, b), Swift.max(a, b), weight: h.counts[k])
+                }
+                any = true
+            }
+        }
+        return any ? total : nil
+    }
+
+    /// Before/after figures for the selected cells.
+    public static func beforeAfter(_ d: Dataset, cells: [Int], services: InspectorServices) -> Action {
+        guard let std = d.calibration else {
+            return .beforeAfter(before: nil, after: nil, beforeHistogram: nil, afterHistogram: nil, message: "no calibration yet")
+        }
+        let hb = energyHistogram(d, cells: cells, calibration: std)
+        let ha = d.optimized.flatMap { energyHistogram(d, cells: cells, calibration: $0) }
+        let fit = services.fitCuKa
+        let msg = fit == nil ? "Cu Kα fit not available in this build" : nil
+        return .beforeAfter(before: hb.flatMap { fit?($0) }, after: ha.flatMap { fit?($0) }, beforeHistogram: hb, afterHistogram: ha, message: msg)
+    }
+
+    /// Fits every seeded line and refits the calibration through the fitted centroids. Without a
+    /// line fitter, the seeds themselves (±0.5 ADC) are the centroids, and the message says so.
+    public static func refit(_ h: Histogram, profile: LineProfile, seeds: [String: Double], services: InspectorServices)
+        -> (fits: [String: PeakFitSummary], calibration: CentroidCalibrationFit?, message: String?) {
+        if let r = services.refitSeeds {
+            let out = r(h, profile, seeds)
+            return (out.fits, out.calibration, out.message)
+        }
+        var fits: [String: PeakFitSummary] = [:]
+        var points: [CentroidPoint] = []
+        var failed: [String] = []
+        for line in profile.calibrationLines {
+            guard let seed = seeds[line.id] else { continue }
+            if let f = services.fitLine {
+                if let r = f(h, line, seed) {
+                    fits[line.id] = r
+                    points.append(CentroidPoint(lineID: line.id, adc: r.position, adcError: r.positionError ?? 0.5, energy: line.energy))
+                } else { failed.append(line.label) }
+            } else {
+                points.append(CentroidPoint(lineID: line.id, adc: seed, adcError: 0.5, energy: line.energy))
+            }
+        }
+        var msg: String? = services.fitLine == nil ? "no line fitter in this build: calibration through the seeds" : nil
+        if !failed.isEmpty { msg = "fit failed: " + failed.joined(separator: ", ") }
+        return (fits, fitCalibration(points), msg)
+    }
+
+    /// Overview figures per cell: Cu Kα FWHM under the calibration, the hardware limit from the
+    /// strongest line's width, and a flag from failed fits, missing lines and line residuals.
+    public static func summaries(_ d: Dataset, calibration set: CalibrationSet?, services: InspectorServices) -> [Int: CellSummary] {
+        var out: [Int: CellSummary] = [:]
+        let response = DetectorResponse()
+        let cuKa = SpectralLine(id: "CuKa")!
+        let strongest = d.profile.calibrationLines.max { (d.profile.typicalYields[$0.id] ?? 0) < (d.profile.typicalYields[$1.id] ?? 0) }
+        for cell in d.cells {
+            var s = CellSummary()
+            var notes: [String] = []
+            if let set, let batches = set.batches(ofCell: cell.cell) {
+                let failed = batches.filter { $0.status != "ok" }.count
+                let missing = batches.filter { !$0.missingLines.isEmpty }.count
+                let maxRes = batches.flatMap { $0.lines.compactMap { $0.residual.map(abs) } }.max() ?? 0
+                s.flag = .ok
+                if failed > 0 { s.flag = .bad; notes.append("\(failed) batch fit(s) failed") }
+                if maxRes > 30 { s.flag = .bad; notes.append(String(format: "residual %.0f eV", maxRes)) }
+                else if maxRes > 10 { s.flag = Swift.max(s.flag, .warn); notes.append(String(format: "residual %.0f eV", maxRes)) }
+                if missing > 0 { s.flag = Swift.max(s.flag, .warn); notes.append("lines missing in \(missing)") }
+                if let fit = services.fitCuKa {
+                    if let h = energyHistogram(d, cells: [cell.cell], calibration: set), let f = fit(h) { s.cuKaFWHM = f.fwhm }
+                    else { s.flag = .bad; notes.append("Cu Kα fit failed") }
+                }
+            } else if set != nil {
+                s.flag = .bad; notes.append("not calibrated")
+            }
+            // Hardware limit: ENC from the strongest line's width in its largest batch, then FWHM at Cu Kα.
+            if let line = strongest, let f = services.fitLine {
+                let bi = cell.batches.indices.max { cell.batches[$0].events < cell.batches[$1].events }
+                let h = d.histogram(cell: d.index(ofCell: cell.cell)!, batch: bi)
+                let cal = Dataset.calibration(set, cell: cell, batch: bi)
+                let seed = cal?.adc(forEnergy: line.energy) ?? h.center(h.counts.indices.max { h.counts[$0] < h.counts[$1] } ?? 0)
+                if let r = f(h, line, seed), let cal {
+                    let fwhmE = r.fwhm * cal.slope(r.position)
+                    let enc = response.enc(forFWHM: fwhmE, at: line.energy)
+                    var resp = response; resp.enc = enc
+                    s.hardwareFWHM = resp.fwhm(at: cuKa.energy)
+                }
+            }
+            if let a = s.cuKaFWHM, let b = s.hardwareFWHM, a > b * 1.15 {
+                s.flag = Swift.max(s.flag, .warn); notes.append(String(format: "Cu %.0f%% over limit", (a / b - 1) * 100))
+            }
+            s.note = notes.joined(separator: "; ")
+            out[cell.cell] = s
+        }
+        return out
+    }
+}

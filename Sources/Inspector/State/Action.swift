@@ -1,0 +1,72 @@
+import SDDCore
+
+/// The inspector's views, in tab order.
+public enum View: Int, CaseIterable, Sendable {
+    case overview, spectrum, seeds, optimize, beforeAfter
+
+    public var title: String {
+        switch self {
+        case .overview: return "Overview"
+        case .spectrum: return "Spectrum"
+        case .seeds: return "Seeds"
+        case .optimize: return "Optimize"
+        case .beforeAfter: return "Before/after"
+        }
+    }
+}
+
+/// Everything that can change the inspector's state: keys become actions through `KeyBindings`,
+/// background work reports through actions too, and so do resizes and ticks (the Elm shape).
+public enum Action: Sendable {
+    // Navigation and frame.
+    case show(View)
+    case nextView, previousView
+    case toggleHelp
+    case back
+    case quit
+    case resize(width: Int, height: Int)
+    case cycleGlyphs
+    // Overview and cell selection.
+    case move(dx: Int, dy: Int)
+    case open
+    case nextCell, previousCell
+    case toggleCellSelection, selectAllCells
+    // Spectrum.
+    case nextBatch, previousBatch, allBatches
+    case toggleLog, toggleEnergyAxis
+    case zoomIn, zoomOut, resetZoom
+    case pan(Double)
+    case moveCursor(Int)
+    // Seeds.
+    case selectSeed(Int)
+    case nudgeSeed(Double)
+    case undoSeed
+    case refit
+    // Optimize.
+    case startOptimization, cancelOptimization, acceptOptimization, discardOptimization
+    // Before/after.
+    case recomputeBeforeAfter
+    // Results of background work.
+    case progress(String, Double?)
+    case datasetLoaded(Dataset)
+    case calibrationReady(CalibrationSet)
+    case summaries([Int: CellSummary])
+    case centroids(cell: Int, batch: Int?, scipy: [CentroidMark]?, cnn: [CentroidMark]?)
+    case seedFit(cell: Int, batch: Int?, fits: [String: PeakFitSummary], calibration: CentroidCalibrationFit?, message: String?)
+    case optimizerProgress([OptimizerSnapshot])
+    case optimizerFinished(CalibrationSet?, error: String?, cancelled: Bool)
+    case beforeAfter(before: PeakFitSummary?, after: PeakFitSummary?, beforeHistogram: Histogram?, afterHistogram: Histogram?, message: String?)
+    case failure(String)
+    case tick(Double)
+}
+
+/// Work the state asks for; the engine runs it off the UI thread and answers with actions.
+public enum Effect: Equatable, Sendable {
+    case standardCalibration
+    case computeSummaries
+    case computeCentroids(cell: Int, batch: Int?)
+    case refitSeeds(cell: Int, batch: Int?, seeds: [String: Double])
+    case startOptimization
+    case cancelOptimization
+    case computeBeforeAfter(cells: [Int])
+}

@@ -1,0 +1,140 @@
+import SDDCore
+
+/// A line centroid found in a spectrum (by the CNN or the SciPy-style finder), in ADC units.
+public struct CentroidMark: Equatable, Sendable {
+    /// The identified line (e.g. "MnKa"), or nil when the peak is unidentified.
+    public var lineID: String?
+    public var adc: Double
+    public var error: Double?
+    public init(lineID: String?, adc: Double, error: Double? = nil) {
+        self.lineID = lineID; self.adc = adc; self.error = error
+    }
+}
+
+/// How well a cell looks calibrated, from line residuals, pulls and failed fits.
+public enum CellFlag: Int, Comparable, Sendable {
+    case unknown, ok, warn, bad
+    public static func < (a: CellFlag, b: CellFlag) -> Bool { a.rawValue < b.rawValue }
+    public var role: ColorRole {
+        switch self { case .unknown: return .dim; case .ok: return .good; case .warn: return .warn; case .bad: return .bad }
+    }
+}
+
+/// Per-cell figures for the overview grid.
+public struct CellSummary: Equatable, Sendable {
+    /// Cu Kα FWHM (eV) of the cell's events under its calibration, if measured.
+    public var cuKaFWHM: Double?
+    /// The FWHM at Cu Kα the detector's noise allows (from the Mn Kα width via the Fano/ENC model).
+    public var hardwareFWHM: Double?
+    public var flag: CellFlag
+    /// Why the flag is set ("Cu Kα fit failed", "max |residual| 31 eV").
+    public var note: String
+    public init(cuKaFWHM: Double? = nil, hardwareFWHM: Double? = nil, flag: CellFlag = .unknown, note: String = "") {
+        self.cuKaFWHM = cuKaFWHM; self.hardwareFWHM = hardwareFWHM; self.flag = flag; self.note = note
+    }
+}
+
+/// One time batch of a cell.
+public struct BatchInfo: Equatable, Sendable {
+    public var index: Int
+    public var start: Double
+    public var end: Double
+    public var events: Int
+    /// Positions of the batch's events in the dataset's sorted event table (nil for histogram input).
+    public var range: Range<Int>?
+    /// Histogram of the batch when the input was histograms (nil for events: built on demand).
+    public var histogram: Histogram?
+    public init(index: Int, start: Double, end: Double, events: Int, range: Range<Int>? = nil, histogram: Histogram? = nil) {
+        self.index = index; self.start = start; self.end = end; self.events = events; self.range = range; self.histogram = histogram
+    }
+}
+
+/// One cell (SDD) of the dataset.
+public struct CellInfo: Equatable, Sendable {
+    public var cell: Int
+    public var events: Int
+    public var batches: [BatchInfo]
+    /// The cell's whole ADC spectrum (one channel per bin).
+    public var spectrum: Histogram
+    public var summary: CellSummary
+    public init(cell: Int, events: Int, batches: [BatchInfo], spectrum: Histogram, summary: CellSummary = CellSummary()) {
+        self.cell = cell; self.events = events; self.batches = batches; self.spectrum = spectrum; self.summary = summary
+    }
+}
+
+/// What the inspector has open: cells with their spectra and batches, the events behind them (when
+/// the input was an event file) and the calibrations known so far.
+public struct Dataset: Sendable {
+    public var name: String
+    public var profile: LineProfile
+    public var cells: [CellInfo]
+    /// Events sorted by (cell, time), when the input was an event file.
+    public var events: EventTable?
+    public var batchSpec: String
+    /// The standard (or loaded) calibration.
+    public var calibration: CalibrationSet?
+    /// An optimized calibration waiting to be accepted or discarded, or accepted.
+    public var optimized: CalibrationSet?
+
+    public init(name: String, profile: LineProfile, cells: [CellInfo], events: EventTable? = nil,
+                batchSpec: String = "all", calibration: CalibrationSet? = nil, optimized: CalibrationSet? = nil) {
+        self.name = name; self.profile = profile; self.cells = cells; self.events = events
+        self.batchSpec = batchSpec; self.calibration = calibration; self.optimized = optimized
+    }
+
+    /// Number of ADC channels histogrammed per cell (covers the 13-bit ADC range of the SDD readout).
+    public static let adcChannels = 8192
+
+    /// A dataset from events: cells, batches and ADC spectra.
+    public init(name: String, events table: EventTable, profile: LineProfile, batch: BatchSpec) {
+        let batched = BatchedEvents(table, spec: batch)
+        var cells: [CellInfo] = []
+        var byCell: [Int: [BatchInfo]] = [:]
+        var order: [Int] = []
+        for b in batched.batches {
+            if byCell[b.cell] == nil { order.append(b.cell) }
+            byCell[b.cell, default: []].append(BatchInfo(index: b.index, start: b.start, end: b.end, events: b.count, range: b.range))
+        }
+        for c in order {
+            let bs = byCell[c]!
+            let lo = bs.first!.range!.lowerBound, hi = bs.last!.range!.upperBound
+            let h = Histogram.adc(batched.events.adc[lo..<hi], firstChannel: 0, channelsPerBin: 1, bins: Dataset.adcChannels)
+            cells.append(CellInfo(cell: c, events: hi - lo, batches: bs, spectrum: h))
+        }
+        self.init(name: name, profile: profile, cells: cells, events: batched.events, batchSpec: batch.description)
+    }
+
+    /// Index of a cell number in `cells`.
+    public func index(ofCell c: Int) -> Int? { cells.firstIndex { $0.cell == c } }
+
+    /// The ADC histogram of one batch of a cell (nil batch: the whole cell).
+    public func histogram(cell i: Int, batch: Int?) -> Histogram {
+        let c = cells[i]
+        guard let b = batch, b >= 0, b < c.batches.count else { return c.spectrum }
+        let info = c.batches[b]
+        if let h = info.histogram { return h }
+        if let ev = events, let r = info.range {
+            return Histogram.adc(ev.adc[r], firstChannel: 0, channelsPerBin: 1, bins: Dataset.adcChannels)
+        }
+        return c.spectrum
+    }
+
+    /// The calibration of a cell's batch from a calibration set (by batch index, else by time).
+    public static func calibration(_ set: CalibrationSet?, cell: CellInfo, batch: Int?) -> EnergyCalibration? {
+        guard let set, let bs = set.batches(ofCell: cell.cell), !bs.isEmpty else { return nil }
+        if let b = batch, b < cell.batches.count {
+            if let m = bs.first(where: { $0.index == cell.batches[b].index }) { return m.calibration }
+            return set.calibration(cell: cell.cell, time: (cell.batches[b].start + cell.batches[b].end) / 2)
+        }
+        // Whole cell: the batch with most events stands for it.
+        return bs.max { $0.events < $1.events }?.calibration
+    }
+
+    /// Calibration line results of a cell's batch in a calibration set.
+    public static func lineResults(_ set: CalibrationSet?, cell: CellInfo, batch: Int?) -> [CalibrationSet.LineResult] {
+        guard let set, let bs = set.batches(ofCell: cell.cell), !bs.isEmpty else { return [] }
+        let idx = batch.flatMap { $0 < cell.batches.count ? cell.batches[$0].index : nil }
+        let b = idx.flatMap { i in bs.first { $0.index == i } } ?? bs.max { $0.events < $1.events }
+        return b?.lines ?? []
+    }
+}

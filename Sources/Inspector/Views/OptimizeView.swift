@@ -1,0 +1,44 @@
+import Foundation
+
+/// View 4: the optimization's live log-likelihood trace, iteration count and rate.
+enum OptimizeView {
+    static func render(_ s: InspectorState, _ buf: inout CellBuffer, _ body: Rect) {
+        let g = s.glyphs, o = s.optimize
+        let phase: (String, ColorRole)
+        switch o.phase {
+        case .idle: phase = (s.services.optimizer ? "ready: o or Enter starts" : "optimizer not available in this build", .dim)
+        case .running: phase = ("running: c cancels", .accent)
+        case .cancelling: phase = ("cancelling…", .warn)
+        case .finished: phase = ("finished: a accepts, d discards", .good)
+        case .cancelled: phase = ("cancelled: a keeps the last iterate, d discards", .warn)
+        case .accepted: phase = ("accepted: before/after (5) uses it", .good)
+        case .discarded: phase = ("discarded", .dim)
+        case .failed(let m): phase = ("failed: " + m, .bad)
+        }
+        var parts: [(String, Style)] = [("gradient refinement of p0, p1, p2 per batch · ", Style(.label)), (phase.0, Style(phase.1, bold: true))]
+        if s.dataset?.calibration == nil { parts.append(("  (waiting for the standard calibration)", Style(.warn))) }
+        TextWidgets.spans(&buf, x: 1, y: body.y, maxX: body.maxX, parts, glyphs: g)
+        var stats: [(String, Style)] = [("iteration ", Style(.dim)), ("\(o.last?.iteration ?? 0)", Style(.title, bold: true)),
+                                        ("  rate ", Style(.dim)), (String(format: "%.1f it/s", o.rate), Style(.title, bold: true))]
+        if let l = o.last {
+            stats.append(("  elapsed ", Style(.dim))); stats.append((TextWidgets.duration(l.elapsed), Style(.title, bold: true)))
+            stats.append(("  log L ", Style(.dim))); stats.append((String(format: "%.3f", l.logLikelihood), Style(.title, bold: true)))
+            if let f = o.history.first {
+                stats.append(("  Δ ", Style(.dim))); stats.append((String(format: "%+.3f", l.logLikelihood - f.logLikelihood), Style(.good, bold: true)))
+            }
+        }
+        TextWidgets.spans(&buf, x: 1, y: body.y + 1, maxX: body.maxX, stats, glyphs: g)
+        let r = Rect(x: body.x, y: body.y + 2, width: body.width, height: body.height - 2)
+        guard r.height >= 4 else { return }
+        let xs = o.history.map { Double($0.iteration) }, ys = o.history.map(\.logLikelihood)
+        guard let y0 = ys.min(), let y1 = ys.max(), let xl = xs.last else {
+            buf.put(g.text("the log-likelihood trace appears here while the optimizer runs"), x: r.x + 2, y: r.y + r.height / 2, style: Style(.dim))
+            return
+        }
+        let pad = Swift.max(1e-9, (y1 - y0) * 0.05)
+        let chart = Chart(x: 0...Swift.max(1, xl), y: (y0 - pad)...(y1 + pad), xTitle: "iteration", yTitle: "log L",
+                          series: [.line(xs: xs, ys: ys, layer: Layer(Style(.fitAlt), priority: 2))],
+                          legend: [("log-likelihood", Style(.fitAlt))])
+        chart.render(into: &buf, r, glyphs: g)
+    }
+}

@@ -1,1 +1,0 @@
-// InspectorTerminal module: see the README section of the same name.

@@ -1,0 +1,98 @@
+import ArgumentParser
+import Foundation
+import Inspector
+import InspectorTerminal
+import SDDCore
+
+/// `sddcal inspect`: the terminal inspector for spectra, seeds and the optimization.
+struct Inspect: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Open the terminal inspector on an event file: cells, spectra, seeds, optimization, before/after.",
+        discussion: """
+        Views: 1 overview of all cells, 2 a cell's spectrum (braille plot, zoom, cursor, centroids), \
+        3 seeds (nudge a centroid, refit), 4 optimize (live log-likelihood), 5 before/after at Cu Kα. \
+        ? lists every key; q or Ctrl-C quits and restores the terminal. Without --calib the standard \
+        calibration is computed in the background (progress in the status bar). \
+        With --json nothing is drawn: the overview (counts, Cu Kα FWHM, hardware limit, flags) is printed.
+        """)
+
+    enum Glyphs: String, ExpressibleByArgument, CaseIterable { case auto, unicode, blocks, ascii }
+    enum Colors: String, ExpressibleByArgument, CaseIterable { case auto, c256 = "256", c8 = "8", mono }
+
+    @Argument(help: "Events file (.csv or .bin).") var file: String
+    @Option(help: "Calibration file (JSON) to start from instead of computing the standard one.") var calib: String?
+    @Option(help: "Batch length: 48h, 30d, 90m, a count of events, or all.") var batch = "48h"
+    @Option(help: "Line profile (vip2, siddharta2, or a list like TiKa,FeKa,CuKa).") var profile = "vip2"
+    @Option(help: "Glyphs: \(Glyphs.allCases.map(\.rawValue).joined(separator: "|")) (auto: Unicode on a UTF-8 locale).") var glyphs: Glyphs = .auto
+    @Option(help: "Colours: \(Colors.allCases.map(\.rawValue).joined(separator: "|")) (auto: what the terminal offers).") var colors: Colors = .auto
+    @Option(help: "Frame-rate cap for background repaints (frames per second).") var fps = 15.0
+    @Option(help: "Write frame statistics (bytes per frame, key-to-frame latency) as JSON here on exit.") var stats: String?
+    @Flag(help: "Print the overview as JSON instead of opening the inspector.") var json = false
+
+    func run() throws {
+        try reportingErrors {
+            let dataset = try Self.load(file: file, calib: calib, batch: batch, profile: profile)
+            let services = InspectorLiveServices.make(profile: dataset.profile)
+            if json {
+                let engine = InspectorEngine(services: services, synchronous: true)
+                let s = InspectorSession(state: InspectorState(width: 80, height: 24), engine: engine)
+                s.dispatch(.datasetLoaded(dataset))
+                s.pump()
+                try printJSON(InspectOverview(s.state))
+                return
+            }
+            let engine = InspectorEngine(services: services)
+            let session = InspectorSession(state: InspectorState(width: 80, height: 24), engine: engine)
+            let opts = TerminalOptions(glyphs: glyphs == .auto ? nil : GlyphSet(rawValue: glyphs.rawValue),
+                                       colors: colors == .auto ? nil : ColorCapability(rawValue: colors.rawValue),
+                                       maxFPS: fps, statsPath: stats)
+            do {
+                try TerminalApp.run(session, options: opts) { s in
+                    s.dispatch(.datasetLoaded(dataset))
+                }
+            } catch let e as TerminalError {
+                throw SDDError.failed("inspect: \(e.description)")
+            }
+        }
+    }
+
+    /// Reads the events (progress on stderr) and the calibration, and builds the dataset.
+    static func load(file: String, calib: String?, batch: String, profile: String) throws -> Dataset {
+        let spec = try BatchSpec(parsing: batch)
+        guard let prof = LineProfile.named(profile) else { throw SDDError.invalidArgument("--profile", "unknown profile '\(profile)'") }
+        let calibration = try calib.map(CalibrationSet.load)
+        let bar = TerminalProgressBar("read")
+        let read = try EventFile.read(file, options: .strict, progress: bar)
+        bar.finish()
+        guard !read.events.isEmpty else { throw SDDError.badFile(file: file, message: "no events") }
+        var d = Dataset(name: (file as NSString).lastPathComponent, events: read.events, profile: prof, batch: spec)
+        d.calibration = calibration
+        return d
+    }
+}
+
+/// The overview as JSON (`sddcal inspect --json`).
+struct InspectOverview: Encodable {
+    struct CellRow: Encodable {
+        var cell: Int
+        var events: Int
+        var batches: Int
+        var cu_ka_fwhm_ev: Double?
+        var hardware_limit_fwhm_ev: Double?
+        var flag: String
+        var note: String
+    }
+    var file: String
+    var profile: String
+    var batch: String
+    var cells: [CellRow]
+
+    init(_ s: InspectorState) {
+        let d = s.dataset!
+        file = d.name; profile = d.profile.name; batch = d.batchSpec
+        cells = d.cells.map {
+            CellRow(cell: $0.cell, events: $0.events, batches: $0.batches.count, cu_ka_fwhm_ev: $0.summary.cuKaFWHM,
+                    hardware_limit_fwhm_ev: $0.summary.hardwareFWHM, flag: "\($0.summary.flag)", note: $0.summary.note)
+        }
+    }
+}

@@ -1,0 +1,212 @@
+import XCTest
+import SDDCore
+@testable import Inspector
+
+/// Key-driven tests: keys → actions (binding table) → update → state, with a synchronous engine
+/// running the stand-in services.
+final class StateTests: XCTestCase {
+    static let data = Fixtures.dataset()
+
+    func session(width: Int = 80, height: Int = 24, calibrated: Bool = true) -> InspectorSession {
+        let engine = InspectorEngine(services: Fixtures.services(), synchronous: true, clock: Fixtures.steppingClock())
+        let s = InspectorSession(state: InspectorState(width: width, height: height), engine: engine)
+        var d = Self.data
+        if !calibrated { d.calibration = nil }
+        s.dispatch(.datasetLoaded(d))
+        s.pump()
+        return s
+    }
+
+    func testBindingTable() {
+        XCTAssertEqual(KeyBindings.action(for: .char("2"), in: .overview).map { "\($0)" }, "show(Inspector.View.spectrum)")
+        XCTAssertEqual(KeyBindings.action(for: .ctrlC, in: .seeds).map { "\($0)" }, "quit")
+        XCTAssertEqual(KeyBindings.action(for: .left, in: .seeds).map { "\($0)" }, "nudgeSeed(-1.0)")
+        XCTAssertEqual(KeyBindings.action(for: .left, in: .spectrum).map { "\($0)" }, "moveCursor(-1)")
+        XCTAssertNil(KeyBindings.action(for: .char("Z"), in: .overview))
+        // No key is bound twice in one view.
+        var seen = Set<String>()
+        for b in KeyBindings.table { XCTAssertTrue(seen.insert("\(b.key)|\(String(describing: b.view))").inserted, "\(b.key) twice") }
+    }
+
+    func testLoadingComputesCalibrationSummariesAndCentroids() {
+        let s = session(calibrated: false)
+        XCTAssertNotNil(s.state.dataset?.calibration, "standard calibration requested and applied")
+        XCTAssertEqual(s.state.dataset?.cells.count, 32)
+        let c5 = s.state.dataset!.cells[5].summary, c9 = s.state.dataset!.cells[9].summary, c0 = s.state.dataset!.cells[0].summary
+        XCTAssertEqual(c0.flag, .ok, c0.note)
+        XCTAssertEqual(c5.flag, .bad, "missed gain step gives large residuals: \(c5.note)")
+        XCTAssertEqual(c9.flag, .bad, c9.note)
+        XCTAssertTrue(c9.note.contains("failed"))
+        // Hardware-limit FWHM comes from the Mn Kα width of the fixture, made with ENC 13.6 e⁻ → 185 eV at Cu Kα.
+        XCTAssertEqual(c0.hardwareFWHM ?? 0, 185, accuracy: 8)
+        XCTAssertEqual(c0.cuKaFWHM ?? 0, 185, accuracy: 10)
+        XCTAssertEqual(s.state.cnn?.count, 5)
+        XCTAssertEqual(s.state.scipy?.count, 5)
+    }
+
+    func testOverviewMovesOnTheGrid() {
+        let s = session()
+        s.key(.right); s.key(.right)
+        XCTAssertEqual(s.state.selected, 2)
+        s.key(.down)
+        XCTAssertEqual(s.state.selected, 6, "second row of the first array")
+        s.key(.down)
+        XCTAssertEqual(s.state.selected, 10, "first row of the second array (80 columns: arrays stacked)")
+        s.key(.left); s.key(.left); s.key(.left)
+        XCTAssertEqual(s.state.selected, 8)
+        s.key(.left)
+        XCTAssertEqual(s.state.selected, 8, "left edge")
+        // At 160 columns two arrays sit side by side: right from cell 3 goes to cell 8.
+        let w = session(width: 160, height: 48)
+        for _ in 0..<4 { w.key(.right) }
+        XCTAssertEqual(w.state.selected, 8)
+        w.key(.enter)
+        XCTAssertEqual(w.state.view, .spectrum)
+        XCTAssertEqual(w.state.cell?.cell, 8)
+        w.key(.char("n"))
+        XCTAssertEqual(w.state.cell?.cell, 9)
+    }
+
+    func testSpectrumZoomPanCursorAndScale() {
+        let s = session()
+        s.key(.char("2"))
+        let w0 = s.state.spectrumWindow
+        let c0 = s.state.cursorADC
+        s.key(.char("+"))
+        let w1 = s.state.spectrumWindow
+        XCTAssertEqual(w1.upperBound - w1.lowerBound, (w0.upperBound - w0.lowerBound) / 2, accuracy: 1e-9)
+        XCTAssertTrue(w1.contains(c0))
+        s.key(.right)
+        XCTAssertGreaterThan(s.state.cursorADC, c0)
+        s.key(.char(">"))
+        XCTAssertEqual(s.state.spectrumWindow.lowerBound, w1.lowerBound + (w1.upperBound - w1.lowerBound) / 4, accuracy: 1e-9)
+        s.key(.char("0"))
+        XCTAssertEqual(s.state.spectrumWindow, w0)
+        s.key(.char("l"))
+        XCTAssertTrue(s.state.spectrum.logScale)
+        s.key(.char("e"))
+        XCTAssertTrue(s.state.spectrum.energyAxis)
+        // Batches: ] selects batch 1 of 3, then 2, and stops at the last; b returns to all.
+        s.key(.char("]"))
+        XCTAssertEqual(s.state.batch, 0)
+        XCTAssertEqual(s.state.histogram?.total, Double(s.state.cell!.batches[0].events))
+        s.key(.char("]")); s.key(.char("]")); s.key(.char("]"))
+        XCTAssertEqual(s.state.batch, 2)
+        s.key(.char("b"))
+        XCTAssertNil(s.state.batch)
+    }
+
+    func testSeedNudgeRefitAndUndo() {
+        let s = session()
+        s.key(.char("3"))
+        s.key(.down); s.key(.down)      // Mn Kα
+        XCTAssertEqual(s.state.seedLines[s.state.seeds.selected].id, "MnKa")
+        let seed0 = s.state.seeds.seeds["MnKa"]!
+        s.key(.right)
+        XCTAssertEqual(s.state.seeds.seeds["MnKa"], seed0 + 1)
+        s.key(.pageUp)
+        XCTAssertEqual(s.state.seeds.seeds["MnKa"], seed0 + 11)
+        s.key(.shiftLeft)
+        XCTAssertEqual(s.state.seeds.seeds["MnKa"], seed0 + 1)
+        XCTAssertFalse(s.state.seeds.pending)
+        // The refit (moment fit started from the seed) recovers the truth calibration of cell 0.
+        let fit = s.state.seeds.calibrationFit!
+        let truth = Fixtures.truth(cell: 0, batch: 0)
+        XCTAssertEqual(fit.calibration.energy(2500), truth.energy(2500), accuracy: 3)
+        XCTAssertEqual(fit.residuals.count, 5)
+        XCTAssertEqual(s.state.seeds.undo.count, 3)
+        s.key(.char("u")); s.key(.char("u")); s.key(.char("u"))
+        XCTAssertEqual(s.state.seeds.seeds["MnKa"], seed0)
+        XCTAssertTrue(s.state.seeds.undo.isEmpty)
+        s.key(.char("u"))
+        XCTAssertEqual(s.state.message, "nothing to undo")
+    }
+
+    func testOptimizationLifecycle() {
+        let s = session()
+        s.key(.char("4"))
+        s.key(.char("a"))
+        XCTAssertEqual(s.state.message, "no result to accept")
+        s.key(.char("o"))
+        s.pump()
+        XCTAssertEqual(s.state.optimize.phase, .finished)
+        XCTAssertEqual(s.state.optimize.last?.iteration, 50)
+        XCTAssertEqual(s.state.optimize.history.count, 50)
+        XCTAssertNotNil(s.state.dataset?.optimized)
+        // Before accepting, cell 5's last batch uses the stale standard calibration.
+        s.dispatch(.show(.spectrum)); s.dispatch(.nextCell)
+        for _ in 0..<4 { s.dispatch(.nextCell) }
+        XCTAssertEqual(s.state.cell?.cell, 5)
+        s.key(.char("]")); s.key(.char("]")); s.key(.char("]"))
+        XCTAssertEqual(s.state.calibration, Fixtures.truth(cell: 5, batch: 0))
+        s.key(.char("4")); s.key(.char("a"))
+        s.pump()
+        XCTAssertEqual(s.state.optimize.phase, .accepted)
+        XCTAssertEqual(s.state.calibration, Fixtures.truth(cell: 5, batch: 2))
+        XCTAssertNotEqual(s.state.dataset!.cells[5].summary.note, "")
+        s.key(.char("d"))
+        XCTAssertEqual(s.state.optimize.phase, .discarded)
+        XCTAssertNil(s.state.dataset?.optimized)
+    }
+
+    func testOptimizerProgressIsThinnedNotDropped() {
+        var st = InspectorState(width: 80, height: 24)
+        st.optimize.phase = .running
+        let snaps = (1...5000).map { OptimizerSnapshot(iteration: $0, logLikelihood: Double($0), elapsed: Double($0) / 100) }
+        _ = st.update(.optimizerProgress(snaps))
+        XCTAssertLessThanOrEqual(st.optimize.history.count, OptimizeState.maxHistory)
+        XCTAssertEqual(st.optimize.last?.iteration, 5000)
+        XCTAssertEqual(st.optimize.rate, 100, accuracy: 1e-9)
+        XCTAssertEqual(st.optimize.history.first?.iteration, 1)
+    }
+
+    func testBeforeAfterComputesBothFits() {
+        let s = session()
+        s.key(.char("4")); s.key(.char("o")); s.pump(); s.key(.char("a")); s.pump()
+        s.key(.char("1"))
+        s.key(.right); s.key(.down)                // cell 5 (second row of array 1)
+        XCTAssertEqual(s.state.cell?.cell, 5)
+        s.key(.char(" "))
+        s.key(.char("5"))
+        s.pump()
+        let b = s.state.beforeAfter
+        XCTAssertNotNil(b.before); XCTAssertNotNil(b.after)
+        // The stale calibration of batch 3 splits cell 5's Cu Kα line: wider before than after.
+        XCTAssertGreaterThan(b.before!.fwhm, b.after!.fwhm + 20)
+        XCTAssertEqual(b.after!.position, SpectralLine(id: "CuKa")!.energy, accuracy: 6)
+        XCTAssertEqual(b.beforeHistogram?.total ?? 0, b.afterHistogram?.total ?? -1, accuracy: 1e-6)
+    }
+
+    func testHelpQuitAndResize() {
+        let s = session()
+        s.key(.char("?"))
+        XCTAssertTrue(s.state.showHelp)
+        s.key(.char("x"))
+        XCTAssertFalse(s.state.showHelp, "any key closes help")
+        s.dispatch(.resize(width: 120, height: 40))
+        XCTAssertEqual(render(s.state).width, 120)
+        s.key(.ctrlC)
+        XCTAssertTrue(s.state.shouldQuit)
+    }
+
+    func testCalibrationFitRecoversAQuadratic() {
+        let truth = EnergyCalibration(p0: -1850, p1: 3.07, p2: 2.1e-6)
+        let pts = LineProfile.vip2.calibrationLines.map {
+            CentroidPoint(lineID: $0.id, adc: truth.adc(forEnergy: $0.energy)!, adcError: 0.2, energy: $0.energy)
+        }
+        let f = fitCalibration(pts)!
+        XCTAssertEqual(f.calibration.p0, truth.p0, accuracy: 1e-6)
+        XCTAssertEqual(f.calibration.p1, truth.p1, accuracy: 1e-9)
+        XCTAssertEqual(f.calibration.p2, truth.p2, accuracy: 1e-12)
+        XCTAssertEqual(f.ndf, 2)
+        for r in f.residuals.values { XCTAssertEqual(r, 0, accuracy: 1e-6) }
+        // Three points: a line, ndf 1; one point: no fit.
+        XCTAssertEqual(fitCalibration(Array(pts.prefix(3)))?.ndf, 1)
+        XCTAssertNil(fitCalibration(Array(pts.prefix(1))))
+    }
+}
+
+extension InspectorSession {
+    /// Presses a key and applies whatever the (synchronous) engine answered.
+    func key(_ k: Key) { press(k); pump() }
+}
