@@ -33,6 +33,15 @@ struct Optimize: ParsableCommand {
     @Flag(help: "JSON output.") var json = false
 
     func settings() throws -> RefinementSettings {
+        try Self.makeSettings(loss: loss, method: method, learningRate: learningRate, maxIterations: maxIterations,
+                              window: window, fwhm: fwhm, tailFraction: tailFraction, tailSlope: tailSlope)
+    }
+
+    /// Validated settings from option values (shared with `sddcal report`).
+    static func makeSettings(loss: String, method: String, learningRate: Double? = nil, maxIterations: Int? = nil,
+                             window: String = "7000:8500", fwhm: Double? = nil,
+                             tailFraction: Double = RefinementSettings().tailFraction,
+                             tailSlope: Double = RefinementSettings().tailSlope) throws -> RefinementSettings {
         var s = RefinementSettings()
         guard let l = LossKind(rawValue: loss) else { throw SDDError.invalidArgument("--loss", "'\(loss)' is not density or paper") }
         guard let m = OptimizerMethod(rawValue: method) else { throw SDDError.invalidArgument("--method", "'\(method)' is not newton, adam or gd") }

@@ -17,5 +17,6 @@ struct SDDCal: ParsableCommand {
             Optimize.self,
             Peaks.self,
             Inspect.self,
+            Report.self,
         ])
 }

@@ -39,6 +39,11 @@ final class RefinerTests: XCTestCase {
                     let err = sigmaADC / n.squareRoot()
                     lines.append(.init(line: id, centroidADC: x + err * rng.gaussian(), centroidError: err, energy: e, sigmaADC: sigmaADC))
                 }
+                // The standard fit's Cu Kα centroid (as calibrate writes it), for the pulls of the report.
+                let eCu = truth.lineEnergies["CuKa"]!, xCu0 = c.adc(forEnergy: eCu)!
+                let sCu = tc.lineFWHM["CuKa"]! / DetectorResponse.fwhmPerSigma / c.slope(xCu0)
+                let errCu = sCu / (tc.ratePerDay["CuKa"]! * (b.end - b.start) / 86400).squareRoot()
+                lines.append(.init(line: "CuKa", centroidADC: xCu0 + errCu * rng.gaussian(), centroidError: errCu, energy: eCu, sigmaADC: sCu))
                 // A wrong Cu region: add a·(x − xTi)(x − xMn) that vanishes at Ti Kα and Mn Kα.
                 let id = OptimizationID(cell: cells[ci].cell, batch: b.index)
                 let cuOffset = (ci + bi) % 3 == 1 ? 40.0 : 0

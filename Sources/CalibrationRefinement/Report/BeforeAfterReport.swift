@@ -1,0 +1,154 @@
+import Foundation
+import LineFitting
+import SDDCore
+
+/// The comparison the paper makes (section 3.2, table 1, figures 5–7) between a reference calibration
+/// and the refined one on the same events.
+public struct BeforeAfterReport: Sendable, Encodable {
+    /// One row of table 1: the Cu Kα fit (eq. 4, LineFitting's `CuKalphaLineFit`) on the summed
+    /// calibrated spectrum.
+    public struct TableRow: Sendable, Encodable {
+        public var label: String
+        public var positionEV: Double
+        public var positionErrorEV: Double
+        public var fwhmEV: Double
+        public var fwhmErrorEV: Double
+        public var chi2PerNDF: Double
+        public var ndf: Int
+        public var counts: Double
+        public var status: String
+        enum CodingKeys: String, CodingKey {
+            case label, ndf, status, counts = "counts_in_roi"
+            case positionEV = "position_ev", positionErrorEV = "position_err_ev"
+            case fwhmEV = "fwhm_ev", fwhmErrorEV = "fwhm_err_ev", chi2PerNDF = "chi2_ndf"
+        }
+    }
+
+    /// The pull of one batch (figure 6): (μRef − μOpt)/σμRef at the reference fit's Cu Kα centroid.
+    public struct BatchPull: Sendable, Encodable {
+        public var cell: Int
+        public var batch: Int
+        public var muRef: Double
+        public var muOpt: Double
+        public var sigmaRef: Double
+        public var pull: Double
+        enum CodingKeys: String, CodingKey { case cell, batch, pull, muRef = "mu_ref_ev", muOpt = "mu_opt_ev", sigmaRef = "sigma_ref_ev" }
+    }
+
+    public var before: TableRow
+    public var after: TableRow
+    public var pulls: [BatchPull]
+    /// Batches without a Cu Kα centroid in the reference calibration (no pull).
+    public var batchesWithoutCuCentroid: Int
+    /// Summed log-likelihood of all batches against iteration (figure 5), from rerunning the optimizer
+    /// with `settings` on the reference calibration.
+    public var logLikelihoodCurve: [Double]
+    public var settings: RefinementSettings
+    /// The summed Cu Kα region before and after, with the fitted expectation per bin (figure 7).
+    public var spectrumBefore: Histogram
+    public var spectrumAfter: Histogram
+    public var fitBefore: [Double]
+    public var fitAfter: [Double]
+
+    enum CodingKeys: String, CodingKey {
+        case before, after, pulls, settings
+        case batchesWithoutCuCentroid = "batches_without_cu_centroid", logLikelihoodCurve = "log_likelihood_curve"
+    }
+
+    /// Builds the report: fits both summed spectra (bins of `binWidth` eV over `roi`), computes the
+    /// pulls and reruns the optimizer from `before` for the log-likelihood curve.
+    public static func make(events: EventTable, before: CalibrationSet, after: CalibrationSet,
+                            settings: RefinementSettings = RefinementSettings(),
+                            roi: ClosedRange<Double> = CuKalphaLineFit.roi, binWidth: Double = 5) throws -> BeforeAfterReport {
+        let spec = (try? BatchSpec(parsing: before.batch)) ?? .all
+        let batched = BatchedEvents(events, spec: spec)
+        let bins = Int(((roi.upperBound - roi.lowerBound) / binWidth).rounded())
+        let range = roi.lowerBound...(roi.lowerBound + Double(bins) * binWidth)
+        func row(_ set: CalibrationSet, _ label: String) -> (TableRow, Histogram, [Double]) {
+            let (h, _) = SpectrumBuilder.energySpectrum(batched, calibration: set, range: range, binWidth: binWidth)
+            let o = CuKalphaLineFit.fitOutcome(histogram: h, roi: range)
+            let r = o.result
+            return (TableRow(label: label, positionEV: r.position, positionErrorEV: r.positionError, fwhmEV: r.fwhm,
+                             fwhmErrorEV: r.fwhmError, chi2PerNDF: r.chi2PerNDF, ndf: r.ndf, counts: h.total, status: r.status.rawValue),
+                    h.slice(range), o.expected)
+        }
+        let (rb, hb, fb) = row(before, "reference")
+        let (ra, ha, fa) = row(after, "optimized")
+
+        var pulls: [BatchPull] = []
+        var missing = 0
+        let line = settings.lineID
+        for cell in before.cells {
+            let afterBatches = after.batches(ofCell: cell.cell) ?? []
+            for b in cell.batches {
+                guard let cu = b.lines.first(where: { $0.line == line }), cu.centroidError > 0,
+                      let a = afterBatches.first(where: { $0.index == b.index }) else { missing += 1; continue }
+                let muRef = b.calibration.energy(cu.centroidADC), muOpt = a.calibration.energy(cu.centroidADC)
+                let s = cu.centroidError * b.calibration.slope(cu.centroidADC)
+                pulls.append(BatchPull(cell: cell.cell, batch: b.index, muRef: muRef, muOpt: muOpt, sigmaRef: s, pull: (muRef - muOpt) / s))
+            }
+        }
+        let recorder = TraceRecorder()
+        _ = try CalibrationRefiner(settings: settings).refine(events: events, calibration: before, observer: recorder)
+        return BeforeAfterReport(before: rb, after: ra, pulls: pulls, batchesWithoutCuCentroid: missing,
+                                 logLikelihoodCurve: recorder.totalLogLikelihoodCurve, settings: settings,
+                                 spectrumBefore: hb, spectrumAfter: ha, fitBefore: fb, fitAfter: fa)
+    }
+
+    // MARK: text
+
+    /// Table 1 as text.
+    public var tableText: String {
+        var s = "Table 1: Cu Kα fit on the summed spectrum (\(Int(spectrumBefore.lowerEdge))–\(Int(spectrumBefore.upperEdge)) eV, \(spectrumBefore.binWidth) eV bins)\n"
+        s += "              Position [eV]      FWHM [eV]       χ²/ndf   counts\n"
+        for r in [before, after] {
+            s += String(format: "%-10@  %8.1f ± %4.1f   %6.1f ± %4.1f   %6.2f   %6.0f%@\n", r.label as NSString, r.positionEV, r.positionErrorEV,
+                        r.fwhmEV, r.fwhmErrorEV, r.chi2PerNDF, r.counts, r.status == "converged" ? "" : "  (\(r.status))")
+        }
+        return s
+    }
+
+    /// Figure 6 as a text histogram of the pulls (bins of 0.5 from −3 to 3, with under/overflow).
+    public var pullHistogramText: String {
+        let p = pulls.map(\.pull)
+        var s = "Figure 6: (μRef − μOpt)/σμRef per batch, \(p.count) batches"
+        if !p.isEmpty {
+            let mean = p.reduce(0, +) / Double(p.count)
+            let within1 = p.filter { abs($0) <= 1 }.count, within2 = p.filter { abs($0) < 2 }.count
+            s += String(format: ": mean %.2f, |pull| ≤ 1: %d, < 2: %d", mean, within1, within2)
+        }
+        s += "\n"
+        let edges = stride(from: -3.0, through: 3.0, by: 0.5).map { $0 }
+        var counts = [Int](repeating: 0, count: edges.count + 1)
+        for v in p {
+            if v < edges[0] { counts[0] += 1; continue }
+            if v >= edges[edges.count - 1] { counts[edges.count] += 1; continue }
+            counts[1 + Int((v - edges[0]) / 0.5)] += 1
+        }
+        let top = max(1, counts.max() ?? 1)
+        for i in counts.indices {
+            let label: String
+            if i == 0 { label = String(format: "      < %4.1f", edges[0]) }
+            else if i == edges.count { label = String(format: "     ≥ %5.1f", edges[edges.count - 1]) }
+            else { label = String(format: "[%4.1f, %4.1f)", edges[i - 1], edges[i]) }
+            s += label + " " + String(repeating: "█", count: Int((Double(counts[i]) / Double(top) * 40).rounded(.up))) + " \(counts[i])\n"
+        }
+        return s
+    }
+
+    /// Figure 5 as text: the summed log-likelihood at each iteration.
+    public var curveText: String {
+        let c = logLikelihoodCurve
+        var s = "Figure 5: summed log-likelihood vs iteration (\(settings.loss.rawValue) loss, \(settings.optimizer.method.rawValue))\n"
+        guard let first = c.first, let last = c.last else { return s + "  (no batch optimized)\n" }
+        let lo = c.min()!, hi = c.max()!
+        for (i, v) in c.enumerated() {
+            let w = hi > lo ? Int(((v - lo) / (hi - lo) * 40).rounded()) : 40
+            s += String(format: "  %3d  %14.3f  ", i, v) + String(repeating: "▇", count: max(1, w)) + "\n"
+        }
+        s += String(format: "  gain %.3f over %d iterations\n", last - first, c.count - 1)
+        return s
+    }
+
+    public var text: String { tableText + "\n" + pullHistogramText + "\n" + curveText }
+}
