@@ -49,3 +49,19 @@ func formatBenchmarks() -> [Benchmark] {
         },
     ]
 }
+
+/// Pieces of the event loaders, to see where their time goes.
+func formatPartsBenchmarks() -> [Benchmark] {
+    let bytes = [UInt8]((0..<12_000_000).map { UInt8(truncatingIfNeeded: $0 &* 2654435761 >> 7) })
+    let texts = (0..<100_000).map { i in Array((Double(i) * 25.920001234567 + 0.123456789).description.utf8) }
+    return [
+        Benchmark(name: "CRC-32 of 12 MB", inner: 1) {
+            Double(bytes.withUnsafeBytes { CRC32.checksum($0) })
+        },
+        Benchmark(name: "parse 10^5 17-digit decimals", inner: 1) {
+            var s = 0.0
+            for t in texts { s += t.withUnsafeBufferPointer { DecimalParser.parse($0.baseAddress!, $0.count) ?? 0 } }
+            return s
+        },
+    ]
+}

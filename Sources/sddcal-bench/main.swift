@@ -7,6 +7,7 @@ let suites: [String: () -> [Benchmark]] = [
     "cnn": cnnBenchmarks,
     "fitting": fittingBenchmarks,
     "formats": formatBenchmarks,
+    "format-parts": formatPartsBenchmarks,
     "peaks": peakBenchmarks,
     "refine": refineBenchmarks,
 ]

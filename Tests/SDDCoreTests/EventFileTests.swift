@@ -126,6 +126,33 @@ final class EventFileTests: XCTestCase {
         XCTAssertEqual(t, EventTable(cell: [1, 4], adc: [2, 5], time: [3, 6.5]))
     }
 
+    func testLinesAcrossReadChunksAndProgress() throws {
+        let dir = try TemporaryDirectory()
+        let table = sampleTable(300)
+        let path = dir.file("chunks.csv")
+        try EventFile.write(table, to: path, overwrite: false)
+        let size = fileBytes(path).count
+        let bom = try dir.write("bom.csv", bytes: [0xEF, 0xBB, 0xBF] + Array("sdd,adc,time\n1,2,3\n".utf8))
+        for chunk in [1, 2, 4096] {
+            XCTAssertEqual(try EventCSV.read(bom, options: .strict, progress: nil, chunkBytes: chunk).events,
+                           EventTable(cell: [1], adc: [2], time: [3]))
+        }
+        for chunk in [1, 7, 64, 4096] {
+            let recorder = ProgressRecorder()
+            let r = try EventCSV.read(path, options: .strict, progress: recorder, chunkBytes: chunk)
+            XCTAssertEqual(r.events, table, "chunk \(chunk)")
+            XCTAssertEqual(r.bytesRead, size)
+            XCTAssertEqual(recorder.calls.last?.done, size)
+            XCTAssertEqual(recorder.calls.map(\.done), recorder.calls.map(\.done).sorted(), "progress never goes back")
+            XCTAssertTrue(recorder.calls.allSatisfy { $0.total == size && $0.unit == "bytes" })
+        }
+        let recorder = ProgressRecorder()
+        try EventFile.write(table, to: dir.file("p.bin"), overwrite: false)
+        _ = try EventFile.read(dir.file("p.bin"), options: .strict, progress: recorder)
+        XCTAssertEqual(recorder.calls.last?.done, 300)
+        XCTAssertEqual(recorder.calls.last?.total, 300)
+    }
+
     // MARK: Binary damage
 
     func writeBinary(_ dir: TemporaryDirectory, _ n: Int = 5) throws -> (String, [UInt8]) {
@@ -217,6 +244,18 @@ final class EventFileTests: XCTestCase {
             texts.append(String(Double(rng.next() % 100_000_000) / 1000))
             texts.append(String(format: "%.17g", Double(rng.next() >> 11) / 1e9))
         }
+        // Long mantissas (16–19 digits) with every exponent the 128-bit path covers.
+        for _ in 0..<20000 {
+            let digits = 16 + Int(rng.next() % 4)
+            var m = String(1 + rng.next() % 9)
+            for _ in 1..<digits { m += String(rng.next() % 10) }
+            let e = Int(rng.next() % 45) - 22
+            texts.append(m + "e" + String(e))
+            let point = Int(rng.next() % UInt64(digits))
+            texts.append(String(m.prefix(point)) + "." + String(m.dropFirst(point)))
+        }
+        texts += ["9007199254740993", "9007199254740995", "18446744073709551615", "1844674407370955161.5",
+                  "9999999999999999999e22", "1000000000000000001e-22", "4503599627370497.5", "123456.78901234567"]
         for s in texts {
             let bytes = Array(s.utf8)
             let v = bytes.withUnsafeBufferPointer { DecimalParser.parse($0.baseAddress!, $0.count) }
@@ -296,4 +335,10 @@ func sampleEventTable(_ n: Int) -> EventTable {
         t.append(cell: UInt16(rng.next() % 32), adc: UInt16(truncatingIfNeeded: rng.next()), time: time)
     }
     return t
+}
+
+/// Records progress reports.
+final class ProgressRecorder: ProgressObserver, @unchecked Sendable {
+    var calls: [(done: Int, total: Int, unit: String)] = []
+    func progress(done: Int, total: Int, unit: String) { calls.append((done, total, unit)) }
 }

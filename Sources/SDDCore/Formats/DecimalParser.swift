@@ -1,10 +1,17 @@
 /// Parses decimal numbers straight from bytes, for the CSV and text readers: no String per field.
 ///
-/// Numbers with at most 19 significant digits whose value is m·10^e with m ≤ 2^53 and |e| ≤ 22 are
-/// converted with one correctly rounded multiplication or division (Clinger's fast path, exact
-/// because both m and 10^|e| are exact doubles); all other syntactically valid numbers go to the
-/// standard library's correctly rounded parser. So every result equals `Double(text)`.
-enum DecimalParser {
+/// A number with at most 19 significant digits is m·10^e with m < 2^64. When |e| ≤ 22:
+/// - m ≤ 2^53: one correctly rounded multiplication or division (Clinger's fast path, exact because
+///   both m and 10^|e| are exact doubles);
+/// - otherwise (the usual case for times written with 16–17 digits): 128-bit integer arithmetic
+///   gives m·5^e, or the quotient of m·2^s by 5^|e| to 64 bits, with any lost bits folded into the
+///   lowest bit ("sticky"), so the one conversion to Double rounds correctly; the power of two is
+///   applied exactly afterwards.
+/// All other syntactically valid numbers go to the standard library's correctly rounded parser.
+/// So every result equals `Double(text)`.
+public enum DecimalParser {
+    static let powersOf5: [UInt64] = (0...22).map { k in (0..<k).reduce(UInt64(1)) { p, _ in p * 5 } }
+
     static let powersOf10: [Double] = [1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
                                        1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22]
 
@@ -12,7 +19,7 @@ enum DecimalParser {
 
     /// The value of `[p, p+n)` as a decimal number (optional sign, digits, optional fraction,
     /// optional exponent, or nan/inf/infinity), or nil when the bytes are not exactly one number.
-    static func parse(_ p: UnsafePointer<UInt8>, _ n: Int) -> Double? {
+    public static func parse(_ p: UnsafePointer<UInt8>, _ n: Int) -> Double? {
         guard n > 0 else { return nil }
         var i = 0
         var negative = false
@@ -61,7 +68,34 @@ enum DecimalParser {
             let r = exp10 >= 0 ? v * powersOf10[exp10] : v / powersOf10[-exp10]
             return negative ? -r : r
         }
+        if !truncated, exp10 >= -22, exp10 <= 22 {
+            let r = scaled(m, exp10)
+            return negative ? -r : r
+        }
         return Double(String(decoding: UnsafeBufferPointer(start: p, count: n), as: UTF8.self))
+    }
+
+    /// m·10^e correctly rounded, for 0 < m < 2^64 and |e| ≤ 22 (results are far from overflow and
+    /// underflow, so scaling by a power of two is exact).
+    @inline(__always) static func scaled(_ m: UInt64, _ e: Int) -> Double {
+        if e >= 0 {
+            // m·10^e = (m·5^e)·2^e; m·5^e < 2^116.
+            let (hi, lo) = m.multipliedFullWidth(by: powersOf5[e])
+            if hi == 0 { return Double(sign: .plus, exponent: e, significand: Double(lo)) }
+            let shift = 64 - hi.leadingZeroBitCount          // bits of the product above the low word
+            var top = hi << (64 - shift) | lo >> shift
+            if lo << (64 - shift) != 0 { top |= 1 }          // sticky: keeps ties from rounding the wrong way
+            return Double(sign: .plus, exponent: e + shift, significand: Double(top))
+        }
+        // m·10^e = m / (5^k·2^k): q = ⌊m·2^s / 5^k⌋ has 63–64 bits for s = 63 + bits(5^k) − bits(m).
+        let k = -e
+        let d = powersOf5[k]
+        let s = 63 + (64 - d.leadingZeroBitCount) - (64 - m.leadingZeroBitCount)
+        let hi: UInt64 = s >= 64 ? m << (s - 64) : (s == 0 ? 0 : m >> (64 - s))
+        let lo: UInt64 = s >= 64 ? 0 : m << s
+        var (q, r) = d.dividingFullWidth((high: hi, low: lo))
+        if r != 0 { q |= 1 }
+        return Double(sign: .plus, exponent: -s - k, significand: Double(q))
     }
 
     /// nan, inf, infinity (any case), after an optional sign.

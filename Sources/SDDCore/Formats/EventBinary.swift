@@ -162,8 +162,15 @@ public enum EventBinary {
         func readColumn<T>(_ count: Int, _ zero: T) throws -> [T] {
             let col = try [T](unsafeUninitializedCapacity: count) { buf, initialized in
                 let raw = UnsafeMutableRawBufferPointer(buf)
-                let r = try file.read(into: raw)
-                crc.update(UnsafeRawBufferPointer(rebasing: raw[0..<r]))
+                // Checksum each chunk right after reading it, while it is still in cache.
+                var r = 0
+                while r < raw.count {
+                    let chunk = UnsafeMutableRawBufferPointer(rebasing: raw[r..<Swift.min(raw.count, r + (1 << 18))])
+                    let got = try file.read(into: chunk)
+                    crc.update(UnsafeRawBufferPointer(rebasing: chunk[0..<got]))
+                    r += got
+                    if got < chunk.count { break }
+                }
                 guard r == raw.count else {
                     initialized = 0
                     throw SDDError.badBytes(file: path, offset: offset + r,

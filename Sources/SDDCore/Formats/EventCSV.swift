@@ -13,18 +13,23 @@ public enum EventCSV {
 
     public static func read(_ path: String, options: EventReadOptions = .strict,
                             progress: ProgressObserver? = nil) throws -> EventReadResult {
+        try read(path, options: options, progress: progress, chunkBytes: 1 << 22)
+    }
+
+    /// `chunkBytes` is the initial read size (tests use tiny chunks to put lines across chunk edges).
+    static func read(_ path: String, options: EventReadOptions, progress: ProgressObserver?,
+                     chunkBytes: Int) throws -> EventReadResult {
         let file = try FileInput(path)
         defer { file.close() }
         var parser = Parser(path: path, options: options)
         if file.size > 0 { parser.events.reserveCapacity(file.size / 18 + 16) }
 
-        var capacity = 1 << 22
+        var capacity = Swift.max(chunkBytes, 1)
         var buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: capacity, alignment: 16)
         defer { buffer.deallocate() }
         var have = 0
         var consumed = 0
         var eof = false
-        var firstChunk = true
         while true {
             if !eof {
                 let want = capacity - have
@@ -34,10 +39,6 @@ public enum EventCSV {
             }
             let base = UnsafePointer(buffer.baseAddress!.assumingMemoryBound(to: UInt8.self))
             var start = 0
-            if firstChunk {
-                firstChunk = false
-                if have >= 3, base[0] == 0xEF, base[1] == 0xBB, base[2] == 0xBF { start = 3 }   // UTF-8 BOM
-            }
             while start < have, let nl = memchr(base + start, 0x0A, have - start) {
                 let end = UnsafePointer<UInt8>(nl.assumingMemoryBound(to: UInt8.self)) - base
                 try parser.line(base + start, end - start)
@@ -96,8 +97,10 @@ public enum EventCSV {
             if b - a >= 2, p[a] == 0x22, p[b - 1] == 0x22 { a += 1; b -= 1 }
         }
 
-        mutating func line(_ p: UnsafePointer<UInt8>, _ n: Int) throws {
+        mutating func line(_ p0: UnsafePointer<UInt8>, _ n0: Int) throws {
             lineNumber += 1
+            var p = p0, n = n0
+            if lineNumber == 1, n >= 3, p[0] == 0xEF, p[1] == 0xBB, p[2] == 0xBF { p += 3; n -= 3 }   // UTF-8 BOM
             var a = 0, b = n
             Parser.trim(p, &a, &b)
             if a == b || p[a] == UInt8(ascii: "#") { return }   // blank or comment line
