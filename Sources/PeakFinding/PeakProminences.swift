@@ -64,13 +64,18 @@ public struct PeakProminences: Sendable, Hashable, Codable {
             if let h = half { lo = Swift.max(p - h, 0); hi = Swift.min(p + h, last) }
             var i = p, leftMin = top, leftBase = p
             while i >= lo && x[i] <= top {
-                if x[i] < leftMin { leftMin = x[i]; leftBase = i }
+                // Select rather than jump: which sample is lowest is unpredictable on noise.
+                let v = x[i], lower = v < leftMin
+                leftMin = lower ? v : leftMin
+                leftBase = lower ? i : leftBase
                 i -= 1
             }
             i = p
             var rightMin = top, rightBase = p
             while i <= hi && x[i] <= top {
-                if x[i] < rightMin { rightMin = x[i]; rightBase = i }
+                let v = x[i], lower = v < rightMin
+                rightMin = lower ? v : rightMin
+                rightBase = lower ? i : rightBase
                 i += 1
             }
             prom[k] = top - Swift.max(leftMin, rightMin)
@@ -134,11 +139,11 @@ public struct PeakProminences: Sendable, Hashable, Codable {
                 var mn = x[lo], first = lo, last = lo
                 if lo < hi {
                     for i in (lo + 1)...hi {
-                        let v = x[i]
-                        if v <= mn {
-                            if v < mn { mn = v; first = i }
-                            last = i
-                        }
+                        // Selects, not jumps: the turn from falling to rising would mispredict once per stretch.
+                        let v = x[i], below = v < mn, notAbove = v <= mn
+                        first = below ? i : first
+                        last = notAbove ? i : last
+                        mn = below ? v : mn
                     }
                 }
                 sMin[k] = mn; sFirst[k] = first; sLast[k] = last
