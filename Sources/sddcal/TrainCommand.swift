@@ -60,7 +60,6 @@ struct TrainCommand: ParsableCommand {
             trainer.log("training \(p.name): \(trainer.network.parameterCount) parameters, window ADC \(trainer.synthesizer.encoding.firstChannel)+\(trainer.synthesizer.encoding.bins)×\(trainer.synthesizer.encoding.channelsPerBin), outputs \(p.calibrationLineIDs.joined(separator: ",")), seed \(seed)")
             let result = trainer.run()
             bar.finish()
-            for v in result.validation { trainer.log(Trainer.describe(v)) }
             let iso = ISO8601DateFormatter().string(from: Date())
             let meta = ModelMetadata(
                 profile: .init(p), encoding: trainer.synthesizer.encoding, outputScaling: trainer.scaling, architecture: trainer.network.architecture,
