@@ -46,7 +46,7 @@ struct TrainCommand: ParsableCommand {
             if let t = threads {
                 guard t >= 1 else { throw SDDError.invalidArgument("--threads", "must be positive") }
                 ParallelWork.threads = t
-                BLAS.threads = t
+                Dense.applyThreading()
             }
             let command = (["sddcal"] + CommandLine.arguments.dropFirst()).joined(separator: " ")
             let phases = TrainingPhase.paperSchedule(spectra: spectra)
