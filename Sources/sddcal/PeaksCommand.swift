@@ -63,6 +63,9 @@ struct Peaks: ParsableCommand {
                 width: try width.map { try PeakCondition(parsing: $0, option: "--width") },
                 wlen: wlen, relHeight: relHeight,
                 plateauSize: try plateauSize.map { try PeakCondition(parsing: $0, option: "--plateau-size") })
+            guard significance >= 0, significance.isFinite else {
+                throw SDDError.invalidArgument("--significance", "must be a finite number ≥ 0, was \(significance)")
+            }
             let s = sigma ?? 10 / spectrum.binWidth
             guard s >= 0, s.isFinite else { throw SDDError.invalidArgument("--sigma", "must be a finite number ≥ 0 (bins), was \(s)") }
             let search = SpectrumPeakSearch(options: options, smoothingSigma: s > 0 ? s : nil,
