@@ -59,7 +59,9 @@ def to_json_case(c):
     return j
 
 
-def time_scipy(c, target=0.05, repeat=7):
+def time_scipy(c, target=0.0003, repeat=31):
+    """Median per-call time over short samples (~0.3 ms), like the Swift harness's samples: on a
+    shared machine long samples are often cut by other processes."""
     x, p = c["counts"], c["params"]
     f = lambda: find_peaks(x, **p)
     n = max(1, int(target / max(1e-7, timeit.timeit(f, number=20) / 20)))

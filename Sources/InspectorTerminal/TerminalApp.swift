@@ -72,7 +72,7 @@ public enum TerminalApp {
         let now = { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
         var keyTime: Double? = nil
         while !session.state.shouldQuit {
-            if sdd_stop_requested() != 0 { session.dispatch(.quit); break }
+            if sdd_stop_requested() != 0 { stats.signal = sdd_stop_requested(); session.dispatch(.quit); break }
             var code: Int32 = 0
             let status = sdd_get_key(sdd_stdscr(), &code)
             if status != ERR {

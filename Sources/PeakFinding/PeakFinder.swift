@@ -66,21 +66,31 @@ public enum PeakFinder {
             apply(h.map { c.accepts($0) })
         }
         if let c = o.threshold {
-            var left = [Double](repeating: 0, count: peaks.count), right = left
-            var keep = [Bool](repeating: true, count: peaks.count)
-            for (i, p) in peaks.enumerated() {
-                left[i] = x[p] - x[p - 1]
-                right[i] = x[p] - x[p + 1]
-                // The smaller step must reach the minimum, the larger must not exceed the maximum.
-                if let lo = c.min, !(lo <= Swift.min(left[i], right[i])) { keep[i] = false }
-                if let hi = c.max, !(Swift.max(left[i], right[i]) <= hi) { keep[i] = false }
-            }
+            let m = peaks.count
+            var left = [Double](repeating: 0, count: m), right = left
+            var keep = [Bool](repeating: true, count: m)
+            // Missing bounds as infinities: the same test for every peak, without jumps (samples are finite).
+            let lo = c.min ?? -.infinity, hi = c.max ?? .infinity
+            peaks.withUnsafeBufferPointer { P in
+            left.withUnsafeMutableBufferPointer { L in
+            right.withUnsafeMutableBufferPointer { R in
+            keep.withUnsafeMutableBufferPointer { K in
+                for i in 0..<m {
+                    let p = P[i], v = x[p]
+                    let l = v - x[p - 1], r = v - x[p + 1]
+                    L[i] = l; R[i] = r
+                    // The smaller step must reach the minimum, the larger must not exceed the maximum.
+                    K[i] = unsafeBitCast(unsafeBitCast(lo <= Swift.min(l, r), to: UInt8.self)
+                                         & unsafeBitCast(Swift.max(l, r) <= hi, to: UInt8.self), to: Bool.self)
+                }
+            }}}}
             props.leftThresholds = left
             props.rightThresholds = right
             apply(keep)
         }
         if let d = o.distance {
-            apply(distanceSelection(peaks, x, distance: Int(d.rounded(.up))))
+            // Any distance beyond the signal's length acts like its length (and stays a valid Int).
+            apply(distanceSelection(peaks, x, distance: Int(Swift.min(d, Double(x.count + 1)).rounded(.up))))
         }
         if o.prominence != nil || o.width != nil {
             let half = (try? PeakProminences.halfWindow(o.wlen)) ?? nil   // validated above

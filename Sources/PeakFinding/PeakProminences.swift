@@ -34,10 +34,11 @@ public struct PeakProminences: Sendable, Hashable, Codable {
     /// Half the window (samples each side of the peak), or nil for the whole signal.
     static func halfWindow(_ wlen: Double?) throws -> Int? {
         guard let w = wlen else { return nil }
-        guard w > 1, w.isFinite, w < Double(Int.max / 2) else {
+        guard w > 1, w.isFinite else {
             throw SDDError.invalidArgument("wlen", "must be a finite number > 1, was \(w)")
         }
-        return Int(w.rounded(.up)) / 2
+        // Windows longer than any signal act alike; the cap keeps index arithmetic in range.
+        return Int(Swift.min(w, 1e15).rounded(.up)) / 2
     }
 
     /// The computation on valid input (indices already checked).
@@ -64,13 +65,18 @@ public struct PeakProminences: Sendable, Hashable, Codable {
             if let h = half { lo = Swift.max(p - h, 0); hi = Swift.min(p + h, last) }
             var i = p, leftMin = top, leftBase = p
             while i >= lo && x[i] <= top {
-                if x[i] < leftMin { leftMin = x[i]; leftBase = i }
+                // Select rather than jump: which sample is lowest is unpredictable on noise.
+                let v = x[i], lower = v < leftMin
+                leftMin = lower ? v : leftMin
+                leftBase = lower ? i : leftBase
                 i -= 1
             }
             i = p
             var rightMin = top, rightBase = p
             while i <= hi && x[i] <= top {
-                if x[i] < rightMin { rightMin = x[i]; rightBase = i }
+                let v = x[i], lower = v < rightMin
+                rightMin = lower ? v : rightMin
+                rightBase = lower ? i : rightBase
                 i += 1
             }
             prom[k] = top - Swift.max(leftMin, rightMin)
@@ -134,11 +140,11 @@ public struct PeakProminences: Sendable, Hashable, Codable {
                 var mn = x[lo], first = lo, last = lo
                 if lo < hi {
                     for i in (lo + 1)...hi {
-                        let v = x[i]
-                        if v <= mn {
-                            if v < mn { mn = v; first = i }
-                            last = i
-                        }
+                        // Selects, not jumps: the turn from falling to rising would mispredict once per stretch.
+                        let v = x[i], below = v < mn, notAbove = v <= mn
+                        first = below ? i : first
+                        last = notAbove ? i : last
+                        mn = below ? v : mn
                     }
                 }
                 sMin[k] = mn; sFirst[k] = first; sLast[k] = last

@@ -38,18 +38,18 @@ public struct PeakProperties: Sendable, Hashable, Codable {
     mutating func compact(_ keep: [Bool]) {
         let kept = keep.reduce(0) { $0 + ($1 ? 1 : 0) }
         keep.withUnsafeBufferPointer { k in
-            func f<T: BitwiseCopyable>(_ a: inout [T]?) {
-                if let v = a { a = Self.compacted(v, k, kept) }
-            }
-            f(&peakHeights); f(&leftThresholds); f(&rightThresholds)
-            f(&prominences); f(&leftBases); f(&rightBases)
-            f(&widths); f(&widthHeights); f(&leftIPs); f(&rightIPs)
-            f(&plateauSizes); f(&leftEdges); f(&rightEdges)
+            // Spelled out per element type so each call is specialised (no generic dispatch per call).
+            func d(_ a: inout [Double]?) { if let v = a { a = Self.compacted(v, k, kept) } }
+            func i(_ a: inout [Int]?) { if let v = a { a = Self.compacted(v, k, kept) } }
+            d(&peakHeights); d(&leftThresholds); d(&rightThresholds)
+            d(&prominences); i(&leftBases); i(&rightBases)
+            d(&widths); d(&widthHeights); d(&leftIPs); d(&rightIPs)
+            i(&plateauSizes); i(&leftEdges); i(&rightEdges)
         }
     }
 
     /// The elements of `a` whose flag is set (`kept` of them), written without jumps on the flags.
-    @inline(__always)
+    @inline(__always) @_specialize(where T == Double) @_specialize(where T == Int)
     static func compacted<T: BitwiseCopyable>(_ a: [T], _ keep: UnsafeBufferPointer<Bool>, _ kept: Int) -> [T] {
         guard kept < a.count else { return a }
         return [T](unsafeUninitializedCapacity: kept) { out, count in

@@ -28,7 +28,7 @@ struct Fit: ParsableCommand {
     @Option(help: "Fit window in eV, LOW:HIGH (default 7000:8500 for Cu Kα, else the line ±600/+500 eV).") var roi: String?
     @Option(help: "Bin width in eV.") var bin = 5.0
     @Option(help: "Only these cells (comma-separated).") var cells: String?
-    @Option(help: "Tail: free (f_T and β fitted), fraction (β fixed at 1.4), none.") var tail = "free"
+    @Option(help: "Tail: fraction (f_T fitted, β fixed at 1.4, the typical slope of physics.md), free (f_T and β fitted; nearly degenerate below ~10⁵ counts), none.") var tail = "fraction"
     @Flag(help: "Also fit each cell on its own.") var perCell = false
     @Flag(help: "JSON output.") var json = false
 

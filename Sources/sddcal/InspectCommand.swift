@@ -46,13 +46,16 @@ struct Inspect: ParsableCommand {
             let opts = TerminalOptions(glyphs: glyphs == .auto ? nil : GlyphSet(rawValue: glyphs.rawValue),
                                        colors: colors == .auto ? nil : ColorCapability(rawValue: colors.rawValue),
                                        maxFPS: fps, statsPath: stats)
+            let stats: FrameStats
             do {
-                try TerminalApp.run(session, options: opts) { s in
+                stats = try TerminalApp.run(session, options: opts) { s in
                     s.dispatch(.datasetLoaded(dataset))
                 }
             } catch let e as TerminalError {
                 throw SDDError.failed("inspect: \(e.description)")
             }
+            // Interrupted (Ctrl-C, SIGTERM, SIGHUP): the terminal is restored; exit as the shell expects.
+            if stats.signal != 0 { throw ExitCode(128 + stats.signal) }
         }
     }
 

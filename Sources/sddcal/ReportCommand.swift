@@ -20,6 +20,7 @@ struct Report: ParsableCommand {
     @Option(help: "Reference calibration (e.g. from `sddcal calibrate`).") var before: String
     @Option(help: "Optimized calibration (from `sddcal optimize`).") var after: String
     @Option(help: "Write figures 5, 6 and 7 as SVG files into this directory.") var svg: String?
+    @Option(help: "Simulator truth file: adds the true-calibration row to table 1 and per-batch errors vs truth.") var truth: String?
     @Option(help: "Bin width in eV of the summed spectra.") var bin = 5.0
     @Option(help: "Loss used for the figure 5 rerun: density or paper.") var loss = "density"
     @Option(help: "Optimizer for the figure 5 rerun: newton, adam or gd.") var method = "newton"
@@ -32,10 +33,11 @@ struct Report: ParsableCommand {
             guard bin > 0, bin.isFinite, 1500 / bin >= 10 else { throw SDDError.invalidArgument("--bin", "needs a positive width giving at least 10 bins") }
             let settings = try Optimize.makeSettings(loss: loss, method: method, fwhm: fwhm)
             let b = try CalibrationSet.load(before), a = try CalibrationSet.load(after)
+            let t = try truth.map(SimulationTruth.load)
             let bar = TerminalProgressBar("read")
             let read = try EventFile.read(events, options: .strict, progress: bar)
             bar.finish()
-            let report = try BeforeAfterReport.make(events: read.events, before: b, after: a, settings: settings, binWidth: bin)
+            let report = try BeforeAfterReport.make(events: read.events, before: b, after: a, settings: settings, binWidth: bin, truth: t)
             var written: [String] = []
             if let dir = svg { written = try SVGFigures.write(report, to: dir, overwrite: output.force) }
             if json { try printJSON(report); return }

@@ -14,6 +14,7 @@ struct SDDCal: ParsableCommand {
             Calibrate.self,
             Fit.self,
             TrainCommand.self,
+            EvaluatePeaksCommand.self,
             Optimize.self,
             Peaks.self,
             Inspect.self,

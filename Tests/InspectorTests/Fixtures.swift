@@ -129,7 +129,7 @@ enum Fixtures {
                 var out = cal
                 for i in 1...optimizerIterations {
                     if listener.isCancelled { break }
-                    listener.iteration(i, logLikelihood: -1000 - 500 * exp(-Double(i) / 10))
+                    listener.iteration(i, logLikelihood: 500 * (1 - exp(-Double(i) / 10)))
                 }
                 // The "optimized" calibration: the truth, batch by batch.
                 for ci in out.cells.indices {

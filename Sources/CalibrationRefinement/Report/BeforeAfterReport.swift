@@ -35,8 +35,41 @@ public struct BeforeAfterReport: Sendable, Encodable {
         enum CodingKeys: String, CodingKey { case cell, batch, pull, muRef = "mu_ref_ev", muOpt = "mu_opt_ev", sigmaRef = "sigma_ref_ev" }
     }
 
+    /// Against a simulator's truth (when given): the Cu Kα energy error of each batch before and after,
+    /// at the channel where the batch's true mean calibration puts Cu Kα.
+    public struct TruthComparison: Sendable, Encodable {
+        public struct Batch: Sendable, Encodable {
+            public var cell: Int
+            public var batch: Int
+            public var errorBefore: Double
+            public var errorAfter: Double
+            /// Statistical error of the reference Cu centroid in eV (nil without a Cu fit).
+            public var sigma: Double?
+            enum CodingKeys: String, CodingKey { case cell, batch, sigma = "sigma_ev", errorBefore = "error_before_ev", errorAfter = "error_after_ev" }
+        }
+        /// Table 1 with the true calibration (hourly), the best any calibration can do on these events.
+        public var truthRow: TableRow
+        /// Intrinsic Cu Kα FWHM of the simulator, averaged over cells weighted by Cu rate.
+        public var intrinsicFWHM: Double
+        public var batches: [Batch]
+        public var rmsBefore: Double
+        public var rmsAfter: Double
+        /// Batches off by more than 3σ before, and those of them within 2σ after.
+        public var miscalibrated: Int
+        public var recovered: Int
+        /// Batches within 2σ before, and those of them that moved by 2σ or more.
+        public var rightBefore: Int
+        public var movedBy2Sigma: Int
+        enum CodingKeys: String, CodingKey {
+            case batches, miscalibrated, recovered
+            case truthRow = "truth_row", intrinsicFWHM = "intrinsic_fwhm_ev", rmsBefore = "rms_error_before_ev"
+            case rmsAfter = "rms_error_after_ev", rightBefore = "right_before", movedBy2Sigma = "moved_by_2_sigma"
+        }
+    }
+
     public var before: TableRow
     public var after: TableRow
+    public var truth: TruthComparison?
     public var pulls: [BatchPull]
     /// Batches without a Cu Kα centroid in the reference calibration (no pull).
     public var batchesWithoutCuCentroid: Int
@@ -51,7 +84,7 @@ public struct BeforeAfterReport: Sendable, Encodable {
     public var fitAfter: [Double]
 
     enum CodingKeys: String, CodingKey {
-        case before, after, pulls, settings
+        case before, after, pulls, settings, truth
         case batchesWithoutCuCentroid = "batches_without_cu_centroid", logLikelihoodCurve = "log_likelihood_curve"
     }
 
@@ -59,13 +92,14 @@ public struct BeforeAfterReport: Sendable, Encodable {
     /// pulls and reruns the optimizer from `before` for the log-likelihood curve.
     public static func make(events: EventTable, before: CalibrationSet, after: CalibrationSet,
                             settings: RefinementSettings = RefinementSettings(),
-                            roi: ClosedRange<Double> = CuKalphaLineFit.roi, binWidth: Double = 5) throws -> BeforeAfterReport {
+                            roi: ClosedRange<Double> = CuKalphaLineFit.roi, binWidth: Double = 5,
+                            truth: SimulationTruth? = nil) throws -> BeforeAfterReport {
         let spec = (try? BatchSpec(parsing: before.batch)) ?? .all
         let batched = BatchedEvents(events, spec: spec)
         let bins = Int(((roi.upperBound - roi.lowerBound) / binWidth).rounded())
         let range = roi.lowerBound...(roi.lowerBound + Double(bins) * binWidth)
-        func row(_ set: CalibrationSet, _ label: String) -> (TableRow, Histogram, [Double]) {
-            let (h, _) = SpectrumBuilder.energySpectrum(batched, calibration: set, range: range, binWidth: binWidth)
+        func row(_ set: CalibrationSet, _ label: String, _ events: BatchedEvents? = nil) -> (TableRow, Histogram, [Double]) {
+            let (h, _) = SpectrumBuilder.energySpectrum(events ?? batched, calibration: set, range: range, binWidth: binWidth)
             let o = CuKalphaLineFit.fitOutcome(histogram: h, roi: range)
             let r = o.result
             return (TableRow(label: label, positionEV: r.position, positionErrorEV: r.positionError, fwhmEV: r.fwhm,
@@ -88,9 +122,40 @@ public struct BeforeAfterReport: Sendable, Encodable {
                 pulls.append(BatchPull(cell: cell.cell, batch: b.index, muRef: muRef, muOpt: muOpt, sigmaRef: s, pull: (muRef - muOpt) / s))
             }
         }
+        var comparison: TruthComparison? = nil
+        if let truth {
+            // The true calibration hour by hour (drift within an hour is negligible), as `sddcal fit --truth`.
+            let hourlyEvents = BatchedEvents(batched.events, spec: .duration(3600))
+            let (tr, _, _) = row(truth.calibrationSet(for: hourlyEvents, source: "truth"), "truth", hourlyEvents)
+            let trueBatches = truth.calibrationSet(for: batched, source: "truth")
+            let eCu = SpectralLine(id: line)!.energy
+            var rows: [TruthComparison.Batch] = []
+            for cell in before.cells {
+                let afterBatches = after.batches(ofCell: cell.cell) ?? []
+                let tb = trueBatches.batches(ofCell: cell.cell) ?? []
+                for b in cell.batches {
+                    guard let a = afterBatches.first(where: { $0.index == b.index }),
+                          let t = tb.first(where: { abs($0.start - b.start) < 1 }), let x = t.calibration.adc(forEnergy: eCu) else { continue }
+                    let sigma = b.lines.first { $0.line == line && $0.centroidError > 0 }.map { $0.centroidError * b.calibration.slope($0.centroidADC) }
+                    rows.append(.init(cell: cell.cell, batch: b.index, errorBefore: b.calibration.energy(x) - eCu,
+                                      errorAfter: a.calibration.energy(x) - eCu, sigma: sigma))
+                }
+            }
+            func rms(_ v: [Double]) -> Double { v.isEmpty ? .nan : (v.map { $0 * $0 }.reduce(0, +) / Double(v.count)).squareRoot() }
+            let withSigma = rows.filter { $0.sigma != nil }
+            let bad = withSigma.filter { abs($0.errorBefore) > 3 * $0.sigma! }
+            let good = withSigma.filter { abs($0.errorBefore) <= 2 * $0.sigma! }
+            let w = truth.cells.map { $0.ratePerDay[line] ?? 0 }
+            let fwhm = zip(truth.cells, w).reduce(0) { $0 + ($1.0.lineFWHM[line] ?? 0) * $1.1 } / max(w.reduce(0, +), 1e-300)
+            comparison = TruthComparison(truthRow: tr, intrinsicFWHM: fwhm, batches: rows,
+                                         rmsBefore: rms(rows.map(\.errorBefore)), rmsAfter: rms(rows.map(\.errorAfter)),
+                                         miscalibrated: bad.count, recovered: bad.filter { abs($0.errorAfter) < 2 * $0.sigma! }.count,
+                                         rightBefore: good.count,
+                                         movedBy2Sigma: good.filter { abs($0.errorAfter - $0.errorBefore) >= 2 * $0.sigma! }.count)
+        }
         let recorder = TraceRecorder()
         _ = try CalibrationRefiner(settings: settings).refine(events: events, calibration: before, observer: recorder)
-        return BeforeAfterReport(before: rb, after: ra, pulls: pulls, batchesWithoutCuCentroid: missing,
+        return BeforeAfterReport(before: rb, after: ra, truth: comparison, pulls: pulls, batchesWithoutCuCentroid: missing,
                                  logLikelihoodCurve: recorder.totalLogLikelihoodCurve, settings: settings,
                                  spectrumBefore: hb, spectrumAfter: ha, fitBefore: fb, fitAfter: fa)
     }
@@ -101,9 +166,16 @@ public struct BeforeAfterReport: Sendable, Encodable {
     public var tableText: String {
         var s = "Table 1: Cu Kα fit on the summed spectrum (\(Int(spectrumBefore.lowerEdge))–\(Int(spectrumBefore.upperEdge)) eV, \(spectrumBefore.binWidth) eV bins)\n"
         s += "              Position [eV]      FWHM [eV]       χ²/ndf   counts\n"
-        for r in [before, after] {
-            s += String(format: "%-10@  %8.1f ± %4.1f   %6.1f ± %4.1f   %6.2f   %6.0f%@\n", r.label as NSString, r.positionEV, r.positionErrorEV,
-                        r.fwhmEV, r.fwhmErrorEV, r.chi2PerNDF, r.counts, r.status == "converged" ? "" : "  (\(r.status))")
+        for r in [before, after] + (truth.map { [$0.truthRow] } ?? []) {
+            s += r.label.padding(toLength: 10, withPad: " ", startingAt: 0)
+                + String(format: "  %8.1f ± %4.1f   %6.1f ± %4.1f   %6.2f   %6.0f", r.positionEV, r.positionErrorEV,
+                         r.fwhmEV, r.fwhmErrorEV, r.chi2PerNDF, r.counts) + (r.status == "converged" ? "" : "  (\(r.status))") + "\n"
+        }
+        if let t = truth {
+            s += String(format: "intrinsic FWHM (simulator) %.1f eV\n", t.intrinsicFWHM)
+            s += String(format: "Cu Kα energy error per batch vs truth: rms %.2f eV before, %.2f eV after\n", t.rmsBefore, t.rmsAfter)
+            s += "  \(t.miscalibrated) batches off by > 3σ before, \(t.recovered) of them within 2σ after; "
+                + "\(t.rightBefore) within 2σ before, \(t.movedBy2Sigma) of them moved by ≥ 2σ\n"
         }
         return s
     }

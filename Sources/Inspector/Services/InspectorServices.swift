@@ -34,7 +34,9 @@ public struct SeedRefit: Sendable {
 
 /// One progress report of the optimizer, as the UI thread sees it.
 public struct OptimizerSnapshot: Equatable, Sendable {
+    /// Iterations done so far (over all batches).
     public var iteration: Int
+    /// Gain in log-likelihood since the start (summed over batches): 0 at the start, rising.
     public var logLikelihood: Double
     public var elapsed: Double
     public init(iteration: Int, logLikelihood: Double, elapsed: Double) {

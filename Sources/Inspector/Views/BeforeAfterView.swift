@@ -35,14 +35,14 @@ enum BeforeAfterView {
         // Table 1.
         let ty = r.maxY
         let head2 = TextWidgets.pad("", 8) + TextWidgets.pad("position (eV)", 18, right: true) + TextWidgets.pad("FWHM (eV)", 16, right: true)
-            + TextWidgets.pad("χ²/ndf", 16, right: true)
+            + TextWidgets.pad("χ²/ndf", 22, right: true)
         buf.put(g.text(head2), x: body.x + 1, y: ty, style: Style(.label, underline: true))
         for (i, (name, f, st)) in [("before", b.before, Style(.fit)), ("after", b.after, Style(.fitAlt))].enumerated() {
             var row = TextWidgets.pad(name, 8)
             if let f {
                 row += TextWidgets.pad(TextWidgets.num(f.position, "%.1f") + " ± " + TextWidgets.num(f.positionError, "%.1f"), 18, right: true)
                 row += TextWidgets.pad(TextWidgets.num(f.fwhm, "%.1f") + " ± " + TextWidgets.num(f.fwhmError, "%.1f"), 16, right: true)
-                row += TextWidgets.pad(String(format: "%.1f/%d = %.2f", f.chi2, f.ndf, f.chi2PerNdf), 16, right: true)
+                row += TextWidgets.pad(String(format: "%.1f/%d = %.2f", f.chi2, f.ndf, f.chi2PerNdf), 22, right: true)
             } else {
                 row += TextWidgets.pad(name == "after" && s.dataset?.optimized == nil ? "no optimized calibration yet (view 4)" : "--", 50, right: false)
             }

@@ -22,10 +22,7 @@ enum OptimizeView {
                                         ("  rate ", Style(.dim)), (String(format: "%.1f it/s", o.rate), Style(.title, bold: true))]
         if let l = o.last {
             stats.append(("  elapsed ", Style(.dim))); stats.append((TextWidgets.duration(l.elapsed), Style(.title, bold: true)))
-            stats.append(("  log L ", Style(.dim))); stats.append((String(format: "%.3f", l.logLikelihood), Style(.title, bold: true)))
-            if let f = o.history.first {
-                stats.append(("  Δ ", Style(.dim))); stats.append((String(format: "%+.3f", l.logLikelihood - f.logLikelihood), Style(.good, bold: true)))
-            }
+            stats.append(("  log-likelihood gain ", Style(.dim))); stats.append((String(format: "%+.3f", l.logLikelihood), Style(.good, bold: true)))
         }
         TextWidgets.spans(&buf, x: 1, y: body.y + 1, maxX: body.maxX, stats, glyphs: g)
         let r = Rect(x: body.x, y: body.y + 2, width: body.width, height: body.height - 2)
@@ -36,9 +33,9 @@ enum OptimizeView {
             return
         }
         let pad = Swift.max(1e-9, (y1 - y0) * 0.05)
-        let chart = Chart(x: 0...Swift.max(1, xl), y: (y0 - pad)...(y1 + pad), xTitle: "iteration", yTitle: "log L",
+        let chart = Chart(x: 0...Swift.max(1, xl), y: (y0 - pad)...(y1 + pad), xTitle: "iterations (all batches)", yTitle: "",
                           series: [.line(xs: xs, ys: ys, layer: Layer(Style(.fitAlt), priority: 2))],
-                          legend: [("log-likelihood", Style(.fitAlt))])
+                          legend: [("Δ log L, summed over batches", Style(.fitAlt))])
         chart.render(into: &buf, r, glyphs: g)
     }
 }
