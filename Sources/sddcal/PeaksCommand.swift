@@ -28,7 +28,8 @@ struct Peaks: ParsableCommand {
     @Option(help: "Cell (events; or the row of a 2-D .npy).") var cell: Int?
     @Option(help: "Batch length for event files: 48h, 30d, 90m, a count of events, or all.") var batch = "all"
     @Option(help: "Batch index within the cell (from 0).") var index = 0
-    @Option(help: "Centroid method (scipy: this peak finder).") var method = "scipy"
+    @Option(help: "Centroid method (scipy: this peak finder; cnn: the trained network, PeaksCNNMethod.swift).") var method = "scipy"
+    @Option(help: "CNN model file for --method cnn (default: $SDDCAL_MODEL, $SDDCAL_ASSETS/cnn-vip2.sddnn, else Assets/cnn-vip2.sddnn of the package).") var model: String?
 
     @Option(help: "Required peak height (counts): MIN, MIN:MAX or :MAX.") var height: String?
     @Option(help: "Required vertical distance to both neighbours (counts).") var threshold: String?
@@ -50,9 +51,10 @@ struct Peaks: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            guard method == "scipy" else {
-                throw SDDError.invalidArgument("--method", "'\(method)' is not available; this command offers: scipy")
+            guard method == "scipy" || method == "cnn" else {
+                throw SDDError.invalidArgument("--method", "'\(method)' is not available; this command offers: scipy, cnn")
             }
+            if method == "cnn" { try runCNN(); return }
             let prof: LineProfile? = noIdentify ? nil : try LineProfile.named(profile)
                 ?? { throw SDDError.invalidArgument("--profile", "unknown profile '\(profile)'") }()
             let (spectrum, source) = try loadSpectrum(profile: prof ?? .vip2)

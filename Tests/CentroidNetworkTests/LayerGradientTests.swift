@@ -20,6 +20,29 @@ final class LayerGradientTests: XCTestCase {
         GradientCheck.check(layer, input: GradientCheck.randomTensor([2, 9, 2], seed: 4))
     }
 
+    /// Outputs longer than one SIMD block (and not a multiple of it), in a batch split over threads.
+    func testConv1DLongInputGradientsAndValues() {
+        let layer = Conv1D(inputChannels: 2, filters: 3, kernelSize: 3)
+        var rng = SeededGenerator(seed: 21)
+        layer.initialize(using: &rng)
+        layer.bias.value = [0.1, -0.2, 0.3]
+        let x = GradientCheck.randomTensor([9, 21, 2], seed: 22)
+        let y = layer.forward(x, training: false)
+        XCTAssertEqual(y.shape, [9, 19, 3])
+        for s in [0, 8] {
+            for t in 0..<19 {
+                for f in 0..<3 {
+                    var sum = Double(layer.bias.value[f])
+                    for k in 0..<3 { for c in 0..<2 {
+                        sum += Double(x.storage[s * 42 + (t + k) * 2 + c]) * Double(layer.kernel.value[(k * 2 + c) * 3 + f])
+                    } }
+                    XCTAssertEqual(Double(y.storage[(s * 19 + t) * 3 + f]), sum, accuracy: 1e-5)
+                }
+            }
+        }
+        GradientCheck.check(layer, input: x)
+    }
+
     func testConv1DKernelOneGradients() {
         let layer = Conv1D(inputChannels: 1, filters: 5, kernelSize: 1)
         var rng = SeededGenerator(seed: 5)
