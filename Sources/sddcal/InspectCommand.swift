@@ -21,6 +21,7 @@ struct Inspect: ParsableCommand {
 
     @Argument(help: "Events file (.csv or .bin).") var file: String
     @Option(help: "Calibration file (JSON) to start from instead of computing the standard one.") var calib: String?
+    @Option(help: "CNN model file (default: the shipped model, if found).") var model: String?
     @Option(help: "Batch length: 48h, 30d, 90m, a count of events, or all.") var batch = "48h"
     @Option(help: "Line profile (vip2, siddharta2, or a list like TiKa,FeKa,CuKa).") var profile = "vip2"
     @Option(help: "Glyphs: \(Glyphs.allCases.map(\.rawValue).joined(separator: "|")) (auto: Unicode on a UTF-8 locale).") var glyphs: Glyphs = .auto
@@ -32,7 +33,7 @@ struct Inspect: ParsableCommand {
     func run() throws {
         try reportingErrors {
             let dataset = try Self.load(file: file, calib: calib, batch: batch, profile: profile)
-            let services = InspectorLiveServices.make(profile: dataset.profile)
+            let (services, cnnNote) = try InspectorLiveServices.make(profile: dataset.profile, model: model)
             if json {
                 let engine = InspectorEngine(services: services, synchronous: true)
                 let s = InspectorSession(state: InspectorState(width: 80, height: 24), engine: engine)
@@ -50,6 +51,7 @@ struct Inspect: ParsableCommand {
             do {
                 stats = try TerminalApp.run(session, options: opts) { s in
                     s.dispatch(.datasetLoaded(dataset))
+                    if let n = cnnNote { s.dispatch(.notice(n)) }
                 }
             } catch let e as TerminalError {
                 throw SDDError.failed("inspect: \(e.description)")
