@@ -18,6 +18,7 @@ struct SDDCal: ParsableCommand {
             Optimize.self,
             Peaks.self,
             Inspect.self,
+            Demo.self,
             Report.self,
         ])
 }
