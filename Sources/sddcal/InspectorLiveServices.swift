@@ -32,7 +32,7 @@ enum InspectorLiveServices {
             refitSeeds: { h, p, seeds in refit(h, profile: p, seeds: seeds, calibrator: calibrator) },
             fitCuKa: { h in fitCuKa(h) },
             standardCalibration: { d, progress in
-                guard let ev = d.events else { throw SDDError.failed("standard calibration needs events") }
+                guard let ev = d.events else { return calibrateHistograms(d, calibrator: calibrator, progress: progress) }
                 let batched = BatchedEvents(ev, spec: try BatchSpec(parsing: d.batchSpec == "all" ? "all" : d.batchSpec))
                 return calibrator.calibrate(batched, source: "sddcal inspect \(d.name)", progress: progress)
             },
@@ -43,6 +43,28 @@ enum InspectorLiveServices {
                 return try CalibrationRefiner().refine(events: ev, calibration: cal, observer: relay, cancel: flag).calibration
             })
         return (services, note)
+    }
+
+    /// The standard calibration of histogram input: each cell's spectrum as one batch.
+    static func calibrateHistograms(_ d: Dataset, calibrator: StandardCalibrator, progress: ProgressObserver) -> CalibrationSet {
+        var out: [BatchCalibration] = []
+        for (i, c) in d.cells.enumerated() {
+            out.append(calibrator.calibrateBatch(adc: channels(c.spectrum), cell: c.cell, index: 0, start: 0, end: 0))
+            progress.progress(done: i + 1, total: d.cells.count, unit: "cells")
+        }
+        return StandardCalibrator.assemble(out, profile: d.profile, batch: "all", method: "standard (seeds: pattern)",
+                                           source: "sddcal inspect \(d.name)")
+    }
+
+    /// The ADC values a histogram of whole channels stands for (each bin's count at its centre).
+    static func channels(_ h: Histogram) -> [UInt16] {
+        var adc: [UInt16] = []
+        adc.reserveCapacity(Int(h.total))
+        for i in h.counts.indices where h.counts[i] > 0 {
+            let v = UInt16(clamping: Int(h.center(i).rounded()))
+            for _ in 0..<Int(h.counts[i].rounded()) { adc.append(v) }
+        }
+        return adc
     }
 
     /// The window of ±4σ (nominal resolution) around a seed, in ADC of a ~3.1 eV/ADC gain.
@@ -73,13 +95,7 @@ enum InspectorLiveServices {
 
     /// The standard calibration's own refit of one batch from the given seeds.
     static func refit(_ h: Histogram, profile: LineProfile, seeds: [String: Double], calibrator: StandardCalibrator) -> SeedRefit {
-        var adc: [UInt16] = []
-        adc.reserveCapacity(Int(h.total))
-        for i in h.counts.indices where h.counts[i] > 0 {
-            let v = UInt16(clamping: Int(h.center(i).rounded()))
-            for _ in 0..<Int(h.counts[i].rounded()) { adc.append(v) }
-        }
-        let b = calibrator.calibrateBatch(adc: adc, cell: 0, index: 0, start: 0, end: 0, seeds: seeds)
+        let b = calibrator.calibrateBatch(adc: channels(h), cell: 0, index: 0, start: 0, end: 0, seeds: seeds)
         var fits: [String: PeakFitSummary] = [:]
         for (id, o) in b.lineFits { if let s = summary(o, useCentroid: true) { fits[id] = s } }
         var fit: CentroidCalibrationFit? = nil
