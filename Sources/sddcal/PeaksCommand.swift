@@ -18,7 +18,8 @@ struct Peaks: ParsableCommand {
         plateau size) and counts (height, threshold, prominence); each is MIN, MIN:MAX or :MAX. They are \
         applied to the spectrum after the optional Gaussian smoothing (--sigma, in bins; default 10 ADC \
         worth of bins, 0 to disable). --significance K then keeps peaks whose prominence is at least \
-        K·√height (Poisson; 0 to disable). Centroids are sub-bin (Gaussian through the top bins), in ADC. \
+        K standard deviations of the peak bin (Poisson: √height, times √Σw² after smoothing with \
+        weights w; 0 to disable). Centroids are sub-bin (Gaussian through the top bins), in ADC. \
         Lines are identified from the pattern of positions and heights (a linear E–ADC relation with gain \
         2.8–3.4 eV/ADC and zero energy at ADC 450–750); lines without a peak are reported missing.
         """)
@@ -40,7 +41,7 @@ struct Peaks: ParsableCommand {
     @Option(name: .customLong("plateau-size"), help: "Required flat-top size (bins).") var plateauSize: String?
 
     @Option(help: "Gaussian smoothing σ in bins before the search (0: none; default: 10 ADC).") var sigma: Double?
-    @Option(help: "Keep peaks with prominence ≥ K·√height (0: no cut).") var significance = 3.0
+    @Option(help: "Keep peaks with prominence ≥ K standard deviations of the peak bin (0: no cut).") var significance = 3.0
     @Option(help: "Line profile to identify (vip2, siddharta2, or ids like TiKa,FeKa,CuKa).") var profile = "vip2"
     @Flag(name: .customLong("no-identify"), help: "Skip line identification.") var noIdentify = false
     @Option(help: "Identification tolerance in ADC (default: max(20, 2 bins)).") var tolerance: Double?
@@ -253,7 +254,7 @@ struct Peaks: ParsableCommand {
         if let w = opt.wlen { conds.append("wlen \(w)") }
         if let c = opt.plateauSize { conds.append("plateau_size \(c)") }
         if o.sigmaBins > 0 { conds.append(String(format: "smoothing σ %g bins", o.sigmaBins)) }
-        if o.significance > 0 { conds.append(String(format: "prominence ≥ %g·√height", o.significance)) }
+        if o.significance > 0 { conds.append(String(format: "prominence ≥ %g σ(bin)", o.significance)) }
         print("search: " + (conds.isEmpty ? "all local maxima" : conds.joined(separator: ", ")))
         if o.peaks.isEmpty {
             print("no peaks found")
