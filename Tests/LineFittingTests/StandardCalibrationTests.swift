@@ -59,7 +59,15 @@ final class CalibrationEdgeCaseTests: XCTestCase {
         let nudged = cal.refitLine("CuKa", seed: b.seeds["CuKa"]! + 12, in: b)
         let after = nudged.lineFits["CuKa"]!.result
         XCTAssertEqual(nudged.seeds["CuKa"]!, b.seeds["CuKa"]! + 12)
-        XCTAssertEqual(after.centroid, before.centroid, accuracy: 0.05 * before.centroidError)
+        // The window follows the seed, so the data differ slightly: same line within a fraction of its error…
+        XCTAssertEqual(after.centroid, before.centroid, accuracy: 0.3 * before.centroidError)
+        // …and what a fresh calibration from the nudged seeds gives (there every group is refitted with the
+        // seeds' slightly different linear scale, so agreement is to a small fraction of the errors).
+        let fresh = cal.calibrateBatch(adc: batched.adc(of: bt), cell: bt.cell, index: bt.index, start: bt.start, end: bt.end,
+                                       seeds: nudged.seeds)
+        XCTAssertEqual(fresh.lineFits["CuKa"]!.result.centroid, after.centroid, accuracy: 0.05 * after.centroidError)
+        let x = after.centroid
+        XCTAssertEqual(fresh.calibration!.energy(x), nudged.calibration!.energy(x), accuracy: 0.1 * nudged.calibration!.energyError(x)!)
         XCTAssertEqual(nudged.status, "ok")
         XCTAssertEqual(nudged.lineFits["MnKa"]!.result.centroid, b.lineFits["MnKa"]!.result.centroid)
     }
