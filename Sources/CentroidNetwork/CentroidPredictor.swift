@@ -44,7 +44,7 @@ public final class CentroidPredictor {
             for _ in 0..<8 {
                 let candidate = dir.appendingPathComponent("Assets").appendingPathComponent(bundledFileName).path
                 if FileManager.default.fileExists(atPath: dir.appendingPathComponent("Package.swift").path) {
-                    out.append(candidate)
+                    if !out.contains(candidate) { out.append(candidate) }
                     break
                 }
                 let parent = dir.deletingLastPathComponent()

@@ -18,6 +18,8 @@ public struct SynthesisRanges: Codable, Hashable, Sendable {
     public var tailSlope: ClosedRange<Double> = 1.0...2.0
     /// Factor on each element's typical Kα yield (log-uniform), relative to the profile's typical yields.
     public var elementYieldFactor: ClosedRange<Double> = 0.4...2.5
+    /// Extra factor on an element's yields (by element symbol), e.g. a stronger Cu target.
+    public var elementYieldScale: [String: Double] = [:]
     /// Kβ/Kα intensity ratio for every element.
     public var kBetaRatio: ClosedRange<Double> = 0.09...0.18
     /// Fraction of the window's counts in the continuum.
@@ -33,10 +35,64 @@ public struct SynthesisRanges: Codable, Hashable, Sendable {
 
     public init() {}
 
+    private enum CodingKeys: String, CodingKey {
+        case gain, zeroADC, quadratic, enc, tailFraction, tailSlope, elementYieldFactor, elementYieldScale,
+             kBetaRatio, continuumFraction, continuumDecay, continuumFlatShare, escapeFraction, totalCounts
+    }
+
+    /// Missing keys keep their defaults, so model files written before a range was added still load.
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        func get<T: Decodable>(_ k: CodingKeys, _ d: T) throws -> T { try c.decodeIfPresent(T.self, forKey: k) ?? d }
+        gain = try get(.gain, gain)
+        zeroADC = try get(.zeroADC, zeroADC)
+        quadratic = try get(.quadratic, quadratic)
+        enc = try get(.enc, enc)
+        tailFraction = try get(.tailFraction, tailFraction)
+        tailSlope = try get(.tailSlope, tailSlope)
+        elementYieldFactor = try get(.elementYieldFactor, elementYieldFactor)
+        elementYieldScale = try get(.elementYieldScale, elementYieldScale)
+        kBetaRatio = try get(.kBetaRatio, kBetaRatio)
+        continuumFraction = try get(.continuumFraction, continuumFraction)
+        continuumDecay = try get(.continuumDecay, continuumDecay)
+        continuumFlatShare = try get(.continuumFlatShare, continuumFlatShare)
+        escapeFraction = try get(.escapeFraction, escapeFraction)
+        totalCounts = try get(.totalCounts, totalCounts)
+    }
+
     /// The defaults with another range of total counts.
     public static func counts(_ r: ClosedRange<Double>) -> SynthesisRanges {
         var s = SynthesisRanges()
         s.totalCounts = r
         return s
+    }
+}
+
+import SDDCore
+
+extension SynthesisRanges {
+    /// The population of the VIP-2 simulator (`VIP2Simulator` with `config`): its gain, offset,
+    /// quadratic, ENC and tail ranges, yields varied by ±15 % (Cu by ±30 % around `cuToMnKalpha`),
+    /// ~5 % continuum falling with the simulator's 3 keV decay, escape peaks at 0.5 %. Held-out
+    /// test spectra for `evaluate-peaks` come from here, at fixed total counts.
+    public static func simulatorPopulation(_ config: SimulationConfig = .vip2()) -> SynthesisRanges {
+        var r = SynthesisRanges()
+        r.gain = config.gainRange
+        r.zeroADC = config.zeroADCRange
+        r.quadratic = config.quadraticRange
+        r.enc = config.encRange
+        r.tailFraction = config.tailFractionRange
+        r.tailSlope = config.tailSlopeRange
+        r.elementYieldFactor = 0.85...1.15
+        // The simulator scales the profile's Cu yields by cuToMnKalpha / 0.01 and varies Cu by ±30 %.
+        r.elementYieldScale = ["Cu": config.cuToMnKalpha / 0.01]
+        r.kBetaRatio = 0.11...0.155
+        let c = config.continuumFraction
+        r.continuumFraction = (0.6 * c)...(1.6 * c)
+        let decayADC = 3000 / (0.5 * (config.gainRange.lowerBound + config.gainRange.upperBound))
+        r.continuumDecay = (0.7 * decayADC)...(1.3 * decayADC)
+        r.continuumFlatShare = 0.1...0.4
+        r.escapeFraction = config.escapePeaks ? 0.004...0.006 : 0...0
+        return r
     }
 }

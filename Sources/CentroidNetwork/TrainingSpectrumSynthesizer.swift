@@ -86,7 +86,8 @@ public struct TrainingSpectrumSynthesizer: Sendable {
                                              weight: weight)
             }
             for el in elements {
-                let kaYield = el.typicalKAlphaYield * Self.drawLog(r.elementYieldFactor, &rng)
+                let element = (el.kAlpha ?? el.kBeta)!.element
+                let kaYield = el.typicalKAlphaYield * (r.elementYieldScale[element] ?? 1) * Self.drawLog(r.elementYieldFactor, &rng)
                 let ratio = Self.draw(r.kBetaRatio, &rng)
                 let escape = Self.draw(r.escapeFraction, &rng)
                 for (line, y) in [(el.kAlpha, kaYield), (el.kBeta, kaYield * ratio)] {
@@ -107,10 +108,13 @@ public struct TrainingSpectrumSynthesizer: Sendable {
         let decay = Self.drawLog(r.continuumDecay, &rng), flat = Self.draw(r.continuumFlatShare, &rng)
         var continuum = [Double](repeating: 0, count: bins)
         let expTotal = decay * (1 - exp(-Double(bins) * w / decay))
+        // exp(−a/decay) at successive bin edges is a geometric sequence: one exp for the whole window.
+        let ratio = exp(-w / decay)
+        var lower = 1.0
         for j in 0..<bins {
-            let a = Double(j) * w, b = a + w
-            let expPart = decay * (exp(-a / decay) - exp(-b / decay)) / expTotal
-            continuum[j] = flat / Double(bins) + (1 - flat) * expPart
+            let upper = lower * ratio
+            continuum[j] = flat / Double(bins) + (1 - flat) * decay * (lower - upper) / expTotal
+            lower = upper
         }
         let lineSum = lines.reduce(0, +)
         let lineScale = lineSum > 0 ? n * (1 - contFraction) / lineSum : 0

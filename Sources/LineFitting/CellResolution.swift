@@ -46,6 +46,27 @@ public struct CellResolution: Sendable, Equatable, Codable {
                 pts.append((p.energy, s * s, 2 * s * se))
             }
         }
+        return fit(cell: cell, points: pts, pairEnergy: w)
+    }
+
+    /// The same fit from a calibration file's batches: each accepted Kα line's stored width σ_ADC × the
+    /// local slope, with the error of a Gaussian width from N counts, σ/√(2N) (the file keeps no width errors).
+    public static func fit(cell: Int, batches: [CalibrationSet.Batch], profile: LineProfile,
+                           pairEnergy w: Double = DetectorResponse().pairEnergy) -> CellResolution? {
+        var pts: [(e: Double, v: Double, err: Double)] = []
+        for b in batches {
+            for l in b.lines {
+                // Kβ widths are tied to Kα in the standard fits: only Kα lines carry their own width.
+                guard let line = profile.line(l.line), line.kind == .kAlpha, let sAdc = l.sigmaADC, let n = l.counts, n > 0 else { continue }
+                let s = sAdc * b.calibration.slope(l.centroidADC)
+                let se = s / (2 * n).squareRoot()
+                pts.append((l.energy, s * s, 2 * s * se))
+            }
+        }
+        return fit(cell: cell, points: pts, pairEnergy: w)
+    }
+
+    static func fit(cell: Int, points pts: [(e: Double, v: Double, err: Double)], pairEnergy w: Double) -> CellResolution? {
         guard Set(pts.map { ($0.e / 10).rounded() }).count >= 2 else { return nil }
         // Weighted linear regression v = a + b·E.
         var s0 = 0.0, s1 = 0.0, s2 = 0.0, sy = 0.0, sxy = 0.0

@@ -15,10 +15,12 @@ public enum TailTreatment: Sendable, Equatable {
 /// Options of a single-line fit.
 public struct LineFitOptions: Sendable, Equatable {
     public var statistic: FitStatistic = .poisson
-    public var tail: TailTreatment = .free
+    /// Default: f_T free, β fixed at 1.4 (`physics.md`: 1.3–1.5). With both free they are nearly degenerate
+    /// below ~10⁵ counts (a narrow, large "tail" mimics a shifted Gaussian and biases position and width).
+    public var tail: TailTreatment = .fractionFree(slope: 1.4)
     /// Kα2/Kα1 intensity ratio; nil takes the tabulated value [S] (0.513 for Cu; the paper uses 0.51).
     public var kAlpha2Ratio: Double?
-    public init(statistic: FitStatistic = .poisson, tail: TailTreatment = .free, kAlpha2Ratio: Double? = nil) {
+    public init(statistic: FitStatistic = .poisson, tail: TailTreatment = .fractionFree(slope: 1.4), kAlpha2Ratio: Double? = nil) {
         self.statistic = statistic; self.tail = tail; self.kAlpha2Ratio = kAlpha2Ratio
     }
 }

@@ -9,8 +9,9 @@ import SDDCore
 /// Parameters, per line k (named with the line's name): `area_k` (counts in the line), `centroid_k`
 /// (the intensity-weighted mean of its components, i.e. what a calibration maps to the tabulated
 /// `SpectralLine.energy`), `sigma_k` (Gaussian σ of every component); then shared `tail_fraction`,
-/// `tail_slope`; then the background `bg_const` (counts per x unit at `backgroundReference`) and
-/// `bg_slope` (per x unit²). Bin contents are the density at the bin centre times the bin width
+/// `tail_slope`; then the background `bg_const` (counts per x unit at `backgroundReference`),
+/// `bg_slope` (per x unit²) and `bg_curvature` (per x unit³; fixed at 0 by `initialParameters`: the
+/// paper's linear continuum, released for wide windows where the continuum visibly bends). Bin contents are the density at the bin centre times the bin width
 /// (midpoint rule: relative error ~(w/σ)²/24, below 10⁻³ for bins up to σ/2).
 public struct LineShapeModel: BinnedModel {
     /// One line: components at offsets (x units) from the centroid with weights summing to 1.
@@ -74,12 +75,12 @@ public struct LineShapeModel: BinnedModel {
     }
 
     public var binCount: Int { centers.count }
-    public var parameterCount: Int { 3 * lines.count + 4 }
+    public var parameterCount: Int { 3 * lines.count + 5 }
 
     /// Parameter names in order.
     public var parameterNames: [String] {
         lines.flatMap { ["area_\($0.name)", "centroid_\($0.name)", "sigma_\($0.name)"] }
-            + ["tail_fraction", "tail_slope", "bg_const", "bg_slope"]
+            + ["tail_fraction", "tail_slope", "bg_const", "bg_slope", "bg_curvature"]
     }
 
     public var tailFractionIndex: Int { 3 * lines.count }
@@ -87,19 +88,20 @@ public struct LineShapeModel: BinnedModel {
     public func evaluate(_ theta: [Double], values: inout [Double], jacobian: UnsafeMutablePointer<Double>?) {
         let nb = centers.count
         let t0 = 3 * lines.count
-        let f = theta[t0], beta = theta[t0 + 1], b0 = theta[t0 + 2], b1 = theta[t0 + 3]
+        let f = theta[t0], beta = theta[t0 + 1], b0 = theta[t0 + 2], b1 = theta[t0 + 3], b2 = theta[t0 + 4]
         let w = binWidth, ref = backgroundReference, tail = hasTail
         // Flat loops over unsafe buffers: no per-bin copies (and reference counting) of the line structs.
         centers.withUnsafeBufferPointer { xs in
         componentOffsets.withUnsafeBufferPointer { offs in
         componentWeights.withUnsafeBufferPointer { wts in
         values.withUnsafeMutableBufferPointer { v in
-            for i in 0..<nb { v[i] = (b0 + b1 * (xs[i] - ref)) * w }
+            for i in 0..<nb { let dx = xs[i] - ref; v[i] = (b0 + dx * (b1 + dx * b2)) * w }
             if let jac = jacobian {
                 jac.update(repeating: 0, count: nb * parameterCount)
                 for i in 0..<nb {
                     jac[(t0 + 2) * nb + i] = w
                     jac[(t0 + 3) * nb + i] = (xs[i] - ref) * w
+                    jac[(t0 + 4) * nb + i] = (xs[i] - ref) * (xs[i] - ref) * w
                 }
             }
             for k in 0..<lines.count {
@@ -172,7 +174,7 @@ public struct LineShapeModel: BinnedModel {
         for k in lines.indices {
             values += [Swift.max(total * heights[k] / hs, 1), centroids[k], sigmas[k]]
         }
-        values += [hasTail ? tailFraction : 0, tailSlope, b0, b1]
+        values += [hasTail ? tailFraction : 0, tailSlope, b0, b1, 0]
         var p = FitParameters(names: parameterNames, values: values)
         for k in lines.indices {
             p.bound("area_\(lines[k].name)", 0, .infinity)
@@ -180,6 +182,7 @@ public struct LineShapeModel: BinnedModel {
             p.bound("centroid_\(lines[k].name)", centers.first! - 0.5 * binWidth, centers.last! + 0.5 * binWidth)
         }
         p.bound("bg_const", 0, .infinity)
+        p.fix("bg_curvature", at: 0)   // linear background unless released
         p.bound("tail_fraction", 0, 0.3)
         p.bound("tail_slope", 0.3, 5)
         if !hasTail {

@@ -257,14 +257,37 @@ public struct StandardCalibrator: Sendable {
             }
             let sub = Histogram(lowerEdge: h.lowerEdge + Double(first), binWidth: 1, counts: Array(h.counts[first..<(first + bins * per)]))
                 .rebinned(by: per)
-            let shapes = g.lines.map { LineShapeModel.Line($0, xPerEV: 1 / scale.gain) }
+            var shapes = g.lines.map { LineShapeModel.Line($0, xPerEV: 1 / scale.gain) }
+            var sigmas = g.lines.map { options.nominalResponse.sigma(at: $0.energy) / scale.gain }
+            var centroids = g.seeds
+            // Silicon escape peaks (E − 1740 eV, `physics.md`) of other lines falling in the window, e.g. Mn Kα's
+            // at 4155 eV next to Ti Kα: modelled at their predicted place with free area, so they do not pull the
+            // centroid or the tail.
+            var escapes: [(name: String, x: Double)] = []
+            for parent in profile.lines where parent.energy > XRayLineTable.siliconEscapeEnergy + 500 {
+                let xParent = b.seeds[parent.id] ?? (scale.zero + parent.energy / scale.gain)
+                let x = xParent - XRayLineTable.siliconEscapeEnergy / scale.gain
+                let e = parent.energy - XRayLineTable.siliconEscapeEnergy
+                let s = options.nominalResponse.sigma(at: e) / scale.gain
+                guard x > lo - 2 * s, x < hi + 2 * s else { continue }
+                let shape = LineShapeModel.Line(parent, xPerEV: 1 / scale.gain)
+                escapes.append(("esc_\(parent.id)", x))
+                shapes.append(LineShapeModel.Line(name: "esc_\(parent.id)", offsets: shape.offsets, weights: shape.weights))
+                sigmas.append(s)
+                centroids.append(x)
+            }
             let model = LineShapeModel(lines: shapes, histogram: sub, hasTail: true)
-            let sigmas = g.lines.map { options.nominalResponse.sigma(at: $0.energy) / scale.gain }
-            var p = model.initialParameters(counts: sub.counts, centroids: g.seeds, sigmas: sigmas,
+            var p = model.initialParameters(counts: sub.counts, centroids: centroids, sigmas: sigmas,
                                             tailFraction: options.defaultTailFraction, tailSlope: options.defaultTailSlope)
             // Widths within a group follow the nominal resolution ratio (a linear tie).
-            for k in 1..<Swift.max(1, g.lines.count) {
-                p.tie("sigma_\(g.lines[k].id)", to: "sigma_\(g.lines[0].id)", scale: sigmas[k] / sigmas[0])
+            for k in 1..<Swift.max(1, shapes.count) {
+                p.tie("sigma_\(shapes[k].name)", to: "sigma_\(shapes[0].name)", scale: sigmas[k] / sigmas[0])
+            }
+            // Windows holding a Kα and its Kβ span ~1 keV, over which the continuum bends (`physics.md`).
+            if g.lines.count > 1 { p.release("bg_curvature") }
+            for esc in escapes {
+                p.fix("centroid_\(esc.name)", at: esc.x)
+                p["area_\(esc.name)"] = 1
             }
             let meanE = g.lines.map(\.energy).reduce(0, +) / Double(g.lines.count)
             if total >= options.strongGroupCounts {

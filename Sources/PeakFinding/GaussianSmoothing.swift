@@ -14,13 +14,14 @@ public struct GaussianSmoothing: Sendable, Hashable, Codable {
 
     public var radius: Int { weights.count / 2 }
 
-    /// - Throws: for σ not finite and > 0, or truncate not finite and > 0.
+    /// - Throws: for σ outside (0, 10⁴] bins or truncate outside (0, 100].
     public init(sigma: Double, truncate: Double = 4) throws {
-        guard sigma > 0, sigma.isFinite, sigma <= 1e6 else {
-            throw SDDError.invalidArgument("sigma", "must be a finite number > 0 (in bins), was \(sigma)")
+        // Bounded so the kernel stays a reasonable size (10⁴ bins is already far wider than any spectrum).
+        guard sigma > 0, sigma <= 1e4 else {
+            throw SDDError.invalidArgument("sigma", "must be a number > 0 and ≤ 10000 (in bins), was \(sigma)")
         }
-        guard truncate > 0, truncate.isFinite, truncate * sigma <= 1e7 else {
-            throw SDDError.invalidArgument("truncate", "must be a finite number > 0, was \(truncate)")
+        guard truncate > 0, truncate <= 100 else {
+            throw SDDError.invalidArgument("truncate", "must be a number > 0 and ≤ 100 (in σ), was \(truncate)")
         }
         self.sigma = sigma
         self.truncate = truncate

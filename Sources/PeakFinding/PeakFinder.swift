@@ -89,7 +89,8 @@ public enum PeakFinder {
             apply(keep)
         }
         if let d = o.distance {
-            apply(distanceSelection(peaks, x, distance: Int(d.rounded(.up))))
+            // Any distance beyond the signal's length acts like its length (and stays a valid Int).
+            apply(distanceSelection(peaks, x, distance: Int(Swift.min(d, Double(x.count + 1)).rounded(.up))))
         }
         if o.prominence != nil || o.width != nil {
             let half = (try? PeakProminences.halfWindow(o.wlen)) ?? nil   // validated above

@@ -34,10 +34,11 @@ public struct PeakProminences: Sendable, Hashable, Codable {
     /// Half the window (samples each side of the peak), or nil for the whole signal.
     static func halfWindow(_ wlen: Double?) throws -> Int? {
         guard let w = wlen else { return nil }
-        guard w > 1, w.isFinite, w < Double(Int.max / 2) else {
+        guard w > 1, w.isFinite else {
             throw SDDError.invalidArgument("wlen", "must be a finite number > 1, was \(w)")
         }
-        return Int(w.rounded(.up)) / 2
+        // Windows longer than any signal act alike; the cap keeps index arithmetic in range.
+        return Int(Swift.min(w, 1e15).rounded(.up)) / 2
     }
 
     /// The computation on valid input (indices already checked).

@@ -45,8 +45,10 @@ public struct SpectrumPeakSearch: Sendable {
     public var options: PeakSearchOptions
     /// σ in bins of a Gaussian smoothing before the search; nil for none.
     public var smoothingSigma: Double?
-    /// Keep only peaks whose prominence reaches this many √(height) (Poisson standard deviations
-    /// of the peak bin), applied after the SciPy conditions; nil for no such cut.
+    /// Keep only peaks whose prominence reaches this many standard deviations of the peak bin,
+    /// applied after the SciPy conditions; nil for no such cut. The deviation is Poisson: √height,
+    /// and after smoothing √(Σw²·height) with w the kernel weights (a smoothed bin is a weighted sum
+    /// of independent counts, so its variance shrinks by Σw², about 1/(2σ√π) for σ in bins).
     public var significance: Double?
     /// Profile whose calibration lines are identified; nil skips identification.
     public var profile: LineProfile?
@@ -82,13 +84,18 @@ public struct SpectrumPeakSearch: Sendable {
             throw SDDError.invalidArgument("tolerance", "must be a finite number > 0 (ADC), was \(t)")
         }
         var y = spectrum.counts
-        if let s = smoothingSigma { y = try GaussianSmoothing(sigma: s).apply(y) }
+        var varianceFactor = 1.0
+        if let s = smoothingSigma {
+            let kernel = try GaussianSmoothing(sigma: s)
+            y = kernel.apply(y)
+            varianceFactor = kernel.weights.reduce(0) { $0 + $1 * $1 }
+        }
         var result = try PeakFinder.findPeaks(y, options: options)
 
         var prominences = result.properties.prominences
         if let k = significance, k > 0 {
             let pr = try prominences ?? PeakFinder.peakProminences(y, peaks: result.peaks, wlen: options.wlen).prominences
-            let keep = result.peaks.indices.map { pr[$0] >= k * y[result.peaks[$0]].squareRoot() }
+            let keep = result.peaks.indices.map { pr[$0] >= k * (varianceFactor * y[result.peaks[$0]]).squareRoot() }
             result.peaks = result.peaks.indices.filter { keep[$0] }.map { result.peaks[$0] }
             result.properties.compact(keep)
             prominences = pr.indices.filter { keep[$0] }.map { pr[$0] }

@@ -58,6 +58,9 @@ func formatPartsBenchmarks() -> [Benchmark] {
         Benchmark(name: "CRC-32 of 12 MB", inner: 1) {
             Double(bytes.withUnsafeBytes { CRC32.checksum($0) })
         },
+        Benchmark(name: "XXH64 of 12 MB", inner: 1) {
+            Double(bytes.withUnsafeBytes { XXHash64.hash($0) } >> 12)
+        },
         Benchmark(name: "parse 10^5 17-digit decimals", inner: 1) {
             var s = 0.0
             for t in texts { s += t.withUnsafeBufferPointer { DecimalParser.parse($0.baseAddress!, $0.count) ?? 0 } }

@@ -10,6 +10,7 @@ let suites: [String: () -> [Benchmark]] = [
     "format-parts": formatPartsBenchmarks,
     "peaks": peakBenchmarks,
     "refine": refineBenchmarks,
+    "tui": tuiBenchmarks,
 ]
 
 let args = CommandLine.arguments.dropFirst()

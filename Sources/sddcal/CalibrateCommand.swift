@@ -1,4 +1,5 @@
 import ArgumentParser
+import CentroidNetwork
 import Foundation
 import LineFitting
 import SDDCore
@@ -14,17 +15,21 @@ struct Calibrate: ParsableCommand {
         E = p0 + p1·ADC + p2·ADC² to the tabulated energies with covariance. Lines that cannot be fitted \
         are reported in the batch status and left out. Also prints each cell's resolution model \
         (ENC, Fano factor) fitted to its line widths and the intrinsic Cu Kα FWHM it implies.
-        Seeds: pattern = the known line pattern matched under a gain prior (no model needed); \
-        truth = from a simulator truth file (--truth).
+        Seeds: cnn = the paper's CNN (shipped model, or --model); scipy = the SciPy-style peak finder \
+        with line identification (smoothing 10 ADC, prominence ≥ 3·√height); pattern = the known line \
+        pattern matched under a gain prior (no model needed); truth = from a simulator truth file \
+        (--truth); auto (default) = cnn when a model is found, else pattern (the choice is printed and \
+        recorded in the calibration file's method).
         """)
 
     enum SeedMethod: String, ExpressibleByArgument, CaseIterable {
-        case pattern, truth
+        case auto, cnn, scipy, pattern, truth
     }
 
     @Argument(help: "Events file (.csv or .bin).") var events: String
     @Option(help: "Batch length: 48h, 30d, 90m, a count of events, or all.") var batch = "48h"
-    @Option(help: "Seed method: \(SeedMethod.allCases.map(\.rawValue).joined(separator: "|")).") var seeds: SeedMethod = .pattern
+    @Option(help: "Seed method: \(SeedMethod.allCases.map(\.rawValue).joined(separator: "|")).") var seeds: SeedMethod = .auto
+    @Option(help: "CNN model file for --seeds cnn (default: the shipped Assets/cnn-vip2.sddnn).") var model: String?
     @Option(help: "Simulator truth file (for --seeds truth).") var truth: String?
     @Option(help: "Line profile (vip2, siddharta2, or a list like TiKa,FeKa,CuKa).") var profile = "vip2"
     @Option(help: "Output calibration file (JSON).") var out: String
@@ -45,6 +50,17 @@ struct Calibrate: ParsableCommand {
             guard !batched.batches.isEmpty else { throw SDDError.failed("\(events): no events") }
             let seeder: any CentroidSeeder
             switch seeds {
+            case .auto:
+                if let p = try? (model.map(CentroidPredictor.load) ?? CentroidPredictor.bundled()),
+                   let s = try? CNNSeeder(predictor: p, profile: prof) {
+                    seeder = s
+                } else {
+                    seeder = PatternSeeder()
+                }
+            case .cnn:
+                let p = try model.map(CentroidPredictor.load) ?? CentroidPredictor.bundled()
+                seeder = try CNNSeeder(predictor: p, profile: prof)
+            case .scipy: seeder = PeakFinderSeeder(profile: prof)
             case .pattern: seeder = PatternSeeder()
             case .truth: seeder = Self.truthSeeds(truthSet!, batched: batched, profile: prof, file: truth!)
             }
@@ -69,8 +85,9 @@ struct Calibrate: ParsableCommand {
                                          failed: failed.count, missingLines: missing, seconds: seconds,
                                          cellsLeftOut: cells.filter { c in set.batches(ofCell: c) == nil },
                                          problems: (failed + partial).map { "cell \($0.cell) batch \($0.index): \($0.status)" },
-                                         resolution: resolution)
+                                         resolution: resolution, seeds: seeder.name)
             if json { try printJSON(report); return }
+            print("seeds: \(seeder.name)")
             print("calibrated \(results.count) batches of \(cells.count) cells (\(spec)) in \(String(format: "%.3f", seconds)) s: "
                   + "\(report.ok) ok, \(report.partial) partial, \(report.failed) failed → \(out)")
             for p in report.problems.prefix(20) { print("  \(p)") }
@@ -109,9 +126,10 @@ struct CalibrateReport: Encodable {
     var cellsLeftOut: [Int]
     var problems: [String]
     var resolution: [CellResolution]
+    var seeds: String
 
     enum CodingKeys: String, CodingKey {
-        case out, cells, batches, ok, partial, failed, seconds, problems, resolution
+        case out, cells, batches, ok, partial, failed, seconds, problems, resolution, seeds
         case missingLines = "missing_lines", cellsLeftOut = "cells_left_out"
     }
 }

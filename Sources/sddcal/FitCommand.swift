@@ -28,8 +28,10 @@ struct Fit: ParsableCommand {
     @Option(help: "Fit window in eV, LOW:HIGH (default 7000:8500 for Cu Kα, else the line ±600/+500 eV).") var roi: String?
     @Option(help: "Bin width in eV.") var bin = 5.0
     @Option(help: "Only these cells (comma-separated).") var cells: String?
-    @Option(help: "Tail: free (f_T and β fitted), fraction (β fixed at 1.4), none.") var tail = "free"
-    @Flag(help: "Also fit each cell on its own.") var perCell = false
+    @Option(help: "Tail: fraction (f_T fitted, β fixed at 1.4, the typical slope of physics.md), free (f_T and β fitted; nearly degenerate below ~10⁵ counts), none.") var tail = "fraction"
+    @Flag(help: "Also fit each cell on its own, with its hardware-limit FWHM (ENC, F from the calibration's line widths).") var perCell = false
+    @Flag(help: "Also fit the whole 4–10 keV spectrum (every profile line, Kβ/Kα free, one ENC/F resolution model).") var fullSpectrum = false
+    @Option(help: "Line profile for --full-spectrum and the hardware limit.") var profile = "vip2"
     @Flag(help: "JSON output.") var json = false
 
     func run() throws {
@@ -80,14 +82,29 @@ struct Fit: ParsableCommand {
                 let f = zip(cs, w).reduce(0) { $0 + ($1.0.lineFWHM[spectral.id] ?? 0) * $1.1 } / Swift.max(w.reduce(0, +), 1e-300)
                 report.intrinsicFWHM = f
             }
+            guard let prof = LineProfile.named(profile) else { throw SDDError.invalidArgument("--profile", "unknown profile '\(profile)'") }
+            if fullSpectrum {
+                let (hf, _) = SpectrumBuilder.energySpectrum(batched, calibration: set, cells: only, range: 4000...10000, binWidth: Swift.max(bin, 10))
+                let r = FullSpectrumFit.fit(hf, profile: prof)
+                let cu = r.fwhm(at: SpectralLine(id: "CuKa")!.energy)
+                var ratios: [String: [Double]] = [:]
+                for el in r.model.elements { if let q = r.kBetaRatio(el) { ratios[el] = [q.value, q.error] } }
+                report.fullSpectrum = FullSpectrumReport(enc: r.enc, encErr: r.encError, fano: r.fano, fanoErr: r.fanoError,
+                                                         expectedCuFWHM: cu.value, expectedCuFWHMErr: cu.error, kbKa: ratios,
+                                                         shiftEV: r.fit.value("shift"), scale: r.fit.value("scale"),
+                                                         chi2NDF: r.fit.chi2PerNDF, status: r.fit.status.rawValue)
+            }
             if perCell {
                 report.perCell = (only?.sorted() ?? set.cells.map(\.cell)).map { c in
                     let (hc, _) = SpectrumBuilder.energySpectrum(batched, calibration: set, cells: [c], range: range, binWidth: bin)
                     var o = options
                     if case .free = o.tail { o.tail = .fractionFree(slope: outcome.result.tailSlope) }
                     let r = LineFit.fit(hc, line: spectral, options: o).result
+                    let limit = CellResolution.fit(cell: c, batches: set.batches(ofCell: c) ?? [], profile: prof)
                     return CellFit(cell: c, events: hc.total, positionEV: r.position, positionErrorEV: r.positionError,
-                                   fwhmEV: r.fwhm, fwhmErrorEV: r.fwhmError, chi2PerNDF: r.chi2PerNDF, status: r.status.rawValue)
+                                   fwhmEV: r.fwhm, fwhmErrorEV: r.fwhmError, chi2PerNDF: r.chi2PerNDF, status: r.status.rawValue,
+                                   hardwareFWHM: limit?.expectedCuFWHM, hardwareFWHMError: limit?.expectedCuFWHMError,
+                                   enc: limit?.enc, fano: limit?.fano)
                 }
             }
             if json { try printJSON(report); return }
@@ -130,8 +147,14 @@ struct CellFit: Encodable {
     var fwhmErrorEV: Double
     var chi2PerNDF: Double
     var status: String
+    /// Intrinsic Cu Kα FWHM from the cell's ENC and F (fitted to its per-batch line widths).
+    var hardwareFWHM: Double?
+    var hardwareFWHMError: Double?
+    var enc: Double?
+    var fano: Double?
     enum CodingKeys: String, CodingKey {
-        case cell, status, events = "counts_in_roi"
+        case cell, status, enc, fano, events = "counts_in_roi"
+        case hardwareFWHM = "hardware_limit_fwhm_ev", hardwareFWHMError = "hardware_limit_fwhm_err_ev"
         case positionEV = "position_ev", positionErrorEV = "position_err_ev", fwhmEV = "fwhm_ev", fwhmErrorEV = "fwhm_err_ev"
         case chi2PerNDF = "chi2_ndf"
     }
@@ -147,6 +170,7 @@ struct FitReport: Encodable {
     var source: String
     var intrinsicFWHM: Double?
     var perCell: [CellFit]?
+    var fullSpectrum: FullSpectrumReport?
 
     init(_ r: LineFitResult, events: Double, cells: [Int], bin: Double, uncalibratedBatches: Int, source: String) {
         self.r = r; self.events = events; self.cells = cells; self.bin = bin
@@ -157,7 +181,7 @@ struct FitReport: Encodable {
         case line, position_ev, position_err_ev, centroid_ev, centroid_err_ev, fwhm_ev, fwhm_err_ev, profile_fwhm_ev
         case sigma_ev, sigma_err_ev, area, area_err, tail_fraction, tail_fraction_err, tail_slope, tail_slope_err
         case background_per_ev, background_slope, chi2, ndf, chi2_ndf, status, roi_ev, bin_ev, counts_in_roi, cells
-        case uncalibrated_batches, calibration, intrinsic_fwhm_ev, per_cell, fwhm_definition
+        case uncalibrated_batches, calibration, intrinsic_fwhm_ev, per_cell, fwhm_definition, full_spectrum
     }
 
     func encode(to encoder: Encoder) throws {
@@ -179,6 +203,7 @@ struct FitReport: Encodable {
         try c.encode(uncalibratedBatches, forKey: .uncalibrated_batches); try c.encode(source, forKey: .calibration)
         try c.encodeIfPresent(intrinsicFWHM, forKey: .intrinsic_fwhm_ev)
         try c.encodeIfPresent(perCell, forKey: .per_cell)
+        try c.encodeIfPresent(fullSpectrum, forKey: .full_spectrum)
         try c.encode("2.3548·sigma of the Gaussian core of each component", forKey: .fwhm_definition)
     }
 
@@ -194,13 +219,31 @@ struct FitReport: Encodable {
         s += String(format: "  area            %9.0f ± %.0f counts; background %.3f counts/eV\n", r.area, r.areaError, r.backgroundConstant)
         s += String(format: "  χ²/ndf          %9.3f (%.1f / %d), status %@", r.chi2PerNDF, r.chi2, r.ndf, r.status.rawValue)
         if uncalibratedBatches > 0 { s += "\n  \(uncalibratedBatches) batches without calibration left out" }
+        if let f = fullSpectrum {
+            s += String(format: "\n  full spectrum 4–10 keV: ENC %.2f ± %.2f e⁻, F %.4f ± %.4f → intrinsic Cu Kα FWHM %.1f ± %.1f eV; shift %.2f eV, scale %.5f; χ²/ndf %.3f (%@)",
+                        f.enc, f.encErr, f.fano, f.fanoErr, f.expectedCuFWHM, f.expectedCuFWHMErr, f.shiftEV, f.scale, f.chi2NDF, f.status)
+            s += "\n  Kβ/Kα: " + f.kbKa.keys.sorted().map { String(format: "%@ %.4f ± %.4f", $0, f.kbKa[$0]![0], f.kbKa[$0]![1]) }.joined(separator: ", ")
+        }
         if let pc = perCell {
-            s += "\n  cell   counts   position [eV]        FWHM [eV]        χ²/ndf  status"
+            s += "\n  cell   counts   position [eV]        FWHM [eV]        hardware limit [eV]   χ²/ndf  status"
             for c in pc {
-                s += String(format: "\n  %4d  %7.0f   %8.2f ± %5.2f   %6.1f ± %5.1f   %5.2f  %@", c.cell, c.events, c.positionEV,
-                            c.positionErrorEV, c.fwhmEV, c.fwhmErrorEV, c.chi2PerNDF, c.status)
+                let hw = c.hardwareFWHM.map { String(format: "%6.1f ± %4.1f", $0, c.hardwareFWHMError ?? .nan) } ?? "     -       "
+                s += String(format: "\n  %4d  %7.0f   %8.2f ± %5.2f   %6.1f ± %5.1f   %@         %5.2f  %@", c.cell, c.events, c.positionEV,
+                            c.positionErrorEV, c.fwhmEV, c.fwhmErrorEV, hw, c.chi2PerNDF, c.status)
             }
         }
         return s
+    }
+}
+
+struct FullSpectrumReport: Encodable {
+    var enc, encErr, fano, fanoErr, expectedCuFWHM, expectedCuFWHMErr: Double
+    var kbKa: [String: [Double]]
+    var shiftEV, scale, chi2NDF: Double
+    var status: String
+    enum CodingKeys: String, CodingKey {
+        case enc, fano, scale, status
+        case encErr = "enc_err", fanoErr = "fano_err", expectedCuFWHM = "expected_cu_fwhm_ev"
+        case expectedCuFWHMErr = "expected_cu_fwhm_err_ev", kbKa = "kb_ka", shiftEV = "shift_ev", chi2NDF = "chi2_ndf"
     }
 }

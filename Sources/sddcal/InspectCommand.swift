@@ -7,7 +7,7 @@ import SDDCore
 /// `sddcal inspect`: the terminal inspector for spectra, seeds and the optimization.
 struct Inspect: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Open the terminal inspector on an event file: cells, spectra, seeds, optimization, before/after.",
+        abstract: "Open the terminal inspector on an event or histogram file: cells, spectra, seeds, optimization, before/after.",
         discussion: """
         Views: 1 overview of all cells, 2 a cell's spectrum (braille plot, zoom, cursor, centroids), \
         3 seeds (nudge a centroid, refit), 4 optimize (live log-likelihood), 5 before/after at Cu Kα. \
@@ -19,8 +19,9 @@ struct Inspect: ParsableCommand {
     enum Glyphs: String, ExpressibleByArgument, CaseIterable { case auto, unicode, blocks, ascii }
     enum Colors: String, ExpressibleByArgument, CaseIterable { case auto, c256 = "256", c8 = "8", mono }
 
-    @Argument(help: "Events file (.csv or .bin).") var file: String
+    @Argument(help: "Events file (.bin, or .csv with header sdd,adc,time) or histogram file (.mca, .Spe, .npy, text/CSV).") var file: String
     @Option(help: "Calibration file (JSON) to start from instead of computing the standard one.") var calib: String?
+    @Option(help: "CNN model file (default: the shipped model, if found).") var model: String?
     @Option(help: "Batch length: 48h, 30d, 90m, a count of events, or all.") var batch = "48h"
     @Option(help: "Line profile (vip2, siddharta2, or a list like TiKa,FeKa,CuKa).") var profile = "vip2"
     @Option(help: "Glyphs: \(Glyphs.allCases.map(\.rawValue).joined(separator: "|")) (auto: Unicode on a UTF-8 locale).") var glyphs: Glyphs = .auto
@@ -32,7 +33,7 @@ struct Inspect: ParsableCommand {
     func run() throws {
         try reportingErrors {
             let dataset = try Self.load(file: file, calib: calib, batch: batch, profile: profile)
-            let services = InspectorLiveServices.make(profile: dataset.profile)
+            let (services, cnnNote) = try InspectorLiveServices.make(profile: dataset.profile, model: model)
             if json {
                 let engine = InspectorEngine(services: services, synchronous: true)
                 let s = InspectorSession(state: InspectorState(width: 80, height: 24), engine: engine)
@@ -50,6 +51,7 @@ struct Inspect: ParsableCommand {
             do {
                 stats = try TerminalApp.run(session, options: opts) { s in
                     s.dispatch(.datasetLoaded(dataset))
+                    if let n = cnnNote { s.dispatch(.notice(n)) }
                 }
             } catch let e as TerminalError {
                 throw SDDError.failed("inspect: \(e.description)")
@@ -64,13 +66,36 @@ struct Inspect: ParsableCommand {
         let spec = try BatchSpec(parsing: batch)
         guard let prof = LineProfile.named(profile) else { throw SDDError.invalidArgument("--profile", "unknown profile '\(profile)'") }
         let calibration = try calib.map(CalibrationSet.load)
+        let name = (file as NSString).lastPathComponent
+        if try !isEventFile(file) {
+            let records = try SpectrumFile.read(file)
+            guard !records.isEmpty else { throw SDDError.badFile(file: file, message: "no spectra") }
+            var d = Dataset(name: name, records: records, profile: prof)
+            if let c = calibration { d.calibration = c }
+            return d
+        }
         let bar = TerminalProgressBar("read")
         let read = try EventFile.read(file, options: .strict, progress: bar)
         bar.finish()
         guard !read.events.isEmpty else { throw SDDError.badFile(file: file, message: "no events") }
-        var d = Dataset(name: (file as NSString).lastPathComponent, events: read.events, profile: prof, batch: spec)
+        var d = Dataset(name: name, events: read.events, profile: prof, batch: spec)
         d.calibration = calibration
         return d
+    }
+}
+
+extension Inspect {
+    /// Event files: `.bin`, or CSV whose header names the sdd and adc columns; anything else is read
+    /// as a histogram file (.mca, .Spe, .npy, text/CSV spectra).
+    static func isEventFile(_ path: String) throws -> Bool {
+        let ext = (path as NSString).pathExtension.lowercased()
+        if ext == "bin" { return true }
+        guard ext == "csv" else { return false }
+        guard let f = FileHandle(forReadingAtPath: path) else { throw SDDError.badFile(file: path, message: "cannot read file") }
+        defer { try? f.close() }
+        let head = (try? f.read(upToCount: 256)) ?? Data()
+        let first = String(decoding: head, as: UTF8.self).split(separator: "\n").first.map { $0.lowercased() } ?? ""
+        return first.contains("sdd") && first.contains("adc")
     }
 }
 

@@ -1,4 +1,5 @@
 import CalibrationRefinement
+import CentroidNetwork
 import Foundation
 import Inspector
 import LineFitting
@@ -7,18 +8,31 @@ import SDDCore
 
 /// The inspector's services backed by the computation modules: SciPy-style peak finding,
 /// line fits and the standard calibration (LineFitting), the Cu Kα fit, and the gradient refinement
-/// (CalibrationRefinement). The CNN is not wired yet (no predictor in this build): its overlay says so.
+/// (CalibrationRefinement), and the CNN centroids (CentroidNetwork) when a model for the profile is
+/// found; without one the overlay says "CNN n/a".
 enum InspectorLiveServices {
-    static func make(profile: LineProfile) -> InspectorServices {
+    /// - Parameter model: a CNN model file; nil looks for the shipped one.
+    /// - Returns: the services and, when no usable CNN model was found, why.
+    static func make(profile: LineProfile, model: String?) throws -> (InspectorServices, String?) {
         let calibrator = StandardCalibrator(profile: profile)
-        return InspectorServices(
+        var cnn: CNNBox? = nil
+        var note: String? = nil
+        do {
+            let p = try model.map(CentroidPredictor.load) ?? CentroidPredictor.bundled()
+            try p.check(profile: profile)
+            cnn = CNNBox(p)
+        } catch let e as SDDError {
+            if model != nil { throw e }      // asked for explicitly: a bad model is an error
+            note = "CNN n/a: \(e.description)"
+        }
+        let services = InspectorServices(
             scipyCentroids: { h, p in scipyCentroids(h, profile: p) },
-            cnnCentroids: nil,
+            cnnCentroids: cnn.map { box in { h, _ in box.centroids(h) } },
             fitLine: { h, line, seed in fitLine(h, line: line, seed: seed) },
             refitSeeds: { h, p, seeds in refit(h, profile: p, seeds: seeds, calibrator: calibrator) },
             fitCuKa: { h in fitCuKa(h) },
             standardCalibration: { d, progress in
-                guard let ev = d.events else { throw SDDError.failed("standard calibration needs events") }
+                guard let ev = d.events else { return calibrateHistograms(d, calibrator: calibrator, progress: progress) }
                 let batched = BatchedEvents(ev, spec: try BatchSpec(parsing: d.batchSpec == "all" ? "all" : d.batchSpec))
                 return calibrator.calibrate(batched, source: "sddcal inspect \(d.name)", progress: progress)
             },
@@ -28,6 +42,29 @@ enum InspectorLiveServices {
                 let relay = RefinementRelay(listener, flag: flag)
                 return try CalibrationRefiner().refine(events: ev, calibration: cal, observer: relay, cancel: flag).calibration
             })
+        return (services, note)
+    }
+
+    /// The standard calibration of histogram input: each cell's spectrum as one batch.
+    static func calibrateHistograms(_ d: Dataset, calibrator: StandardCalibrator, progress: ProgressObserver) -> CalibrationSet {
+        var out: [BatchCalibration] = []
+        for (i, c) in d.cells.enumerated() {
+            out.append(calibrator.calibrateBatch(adc: channels(c.spectrum), cell: c.cell, index: 0, start: 0, end: 0))
+            progress.progress(done: i + 1, total: d.cells.count, unit: "cells")
+        }
+        return StandardCalibrator.assemble(out, profile: d.profile, batch: "all", method: "standard (seeds: pattern)",
+                                           source: "sddcal inspect \(d.name)")
+    }
+
+    /// The ADC values a histogram of whole channels stands for (each bin's count at its centre).
+    static func channels(_ h: Histogram) -> [UInt16] {
+        var adc: [UInt16] = []
+        adc.reserveCapacity(Int(h.total))
+        for i in h.counts.indices where h.counts[i] > 0 {
+            let v = UInt16(clamping: Int(h.center(i).rounded()))
+            for _ in 0..<Int(h.counts[i].rounded()) { adc.append(v) }
+        }
+        return adc
     }
 
     /// The window of ±4σ (nominal resolution) around a seed, in ADC of a ~3.1 eV/ADC gain.
@@ -58,13 +95,7 @@ enum InspectorLiveServices {
 
     /// The standard calibration's own refit of one batch from the given seeds.
     static func refit(_ h: Histogram, profile: LineProfile, seeds: [String: Double], calibrator: StandardCalibrator) -> SeedRefit {
-        var adc: [UInt16] = []
-        adc.reserveCapacity(Int(h.total))
-        for i in h.counts.indices where h.counts[i] > 0 {
-            let v = UInt16(clamping: Int(h.center(i).rounded()))
-            for _ in 0..<Int(h.counts[i].rounded()) { adc.append(v) }
-        }
-        let b = calibrator.calibrateBatch(adc: adc, cell: 0, index: 0, start: 0, end: 0, seeds: seeds)
+        let b = calibrator.calibrateBatch(adc: channels(h), cell: 0, index: 0, start: 0, end: 0, seeds: seeds)
         var fits: [String: PeakFitSummary] = [:]
         for (id, o) in b.lineFits { if let s = summary(o, useCentroid: true) { fits[id] = s } }
         var fit: CentroidCalibrationFit? = nil
@@ -79,30 +110,29 @@ enum InspectorLiveServices {
         return SeedRefit(fits: fits, calibration: fit, message: notes.isEmpty ? nil : notes.joined(separator: "; "))
     }
 
-    /// SciPy-style peaks: `find_peaks` on the profile window rebinned to 10 ADC per bin (the CNN's
-    /// input binning), prominence ≥ max(8, 2 % of the highest bin); each peak's centroid is the
-    /// count-weighted mean of its three bins. Peaks are identified with the nearest line seed of the
-    /// line-pattern search within 25 ADC; others stay unidentified.
+    /// SciPy-style peaks as `sddcal peaks` finds them by default: the profile's ADC window in bins of
+    /// 10 ADC, Gaussian smoothing of one bin, `find_peaks`, prominence ≥ 3·√height, and
+    /// identification of the calibration lines (PeakFinding's `SpectrumPeakSearch`).
     static func scipyCentroids(_ h: Histogram, profile: LineProfile) -> [CentroidMark] {
-        let lo = Int(profile.adcWindow.lowerBound), hi = Int(profile.adcWindow.upperBound)
-        let step = 10
-        let n = (hi - lo) / step
-        guard n > 3 else { return [] }
-        var x = [Double](repeating: 0, count: n)
-        for i in 0..<n { for k in 0..<step { if let b = h.bin(of: Double(lo + i * step + k)) { x[i] += h.counts[b] } } }
-        let top = x.max() ?? 0
-        guard top > 0, let r = try? PeakFinder.findPeaks(x, options: PeakSearchOptions(distance: 3, prominence: PeakCondition(min: Swift.max(8, 0.02 * top))))
-        else { return [] }
-        let seeds = PatternSeeder().seeds(for: h, profile: profile, cell: 0, batch: 0)
-        return r.peaks.map { p in
-            var w = 0.0, m = 0.0
-            for j in Swift.max(0, p - 1)...Swift.min(n - 1, p + 1) {
-                w += x[j]; m += x[j] * (Double(lo + j * step) + Double(step - 1) / 2)
-            }
-            let c = w > 0 ? m / w : Double(lo + p * step)
-            let id = seeds.filter { abs($0.value - c) < 25 }.min { abs($0.value - c) < abs($1.value - c) }?.key
-            return CentroidMark(lineID: id, adc: c)
-        }
+        let first = Int(profile.adcWindow.lowerBound.rounded(.up))
+        let bins = Int((profile.adcWindow.upperBound - Double(first)) / 10)
+        guard bins > 3 else { return [] }
+        let w = h.resampled(lowerEdge: Double(first) - 0.5, binWidth: 10, bins: bins)
+        let search = SpectrumPeakSearch(smoothingSigma: 1, significance: 3, profile: profile)
+        guard let report = try? search.run(w) else { return [] }
+        return report.peaks.map { CentroidMark(lineID: $0.line, adc: $0.centroidADC) }
+    }
+}
+
+/// The CNN predictor, used from the engine's one analysis queue (the predictor also locks itself).
+final class CNNBox: @unchecked Sendable {
+    let predictor: CentroidPredictor
+    init(_ p: CentroidPredictor) { predictor = p }
+
+    /// The model's centroids for the profile's calibration lines (nil when the window is empty).
+    func centroids(_ h: Histogram) -> [CentroidMark] {
+        guard let c = try? predictor.predict(h) else { return [] }
+        return zip(predictor.lineIDs, c).filter { $0.1.isFinite }.map { CentroidMark(lineID: $0.0, adc: $0.1) }
     }
 }
 

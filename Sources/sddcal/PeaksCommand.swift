@@ -18,7 +18,8 @@ struct Peaks: ParsableCommand {
         plateau size) and counts (height, threshold, prominence); each is MIN, MIN:MAX or :MAX. They are \
         applied to the spectrum after the optional Gaussian smoothing (--sigma, in bins; default 10 ADC \
         worth of bins, 0 to disable). --significance K then keeps peaks whose prominence is at least \
-        K·√height (Poisson; 0 to disable). Centroids are sub-bin (Gaussian through the top bins), in ADC. \
+        K standard deviations of the peak bin (Poisson: √height, times √Σw² after smoothing with \
+        weights w; 0 to disable). Centroids are sub-bin (Gaussian through the top bins), in ADC. \
         Lines are identified from the pattern of positions and heights (a linear E–ADC relation with gain \
         2.8–3.4 eV/ADC and zero energy at ADC 450–750); lines without a peak are reported missing.
         """)
@@ -27,7 +28,8 @@ struct Peaks: ParsableCommand {
     @Option(help: "Cell (events; or the row of a 2-D .npy).") var cell: Int?
     @Option(help: "Batch length for event files: 48h, 30d, 90m, a count of events, or all.") var batch = "all"
     @Option(help: "Batch index within the cell (from 0).") var index = 0
-    @Option(help: "Centroid method (scipy: this peak finder).") var method = "scipy"
+    @Option(help: "Centroid method (scipy: this peak finder; cnn: the trained network, PeaksCNNMethod.swift).") var method = "scipy"
+    @Option(help: "CNN model file for --method cnn (default: $SDDCAL_MODEL, $SDDCAL_ASSETS/cnn-vip2.sddnn, else Assets/cnn-vip2.sddnn of the package).") var model: String?
 
     @Option(help: "Required peak height (counts): MIN, MIN:MAX or :MAX.") var height: String?
     @Option(help: "Required vertical distance to both neighbours (counts).") var threshold: String?
@@ -39,7 +41,7 @@ struct Peaks: ParsableCommand {
     @Option(name: .customLong("plateau-size"), help: "Required flat-top size (bins).") var plateauSize: String?
 
     @Option(help: "Gaussian smoothing σ in bins before the search (0: none; default: 10 ADC).") var sigma: Double?
-    @Option(help: "Keep peaks with prominence ≥ K·√height (0: no cut).") var significance = 3.0
+    @Option(help: "Keep peaks with prominence ≥ K standard deviations of the peak bin (0: no cut).") var significance = 3.0
     @Option(help: "Line profile to identify (vip2, siddharta2, or ids like TiKa,FeKa,CuKa).") var profile = "vip2"
     @Flag(name: .customLong("no-identify"), help: "Skip line identification.") var noIdentify = false
     @Option(help: "Identification tolerance in ADC (default: max(20, 2 bins)).") var tolerance: Double?
@@ -49,9 +51,10 @@ struct Peaks: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            guard method == "scipy" else {
-                throw SDDError.invalidArgument("--method", "'\(method)' is not available; this command offers: scipy")
+            guard method == "scipy" || method == "cnn" else {
+                throw SDDError.invalidArgument("--method", "'\(method)' is not available; this command offers: scipy, cnn")
             }
+            if method == "cnn" { try runCNN(); return }
             let prof: LineProfile? = noIdentify ? nil : try LineProfile.named(profile)
                 ?? { throw SDDError.invalidArgument("--profile", "unknown profile '\(profile)'") }()
             let (spectrum, source) = try loadSpectrum(profile: prof ?? .vip2)
@@ -63,6 +66,9 @@ struct Peaks: ParsableCommand {
                 width: try width.map { try PeakCondition(parsing: $0, option: "--width") },
                 wlen: wlen, relHeight: relHeight,
                 plateauSize: try plateauSize.map { try PeakCondition(parsing: $0, option: "--plateau-size") })
+            guard significance >= 0, significance.isFinite else {
+                throw SDDError.invalidArgument("--significance", "must be a finite number ≥ 0, was \(significance)")
+            }
             let s = sigma ?? 10 / spectrum.binWidth
             guard s >= 0, s.isFinite else { throw SDDError.invalidArgument("--sigma", "must be a finite number ≥ 0 (bins), was \(s)") }
             let search = SpectrumPeakSearch(options: options, smoothingSigma: s > 0 ? s : nil,
@@ -248,7 +254,7 @@ struct Peaks: ParsableCommand {
         if let w = opt.wlen { conds.append("wlen \(w)") }
         if let c = opt.plateauSize { conds.append("plateau_size \(c)") }
         if o.sigmaBins > 0 { conds.append(String(format: "smoothing σ %g bins", o.sigmaBins)) }
-        if o.significance > 0 { conds.append(String(format: "prominence ≥ %g·√height", o.significance)) }
+        if o.significance > 0 { conds.append(String(format: "prominence ≥ %g σ(bin)", o.significance)) }
         print("search: " + (conds.isEmpty ? "all local maxima" : conds.joined(separator: ", ")))
         if o.peaks.isEmpty {
             print("no peaks found")

@@ -14,9 +14,11 @@ struct SDDCal: ParsableCommand {
             Calibrate.self,
             Fit.self,
             TrainCommand.self,
+            EvaluatePeaksCommand.self,
             Optimize.self,
             Peaks.self,
             Inspect.self,
+            Demo.self,
             Report.self,
         ])
 }

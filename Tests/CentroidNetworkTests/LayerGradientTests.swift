@@ -12,12 +12,57 @@ final class LayerGradientTests: XCTestCase {
         GradientCheck.check(layer, input: GradientCheck.randomTensor([3, 7], seed: 2))
     }
 
+    /// Splitting the products over Dispatch threads gives the same numbers as OpenBLAS's own threads.
+    func testDenseDispatchThreadingMatchesOpenBLASThreading() {
+        let layer = Dense(inputs: 40, units: 64)
+        var rng = SeededGenerator(seed: 31)
+        layer.initialize(using: &rng)
+        let x = GradientCheck.randomTensor([48, 40], seed: 32), g = GradientCheck.randomTensor([48, 64], seed: 33)
+        func pass() -> ([Float], [Float], [Float]) {
+            layer.kernel.zeroGradient()
+            let y = layer.forward(x, training: true).storage
+            let dx = layer.backward(g).storage
+            return (y, dx, layer.kernel.gradient)
+        }
+        let saved = Dense.threading
+        defer { Dense.threading = saved }
+        Dense.threading = .openBLAS
+        let a = pass()
+        Dense.threading = .dispatch
+        let b = pass()
+        for (u, v) in zip(a.0 + a.1 + a.2, b.0 + b.1 + b.2) { XCTAssertEqual(u, v, accuracy: 1e-5) }
+        GradientCheck.check(layer, input: x)
+    }
+
     func testConv1DGradients() {
         let layer = Conv1D(inputChannels: 2, filters: 3, kernelSize: 4)
         var rng = SeededGenerator(seed: 3)
         layer.initialize(using: &rng)
         for i in layer.bias.value.indices { layer.bias.value[i] = 0.2 - Float(i) * 0.1 }
         GradientCheck.check(layer, input: GradientCheck.randomTensor([2, 9, 2], seed: 4))
+    }
+
+    /// Outputs longer than one SIMD block (and not a multiple of it), in a batch split over threads.
+    func testConv1DLongInputGradientsAndValues() {
+        let layer = Conv1D(inputChannels: 2, filters: 3, kernelSize: 3)
+        var rng = SeededGenerator(seed: 21)
+        layer.initialize(using: &rng)
+        layer.bias.value = [0.1, -0.2, 0.3]
+        let x = GradientCheck.randomTensor([9, 21, 2], seed: 22)
+        let y = layer.forward(x, training: false)
+        XCTAssertEqual(y.shape, [9, 19, 3])
+        for s in [0, 8] {
+            for t in 0..<19 {
+                for f in 0..<3 {
+                    var sum = Double(layer.bias.value[f])
+                    for k in 0..<3 { for c in 0..<2 {
+                        sum += Double(x.storage[s * 42 + (t + k) * 2 + c]) * Double(layer.kernel.value[(k * 2 + c) * 3 + f])
+                    } }
+                    XCTAssertEqual(Double(y.storage[(s * 19 + t) * 3 + f]), sum, accuracy: 1e-5)
+                }
+            }
+        }
+        GradientCheck.check(layer, input: x)
     }
 
     func testConv1DKernelOneGradients() {

@@ -67,7 +67,7 @@ final class NetworkTests: XCTestCase {
         let net = CentroidCNN(arch, seed: 3)
         let adam = AdamOptimizer(parameters: net.parameters, learningRate: 1e-3)
         var rng = SeededGenerator(seed: 4)
-        let n = 64
+        let n = 32
         var xs = [Float](), ys = [Float]()
         for _ in 0..<n {
             let c = rng.uniform(0.2, 0.8), s = rng.uniform(0.03, 0.08)
@@ -78,8 +78,8 @@ final class NetworkTests: XCTestCase {
         let x = Tensor(shape: [n, 64], storage: xs), y = Tensor(shape: [n, 2], storage: ys)
         let first = net.trainStep(inputs: x, targets: y, optimizer: adam)
         var last = first
-        for _ in 0..<150 { last = net.trainStep(inputs: x, targets: y, optimizer: adam) }
-        XCTAssertLessThan(last, first * 0.05, "loss \(first) → \(last)")
+        for _ in 0..<60 { last = net.trainStep(inputs: x, targets: y, optimizer: adam) }
+        XCTAssertLessThan(last, first * 0.1, "loss \(first) → \(last)")
     }
 
 }

@@ -81,6 +81,7 @@ final class RenderingTests: XCTestCase {
         XCTAssertEqual(Ticks.linear(0...1, maxCount: 5).map(\.label), ["0.0", "0.2", "0.4", "0.6", "0.8", "1.0"])
         XCTAssertEqual(Ticks.niceStep(span: 1000, maxCount: 3), 500)
         XCTAssertEqual(Ticks.linear(7000...8500, maxCount: 4).map(\.value), [7000, 7500, 8000, 8500])
+        XCTAssertEqual([0.3, 1, 1.5, 3, 40, 51, 999].map(Ticks.niceCeiling), [0.5, 1, 2, 5, 50, 100, 1000])
     }
 
     func testLogTicksAreDecades() {

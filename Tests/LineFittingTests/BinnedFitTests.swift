@@ -16,7 +16,7 @@ final class BinnedFitTests: XCTestCase {
     func testModelJacobianAgainstFiniteDifferences() {
         let lines: [LineShapeModel.Line] = [.init(SpectralLine(id: "TiKa")!, xPerEV: 1 / 3.1), .init(SpectralLine(id: "TiKb")!, xPerEV: 1 / 3.1)]
         let m = LineShapeModel(lines: lines, lowerEdge: 1900, binWidth: 2, bins: 120)
-        let theta = [5000, 1990, 18, 700, 2125, 19, 0.04, 1.3, 3.5, -0.01]
+        let theta = [5000, 1990, 18, 700, 2125, 19, 0.04, 1.3, 3.5, -0.01, 2e-5]
         let j = m.jacobian(theta)
         for p in 0..<m.parameterCount {
             let h = 1e-6 * Swift.max(1, abs(theta[p]))
@@ -36,8 +36,8 @@ final class BinnedFitTests: XCTestCase {
         let x = m.centers
         let y = x.map { 3 + 0.5 * $0 + sin($0) }     // deterministic scatter
         let sig = x.map { 0.5 + 0.05 * $0 }
-        var p = FitParameters(names: m.parameterNames, values: [0, 1.4, 1, 0])
-        p.fix("tail_fraction"); p.fix("tail_slope")
+        var p = FitParameters(names: m.parameterNames, values: [0, 1.4, 1, 0, 0])
+        p.fix("tail_fraction"); p.fix("tail_slope"); p.fix("bg_curvature")
         let r = BinnedFit(model: m, counts: y, statistic: .leastSquares(errors: sig)).minimize(p)
         // Closed form weighted regression of y/w on (1, x)·w (bin width 1).
         var s = 0.0, sx = 0.0, sxx = 0.0, sy = 0.0, sxy = 0.0
@@ -57,7 +57,7 @@ final class BinnedFitTests: XCTestCase {
     /// ≈ 0 and width ≈ 1 over many seeds, for centroid and σ.
     func testCuKalphaPullsOverSeeds() {
         let m = cuKalphaModel()
-        let truth = [4000, 8040.6, 76.0, 0.03, 1.4, 2.0, -0.0005]
+        let truth = [4000, 8040.6, 76.0, 0.03, 1.4, 2.0, -0.0005, 0]
         var pullsC: [Double] = [], pullsS: [Double] = []
         var failures = 0
         for seed in 0..<200 {
@@ -81,7 +81,7 @@ final class BinnedFitTests: XCTestCase {
 
     func testFreeTailFitConvergesAndCoversTruth() {
         let m = cuKalphaModel()
-        let truth = [60000, 8040.6, 76.0, 0.04, 1.4, 5.0, -0.001]
+        let truth = [60000, 8040.6, 76.0, 0.04, 1.4, 5.0, -0.001, 0]
         var rng = TestRandom(seed: 7)
         let n = poissonCounts(m, truth, &rng)
         let p = m.initialParameters(counts: n, centroids: [8030], sigmas: [70])
@@ -97,7 +97,7 @@ final class BinnedFitTests: XCTestCase {
         // Two Gaussians; the second has no signal: its area ends on the lower bound and is reported there.
         let lines: [LineShapeModel.Line] = [.single("a"), .single("b")]
         let m = LineShapeModel(lines: lines, lowerEdge: 0, binWidth: 1, bins: 200, hasTail: false)
-        let truth = [3000, 80, 6, 0, 140, 6.3, 0, 1.4, 1.0, 0]
+        let truth = [3000, 80, 6, 0, 140, 6.3, 0, 1.4, 1.0, 0, 0]
         var rng = TestRandom(seed: 3)
         let n = poissonCounts(m, truth, &rng)
         var p = m.initialParameters(counts: n, centroids: [78, 140], sigmas: [5, 5])
@@ -117,8 +117,8 @@ final class BinnedFitTests: XCTestCase {
 
     func testInvalidStartIsReported() {
         let m = LineShapeModel(lines: [.single("a")], lowerEdge: 0, binWidth: 1, bins: 50, hasTail: false)
-        var p = FitParameters(names: m.parameterNames, values: [0, 25, 3, 0, 1.4, 0, 0])
-        p.fix("tail_fraction"); p.fix("tail_slope")
+        var p = FitParameters(names: m.parameterNames, values: [0, 25, 3, 0, 1.4, 0, 0, 0])
+        p.fix("tail_fraction"); p.fix("tail_slope"); p.fix("bg_curvature")
         let counts = [Double](repeating: 1, count: 50)   // counts where the model expects nothing
         let r = BinnedFit(model: m, counts: counts).minimize(p)
         XCTAssertEqual(r.status, .invalidModel)

@@ -126,6 +126,10 @@ final class PeakFinderTests: XCTestCase {
         XCTAssertEqual(name(PeakSearchOptions(width: 1, relHeight: -0.5)), "rel_height")
         XCTAssertEqual(name(PeakSearchOptions(height: PeakCondition(min: .nan))), "height")
         XCTAssertEqual(name(PeakSearchOptions(threshold: PeakCondition(max: .nan))), "threshold")
+        // Huge but finite values are fine (a distance beyond the signal keeps only the highest peak).
+        XCTAssertEqual(try PeakFinder.findPeaks([0, 1, 0, 2, 0, 1, 0], options: PeakSearchOptions(distance: 1e300)).peaks, [3])
+        XCTAssertEqual(try PeakFinder.findPeaks([0, 1, 0, 2, 0], options: PeakSearchOptions(prominence: 0, wlen: 1e300)).properties.prominences, [1, 2])
+        XCTAssertEqual(try PeakFinder.findPeaks([0, 1, 0, 2, 0], options: PeakSearchOptions(width: 0, relHeight: 1e300)).peaks, [1, 3])
         // Unused wlen / rel_height are ignored, as in SciPy.
         XCTAssertNil(name(PeakSearchOptions(wlen: 0, relHeight: -1)))
     }

@@ -87,6 +87,27 @@ final class SpectrumPeakSearchTests: XCTestCase {
         }
     }
 
+    /// Half-day batches (~5,000 events, Cu Kα ~50 counts): the default search of `sddcal peaks`
+    /// (σ 1 bin, 3 standard deviations) still labels all five lines, and every label is right.
+    func testLowCountBatchesAreLabelledCorrectly() throws {
+        let search = SpectrumPeakSearch(smoothingSigma: 1, significance: 3, profile: .vip2)
+        var complete = 0, wrong = 0
+        let seeds: [UInt64] = [101, 102, 103, 104, 105, 106]
+        for seed in seeds {
+            let (h, truth, tMid) = try simulatedCell(days: 0.5, seed: seed)
+            let report = try search.run(h)
+            let cal = try XCTUnwrap(truth.calibration(cell: 0, time: tMid))
+            if report.identification?.missing.isEmpty == true { complete += 1 }
+            for p in report.peaks {
+                guard let id = p.line, let line = SpectralLine(id: id) else { continue }
+                let expected = try XCTUnwrap(cal.adc(forEnergy: line.energy))
+                if abs(p.centroidADC - expected) > 25 { wrong += 1 }
+            }
+        }
+        XCTAssertEqual(wrong, 0)
+        XCTAssertGreaterThanOrEqual(complete, seeds.count - 1)
+    }
+
     func testMissingLinesAreReported() throws {
         // Only the Mn pair (no Ti, no Cu): both Mn lines found, the others missing, nothing invented.
         let gain = 3.05, zero = 610.0
@@ -144,6 +165,9 @@ final class SpectrumPeakSearchTests: XCTestCase {
         let h = Histogram(lowerEdge: -0.5, binWidth: 1, counts: [0, 1, 0])
         XCTAssertThrowsError(try SpectrumPeakSearch(smoothingSigma: 0).run(h))
         XCTAssertThrowsError(try SpectrumPeakSearch(smoothingSigma: .nan).run(h))
+        XCTAssertThrowsError(try SpectrumPeakSearch(smoothingSigma: .infinity).run(h))
+        XCTAssertThrowsError(try SpectrumPeakSearch(smoothingSigma: 1e5).run(h))
+        XCTAssertThrowsError(try GaussianSmoothing(sigma: 1, truncate: 0))
         XCTAssertThrowsError(try SpectrumPeakSearch(significance: -1).run(h))
         XCTAssertThrowsError(try SpectrumPeakSearch(toleranceADC: 0).run(h))
         XCTAssertThrowsError(try SpectrumPeakSearch(options: PeakSearchOptions(distance: 0)).run(h))

@@ -36,15 +36,53 @@ final class EventFileTests: XCTestCase {
         try EventFile.write(table, to: dir.file("h.bin"), overwrite: false)
         let b = fileBytes(dir.file("h.bin"))
         let h = try EventBinary.decodeHeader(Array(b[0..<64]), fileSize: b.count, path: "h.bin")
+        XCTAssertEqual(h.version, 2)
         XCTAssertEqual(h.eventCount, 3)
         XCTAssertEqual(h.distinctCells, 2)
         XCTAssertEqual(h.cellBound, 8)
         XCTAssertEqual(h.flags, EventBinary.sortedFlag)
+        XCTAssertEqual(Array(b[64...]).withUnsafeBytes { XXHash64.hash($0) }, h.payloadChecksum)
+    }
+
+    func testVersion1FilesWithCRC32StillRead() throws {
+        let dir = try TemporaryDirectory()
+        let table = sampleTable(7)
+        let path = dir.file("v1.bin")
+        try EventBinary.write(table, to: path, overwrite: false, version: 1, progress: nil)
+        let b = fileBytes(path)
+        let h = try EventBinary.decodeHeader(Array(b[0..<64]), fileSize: b.count, path: path)
+        XCTAssertEqual(h.version, 1)
         // Independent check of the checksum with a bitwise CRC-32 (zlib's crc32 of "123456789" is cbf43926).
         XCTAssertEqual(Array("123456789".utf8).withUnsafeBytes { CRC32.checksum($0) }, 0xCBF4_3926)
-        let payload = Array(b[64...])
-        XCTAssertEqual(payload.withUnsafeBytes { CRC32.checksum($0) }, h.payloadCRC)
-        XCTAssertEqual(bitwiseCRC32(payload), h.payloadCRC)
+        XCTAssertEqual(UInt64(bitwiseCRC32(Array(b[64...]))), h.payloadChecksum)
+        XCTAssertEqual(bitwiseCRC32(Array(b[0..<40])), UInt32(b[40]) | UInt32(b[41]) << 8 | UInt32(b[42]) << 16 | UInt32(b[43]) << 24)
+        XCTAssertEqual(try EventFile.read(path), table)
+        var pc = b; pc[b.count - 1] ^= 0x40
+        let bad = try dir.write("v1bad.bin", bytes: pc)
+        XCTAssertTrue(errorLine { _ = try EventFile.read(bad) }.hasPrefix("\(bad): byte 36: payload checksum mismatch"))
+    }
+
+    func testXXHash64ReferenceValuesAndStreaming() {
+        // Reference values from the xxhash Python package (xxhash.xxh64(data).intdigest()).
+        let long = Array((0..<3).flatMap { _ in (0..<256).map { UInt8($0) } }) + Array("xyz".utf8)
+        let cases: [([UInt8], UInt64)] = [
+            ([], 0xEF46_DB37_51D8_E999), (Array("a".utf8), 0xD24E_C4F1_A98C_6E5B), (Array("abc".utf8), 0x44BC_2CF5_AD77_0999),
+            (Array("0123456789abcdef0123456789abcdef".utf8), 0x642A_9495_8E71_E6C5), (long, 0xE921_A1B4_5BD7_79F8),
+        ]
+        for (data, expected) in cases {
+            XCTAssertEqual(data.withUnsafeBytes { XXHash64.hash($0) }, expected, "\(data.count) bytes")
+            // Fed in uneven pieces, the running hash is the same.
+            for piece in [1, 3, 7, 31, 33] {
+                var x = XXHash64()
+                var i = 0
+                while i < data.count {
+                    let j = Swift.min(data.count, i + piece)
+                    data[i..<j].withUnsafeBytes { x.update($0) }
+                    i = j
+                }
+                XCTAssertEqual(x.value, expected, "\(data.count) bytes in pieces of \(piece)")
+            }
+        }
     }
 
     func testCSVFixtureWithReorderedAndExtraColumns() throws {
@@ -189,15 +227,15 @@ final class EventFileTests: XCTestCase {
         var v = b; v[8] = 9
         let version = try dir.write("version.bin", bytes: v)
         XCTAssertEqual(errorLine { _ = try EventFile.read(version) },
-                       "\(version): byte 8: unsupported format version 9 (this sddcal reads version 1)")
+                       "\(version): byte 8: unsupported format version 9 (this sddcal reads versions 1–2)")
 
         var hc = b; hc[17] ^= 1
         let header = try dir.write("header.bin", bytes: hc)
-        XCTAssertTrue(errorLine { _ = try EventFile.read(header) }.hasPrefix("\(header): byte 40: header checksum mismatch"))
+        XCTAssertTrue(errorLine { _ = try EventFile.read(header) }.hasPrefix("\(header): byte 48: header checksum mismatch"))
 
         var pc = b; pc[b.count - 1] ^= 0x40
         let payload = try dir.write("payload.bin", bytes: pc)
-        XCTAssertTrue(errorLine { _ = try EventFile.read(payload) }.hasPrefix("\(payload): byte 36: payload checksum mismatch"))
+        XCTAssertTrue(errorLine { _ = try EventFile.read(payload) }.hasPrefix("\(payload): byte 40: payload checksum mismatch"))
         XCTAssertEqual(fileBytes(payload), pc, "input must not be modified")
     }
 
@@ -302,9 +340,10 @@ final class EventBinaryCrossCheckTests: XCTestCase {
             .deletingLastPathComponent().appendingPathComponent("scripts/check_binary_events.py").path
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = ["python3", "-c", "import numpy"]
+        p.arguments = ["python3", "-c", "import numpy, xxhash"]
+        p.standardError = FileHandle.nullDevice
         try p.run(); p.waitUntilExit()
-        guard p.terminationStatus == 0 else { throw XCTSkip("python3 with numpy not available") }
+        guard p.terminationStatus == 0 else { throw XCTSkip("python3 with numpy and xxhash not available") }
         let q = Process()
         q.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         q.arguments = ["python3", script, dir.file("x.bin"), dir.file("x.csv")]

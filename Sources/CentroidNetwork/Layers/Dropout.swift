@@ -22,7 +22,19 @@ public final class Dropout: Layer {
         guard applied else { return x }
         let keep = Float(1 / (1 - rate))
         if mask.count != x.count { mask = [Float](repeating: 0, count: x.count) }
-        for i in mask.indices { mask[i] = generator.uniform() < rate ? 0 : keep }
+        // Four 16-bit uniforms per 64-bit draw: the rate is resolved to 1/65536, plenty for a mask.
+        let threshold = UInt64((rate * 65536).rounded())
+        mask.withUnsafeMutableBufferPointer { m in
+            var i = 0
+            while i < m.count {
+                var r = generator.next()
+                for _ in 0..<4 where i < m.count {
+                    m[i] = (r & 0xFFFF) < threshold ? 0 : keep
+                    r >>= 16
+                    i += 1
+                }
+            }
+        }
         var y = x
         y.storage.withUnsafeMutableBufferPointer { yp in
             mask.withUnsafeBufferPointer { m in for i in yp.indices { yp[i] *= m[i] } }

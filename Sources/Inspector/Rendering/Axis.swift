@@ -32,6 +32,14 @@ public enum Ticks {
         return 10 * mag
     }
 
+    /// The smallest 1, 2 or 5 × 10ᵏ at or above `v` (v > 0): axis limits that stay put while data grow.
+    public static func niceCeiling(_ v: Double) -> Double {
+        guard v > 0, v.isFinite else { return 1 }
+        let mag = pow(10, floor(log10(v)))
+        for m in [1.0, 2.0, 5.0, 10.0] where m * mag >= v * (1 - 1e-12) { return m * mag }
+        return 10 * mag
+    }
+
     /// Linear ticks inside `range` with at most `maxCount` ticks.
     public static func linear(_ range: ClosedRange<Double>, maxCount: Int) -> [Tick] {
         let span = range.upperBound - range.lowerBound

@@ -57,6 +57,8 @@ public enum Action: Sendable {
     case optimizerFinished(CalibrationSet?, error: String?, cancelled: Bool)
     case beforeAfter(before: PeakFitSummary?, after: PeakFitSummary?, beforeHistogram: Histogram?, afterHistogram: Histogram?, message: String?)
     case failure(String)
+    /// A note for the status bar that does not end background activity.
+    case notice(String)
     case tick(Double)
 }
 

@@ -176,6 +176,8 @@ extension InspectorState {
             beforeAfter.pending = false; beforeAfter.message = msg
         case .failure(let m):
             message = m; activity = nil
+        case .notice(let m):
+            message = m
         case .tick: break
         }
         return []

@@ -32,8 +32,10 @@ enum OptimizeView {
             buf.put(g.text("the log-likelihood trace appears here while the optimizer runs"), x: r.x + 2, y: r.y + r.height / 2, style: Style(.dim))
             return
         }
-        let pad = Swift.max(1e-9, (y1 - y0) * 0.05)
-        let chart = Chart(x: 0...Swift.max(1, xl), y: (y0 - pad)...(y1 + pad), xTitle: "iterations (all batches)", yTitle: "",
+        // Limits on nice steps so that most frames only add points: less to send over SSH.
+        let step = Ticks.niceStep(span: Swift.max(1e-9, y1 - y0), maxCount: 4)
+        let ylo = (y0 / step).rounded(.down) * step, yhi = Swift.max(ylo + step, (y1 / step).rounded(.up) * step)
+        let chart = Chart(x: 0...Ticks.niceCeiling(Swift.max(1, xl)), y: ylo...yhi, xTitle: "iterations (all batches)", yTitle: "",
                           series: [.line(xs: xs, ys: ys, layer: Layer(Style(.fitAlt), priority: 2))],
                           legend: [("Δ log L, summed over batches", Style(.fitAlt))])
         chart.render(into: &buf, r, glyphs: g)

@@ -2,28 +2,35 @@ import Foundation
 
 /// sddcal's binary event file (docs/binary-format.md): a 64-byte little-endian header, then the
 /// cell, ADC and time columns one after another, so loading is a few large reads straight into the
-/// arrays plus a CRC-32 pass.
+/// arrays plus a checksum pass.
 ///
-/// Header (all integers little-endian):
+/// Header of version 2, written by this code (all integers little-endian):
 ///
 /// | offset | size | field |
 /// |---|---|---|
 /// | 0 | 8 | magic `SDDCALEV` |
-/// | 8 | 4 | format version (1) |
+/// | 8 | 4 | format version (2) |
 /// | 12 | 4 | header size in bytes (64) |
 /// | 16 | 8 | event count N |
 /// | 24 | 4 | number of distinct cells |
 /// | 28 | 4 | largest cell number + 1 (0 when empty) |
 /// | 32 | 4 | flags (bit 0: events sorted by cell, then time) |
-/// | 36 | 4 | CRC-32 of the payload (bytes 64 to the end) |
-/// | 40 | 4 | CRC-32 of header bytes 0..<40 |
-/// | 44 | 20 | reserved, zero |
+/// | 36 | 4 | reserved, zero |
+/// | 40 | 8 | XXH64 (seed 0) of the payload (bytes 64 to the end) |
+/// | 48 | 8 | XXH64 (seed 0) of header bytes 0..<48 |
+/// | 56 | 8 | reserved, zero |
+///
+/// Version 1 (still read) differs only in its checksums: CRC-32 of the payload at 36 and CRC-32 of
+/// header bytes 0..<40 at 40; XXH64 replaced it because CRC-32 took half the load time.
 ///
 /// Payload at byte 64: N × UInt16 cell, N × UInt16 ADC, 4 zero bytes when N is odd (so the times
 /// are 8-byte aligned), N × Float64 time.
 public enum EventBinary {
     public static let magic: [UInt8] = Array("SDDCALEV".utf8)
-    public static let version: UInt32 = 1
+    /// The version written.
+    public static let version: UInt32 = 2
+    /// Versions read.
+    public static let readableVersions: ClosedRange<UInt32> = 1...2
     public static let headerSize = 64
 
     /// Header flag: events are ordered by (cell, time).
@@ -31,21 +38,38 @@ public enum EventBinary {
 
     /// The header fields of a binary event file.
     public struct Header: Sendable, Equatable {
+        public var version: UInt32
         public var eventCount: Int
         public var distinctCells: Int
         public var cellBound: Int
         public var flags: UInt32
-        public var payloadCRC: UInt32
+        /// Payload checksum: XXH64 (version 2) or CRC-32 (version 1).
+        public var payloadChecksum: UInt64
 
-        /// Byte offsets of the three columns and the total file size.
+        /// Byte offsets of the ADC and time columns and the total file size.
         public var adcOffset: Int { headerSize + 2 * eventCount }
         public var timeOffset: Int { headerSize + 4 * eventCount + (eventCount % 2 == 1 ? 4 : 0) }
         public var fileSize: Int { timeOffset + 8 * eventCount }
+        /// Where the payload checksum is stored.
+        public var payloadChecksumOffset: Int { version == 1 ? 36 : 40 }
     }
 
     /// Exact size of a file holding `n` events.
     public static func fileSize(events n: Int) -> Int {
-        Header(eventCount: n, distinctCells: 0, cellBound: 0, flags: 0, payloadCRC: 0).fileSize
+        Header(version: version, eventCount: n, distinctCells: 0, cellBound: 0, flags: 0, payloadChecksum: 0).fileSize
+    }
+
+    /// A running payload checksum of either version.
+    struct PayloadChecksum {
+        var crc: CRC32?
+        var xxh: XXHash64?
+        init(version: UInt32) {
+            if version == 1 { crc = CRC32() } else { xxh = XXHash64() }
+        }
+        mutating func update(_ b: UnsafeRawBufferPointer) {
+            if crc != nil { crc!.update(b) } else { xxh!.update(b) }
+        }
+        var value: UInt64 { crc.map { UInt64($0.value) } ?? xxh!.value }
     }
 
     // MARK: Writing
@@ -53,18 +77,31 @@ public enum EventBinary {
     @discardableResult
     public static func write(_ table: EventTable, to path: String, overwrite: Bool,
                              progress: ProgressObserver? = nil) throws -> Int {
+        try write(table, to: path, overwrite: overwrite, version: version, progress: progress)
+    }
+
+    /// Writes a given format version (1 only for compatibility tests).
+    static func write(_ table: EventTable, to path: String, overwrite: Bool, version v: UInt32,
+                      progress: ProgressObserver?) throws -> Int {
         let n = table.count
         let cells = table.cells
-        let header = Header(eventCount: n, distinctCells: cells.count, cellBound: (cells.last ?? -1) + 1,
-                            flags: table.isSortedByCellAndTime ? sortedFlag : 0,
-                            payloadCRC: payloadCRC(table))
+        let cell = table.cell.map { $0.littleEndian }, adc = table.adc.map { $0.littleEndian }
+        let time = table.time.map { $0.bitPattern.littleEndian }
+        let padding = [UInt8](repeating: 0, count: n % 2 == 1 ? 4 : 0)
+        var sum = PayloadChecksum(version: v)
+        cell.withUnsafeBytes { sum.update($0) }
+        adc.withUnsafeBytes { sum.update($0) }
+        padding.withUnsafeBytes { sum.update($0) }
+        time.withUnsafeBytes { sum.update($0) }
+        let header = Header(version: v, eventCount: n, distinctCells: cells.count, cellBound: (cells.last ?? -1) + 1,
+                            flags: table.isSortedByCellAndTime ? sortedFlag : 0, payloadChecksum: sum.value)
         return try AtomicFile.stream(to: path, overwrite: overwrite) { out in
             try out.write(encode(header))
-            try writeColumn(table.cell.map { $0.littleEndian }, out)
-            try writeColumn(table.adc.map { $0.littleEndian }, out)
-            if n % 2 == 1 { try out.write([UInt8](repeating: 0, count: 4)) }
+            try writeColumn(cell, out)
+            try writeColumn(adc, out)
+            try out.write(padding)
             progress?.progress(done: n / 3, total: n, unit: "events")
-            try writeColumn(table.time.map { $0.bitPattern.littleEndian }, out)
+            try writeColumn(time, out)
             progress?.progress(done: n, total: n, unit: "events")
         }
     }
@@ -73,36 +110,25 @@ public enum EventBinary {
         try column.withUnsafeBytes { try out.write($0) }
     }
 
-    /// CRC-32 of the payload as it is laid out on disk.
-    static func payloadCRC(_ table: EventTable) -> UInt32 {
-        var crc = CRC32()
-        #if _endian(little)
-        table.cell.withUnsafeBytes { crc.update($0) }
-        table.adc.withUnsafeBytes { crc.update($0) }
-        if table.count % 2 == 1 { crc.update([UInt8](repeating: 0, count: 4)) }
-        table.time.withUnsafeBytes { crc.update($0) }
-        #else
-        crc.update(table.cell.map { $0.littleEndian })
-        crc.update(table.adc.map { $0.littleEndian })
-        if table.count % 2 == 1 { crc.update([UInt8](repeating: 0, count: 4)) }
-        crc.update(table.time.map { $0.bitPattern.littleEndian })
-        #endif
-        return crc.value
-    }
-
     static func encode(_ h: Header) -> [UInt8] {
         var b = [UInt8]()
         b.reserveCapacity(headerSize)
         func put<T: FixedWidthInteger>(_ v: T) { withUnsafeBytes(of: v.littleEndian) { b.append(contentsOf: $0) } }
         b.append(contentsOf: magic)
-        put(version)
+        put(h.version)
         put(UInt32(headerSize))
         put(UInt64(h.eventCount))
         put(UInt32(h.distinctCells))
         put(UInt32(h.cellBound))
         put(h.flags)
-        put(h.payloadCRC)
-        put(b.withUnsafeBytes { CRC32.checksum($0) })
+        if h.version == 1 {
+            put(UInt32(truncatingIfNeeded: h.payloadChecksum))
+            put(b.withUnsafeBytes { CRC32.checksum($0) })
+        } else {
+            put(UInt32(0))
+            put(h.payloadChecksum)
+            put(b.withUnsafeBytes { XXHash64.hash($0) })
+        }
         b.append(contentsOf: repeatElement(0, count: headerSize - b.count))
         return b
     }
@@ -122,18 +148,28 @@ public enum EventBinary {
         func u32(_ o: Int) -> UInt32 { UInt32(b[o]) | UInt32(b[o + 1]) << 8 | UInt32(b[o + 2]) << 16 | UInt32(b[o + 3]) << 24 }
         func u64(_ o: Int) -> UInt64 { UInt64(u32(o)) | UInt64(u32(o + 4)) << 32 }
         let v = u32(8)
-        guard v == version else { throw fail(8, "unsupported format version \(v) (this sddcal reads version \(version))") }
+        guard readableVersions.contains(v) else {
+            throw fail(8, "unsupported format version \(v) (this sddcal reads versions \(readableVersions.lowerBound)–\(readableVersions.upperBound))")
+        }
         let hs = u32(12)
         guard hs == headerSize else { throw fail(12, "bad header size \(hs) (expected \(headerSize))") }
-        let stored = u32(40)
-        let computed = b.withUnsafeBytes { CRC32.checksum(UnsafeRawBufferPointer(rebasing: $0[0..<40])) }
+        let stored: UInt64, computed: UInt64, at: Int
+        if v == 1 {
+            at = 40
+            stored = UInt64(u32(40))
+            computed = UInt64(b.withUnsafeBytes { CRC32.checksum(UnsafeRawBufferPointer(rebasing: $0[0..<40])) })
+        } else {
+            at = 48
+            stored = u64(48)
+            computed = b.withUnsafeBytes { XXHash64.hash(UnsafeRawBufferPointer(rebasing: $0[0..<48])) }
+        }
         guard stored == computed else {
-            throw fail(40, String(format: "header checksum mismatch (stored %08x, computed %08x)", stored, computed))
+            throw fail(at, String(format: "header checksum mismatch (stored %016llx, computed %016llx)", stored, computed))
         }
         let n = u64(16)
         guard n <= UInt64(Int.max - headerSize) / 12 else { throw fail(16, "implausible event count \(n)") }
-        return Header(eventCount: Int(n), distinctCells: Int(u32(24)), cellBound: Int(u32(28)),
-                      flags: u32(32), payloadCRC: u32(36))
+        return Header(version: v, eventCount: Int(n), distinctCells: Int(u32(24)), cellBound: Int(u32(28)),
+                      flags: u32(32), payloadChecksum: v == 1 ? UInt64(u32(36)) : u64(40))
     }
 
     public static func read(_ path: String, options: EventReadOptions = .strict,
@@ -157,7 +193,7 @@ public enum EventBinary {
             }
         }
 
-        var crc = CRC32()
+        var crc = PayloadChecksum(version: h.version)
         var offset = headerSize
         func readColumn<T>(_ count: Int, _ zero: T) throws -> [T] {
             let col = try [T](unsafeUninitializedCapacity: count) { buf, initialized in
@@ -198,10 +234,11 @@ public enum EventBinary {
                 throw SDDError.badBytes(file: path, offset: offset, message: "unexpected bytes after the last event")
             }
         }
-        guard crc.value == h.payloadCRC else {
-            throw SDDError.badBytes(file: path, offset: 36,
-                                    message: String(format: "payload checksum mismatch (stored %08x, computed %08x over bytes %d..<%d): file is corrupt",
-                                                    h.payloadCRC, crc.value, headerSize, h.fileSize))
+        let computed = crc.value
+        guard computed == h.payloadChecksum else {
+            throw SDDError.badBytes(file: path, offset: h.payloadChecksumOffset,
+                                    message: String(format: "payload checksum mismatch (stored %016llx, computed %016llx over bytes %d..<%d): file is corrupt",
+                                                    h.payloadChecksum, computed, headerSize, h.fileSize))
         }
 
         // The columns cannot hold NaN ADC or cells above 65535, but times and declared cells still need checking.
