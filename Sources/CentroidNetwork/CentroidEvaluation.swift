@@ -13,6 +13,13 @@ public struct CentroidEvaluation {
         public var inputs: Tensor
         /// True ADC positions of the calibration lines, per spectrum.
         public var truth: [[Double]]
+
+        public init(totalCounts: Double, histograms: [Histogram], inputs: Tensor, truth: [[Double]]) {
+            self.totalCounts = totalCounts
+            self.histograms = histograms
+            self.inputs = inputs
+            self.truth = truth
+        }
     }
 
     public let synthesizer: TrainingSpectrumSynthesizer

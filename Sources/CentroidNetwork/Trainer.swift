@@ -67,6 +67,7 @@ public final class Trainer {
         let start = Date()
         let total = phases.reduce(0) { $0 + $1.spectra }
         var seen = 0
+        var validation: [ValidationSummary] = []
         for (k, phase) in phases.enumerated() {
             var synth = synthesizer
             synth.ranges.totalCounts = phase.totalCounts
@@ -92,11 +93,11 @@ public final class Trainer {
                     lossSum = 0; lossN = 0
                 }
             }
-            let v = validate()
-            for s in v { log(Self.describe(s)) }
+            // Held-out validation after each phase; the last one is the model's.
+            validation = validate()
+            for s in validation { log("after \(phase.name): " + Self.describe(s)) }
         }
-        let v = validate()
-        return (v, seen, Date().timeIntervalSince(start))
+        return (validation, seen, Date().timeIntervalSince(start))
     }
 
     /// Errors on the held-out validation stream at each of `validationCounts`.

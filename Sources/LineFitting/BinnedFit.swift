@@ -237,10 +237,10 @@ private final class Workspace<Model: BinnedModel> {
                 cur = next
                 lambda = Swift.max(lambda * 0.2, 1e-10)
                 // A step that changes nothing measurable at tiny EDM has converged (bounded directions).
-                if gain < 1e-12 * (1 + cur.s) && edm < 1e3 * fit.edmTolerance { status = .converged; break }
+                if gain < 1e-12 * (1 + cur.s) && edm < 10 * fit.edmTolerance { status = .converged; break }
             } else {
                 lambda *= 10
-                if lambda > 1e12 { status = edm < 1e3 * fit.edmTolerance ? .converged : .stalled; break }
+                if lambda > 1e12 { status = edm < 10 * fit.edmTolerance ? .converged : .stalled; break }
             }
         }
         // Covariance from the exact Hessian over the free parameters not held at a bound.

@@ -46,7 +46,11 @@ public enum PeakFinder {
 
         // Removes the peaks whose flag is false, from the index list and every property so far.
         func apply(_ keep: [Bool]) {
-            let kept = keep.reduce(0) { $0 + ($1 ? 1 : 0) }
+            let kept = keep.withUnsafeBufferPointer { k in
+                var c = 0
+                for f in k { c &+= Int(unsafeBitCast(f, to: UInt8.self)) }
+                return c
+            }
             guard kept < peaks.count else { return }
             keep.withUnsafeBufferPointer { peaks = PeakProperties.compacted(peaks, $0, kept) }
             props.compact(keep)
@@ -58,12 +62,15 @@ public enum PeakFinder {
             props.plateauSizes = sizes
             props.leftEdges = maxima.leftEdges
             props.rightEdges = maxima.rightEdges
-            apply(sizes.map { c.accepts(Double($0)) })
+            apply(condition(sizes.map(Double.init), c))
         }
         if let c = o.height {
-            let h = peaks.map { x[$0] }
+            var h = [Double](repeating: 0, count: peaks.count)
+            h.withUnsafeMutableBufferPointer { hb in
+                peaks.withUnsafeBufferPointer { pb in for i in 0..<pb.count { hb[i] = x[pb[i]] } }
+            }
             props.peakHeights = h
-            apply(h.map { c.accepts($0) })
+            apply(condition(h, c))
         }
         if let c = o.threshold {
             let m = peaks.count
@@ -96,11 +103,11 @@ public enum PeakFinder {
             let half = (try? PeakProminences.halfWindow(o.wlen)) ?? nil   // validated above
             let pr = (half == nil || half! >= x.count - 1)
                 ? PeakProminences.computeByMaxima(x, peaks: peaks, maxima: maxima.peaks)
-                : PeakProminences.computeByWalks(x, peaks: peaks, half: half)
+                : PeakProminences.computeByStretches(x, peaks: peaks, maxima: maxima.peaks, half: half!)
             props.prominences = pr.prominences
             props.leftBases = pr.leftBases
             props.rightBases = pr.rightBases
-            if let c = o.prominence { apply(pr.prominences.map { c.accepts($0) }) }
+            if let c = o.prominence { apply(condition(pr.prominences, c)) }
         }
         if let c = o.width {
             let pr = PeakProminences(prominences: props.prominences!, leftBases: props.leftBases!, rightBases: props.rightBases!)
@@ -109,9 +116,24 @@ public enum PeakFinder {
             props.widthHeights = w.widthHeights
             props.leftIPs = w.leftIPs
             props.rightIPs = w.rightIPs
-            apply(w.widths.map { c.accepts($0) })
+            apply(condition(w.widths, c))
         }
         return PeakSearchResult(peaks: peaks, properties: props)
+    }
+
+    /// Flags of the values that pass `c`, in one loop without jumps (missing bounds as infinities;
+    /// the values are finite, so the comparisons agree with `PeakCondition.accepts`).
+    static func condition(_ v: [Double], _ c: PeakCondition) -> [Bool] {
+        let lo = c.min ?? -.infinity, hi = c.max ?? .infinity
+        var keep = [Bool](repeating: false, count: v.count)
+        keep.withUnsafeMutableBufferPointer { k in
+            v.withUnsafeBufferPointer { vb in
+                for i in 0..<vb.count {
+                    k[i] = unsafeBitCast(unsafeBitCast(lo <= vb[i], to: UInt8.self) & unsafeBitCast(vb[i] <= hi, to: UInt8.self), to: Bool.self)
+                }
+            }
+        }
+        return keep
     }
 
     /// Keeps peaks at least `distance` samples apart, visiting peaks from highest to lowest and
@@ -137,9 +159,25 @@ public enum PeakFinder {
             } else if end - start > 2 {
                 order.removeAll(keepingCapacity: true)
                 order.append(contentsOf: start..<end)
-                order.sort { a, b in
-                    let ha = x[peaks[a]], hb = x[peaks[b]]
-                    return ha > hb || (ha == hb && a > b)
+                // Highest first, equal heights right first. Runs are mostly short: insertion sort.
+                if end - start <= 24 {
+                    order.withUnsafeMutableBufferPointer { o in
+                        for a in 1..<o.count {
+                            let j = o[a], hj = x[peaks[j]]
+                            var b = a
+                            while b > 0 {
+                                let q = o[b - 1], hq = x[peaks[q]]
+                                if hq > hj || (hq == hj && q > j) { break }
+                                o[b] = q; b -= 1
+                            }
+                            o[b] = j
+                        }
+                    }
+                } else {
+                    order.sort { a, b in
+                        let ha = x[peaks[a]], hb = x[peaks[b]]
+                        return ha > hb || (ha == hb && a > b)
+                    }
                 }
                 for j in order where keep[j] {
                     let pj = peaks[j]

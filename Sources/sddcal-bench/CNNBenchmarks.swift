@@ -16,13 +16,24 @@ func cnnBenchmarks() -> [Benchmark] {
     return [
         // Per-spectrum figures: each call handles one mini-batch, so divide by its size.
         Benchmark(name: "cnn train step, batch 256 (per batch)", inner: 3) {
-            net.trainStep(inputs: train.inputs, targets: train.targets, optimizer: adam)
+            if Dense.threading != .openBLAS { Dense.threading = .openBLAS }
+            return net.trainStep(inputs: train.inputs, targets: train.targets, optimizer: adam)
+        },
+        Benchmark(name: "cnn train step, batch 256, Dense split by Dispatch (per batch)", inner: 3) {
+            if Dense.threading != .dispatch { Dense.threading = .dispatch }
+            return net.trainStep(inputs: train.inputs, targets: train.targets, optimizer: adam)
         },
         Benchmark(name: "cnn inference, batch 1024 (per batch)", inner: 3) {
-            Double(net.predict(infer.inputs, chunk: 1024).storage[0])
+            if Dense.threading != .openBLAS { Dense.threading = .openBLAS }
+            return Double(net.predict(infer.inputs, chunk: 1024).storage[0])
+        },
+        Benchmark(name: "cnn inference, batch 1024, Dense split by Dispatch (per batch)", inner: 3) {
+            if Dense.threading != .dispatch { Dense.threading = .dispatch }
+            return Double(net.predict(infer.inputs, chunk: 1024).storage[0])
         },
         Benchmark(name: "cnn inference, single spectrum", inner: 200) {
-            Double(net.predict(single).storage[0])
+            if Dense.threading != .openBLAS { Dense.threading = .openBLAS }
+            return Double(net.predict(single).storage[0])
         },
         Benchmark(name: "synthesize training batch 256 (per batch)", inner: 3) {
             Double(synth.batch(seed: 3, stream: 1, first: 0, count: 256, scaling: scaling).targets.storage[0])

@@ -19,6 +19,12 @@ struct EvaluatePeaksCommand: ParsableCommand {
         truth (the finder must also label it with that line).
         """)
 
+    @Option(help: "Simulated event file (.bin or .csv) to evaluate on, with --truth.")
+    var events: String?
+    @Option(help: "The simulator's truth file for --events.")
+    var truth: String?
+    @Option(help: "Batch length for --events (48h, 30d, a count, all).")
+    var batch = "48h"
     @Option(help: "Model file (default: the shipped model, see `sddcal peaks --help`).")
     var model: String?
     @Option(help: "Comma-separated total counts in the window, one row each.")
@@ -50,12 +56,15 @@ struct EvaluatePeaksCommand: ParsableCommand {
     }
     struct Level: Codable {
         var totalCounts: Double
+        /// For --events: the range of counts in the window of this row's batches.
+        var countsRange: [Double]?
         var cnn: ValidationSummary
         var finder: FinderSummary
     }
     struct Report: Codable {
         var model: String
         var population: String
+        var events: String?
         var seed: UInt64
         var spectraPerLevel: Int
         var tolerance: Double
@@ -90,11 +99,20 @@ struct EvaluatePeaksCommand: ParsableCommand {
                                            width: width.map { .atLeast($0) }),
                 smoothingSigma: sigma > 0 ? sigma : nil, significance: significance > 0 ? significance : nil,
                 profile: profile, toleranceADC: tolerance)
-            let eval = CentroidEvaluation(profile: profile, encoding: predictor.encoding, ranges: ranges, seed: seed)
             let ids = predictor.lineIDs
+            let sets: [(CentroidEvaluation.TestSet, [Double]?)]
+            if let eventsPath = events {
+                guard let truthPath = truth else { throw SDDError.invalidArgument("--truth", "--events needs the simulator's --truth file") }
+                sets = try Self.eventTestSets(events: eventsPath, truth: truthPath, batch: batch, profile: profile,
+                                              encoding: predictor.encoding, edges: levels)
+            } else {
+                guard truth == nil else { throw SDDError.invalidArgument("--truth", "only with --events") }
+                let eval = CentroidEvaluation(profile: profile, encoding: predictor.encoding, ranges: ranges, seed: seed)
+                sets = levels.enumerated().map { (eval.testSet(totalCounts: $0.element, spectra: spectra, index: $0.offset), nil) }
+            }
             var rows: [Level] = []
-            for (k, n) in levels.enumerated() {
-                let set = eval.testSet(totalCounts: n, spectra: spectra, index: k)
+            for (set, range) in sets {
+                let n = set.totalCounts
                 let cnn = CentroidEvaluation.evaluate(predictor, on: set, tolerance: tolerance)
                 // The finder labels peaks with lines; a line it did not label is not found.
                 var found: [[Double?]] = []
@@ -103,30 +121,75 @@ struct EvaluatePeaksCommand: ParsableCommand {
                     found.append(ids.map { id in report.peaks.first { $0.line == id }?.centroidADC })
                 }
                 let f = ValidationSummary(totalCounts: n, lineIDs: ids, predicted: found, truth: set.truth, foundTolerance: tolerance)
-                rows.append(Level(totalCounts: n, cnn: cnn, finder: FinderSummary(allFoundFraction: f.allFoundFraction, lines: f.lines)))
+                rows.append(Level(totalCounts: n, countsRange: range, cnn: cnn,
+                                  finder: FinderSummary(allFoundFraction: f.allFoundFraction, lines: f.lines)))
             }
             var finderParameters = ["sigma_bins": sigma, "significance": significance]
             finderParameters["prominence"] = prominence
             finderParameters["distance_bins"] = distance
             finderParameters["width_bins"] = width
-            let report = Report(model: predictor.path, population: population, seed: seed, spectraPerLevel: spectra,
+            let report = Report(model: predictor.path, population: events == nil ? population : "events",
+                                events: events, seed: seed, spectraPerLevel: spectra,
                                 tolerance: tolerance,
                                 finderParameters: finderParameters,
                                 levels: rows)
             if json { try printJSON(report); return }
-            print("CNN \(predictor.path) on \(spectra) held-out '\(population)' spectra per row (seed \(seed)); |error| in ADC, median / 99th percentile")
+            if let e = events {
+                print("CNN \(predictor.path) on the \(batch) batches of \(e) against \(truth!); rows by counts in the window; |error| in ADC, median / 99th percentile")
+            } else {
+                print("CNN \(predictor.path) on \(spectra) held-out '\(population)' spectra per row (seed \(seed)); |error| in ADC, median / 99th percentile")
+            }
             var header = "counts".padding(toLength: 8, withPad: " ", startingAt: 0)
             for id in ids { header += id.padding(toLength: 17, withPad: " ", startingAt: 0) }
-            header += "CNN all found  finder all found"
+            header += "CNN all found  finder all found" + (events == nil ? "" : "  spectra")
             print(header)
             for r in rows {
-                var line = String(format: "%-8.0f", r.totalCounts)
+                var line = r.countsRange.map { String(format: "%-8@", "≥\(Int($0[0]))") } ?? String(format: "%-8.0f", r.totalCounts)
                 for l in r.cnn.lines { line += String(format: "%5.2f / %-6.2f   ", l.medianAbsError, l.p99AbsError) }
                 line += String(format: "%8.2f %%     %8.2f %%", 100 * r.cnn.allFoundFraction, 100 * r.finder.allFoundFraction)
+                if events != nil { line += String(format: "  %7d", r.cnn.spectra) }
                 print(line)
             }
             let conditions = finderParameters.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
             print("finder: SciPy-style find_peaks + line identification on the \(predictor.encoding.bins)-bin window with one fixed parameter set (\(conditions)); found = labelled with the line within \(tolerance) ADC of the truth")
+        }
+    }
+
+    /// Every cell's batches of a simulated event file, grouped by counts in the window: row k holds
+    /// the batches with counts in [edges[k], edges[k+1]) (the last row has no upper end). Truth is the
+    /// simulator's calibration averaged over each batch.
+    static func eventTestSets(events path: String, truth truthPath: String, batch: String, profile: LineProfile,
+                              encoding enc: InputEncoding, edges: [Double]) throws -> [(CentroidEvaluation.TestSet, [Double]?)] {
+        let spec = try BatchSpec(parsing: batch)
+        let table = try EventFile.read(path)
+        let truth = try SimulationTruth.load(truthPath)
+        let batched = BatchedEvents(table, spec: spec)
+        let calibrations = truth.calibrationSet(for: batched, source: "truth")
+        var byCell: [Int: [Int: EnergyCalibration]] = [:]
+        for c in calibrations.cells { for b in c.batches { byCell[c.cell, default: [:]][b.index] = b.calibration } }
+        let sortedEdges = edges.sorted()
+        var groups = [[(Histogram, [Double])]](repeating: [], count: sortedEdges.count)
+        for b in batched.batches {
+            guard let cal = byCell[b.cell]?[b.index] else {
+                throw SDDError.badFile(file: truthPath, message: "no truth for cell \(b.cell) of \(path)")
+            }
+            let h = Histogram.adc(batched.adc(of: b), firstChannel: enc.firstChannel, channelsPerBin: enc.channelsPerBin, bins: enc.bins)
+            let n = h.total
+            guard let k = sortedEdges.lastIndex(where: { $0 <= n }) else { continue }
+            let positions = profile.calibrationLines.map { cal.adc(forEnergy: $0.energy) ?? .nan }
+            groups[k].append((h, positions))
+        }
+        return groups.enumerated().compactMap { (k, g) in
+            guard !g.isEmpty else { return nil }
+            var x = [Float](repeating: 0, count: g.count * enc.bins)
+            x.withUnsafeMutableBufferPointer { buf in
+                for (i, item) in g.enumerated() { enc.normalise(item.0.counts, into: buf.baseAddress! + i * enc.bins) }
+            }
+            let mean = g.reduce(0) { $0 + $1.0.total } / Double(g.count)
+            let upper = k + 1 < sortedEdges.count ? sortedEdges[k + 1] : Double.infinity
+            let set = CentroidEvaluation.TestSet(totalCounts: mean, histograms: g.map(\.0),
+                                                 inputs: Tensor(shape: [g.count, enc.bins], storage: x), truth: g.map(\.1))
+            return (set, [sortedEdges[k], upper])
         }
     }
 }

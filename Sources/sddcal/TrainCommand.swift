@@ -46,7 +46,7 @@ struct TrainCommand: ParsableCommand {
             if let t = threads {
                 guard t >= 1 else { throw SDDError.invalidArgument("--threads", "must be positive") }
                 ParallelWork.threads = t
-                BLAS.threads = t
+                Dense.applyThreading()
             }
             let command = (["sddcal"] + CommandLine.arguments.dropFirst()).joined(separator: " ")
             let phases = TrainingPhase.paperSchedule(spectra: spectra)
@@ -60,7 +60,6 @@ struct TrainCommand: ParsableCommand {
             trainer.log("training \(p.name): \(trainer.network.parameterCount) parameters, window ADC \(trainer.synthesizer.encoding.firstChannel)+\(trainer.synthesizer.encoding.bins)×\(trainer.synthesizer.encoding.channelsPerBin), outputs \(p.calibrationLineIDs.joined(separator: ",")), seed \(seed)")
             let result = trainer.run()
             bar.finish()
-            for v in result.validation { trainer.log(Trainer.describe(v)) }
             let iso = ISO8601DateFormatter().string(from: Date())
             let meta = ModelMetadata(
                 profile: .init(p), encoding: trainer.synthesizer.encoding, outputScaling: trainer.scaling, architecture: trainer.network.architecture,

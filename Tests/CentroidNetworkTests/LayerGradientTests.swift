@@ -12,6 +12,28 @@ final class LayerGradientTests: XCTestCase {
         GradientCheck.check(layer, input: GradientCheck.randomTensor([3, 7], seed: 2))
     }
 
+    /// Splitting the products over Dispatch threads gives the same numbers as OpenBLAS's own threads.
+    func testDenseDispatchThreadingMatchesOpenBLASThreading() {
+        let layer = Dense(inputs: 40, units: 64)
+        var rng = SeededGenerator(seed: 31)
+        layer.initialize(using: &rng)
+        let x = GradientCheck.randomTensor([48, 40], seed: 32), g = GradientCheck.randomTensor([48, 64], seed: 33)
+        func pass() -> ([Float], [Float], [Float]) {
+            layer.kernel.zeroGradient()
+            let y = layer.forward(x, training: true).storage
+            let dx = layer.backward(g).storage
+            return (y, dx, layer.kernel.gradient)
+        }
+        let saved = Dense.threading
+        defer { Dense.threading = saved }
+        Dense.threading = .openBLAS
+        let a = pass()
+        Dense.threading = .dispatch
+        let b = pass()
+        for (u, v) in zip(a.0 + a.1 + a.2, b.0 + b.1 + b.2) { XCTAssertEqual(u, v, accuracy: 1e-5) }
+        GradientCheck.check(layer, input: x)
+    }
+
     func testConv1DGradients() {
         let layer = Conv1D(inputChannels: 2, filters: 3, kernelSize: 4)
         var rng = SeededGenerator(seed: 3)
