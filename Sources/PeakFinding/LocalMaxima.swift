@@ -41,26 +41,32 @@ public struct LocalMaxima: Sendable, Hashable {
         }
         // Pass 2: a start followed by a lower sample is a one-sample top; otherwise walk the plateau,
         // which is a maximum only if the run of equal samples ends in a fall before the last sample.
+        // Edges go to buffers sized for every candidate (no growth checks), trimmed at the end.
         var out = 0
-        var lefts: [Int] = [], rights: [Int] = []
-        if edges { lefts.reserveCapacity(candidates.count); rights.reserveCapacity(candidates.count) }
+        let capacity = edges ? candidates.count : 0
+        var lefts = [Int](repeating: 0, count: capacity), rights = [Int](repeating: 0, count: capacity)
         candidates.withUnsafeMutableBufferPointer { c in
+        lefts.withUnsafeMutableBufferPointer { L in
+        rights.withUnsafeMutableBufferPointer { R in
             for k in 0..<c.count {
                 let i = c[k], v = x[i]
                 var j = i + 1
                 if x[j] != v {
-                    c[out] = i; out += 1
-                    if edges { lefts.append(i); rights.append(i) }
+                    c[out] = i
+                    if edges { L[out] = i; R[out] = i }
+                    out += 1
                     continue
                 }
                 while j < last && x[j] == v { j += 1 }
                 if x[j] < v {
-                    c[out] = (i + j - 1) / 2; out += 1
-                    if edges { lefts.append(i); rights.append(j - 1) }
+                    c[out] = (i + j - 1) / 2
+                    if edges { L[out] = i; R[out] = j - 1 }
+                    out += 1
                 }
             }
-        }
+        }}}
         candidates.removeLast(candidates.count - out)
+        if edges { lefts.removeLast(capacity - out); rights.removeLast(capacity - out) }
         peaks = candidates
         leftEdges = lefts
         rightEdges = rights

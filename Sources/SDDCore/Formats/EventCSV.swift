@@ -11,6 +11,7 @@ public enum EventCSV {
     static let adcNames: Set<String> = ["adc"]
     static let timeNames: Set<String> = ["time", "t"]
 
+    /// Reads an events CSV; progress is reported in bytes. Errors name the file and line.
     public static func read(_ path: String, options: EventReadOptions = .strict,
                             progress: ProgressObserver? = nil) throws -> EventReadResult {
         try read(path, options: options, progress: progress, chunkBytes: 1 << 22)
