@@ -13,7 +13,7 @@ import SDDCore
 enum InspectorLiveServices {
     /// - Parameter model: a CNN model file; nil looks for the shipped one.
     /// - Returns: the services and, when no usable CNN model was found, why.
-    static func make(profile: LineProfile, model: String?) throws -> (InspectorServices, String?) {
+    static func make(profile: LineProfile, model: String?, refinement: RefinementSettings = RefinementSettings()) throws -> (InspectorServices, String?) {
         let calibrator = StandardCalibrator(profile: profile)
         var cnn: CNNBox? = nil
         var note: String? = nil
@@ -40,7 +40,7 @@ enum InspectorLiveServices {
                 guard let ev = d.events else { throw SDDError.failed("optimization needs events") }
                 let flag = CancellationFlag()
                 let relay = RefinementRelay(listener, flag: flag)
-                return try CalibrationRefiner().refine(events: ev, calibration: cal, observer: relay, cancel: flag).calibration
+                return try CalibrationRefiner(settings: refinement).refine(events: ev, calibration: cal, observer: relay, cancel: flag).calibration
             })
         return (services, note)
     }
