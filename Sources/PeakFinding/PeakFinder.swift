@@ -11,8 +11,10 @@ public enum PeakFinder {
     /// - Throws: `SDDError.invalidArgument` for a non-finite sample or a bad parameter.
     public static func findPeaks(_ x: [Double], options: PeakSearchOptions = PeakSearchOptions()) throws -> PeakSearchResult {
         try options.validate()
+        // The scan for maxima also checks that every sample is finite (one pass instead of two).
+        if let r = x.withUnsafeBufferPointer({ search($0, options) }) { return r }
         try validateSignal(x)
-        return x.withUnsafeBufferPointer { search($0, options) }
+        throw SDDError.invalidArgument("x", "samples must be finite")
     }
 
     /// Standalone `peak_prominences`.
@@ -38,12 +40,18 @@ public enum PeakFinder {
         }
     }
 
-    /// The search on a validated signal with validated options.
-    static func search(_ x: UnsafeBufferPointer<Double>, _ o: PeakSearchOptions) -> PeakSearchResult {
+    /// The search on a signal with validated options; nil when a sample is not finite.
+    static func search(_ x: UnsafeBufferPointer<Double>, _ o: PeakSearchOptions) -> PeakSearchResult? {
         let maxima = LocalMaxima(buffer: x, edges: o.plateauSize != nil)
+        guard maxima.allFinite else { return nil }
         var peaks = maxima.peaks
         // Which maximum each remaining peak is (for the plateau properties, reported at the end).
-        var origin: [Int]? = o.plateauSize != nil ? Array(0..<peaks.count) : nil
+        var origin: [Int]? = nil
+        if o.plateauSize != nil {
+            var org = [Int](repeating: 0, count: peaks.count)
+            org.withUnsafeMutableBufferPointer { for i in 0..<$0.count { $0[i] = i } }
+            origin = org
+        }
         // Properties that cost a search (prominences, widths) are kept and filtered with the peaks;
         // the cheap ones (heights, thresholds, plateaus) are recomputed for the survivors at the end
         // (the same arithmetic, so the same values), which saves filtering them at every step.
@@ -97,7 +105,11 @@ public enum PeakFinder {
 
         if let c = o.plateauSize {
             var sizes = [Double](repeating: 0, count: peaks.count)
-            for i in peaks.indices { sizes[i] = Double(maxima.rightEdges[i] - maxima.leftEdges[i] + 1) }
+            sizes.withUnsafeMutableBufferPointer { S in
+            maxima.leftEdges.withUnsafeBufferPointer { L in
+            maxima.rightEdges.withUnsafeBufferPointer { R in
+                for i in 0..<S.count { S[i] = Double(R[i] - L[i] + 1) }
+            }}}
             apply(condition(sizes, c))
         }
         if let c = o.height { apply(condition(heights(), c)) }
@@ -136,10 +148,22 @@ public enum PeakFinder {
 
         var props = PeakProperties()
         if let org = origin {
-            let l = org.map { maxima.leftEdges[$0] }, r = org.map { maxima.rightEdges[$0] }
+            let m = org.count
+            var l = [Int](repeating: 0, count: m), r = l, size = l
+            org.withUnsafeBufferPointer { O in
+            maxima.leftEdges.withUnsafeBufferPointer { LE in
+            maxima.rightEdges.withUnsafeBufferPointer { RE in
+            l.withUnsafeMutableBufferPointer { L in
+            r.withUnsafeMutableBufferPointer { R in
+            size.withUnsafeMutableBufferPointer { S in
+                for i in 0..<m {
+                    let a = LE[O[i]], b = RE[O[i]]
+                    L[i] = a; R[i] = b; S[i] = b - a + 1
+                }
+            }}}}}}
             props.leftEdges = l
             props.rightEdges = r
-            props.plateauSizes = zip(l, r).map { $1 - $0 + 1 }
+            props.plateauSizes = size
         }
         if o.height != nil { props.peakHeights = heights() }
         if o.threshold != nil { (props.leftThresholds, props.rightThresholds) = thresholds() }
