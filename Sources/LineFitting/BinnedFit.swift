@@ -91,6 +91,8 @@ private final class Workspace<Model: BinnedModel> {
     var r: [Double]         // dS/dμ per bin
     var wgt: [Double]       // Fisher weight per bin
     var evaluations = 0
+    /// Ties in a fixed order (dictionary order varies between runs; sums must not).
+    let tieList: [(Int, FitParameters.Tie)]
 
     init(fit: BinnedFit<Model>, parameters: FitParameters) {
         self.fit = fit
@@ -104,6 +106,7 @@ private final class Workspace<Model: BinnedModel> {
         jf = [Double](repeating: 0, count: nb * nf)
         r = [Double](repeating: 0, count: nb)
         wgt = [Double](repeating: 0, count: nb)
+        tieList = parameters.ties.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
     }
 
     func theta(_ phi: [Double]) -> [Double] {
@@ -156,7 +159,7 @@ private final class Workspace<Model: BinnedModel> {
         // Free Jacobian: own column plus the columns of parameters tied to it.
         for (a, i) in free.enumerated() {
             for b in 0..<nb { jf[a * nb + b] = jac[i * nb + b] }
-            for (k, tie) in params.ties where tie.source == i {
+            for (k, tie) in tieList where tie.source == i {
                 for b in 0..<nb { jf[a * nb + b] += tie.scale * jac[k * nb + b] }
             }
         }
@@ -237,10 +240,10 @@ private final class Workspace<Model: BinnedModel> {
                 cur = next
                 lambda = Swift.max(lambda * 0.2, 1e-10)
                 // A step that changes nothing measurable at tiny EDM has converged (bounded directions).
-                if gain < 1e-12 * (1 + cur.s) && edm < 1e3 * fit.edmTolerance { status = .converged; break }
+                if gain < 1e-12 * (1 + cur.s) && edm < 10 * fit.edmTolerance { status = .converged; break }
             } else {
                 lambda *= 10
-                if lambda > 1e12 { status = edm < 1e3 * fit.edmTolerance ? .converged : .stalled; break }
+                if lambda > 1e12 { status = edm < 10 * fit.edmTolerance ? .converged : .stalled; break }
             }
         }
         // Covariance from the exact Hessian over the free parameters not held at a bound.

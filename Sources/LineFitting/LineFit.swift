@@ -20,6 +20,8 @@ public struct LineFitOptions: Sendable, Equatable {
     public var tail: TailTreatment = .fractionFree(slope: 1.4)
     /// Kα2/Kα1 intensity ratio; nil takes the tabulated value [S] (0.513 for Cu; the paper uses 0.51).
     public var kAlpha2Ratio: Double?
+    /// Continuum under the line: linear (the paper's eq. 4, default) or quadratic.
+    public var quadraticBackground = false
     public init(statistic: FitStatistic = .poisson, tail: TailTreatment = .fractionFree(slope: 1.4), kAlpha2Ratio: Double? = nil) {
         self.statistic = statistic; self.tail = tail; self.kAlpha2Ratio = kAlpha2Ratio
     }
@@ -52,6 +54,7 @@ public enum LineFit {
         let c0 = seedCentroid ?? Self.peakPosition(histogram)
         let s0 = seedSigma ?? DetectorResponse().sigma(at: line.energy) * xPerEV
         var p = model.initialParameters(counts: counts, centroids: [c0], sigmas: [s0])
+        if options.quadraticBackground { p.release("bg_curvature") }
         switch options.tail {
         case .free: break
         case .fractionFree(let slope): p.fix("tail_slope", at: slope)

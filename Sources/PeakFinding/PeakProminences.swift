@@ -121,34 +121,17 @@ public struct PeakProminences: Sendable, Hashable, Codable {
         var prom = [Double](repeating: 0, count: q)
         var lb = [Int](repeating: 0, count: q), rb = [Int](repeating: 0, count: q)
         guard q > 0 else { return PeakProminences(prominences: prom, leftBases: lb, rightBases: rb) }
-        // Stretch k lies between maxima k−1 and k (stretch 0 starts at sample 0, stretch m ends at n−1):
-        // its minimum, with the first and the last sample holding it.
-        var sMin = [Double](repeating: 0, count: m + 1)
-        var sFirst = [Int](repeating: 0, count: m + 1), sLast = [Int](repeating: 0, count: m + 1)
+        let (sMin, sFirst, sLast) = allPeaks.withUnsafeBufferPointer { stretchMinima(x, maxima: $0) }
         var stackH = [Double](repeating: 0, count: m), stackMin = [Double](repeating: 0, count: m)
         var stackPos = [Int](repeating: 0, count: m)
         var leftMin = [Double](repeating: 0, count: q), rightMin = [Double](repeating: 0, count: q)
         allPeaks.withUnsafeBufferPointer { P in
-        sMin.withUnsafeMutableBufferPointer { sMin in
-        sFirst.withUnsafeMutableBufferPointer { sFirst in
-        sLast.withUnsafeMutableBufferPointer { sLast in
+        sMin.withUnsafeBufferPointer { sMin in
+        sFirst.withUnsafeBufferPointer { sFirst in
+        sLast.withUnsafeBufferPointer { sLast in
         stackH.withUnsafeMutableBufferPointer { sh in
         stackMin.withUnsafeMutableBufferPointer { smin in
         stackPos.withUnsafeMutableBufferPointer { spos in
-            for k in 0...m {
-                let lo = k == 0 ? 0 : P[k - 1] + 1, hi = k == m ? n - 1 : P[k] - 1
-                var mn = x[lo], first = lo, last = lo
-                if lo < hi {
-                    for i in (lo + 1)...hi {
-                        // Selects, not jumps: the turn from falling to rising would mispredict once per stretch.
-                        let v = x[i], below = v < mn, notAbove = v <= mn
-                        first = below ? i : first
-                        last = notAbove ? i : last
-                        mn = below ? v : mn
-                    }
-                }
-                sMin[k] = mn; sFirst[k] = first; sLast[k] = last
-            }
             // Left bases: maxima left to right; on equal minima the later one is nearer the peak.
             var top = 0, j = 0
             for k in 0..<m {
@@ -175,6 +158,105 @@ public struct PeakProminences: Sendable, Hashable, Codable {
             }
         }}}}}}}
         for k in 0..<q { prom[k] = x[peaks[k]] - Swift.max(leftMin[k], rightMin[k]) }
+        return PeakProminences(prominences: prom, leftBases: lb, rightBases: rb)
+    }
+
+    /// Lowest sample of every stretch between consecutive local maxima (stretch k lies between
+    /// maxima k−1 and k; stretch 0 starts at sample 0, stretch m ends at the last sample), with the
+    /// first and the last sample holding that minimum.
+    static func stretchMinima(_ x: UnsafeBufferPointer<Double>, maxima P: UnsafeBufferPointer<Int>)
+        -> (min: [Double], first: [Int], last: [Int]) {
+        let n = x.count, m = P.count
+        var sMin = [Double](repeating: 0, count: m + 1)
+        var sFirst = [Int](repeating: 0, count: m + 1), sLast = [Int](repeating: 0, count: m + 1)
+        sMin.withUnsafeMutableBufferPointer { sMin in
+        sFirst.withUnsafeMutableBufferPointer { sFirst in
+        sLast.withUnsafeMutableBufferPointer { sLast in
+            for k in 0...m {
+                let lo = k == 0 ? 0 : P[k - 1] + 1, hi = k == m ? n - 1 : P[k] - 1
+                var mn = x[lo], first = lo, last = lo
+                if lo < hi {
+                    for i in (lo + 1)...hi {
+                        // Selects, not jumps: the turn from falling to rising would mispredict once per stretch.
+                        let v = x[i], below = v < mn, notAbove = v <= mn
+                        first = below ? i : first
+                        last = notAbove ? i : last
+                        mn = below ? v : mn
+                    }
+                }
+                sMin[k] = mn; sFirst[k] = first; sLast[k] = last
+            }
+        }}}
+        return (sMin, sFirst, sLast)
+    }
+
+    /// Windowed prominences from the stretches between maxima: the walk of the definition, but
+    /// crossing a whole stretch in one step (its minimum is known, and a walk that enters it from a
+    /// maximum no higher than the peak reaches that minimum, see `computeByMaxima`). Only the
+    /// stretch that the window cuts is walked sample by sample.
+    ///
+    /// - Parameters:
+    ///   - peaks: increasing, and each one of `maxima`.
+    ///   - maxima: every local maximum of `x`.
+    ///   - half: samples each side of the peak inside the window.
+    static func computeByStretches(_ x: UnsafeBufferPointer<Double>, peaks: [Int], maxima allPeaks: [Int], half: Int) -> PeakProminences {
+        let n = x.count, m = allPeaks.count, q = peaks.count
+        var prom = [Double](repeating: 0, count: q)
+        var lb = [Int](repeating: 0, count: q), rb = [Int](repeating: 0, count: q)
+        guard q > 0 else { return PeakProminences(prominences: prom, leftBases: lb, rightBases: rb) }
+        let (sMin, sFirst, sLast) = allPeaks.withUnsafeBufferPointer { stretchMinima(x, maxima: $0) }
+        allPeaks.withUnsafeBufferPointer { P in
+        sMin.withUnsafeBufferPointer { sMin in
+        sFirst.withUnsafeBufferPointer { sFirst in
+        sLast.withUnsafeBufferPointer { sLast in
+            var k0 = 0
+            for j in 0..<q {
+                let p = peaks[j]
+                while P[k0] < p { k0 += 1 }
+                let top = x[p]
+                let a = Swift.max(0, p - half), b = Swift.min(n - 1, p + half)
+                // Left: stretch k lies left of maximum k.
+                var lv = top, lp = p, k = k0
+                while true {
+                    let lo = k == 0 ? 0 : P[k - 1] + 1
+                    if lo >= a {
+                        if sMin[k] < lv { lv = sMin[k]; lp = sLast[k] }
+                        if k == 0 || P[k - 1] < a || x[P[k - 1]] > top { break }
+                        k -= 1
+                    } else {
+                        var i = P[k] - 1
+                        while i >= a && x[i] <= top {
+                            let v = x[i], lower = v < lv
+                            lv = lower ? v : lv; lp = lower ? i : lp
+                            i -= 1
+                        }
+                        break
+                    }
+                }
+                // Right: stretch k + 1 lies right of maximum k.
+                var rv = top, rp = p
+                k = k0
+                while true {
+                    let hi = k + 1 == m ? n - 1 : P[k + 1] - 1
+                    if hi <= b {
+                        if sMin[k + 1] < rv { rv = sMin[k + 1]; rp = sFirst[k + 1] }
+                        if k + 1 == m || P[k + 1] > b || x[P[k + 1]] > top { break }
+                        k += 1
+                    } else {
+                        var i = P[k] + 1
+                        while i <= b && x[i] <= top {
+                            let v = x[i], lower = v < rv
+                            rv = lower ? v : rv; rp = lower ? i : rp
+                            i += 1
+                        }
+                        break
+                    }
+                }
+                prom[j] = top - Swift.max(lv, rv)
+                lb[j] = lp
+                rb[j] = rp
+            }
+        }}}}
         return PeakProminences(prominences: prom, leftBases: lb, rightBases: rb)
     }
 

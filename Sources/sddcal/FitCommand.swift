@@ -29,6 +29,8 @@ struct Fit: ParsableCommand {
     @Option(help: "Bin width in eV.") var bin = 5.0
     @Option(help: "Only these cells (comma-separated).") var cells: String?
     @Option(help: "Tail: fraction (f_T fitted, β fixed at 1.4, the typical slope of physics.md), free (f_T and β fitted; nearly degenerate below ~10⁵ counts), none.") var tail = "fraction"
+    @Option(help: "Background: linear (eq. 4 of the paper) or quadratic.") var background = "linear"
+    @Option(help: "Kα2/Kα1 intensity ratio (default: the table [S], 0.513 for Cu; the paper's eq. 4 uses 0.51).") var ratio: Double?
     @Flag(help: "Also fit each cell on its own, with its hardware-limit FWHM (ENC, F from the calibration's line widths).") var perCell = false
     @Flag(help: "Also fit the whole 4–10 keV spectrum (every profile line, Kβ/Kα free, one ENC/F resolution model).") var fullSpectrum = false
     @Option(help: "Line profile for --full-spectrum and the hardware limit.") var profile = "vip2"
@@ -48,6 +50,15 @@ struct Fit: ParsableCommand {
             case "fraction": options.tail = .fractionFree(slope: 1.4)
             case "none": options.tail = .none
             default: throw SDDError.invalidArgument("--tail", "'\(tail)' is not free, fraction or none")
+            }
+            switch background {
+            case "linear": options.quadraticBackground = false
+            case "quadratic": options.quadraticBackground = true
+            default: throw SDDError.invalidArgument("--background", "'\(background)' is not linear or quadratic")
+            }
+            if let r = ratio {
+                guard r > 0, r < 2 else { throw SDDError.invalidArgument("--ratio", "must be between 0 and 2, was \(r)") }
+                options.kAlpha2Ratio = r
             }
             let only = try cells.map(Self.parseCells)
             guard (calib == nil) != (truth == nil) else { throw SDDError.invalidArgument("--calib", "give exactly one of --calib or --truth") }

@@ -27,8 +27,8 @@ struct Optimize: ParsableCommand {
     @Option(help: "Maximum iterations per batch; default per method.") var maxIterations: Int?
     @Option(help: "Energy window in eV, LO:HI.") var window = "7000:8500"
     @Option(help: "Line FWHM in eV at Cu Kα; default from the other lines' widths in --calib.") var fwhm: Double?
-    @Option(help: "Tail area fraction of the line shape.") var tailFraction = RefinementSettings().tailFraction
-    @Option(help: "Tail slope β (in σ).") var tailSlope = RefinementSettings().tailSlope
+    @Option(help: "Tail area fraction of the line shape (default: measured per cell on Mn Kα).") var tailFraction: Double?
+    @Option(help: "Tail slope β in σ (default: measured per cell on Mn Kα).") var tailSlope: Double?
     @OptionGroup var output: OutputOptions
     @Flag(help: "JSON output.") var json = false
 
@@ -40,8 +40,7 @@ struct Optimize: ParsableCommand {
     /// Validated settings from option values (shared with `sddcal report`).
     static func makeSettings(loss: String, method: String, learningRate: Double? = nil, maxIterations: Int? = nil,
                              window: String = "7000:8500", fwhm: Double? = nil,
-                             tailFraction: Double = RefinementSettings().tailFraction,
-                             tailSlope: Double = RefinementSettings().tailSlope) throws -> RefinementSettings {
+                             tailFraction: Double? = nil, tailSlope: Double? = nil) throws -> RefinementSettings {
         var s = RefinementSettings()
         guard let l = LossKind(rawValue: loss) else { throw SDDError.invalidArgument("--loss", "'\(loss)' is not density or paper") }
         guard let m = OptimizerMethod(rawValue: method) else { throw SDDError.invalidArgument("--method", "'\(method)' is not newton, adam or gd") }
@@ -60,10 +59,18 @@ struct Optimize: ParsableCommand {
             guard f > 0, f.isFinite else { throw SDDError.invalidArgument("--fwhm", "must be positive") }
             s.lineFWHM = f
         }
-        guard tailFraction >= 0, tailFraction < 1 else { throw SDDError.invalidArgument("--tail-fraction", "must be in [0, 1)") }
-        guard tailSlope > 0, tailSlope.isFinite else { throw SDDError.invalidArgument("--tail-slope", "must be positive") }
-        s.tailFraction = tailFraction
-        s.tailSlope = tailSlope
+        if tailFraction != nil || tailSlope != nil {
+            // Given on the command line: used as they are for every cell.
+            s.tailFromData = false
+            if let f = tailFraction {
+                guard f >= 0, f < 1 else { throw SDDError.invalidArgument("--tail-fraction", "must be in [0, 1)") }
+                s.tailFraction = f
+            }
+            if let b = tailSlope {
+                guard b > 0, b.isFinite else { throw SDDError.invalidArgument("--tail-slope", "must be positive") }
+                s.tailSlope = b
+            }
+        }
         return s
     }
 
@@ -92,10 +99,13 @@ struct Optimize: ParsableCommand {
             let recorder = trace == nil ? nil : TraceRecorder()
             let bar = TerminalProgressBar("optimize")
             let started = Date()
-            let result = try CalibrationRefiner(settings: s).refine(events: read.events, calibration: calibration,
-                                                                     observer: recorder, progress: bar)
+            let refiner = CalibrationRefiner(settings: s)
+            let problems = try refiner.problems(events: read.events, calibration: calibration)
+            let prepared = Date()
+            let result = refiner.run(problems, calibration: calibration, observer: recorder, progress: bar)
             bar.finish()
             let seconds = Date().timeIntervalSince(started)
+            let prepareSeconds = prepared.timeIntervalSince(started)
             var set = result.calibration
             set.source = "sddcal optimize \(events) --calib \(calib) --loss \(loss) --method \(method)"
             try set.save(out, overwrite: output.force)
@@ -103,7 +113,8 @@ struct Optimize: ParsableCommand {
                 if t.hasSuffix(".json") { try AtomicFile.write(try r.json(), to: t, overwrite: output.force) }
                 else { try AtomicFile.write(r.csv(), to: t, overwrite: output.force) }
             }
-            let report = OptimizeReport(result: result, seconds: seconds, output: out, loss: s.loss.rawValue, method: s.optimizer.method.rawValue)
+            var report = OptimizeReport(result: result, seconds: seconds, output: out, loss: s.loss.rawValue, method: s.optimizer.method.rawValue)
+            report.prepareSeconds = prepareSeconds
             if json { try printJSON(report) } else { print(report.text) }
         }
     }
@@ -115,6 +126,8 @@ struct OptimizeReport: Encodable {
     var loss: String
     var method: String
     var seconds: Double
+    /// Of which building the batch problems (per-channel counts, tails, nuisance fits).
+    var prepareSeconds: Double = 0
     var batches: Int
     var optimized: Int
     var kept: Int
@@ -128,6 +141,7 @@ struct OptimizeReport: Encodable {
 
     enum CodingKeys: String, CodingKey {
         case output, loss, method, seconds, batches, optimized, kept
+        case prepareSeconds = "prepare_seconds"
         case notConverged = "not_converged", iterationsMedian = "iterations_median"
         case logLikelihoodBefore = "log_likelihood_before", logLikelihoodAfter = "log_likelihood_after"
         case pullMean = "pull_mean", pullRMS = "pull_rms", perBatch = "per_batch"
@@ -154,7 +168,8 @@ struct OptimizeReport: Encodable {
     }
 
     var text: String {
-        var s = "optimized \(optimized) of \(batches) batches (\(loss) loss, \(method)) in \(String(format: "%.3f", seconds)) s -> \(output)\n"
+        var s = "optimized \(optimized) of \(batches) batches (\(loss) loss, \(method)) in \(String(format: "%.3f", seconds)) s "
+            + "(\(String(format: "%.3f", prepareSeconds)) s preparing) -> \(output)\n"
         s += "  median iterations \(iterationsMedian); not converged \(notConverged); kept unchanged \(kept)\n"
         s += String(format: "  log-likelihood (sum over batches) %.3f -> %.3f\n", logLikelihoodBefore, logLikelihoodAfter)
         if let m = pullMean, let r = pullRMS {

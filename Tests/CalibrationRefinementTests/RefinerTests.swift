@@ -37,7 +37,7 @@ final class RefinerTests: XCTestCase {
                     let sigmaADC = tc.lineFWHM[id]! / DetectorResponse.fwhmPerSigma / c.slope(x)
                     let n = tc.ratePerDay[id]! * (b.end - b.start) / 86400
                     let err = sigmaADC / n.squareRoot()
-                    lines.append(.init(line: id, centroidADC: x + err * rng.gaussian(), centroidError: err, energy: e, sigmaADC: sigmaADC))
+                    lines.append(.init(line: id, centroidADC: x + err * rng.gaussian(), centroidError: err, energy: e, sigmaADC: sigmaADC, counts: n))
                 }
                 // The standard fit's Cu Kα centroid (as calibrate writes it), for the pulls of the report.
                 let eCu = truth.lineEnergies["CuKa"]!, xCu0 = c.adc(forEnergy: eCu)!
@@ -111,3 +111,4 @@ final class RefinerTests: XCTestCase {
         XCTAssertTrue(none.batches.allSatisfy { $0.status.contains("events in the window") })
     }
 }
+

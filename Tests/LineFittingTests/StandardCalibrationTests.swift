@@ -46,3 +46,69 @@ final class StandardCalibrationTests: XCTestCase {
         }
     }
 }
+
+final class CalibrationEdgeCaseTests: XCTestCase {
+    /// A nudged seed refits to the same minimum; the calibration is redone from the refitted line.
+    func testRefitLineFromNudgedSeed() {
+        let (ev, _) = SimulatedSample.small
+        let batched = BatchedEvents(ev, spec: .duration(2 * 86400))
+        let bt = batched.batches[0]
+        let cal = StandardCalibrator()
+        let b = cal.calibrateBatch(adc: batched.adc(of: bt), cell: bt.cell, index: bt.index, start: bt.start, end: bt.end)
+        let before = b.lineFits["CuKa"]!.result
+        let nudged = cal.refitLine("CuKa", seed: b.seeds["CuKa"]! + 12, in: b)
+        let after = nudged.lineFits["CuKa"]!.result
+        XCTAssertEqual(nudged.seeds["CuKa"]!, b.seeds["CuKa"]! + 12)
+        // The window follows the seed, so the data differ slightly: same line within a fraction of its error…
+        XCTAssertEqual(after.centroid, before.centroid, accuracy: 0.3 * before.centroidError)
+        // …and what a fresh calibration from the nudged seeds gives (there every group is refitted with the
+        // seeds' slightly different linear scale, so agreement is to a small fraction of the errors).
+        let fresh = cal.calibrateBatch(adc: batched.adc(of: bt), cell: bt.cell, index: bt.index, start: bt.start, end: bt.end,
+                                       seeds: nudged.seeds)
+        XCTAssertEqual(fresh.lineFits["CuKa"]!.result.centroid, after.centroid, accuracy: 0.05 * after.centroidError)
+        let x = after.centroid
+        XCTAssertEqual(fresh.calibration!.energy(x), nudged.calibration!.energy(x), accuracy: 0.1 * nudged.calibration!.energyError(x)!)
+        XCTAssertEqual(nudged.status, "ok")
+        XCTAssertEqual(nudged.lineFits["MnKa"]!.result.centroid, b.lineFits["MnKa"]!.result.centroid)
+    }
+
+    /// A batch with too few events has lines reported as not found, is marked failed, and borrows the
+    /// calibration of its cell's nearest good batch in the file (named in its status).
+    func testSparseBatchIsReportedNotInvented() {
+        let (ev, _) = SimulatedSample.small
+        let batched = BatchedEvents(ev, spec: .duration(2 * 86400))
+        let cal = StandardCalibrator()
+        let good = batched.batches.filter { $0.cell == 0 }.map {
+            cal.calibrateBatch(adc: batched.adc(of: $0), cell: 0, index: $0.index, start: $0.start, end: $0.end)
+        }
+        let few = batched.adc(of: batched.batches[0]).prefix(40)
+        let sparse = cal.calibrateBatch(adc: few, cell: 0, index: 9, start: 1e7, end: 1.1e7)
+        XCTAssertNil(sparse.calibration)
+        XCTAssertTrue(sparse.status.hasPrefix("failed:"), sparse.status)
+        XCTAssertFalse(sparse.rejected.isEmpty)
+        let set = StandardCalibrator.assemble(good + [sparse], profile: .vip2, batch: "2d", method: "standard", source: "test")
+        let b = set.batches(ofCell: 0)!.first { $0.index == 9 }!
+        XCTAssertTrue(b.status.contains("calibration of batch \(good.last!.index)"), b.status)
+        XCTAssertEqual(b.calibration, good.last!.calibration)
+        XCTAssertTrue(b.lines.isEmpty)
+    }
+
+    /// The weighted quadratic through exact points reproduces the polynomial, and its covariance matches
+    /// the closed form for a straight line.
+    func testCalibrationPolynomial() {
+        let truth = EnergyCalibration(p0: -1800, p1: 3.05, p2: 1.5e-6)
+        let xs = [1980.0, 2120, 2520, 2700, 3240]
+        let pts = xs.enumerated().map { CalibrationPoint(line: "L\($0.offset)", adc: $0.element, adcError: 0.5, energy: truth.energy($0.element)) }
+        let f = CalibrationPolynomial.fit(pts)!
+        XCTAssertEqual(f.calibration.p1, truth.p1, accuracy: 1e-9)
+        XCTAssertEqual(f.calibration.p2, truth.p2, accuracy: 1e-12)
+        XCTAssertEqual(f.calibration.energy(3000), truth.energy(3000), accuracy: 1e-6)
+        XCTAssertEqual(f.ndf, 2)
+        // Two points: a line; variance of the slope = 2σ_E²/Δx² for two points.
+        let two = CalibrationPolynomial.fit(Array(pts.prefix(2)))!
+        XCTAssertEqual(two.calibration.p2, 0)
+        let se = 0.5 * two.calibration.p1
+        XCTAssertEqual(two.calibration.covariance![4], 2 * se * se / pow(xs[1] - xs[0], 2), accuracy: 1e-6 * two.calibration.covariance![4])
+        XCTAssertNil(CalibrationPolynomial.fit(Array(pts.prefix(1))))
+    }
+}

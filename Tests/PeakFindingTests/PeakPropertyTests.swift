@@ -27,6 +27,23 @@ final class PeakPropertyTests: XCTestCase {
         }
     }
 
+    func testWindowedProminencesFromStretchesEqualWalks() {
+        var rng = SeededGenerator(seed: 123)
+        for _ in 0..<800 {
+            let x = randomSignal(&rng)
+            let all = LocalMaxima(x).peaks
+            let half = Int(rng.uniform() * Double(x.count))
+            for peaks in [all, all.filter { _ in rng.uniform() < 0.4 }] {
+                let (a, b) = x.withUnsafeBufferPointer {
+                    (PeakProminences.computeByStretches($0, peaks: peaks, maxima: all, half: half),
+                     PeakProminences.computeByWalks($0, peaks: peaks, half: half))
+                }
+                XCTAssertEqual(a, b, "half \(half)")
+                if a != b { return }
+            }
+        }
+    }
+
     /// The definition of a local maximum, sample by sample, against the two-pass scan.
     func testLocalMaximaMatchDefinition() {
         var rng = SeededGenerator(seed: 5)

@@ -133,14 +133,42 @@ final class SpectrumPeakSearchTests: XCTestCase {
             lines.append(.init(adc: zero + SpectralLine(id: id)!.energy / gain, height: h))
         }
         lines.insert(.init(adc: 4000, height: 50), at: 2)   // far from every line
+        lines.append(.init(adc: zero + SpectralLine(id: "CuKb")!.energy / gain + 3, height: 2))   // not a calibration line
         let r = LineIdentifier(profile: .vip2).identify(lines)
-        XCTAssertEqual(r.labels, ["TiKa", "TiKb", nil, "MnKa", "MnKb", "CuKa"])
+        XCTAssertEqual(r.labels, ["TiKa", "TiKb", nil, "MnKa", "MnKb", "CuKa", "CuKb"])
         XCTAssertEqual(r.missing, [])
         XCTAssertEqual(r.calibration.p1, gain, accuracy: 1e-9)
         XCTAssertEqual(r.calibration.p0, -gain * zero, accuracy: 1e-6)
     }
 
     // MARK: bad input
+
+    /// Random spectra of every shape (empty, one bin, spikes, huge counts, long flat runs) through
+    /// the whole search with random settings: results or errors, never a trap.
+    func testRandomSpectraNeverTrap() {
+        var rng = SeededGenerator(seed: 2024)
+        for _ in 0..<300 {
+            let n = Int(rng.uniform() * 400)
+            let scale = [1.0, 1e-3, 1e6, 1e12][Int(rng.uniform() * 4)]
+            let counts = (0..<n).map { _ in rng.uniform() < 0.3 ? 0 : (rng.uniform() * 5).rounded(.down) * scale }
+            let h = Histogram(lowerEdge: 1499.5 + rng.uniform() * 100, binWidth: [1.0, 10, 0.5][Int(rng.uniform() * 3)], counts: counts)
+            let o = PeakSearchOptions(height: rng.uniform() < 0.5 ? nil : PeakCondition(min: rng.uniform() * 3 * scale),
+                                      distance: rng.uniform() < 0.5 ? nil : 1 + rng.uniform() * 20,
+                                      prominence: rng.uniform() < 0.5 ? nil : PeakCondition(min: rng.uniform() * scale),
+                                      width: rng.uniform() < 0.5 ? nil : PeakCondition(min: rng.uniform() * 3),
+                                      wlen: rng.uniform() < 0.5 ? nil : 1.5 + rng.uniform() * 50)
+            let search = SpectrumPeakSearch(options: o, smoothingSigma: rng.uniform() < 0.5 ? nil : 0.3 + rng.uniform() * 5,
+                                            significance: rng.uniform() < 0.5 ? nil : rng.uniform() * 4, profile: .vip2)
+            do {
+                let r = try search.run(h)
+                XCTAssertEqual(r.peaks.count, r.search.peaks.count)
+                XCTAssertEqual(r.identification?.labels.count, r.peaks.count)
+                for p in r.peaks { XCTAssertTrue(p.centroidADC.isFinite) }
+            } catch {
+                XCTFail("valid input refused: \(error)")
+            }
+        }
+    }
 
     func testEmptyAndAllZeroSpectraGiveNoPeaks() throws {
         for h in [Histogram(lowerEdge: 1499.5, binWidth: 10, bins: 0), Histogram(lowerEdge: 1499.5, binWidth: 10, bins: 300)] {

@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import LineFitting
 import SDDCore
 
 /// What happened to one batch.
@@ -18,6 +19,9 @@ public struct BatchRefinementSummary: Sendable, Codable, Hashable {
     public var signalFraction: Double?
     public var backgroundSlope: Double?
     public var sigma: Double?
+    /// Tail used: area fraction and slope (β, in σ).
+    public var tailFraction: Double?
+    public var tailSlope: Double?
     /// Energy at the line's reference channel before and after, its error before (from the standard
     /// fit's centroid error) and the pull (before − after)/error (figure 6).
     public var lineEnergyBefore: Double?
@@ -27,6 +31,7 @@ public struct BatchRefinementSummary: Sendable, Codable, Hashable {
 
     enum CodingKeys: String, CodingKey {
         case cell, batch, status, iterations, reason, sigma, pull
+        case tailFraction = "tail_fraction", tailSlope = "tail_slope"
         case windowEvents = "window_events", initialLogLikelihood = "initial_log_likelihood"
         case finalLogLikelihood = "final_log_likelihood", signalFraction = "signal_fraction"
         case backgroundSlope = "background_slope", lineEnergyBefore = "line_energy_before"
@@ -67,21 +72,48 @@ public struct CalibrationRefiner: Sendable {
         }
         let sorted = events.isSortedByCellAndTime ? events : events.sortedByCellAndTime()
         let cellRanges = Self.cellRanges(sorted)
-        var out: [Problem] = []
-        for cell in calibration.cells {
-            let sigmaCell = settings.lineFWHM.map { $0 / DetectorResponse.fwhmPerSigma }
-                ?? resolutionSigma(cell: cell, at: line.energy)
-            let range = cellRanges[cell.cell] ?? 0..<0
-            for b in cell.batches {
-                let lo = Self.lowerBound(sorted.time, b.start, in: range)
-                let hi = Self.lowerBound(sorted.time, b.end, in: range)
-                out.append(problem(cell: cell.cell, batch: b, adc: sorted.adc[lo..<hi], line: line, sigma: sigmaCell))
+        // Cells are independent: build their problems (tail fit, counts, nuisance fit) on all cores.
+        var perCell = [[Problem]](repeating: [], count: calibration.cells.count)
+        perCell.withUnsafeMutableBufferPointer { out in
+            DispatchQueue.concurrentPerform(iterations: calibration.cells.count) { ci in
+                let cell = calibration.cells[ci]
+                let sigmaCell = settings.lineFWHM.map { $0 / DetectorResponse.fwhmPerSigma }
+                    ?? resolutionSigma(cell: cell, at: line.energy)
+                let range = cellRanges[cell.cell] ?? 0..<0
+                let slices = cell.batches.map { b -> ArraySlice<UInt16> in
+                    sorted.adc[Self.lowerBound(sorted.time, b.start, in: range)..<Self.lowerBound(sorted.time, b.end, in: range)]
+                }
+                let tail = settings.tailFromData ? measuredTail(cell: cell, adc: slices) : nil
+                out[ci] = zip(cell.batches, slices).map { b, adc in
+                    problem(cell: cell.cell, batch: b, adc: adc, line: line, sigma: sigmaCell, tail: tail)
+                }
             }
         }
-        return out
+        return perCell.flatMap { $0 }
     }
 
-    func problem(cell: Int, batch b: CalibrationSet.Batch, adc: ArraySlice<UInt16>, line: SpectralLine, sigma: Double?) -> Problem {
+    /// The tail (f_T, β) of a cell measured on its strongest other Kα line: that line's energy spectrum
+    /// summed over the batches under their starting calibrations (each channel spread over its energy
+    /// interval), fitted by LineFitting's doublet + tail + linear background model. Nil when the fit
+    /// does not converge or ends on a bound.
+    public func measuredTail(cell: CalibrationSet.Cell, adc slices: [ArraySlice<UInt16>]) -> (fraction: Double, slope: Double)? {
+        var totals: [String: Double] = [:]
+        for b in cell.batches { for l in b.lines where l.line != settings.lineID { totals[l.line, default: 0] += l.counts ?? 0 } }
+        guard let id = totals.filter({ $0.key.hasSuffix("Ka") }).max(by: { $0.value < $1.value })?.key,
+              let line = SpectralLine(id: id) else { return nil }
+        let lo = line.energy - 600, width = 4.0, bins = 250
+        var h = Histogram(lowerEdge: lo, binWidth: width, bins: bins)
+        for (b, adc) in zip(cell.batches, slices) {
+            h = h + Histogram.energy(adc, calibration: b.calibration, lowerEdge: lo, binWidth: width, bins: bins)
+        }
+        guard h.total > 1000 else { return nil }
+        let r = LineFit.fit(h, line: line).result
+        guard r.status == .converged, r.tailFraction > 1e-3, r.tailFraction < 0.29, r.tailSlope > 0.31, r.tailSlope < 4.9 else { return nil }
+        return (r.tailFraction, r.tailSlope)
+    }
+
+    func problem(cell: Int, batch b: CalibrationSet.Batch, adc: ArraySlice<UInt16>, line: SpectralLine, sigma: Double?,
+                 tail: (fraction: Double, slope: Double)? = nil) -> Problem {
         let c0 = b.calibration
         let id = OptimizationID(cell: cell, batch: b.index)
         let cuResult = b.lines.first { $0.line == line.id }
@@ -109,7 +141,8 @@ public struct CalibrationRefiner: Sendable {
         if settings.loss == .windowDensity && anchors.count < 2 {
             prob.keptReason = "fewer than 2 anchor lines with centroid errors in the calibration"; return prob
         }
-        let shape = LineShape(line: line, sigma: sigma, tailFraction: settings.tailFraction, tailSlope: settings.tailSlope)
+        let shape = LineShape(line: line, sigma: sigma, tailFraction: tail?.fraction ?? settings.tailFraction,
+                              tailSlope: tail?.slope ?? settings.tailSlope)
         var loss = BatchLoss(kind: settings.loss, coordinates: coords, counts: counts, shape: shape,
                              signalFraction: 0.5, backgroundSlope: 0, anchors: settings.loss == .windowDensity ? anchors : [])
         let start = coords.scaled(c0)
@@ -148,7 +181,8 @@ public struct CalibrationRefiner: Sendable {
                 }
                 de *= 0.5; ds *= 0.5
             }
-            if !ok || abs(cur.value - next.value) < 1e-10 { cur = next; break }
+            // 1e-7 in log-likelihood is far below anything that could move the calibration.
+            if !ok || abs(cur.value - next.value) < 1e-7 { cur = next; break }
             cur = next
         }
         return (eta, slope)
@@ -233,6 +267,8 @@ public struct CalibrationRefiner: Sendable {
                     s.backgroundSlope = loss.backgroundSlope
                 }
                 s.sigma = loss.shape.sigma
+                s.tailFraction = loss.shape.tailFraction
+                s.tailSlope = loss.shape.tailSlope
                 if p.referenceChannel.isFinite {
                     s.lineEnergyBefore = before.energy(p.referenceChannel)
                     s.lineEnergyAfter = after.energy(p.referenceChannel)

@@ -10,10 +10,13 @@ public struct RefinementSettings: Sendable, Codable, Hashable {
     public var energyWindow: ClosedRange<Double> = 7000...8500
     /// The line whose events are fitted unbinned.
     public var lineID: String = "CuKa"
-    /// Tail of the line shape: area fraction and slope (β, in σ). `physics.md`: typical f_T ≈ 0.02–0.05,
-    /// β ≈ 1.3–1.5; the middle of those ranges is the default when no fit supplies them.
+    /// Tail of the line shape: area fraction and slope (β, in σ). With `tailFromData` they are measured
+    /// per cell on its strongest other Kα line (Mn Kα for vip2, ~100× the Cu counts), and these values
+    /// are the fallback when that fit fails: the middle of `physics.md`'s typical ranges
+    /// (f_T ≈ 0.02–0.05, β ≈ 1.3–1.5).
     public var tailFraction: Double = 0.035
     public var tailSlope: Double = 1.4
+    public var tailFromData: Bool = true
     /// Resolution: FWHM (eV) at the line, or nil to derive it per cell from the widths (`sigma_adc`) of
     /// the other lines in the calibration file through the Fano/ENC model of ``DetectorResponse``.
     public var lineFWHM: Double?

@@ -6,7 +6,9 @@ public enum SVGFigures {
     /// A plot frame: data ranges mapped into a 720×440 canvas with margins, axes, ticks and labels.
     struct Frame {
         let x: ClosedRange<Double>, y: ClosedRange<Double>
-        let w = 720.0, h = 440.0, left = 80.0, right = 20.0, top = 40.0, bottom = 60.0
+        /// Whole-number ticks only on x (iterations).
+        var integerX = false
+        let w = 720.0, h = 440.0, left = 90.0, right = 20.0, top = 40.0, bottom = 60.0
         func px(_ v: Double) -> Double { left + (v - x.lowerBound) / (x.upperBound - x.lowerBound) * (w - left - right) }
         func py(_ v: Double) -> Double { h - bottom - (v - y.lowerBound) / (y.upperBound - y.lowerBound) * (h - top - bottom) }
 
@@ -15,7 +17,7 @@ public enum SVGFigures {
             s += "<text x=\"\(w / 2)\" y=\"24\" text-anchor=\"middle\" font-size=\"16\">\(esc(title))</text>\n"
             s += "<line x1=\"\(left)\" y1=\"\(h - bottom)\" x2=\"\(w - right)\" y2=\"\(h - bottom)\" stroke=\"black\"/>\n"
             s += "<line x1=\"\(left)\" y1=\"\(top)\" x2=\"\(left)\" y2=\"\(h - bottom)\" stroke=\"black\"/>\n"
-            for t in Self.ticks(x) {
+            for t in Self.ticks(x) where !integerX || t == t.rounded() {
                 s += "<line x1=\"\(f(px(t)))\" y1=\"\(h - bottom)\" x2=\"\(f(px(t)))\" y2=\"\(h - bottom + 5)\" stroke=\"black\"/>"
                 s += "<text x=\"\(f(px(t)))\" y=\"\(h - bottom + 20)\" text-anchor=\"middle\" font-size=\"12\">\(Self.label(t))</text>\n"
             }
@@ -24,7 +26,7 @@ public enum SVGFigures {
                 s += "<text x=\"\(left - 8)\" y=\"\(f(py(t) + 4))\" text-anchor=\"end\" font-size=\"12\">\(Self.label(t))</text>\n"
             }
             s += "<text x=\"\(w / 2)\" y=\"\(h - 15)\" text-anchor=\"middle\" font-size=\"13\">\(esc(xLabel))</text>\n"
-            s += "<text transform=\"translate(18,\(h / 2)) rotate(-90)\" text-anchor=\"middle\" font-size=\"13\">\(esc(yLabel))</text>\n"
+            s += "<text transform=\"translate(16,\(h / 2)) rotate(-90)\" text-anchor=\"middle\" font-size=\"13\">\(esc(yLabel))</text>\n"
             return s
         }
 
@@ -61,7 +63,7 @@ public enum SVGFigures {
         var s = ""
         for (i, (name, color)) in items.enumerated() {
             let y = 60.0 + 18 * Double(i)
-            s += "<line x1=\"520\" y1=\"\(y)\" x2=\"545\" y2=\"\(y)\" stroke=\"\(color)\" stroke-width=\"2\"/><text x=\"552\" y=\"\(y + 4)\" font-size=\"12\">\(esc(name))</text>\n"
+            s += "<line x1=\"100\" y1=\"\(y)\" x2=\"125\" y2=\"\(y)\" stroke=\"\(color)\" stroke-width=\"2\"/><text x=\"132\" y=\"\(y + 4)\" font-size=\"12\">\(esc(name))</text>\n"
         }
         return s
     }
@@ -70,11 +72,17 @@ public enum SVGFigures {
     public static func figure5(_ r: BeforeAfterReport) -> String {
         let c = r.logLikelihoodCurve
         guard let lo = c.min(), let hi = c.max() else { return document("<text x=\"20\" y=\"40\">no batch optimized</text>\n") }
+        // Plotted relative to the start: the absolute value (~10⁵–10⁶) would leave unreadable tick labels.
+        let start = c[0]
         let pad = max(1e-9, (hi - lo) * 0.08)
-        let fr = Frame(x: 0...Double(max(1, c.count - 1)), y: (lo - pad)...(hi + pad))
-        var s = fr.axes(title: "Figure 5: log-likelihood during the optimization", xLabel: "iteration", yLabel: "summed log-likelihood")
-        s += fr.polyline(c.enumerated().map { (Double($0.offset), $0.element) }, color: "#1f77b4", width: 2)
-        for (i, v) in c.enumerated() { s += "<circle cx=\"\(f(fr.px(Double(i))))\" cy=\"\(f(fr.py(v)))\" r=\"3\" fill=\"#1f77b4\"/>\n" }
+        let fr = Frame(x: 0...Double(max(1, c.count - 1)), y: (lo - start - pad)...(hi - start + pad), integerX: true)
+        var s = fr.axes(title: "Figure 5: log-likelihood during the optimization (\(r.settings.optimizer.method.rawValue))", xLabel: "iteration",
+                        yLabel: "log L − log L(start), summed over batches")
+        s += fr.polyline(c.enumerated().map { (Double($0.offset), $0.element - start) }, color: "#1f77b4", width: 2)
+        if c.count <= 60 {
+            for (i, v) in c.enumerated() { s += "<circle cx=\"\(f(fr.px(Double(i))))\" cy=\"\(f(fr.py(v - start)))\" r=\"3\" fill=\"#1f77b4\"/>\n" }
+        }
+        s += "<text x=\"\(fr.w - 30)\" y=\"\(fr.h - fr.bottom - 10)\" text-anchor=\"end\" font-size=\"12\">" + String(format: "log L(start) = %.1f", start) + "</text>\n"
         return document(s)
     }
 
