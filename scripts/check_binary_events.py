@@ -4,13 +4,65 @@
 Usage: check_binary_events.py EVENTS.bin [EVENTS.csv]
 Verifies the header, size and both checksums (version 2: XXH64 with the xxhash package;
 version 1: CRC-32 with zlib), and, given the CSV the file was converted from, that every
-(sdd, adc, time) matches exactly. Prints the event count. Needs numpy and xxhash (pip install xxhash).
+(sdd, adc, time) matches exactly. Prints the event count. Needs numpy; uses the xxhash package
+when installed, else the small pure-Python XXH64 below (fine for test-sized files).
 """
 import csv
 import sys
 import zlib
 
 import numpy as np
+
+M64 = (1 << 64) - 1
+P1, P2, P3, P4, P5 = (0x9E3779B185EBCA87, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9,
+                      0x85EBCA77C2B2AE63, 0x27D4EB2F165667C5)
+
+
+def _rotl(x, r):
+    return ((x << r) | (x >> (64 - r))) & M64
+
+
+def _round(acc, lane):
+    return (_rotl((acc + lane * P2) & M64, 31) * P1) & M64
+
+
+def xxh64_pure(data, seed=0):
+    """XXH64 written from the xxHash specification, independent of sddcal's Swift code."""
+    n, i = len(data), 0
+    word = lambda k: int.from_bytes(data[k:k + 8], "little")
+    if n >= 32:
+        v = [(seed + P1 + P2) & M64, (seed + P2) & M64, seed, (seed - P1) & M64]
+        while i + 32 <= n:
+            v = [_round(v[j], word(i + 8 * j)) for j in range(4)]
+            i += 32
+        h = (_rotl(v[0], 1) + _rotl(v[1], 7) + _rotl(v[2], 12) + _rotl(v[3], 18)) & M64
+        for x in v:
+            h = (((h ^ _round(0, x)) * P1) + P4) & M64
+    else:
+        h = (seed + P5) & M64
+    h = (h + n) & M64
+    while i + 8 <= n:
+        h = (_rotl(h ^ _round(0, word(i)), 27) * P1 + P4) & M64
+        i += 8
+    if i + 4 <= n:
+        h = (_rotl(h ^ (int.from_bytes(data[i:i + 4], "little") * P1 & M64), 23) * P2 + P3) & M64
+        i += 4
+    while i < n:
+        h = (_rotl(h ^ (data[i] * P5 & M64), 11) * P1) & M64
+        i += 1
+    h ^= h >> 33
+    h = (h * P2) & M64
+    h ^= h >> 29
+    h = (h * P3) & M64
+    return h ^ (h >> 32)
+
+
+def xxh64(data):
+    try:
+        import xxhash
+    except ImportError:
+        return xxh64_pure(data)
+    return xxhash.xxh64(data).intdigest()
 
 
 def read_bin(path):
@@ -25,9 +77,8 @@ def read_bin(path):
         assert zlib.crc32(b[:40]) == int.from_bytes(b[40:44], "little"), "header checksum"
         assert zlib.crc32(b[64:]) == int.from_bytes(b[36:40], "little"), "payload checksum"
     else:
-        import xxhash
-        assert xxhash.xxh64(b[:48]).intdigest() == int.from_bytes(b[48:56], "little"), "header checksum"
-        assert xxhash.xxh64(b[64:]).intdigest() == int.from_bytes(b[40:48], "little"), "payload checksum"
+        assert xxh64(b[:48]) == int.from_bytes(b[48:56], "little"), "header checksum"
+        assert xxh64(b[64:]) == int.from_bytes(b[40:48], "little"), "payload checksum"
     cell = np.frombuffer(b, "<u2", n, 64)
     adc = np.frombuffer(b, "<u2", n, 64 + 2 * n)
     time = np.frombuffer(b, "<f8", n, t0)

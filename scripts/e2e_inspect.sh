@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # End-to-end test of `sddcal inspect` driven by keys under tmux (lazygit's approach: send keys,
 # read the screen). Opens the sample, moves between cells, nudges a seed and undoes it, runs the
-# optimization to the end, accepts it, opens before/after, shows help, resizes to 80x24 and quits;
+# optimization to the end, accepts it (written with --out), opens before/after, shows help, resizes to 80x24 and quits;
 # then checks that the terminal was restored (alternate screen left, `stty` back to icanon+echo).
 # A second run in the C locale checks the ASCII fallback and that Ctrl-C restores the terminal too.
 #
@@ -54,7 +54,7 @@ start() {
 }
 
 step "open the sample (UTF-8 locale, 256 colours)"
-start C.UTF-8 --stats "$tmp/stats.json"
+start C.UTF-8 --stats "$tmp/stats.json" --out "$tmp/accepted.json"
 wait_for "1 Overview .*2 Spectrum"
 wait_for "array 1 · cells 0–7"
 wait_for "standard calibration ready" "$long"
@@ -97,6 +97,8 @@ wait_for "finished: a accepts, d discards" "$long"
 wait_for "iteration [1-9][0-9]*"
 keys a
 wait_for "accepted: before/after"
+wait_for "accepted calibration written to"
+grep -q '"schema" *: *"sddcal.calibration"' "$tmp/accepted.json" || fail "accepted calibration not written as a calibration file"
 
 step "before/after"
 keys 5

@@ -91,6 +91,8 @@ private final class Workspace<Model: BinnedModel> {
     var r: [Double]         // dS/dμ per bin
     var wgt: [Double]       // Fisher weight per bin
     var evaluations = 0
+    /// Ties in a fixed order (dictionary order varies between runs; sums must not).
+    let tieList: [(Int, FitParameters.Tie)]
 
     init(fit: BinnedFit<Model>, parameters: FitParameters) {
         self.fit = fit
@@ -104,6 +106,7 @@ private final class Workspace<Model: BinnedModel> {
         jf = [Double](repeating: 0, count: nb * nf)
         r = [Double](repeating: 0, count: nb)
         wgt = [Double](repeating: 0, count: nb)
+        tieList = parameters.ties.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
     }
 
     func theta(_ phi: [Double]) -> [Double] {
@@ -156,7 +159,7 @@ private final class Workspace<Model: BinnedModel> {
         // Free Jacobian: own column plus the columns of parameters tied to it.
         for (a, i) in free.enumerated() {
             for b in 0..<nb { jf[a * nb + b] = jac[i * nb + b] }
-            for (k, tie) in params.ties where tie.source == i {
+            for (k, tie) in tieList where tie.source == i {
                 for b in 0..<nb { jf[a * nb + b] += tie.scale * jac[k * nb + b] }
             }
         }

@@ -172,7 +172,7 @@ public struct StandardCalibrator: Sendable {
 
     /// Linear gain (eV/ADC) and zero from the seeds, for σ seeds and doublet splittings in ADC.
     func linearScale(_ seeds: [String: Double]) -> (gain: Double, zero: Double)? {
-        let pts = seeds.compactMap { (id, x) in profile.line(id).map { ($0.energy, x) } }
+        let pts = seeds.sorted { $0.key < $1.key }.compactMap { (id, x) in profile.line(id).map { ($0.energy, x) } }
         guard pts.count >= 2 else { return nil }
         let n = Double(pts.count)
         let mx = pts.reduce(0) { $0 + $1.1 } / n, me = pts.reduce(0) { $0 + $1.0 } / n

@@ -48,7 +48,8 @@ public struct LineIdentifier: Sendable {
 
     /// The outcome: which candidate is which line, and the relation that ties them.
     public struct Result: Sendable, Hashable, Codable {
-        /// Line id of each candidate (same order as the input), nil when unidentified.
+        /// Line id of each candidate (same order as the input), nil when unidentified: calibration
+        /// lines, and the profile's other lines (e.g. Cu Kβ) near where the relation puts them.
         public var labels: [String?]
         /// Candidate index per identified line id.
         public var assignment: [String: Int]
@@ -112,6 +113,19 @@ public struct LineIdentifier: Sendable {
                 assignment[line.id] = pool[m]
             } else {
                 missing.append(line.id)
+            }
+        }
+        // Once a relation is known, the profile's other lines (Kβ of a Kα-only profile, Cu Kβ for
+        // vip2) label the highest free peak near their predicted position too.
+        if best != nil {
+            for line in profile.lines where !profile.calibrationLineIDs.contains(line.id) {
+                let p = z + line.energy / g
+                var pick: Int? = nil
+                for i in candidates.indices where labels[i] == nil && candidates[i].height > 0
+                    && abs(candidates[i].adc - p) <= toleranceADC {
+                    if pick == nil || candidates[i].height > candidates[pick!].height { pick = i }
+                }
+                if let i = pick { labels[i] = line.id; assignment[line.id] = i }
             }
         }
         return Result(labels: labels, assignment: assignment, missing: missing, predictedADC: predicted,

@@ -11,6 +11,8 @@ public struct LocalMaxima: Sendable, Hashable {
     public var leftEdges: [Int]
     /// Last sample of each maximum's plateau.
     public var rightEdges: [Int]
+    /// Whether every sample was finite (checked in the same pass; the maxima mean nothing otherwise).
+    public var allFinite: Bool
 
     /// Finds the local maxima of `x` (NaN compares false and therefore never forms a maximum).
     public init(_ x: [Double]) {
@@ -19,7 +21,13 @@ public struct LocalMaxima: Sendable, Hashable {
 
     init(buffer x: UnsafeBufferPointer<Double>, edges: Bool = true) {
         let n = x.count
-        guard n >= 3 else { peaks = []; leftEdges = []; rightEdges = []; return }
+        guard n >= 3 else {
+            peaks = []; leftEdges = []; rightEdges = []
+            allFinite = x.allSatisfy { $0.isFinite }
+            return
+        }
+        var bad = unsafeBitCast(!(x[0].magnitude <= .greatestFiniteMagnitude), to: UInt8.self)
+            | unsafeBitCast(!(x[n - 1].magnitude <= .greatestFiniteMagnitude), to: UInt8.self)
         let last = n - 1
         // Pass 1, branch-free (noise makes the comparisons unpredictable): every strict rise whose
         // next sample is not higher starts a possible maximum. The flags come from a loop the
@@ -27,10 +35,13 @@ public struct LocalMaxima: Sendable, Hashable {
         // write position by the flag, so neither loop jumps on the data.
         var candidates = [Int](unsafeUninitializedCapacity: n) { buf, count in
             withUnsafeTemporaryAllocation(of: UInt8.self, capacity: n) { flags in
+                var b: UInt8 = 0
                 for i in 1..<last {
                     let l = x[i - 1], v = x[i], r = x[i + 1]
                     flags[i] = unsafeBitCast(l < v, to: UInt8.self) & unsafeBitCast(r <= v, to: UInt8.self)
+                    b |= unsafeBitCast(!(v.magnitude <= .greatestFiniteMagnitude), to: UInt8.self)
                 }
+                bad |= b
                 var c = 0
                 for i in 1..<last {
                     buf[c] = i
@@ -70,5 +81,6 @@ public struct LocalMaxima: Sendable, Hashable {
         peaks = candidates
         leftEdges = lefts
         rightEdges = rights
+        allFinite = bad == 0
     }
 }

@@ -11,8 +11,10 @@ public enum PeakFinder {
     /// - Throws: `SDDError.invalidArgument` for a non-finite sample or a bad parameter.
     public static func findPeaks(_ x: [Double], options: PeakSearchOptions = PeakSearchOptions()) throws -> PeakSearchResult {
         try options.validate()
+        // The scan for maxima also checks that every sample is finite (one pass instead of two).
+        if let r = x.withUnsafeBufferPointer({ search($0, options) }) { return r }
         try validateSignal(x)
-        return x.withUnsafeBufferPointer { search($0, options) }
+        throw SDDError.invalidArgument("x", "samples must be finite")
     }
 
     /// Standalone `peak_prominences`.
@@ -38,13 +40,25 @@ public enum PeakFinder {
         }
     }
 
-    /// The search on a validated signal with validated options.
-    static func search(_ x: UnsafeBufferPointer<Double>, _ o: PeakSearchOptions) -> PeakSearchResult {
+    /// The search on a signal with validated options; nil when a sample is not finite.
+    static func search(_ x: UnsafeBufferPointer<Double>, _ o: PeakSearchOptions) -> PeakSearchResult? {
         let maxima = LocalMaxima(buffer: x, edges: o.plateauSize != nil)
+        guard maxima.allFinite else { return nil }
         var peaks = maxima.peaks
-        var props = PeakProperties()
+        // Which maximum each remaining peak is (for the plateau properties, reported at the end).
+        var origin: [Int]? = nil
+        if o.plateauSize != nil {
+            var org = [Int](repeating: 0, count: peaks.count)
+            org.withUnsafeMutableBufferPointer { for i in 0..<$0.count { $0[i] = i } }
+            origin = org
+        }
+        // Properties that cost a search (prominences, widths) are kept and filtered with the peaks;
+        // the cheap ones (heights, thresholds, plateaus) are recomputed for the survivors at the end
+        // (the same arithmetic, so the same values), which saves filtering them at every step.
+        var prom: PeakProminences? = nil
+        var wid: PeakWidths? = nil
 
-        // Removes the peaks whose flag is false, from the index list and every property so far.
+        // Removes the peaks whose flag is false.
         func apply(_ keep: [Bool]) {
             let kept = keep.withUnsafeBufferPointer { k in
                 var c = 0
@@ -52,47 +66,68 @@ public enum PeakFinder {
                 return c
             }
             guard kept < peaks.count else { return }
-            keep.withUnsafeBufferPointer { peaks = PeakProperties.compacted(peaks, $0, kept) }
-            props.compact(keep)
+            keep.withUnsafeBufferPointer { k in
+                peaks = PeakProperties.compacted(peaks, k, kept)
+                if let v = origin { origin = PeakProperties.compacted(v, k, kept) }
+                if let p = prom {
+                    prom = PeakProminences(prominences: PeakProperties.compacted(p.prominences, k, kept),
+                                           leftBases: PeakProperties.compacted(p.leftBases, k, kept),
+                                           rightBases: PeakProperties.compacted(p.rightBases, k, kept))
+                }
+                if let w = wid {
+                    wid = PeakWidths(widths: PeakProperties.compacted(w.widths, k, kept),
+                                     widthHeights: PeakProperties.compacted(w.widthHeights, k, kept),
+                                     leftIPs: PeakProperties.compacted(w.leftIPs, k, kept),
+                                     rightIPs: PeakProperties.compacted(w.rightIPs, k, kept))
+                }
+            }
         }
-
-        if let c = o.plateauSize {
-            var sizes = [Int](repeating: 0, count: peaks.count)
-            for i in peaks.indices { sizes[i] = maxima.rightEdges[i] - maxima.leftEdges[i] + 1 }
-            props.plateauSizes = sizes
-            props.leftEdges = maxima.leftEdges
-            props.rightEdges = maxima.rightEdges
-            apply(condition(sizes.map(Double.init), c))
-        }
-        if let c = o.height {
+        func heights() -> [Double] {
             var h = [Double](repeating: 0, count: peaks.count)
             h.withUnsafeMutableBufferPointer { hb in
                 peaks.withUnsafeBufferPointer { pb in for i in 0..<pb.count { hb[i] = x[pb[i]] } }
             }
-            props.peakHeights = h
-            apply(condition(h, c))
+            return h
         }
-        if let c = o.threshold {
+        func thresholds() -> (left: [Double], right: [Double]) {
             let m = peaks.count
             var left = [Double](repeating: 0, count: m), right = left
-            var keep = [Bool](repeating: true, count: m)
-            // Missing bounds as infinities: the same test for every peak, without jumps (samples are finite).
-            let lo = c.min ?? -.infinity, hi = c.max ?? .infinity
             peaks.withUnsafeBufferPointer { P in
             left.withUnsafeMutableBufferPointer { L in
             right.withUnsafeMutableBufferPointer { R in
-            keep.withUnsafeMutableBufferPointer { K in
                 for i in 0..<m {
                     let p = P[i], v = x[p]
-                    let l = v - x[p - 1], r = v - x[p + 1]
-                    L[i] = l; R[i] = r
+                    L[i] = v - x[p - 1]; R[i] = v - x[p + 1]
+                }
+            }}}
+            return (left, right)
+        }
+
+        if let c = o.plateauSize {
+            var sizes = [Double](repeating: 0, count: peaks.count)
+            sizes.withUnsafeMutableBufferPointer { S in
+            maxima.leftEdges.withUnsafeBufferPointer { L in
+            maxima.rightEdges.withUnsafeBufferPointer { R in
+                for i in 0..<S.count { S[i] = Double(R[i] - L[i] + 1) }
+            }}}
+            apply(condition(sizes, c))
+        }
+        if let c = o.height { apply(condition(heights(), c)) }
+        if let c = o.threshold {
+            let (left, right) = thresholds()
+            // Missing bounds as infinities: the same test for every peak, without jumps (samples are finite).
+            let lo = c.min ?? -.infinity, hi = c.max ?? .infinity
+            var keep = [Bool](repeating: true, count: left.count)
+            left.withUnsafeBufferPointer { L in
+            right.withUnsafeBufferPointer { R in
+            keep.withUnsafeMutableBufferPointer { K in
+                for i in 0..<K.count {
+                    let l = L[i], r = R[i]
                     // The smaller step must reach the minimum, the larger must not exceed the maximum.
                     K[i] = unsafeBitCast(unsafeBitCast(lo <= Swift.min(l, r), to: UInt8.self)
                                          & unsafeBitCast(Swift.max(l, r) <= hi, to: UInt8.self), to: Bool.self)
                 }
-            }}}}
-            props.leftThresholds = left
-            props.rightThresholds = right
+            }}}
             apply(keep)
         }
         if let d = o.distance {
@@ -101,23 +136,39 @@ public enum PeakFinder {
         }
         if o.prominence != nil || o.width != nil {
             let half = (try? PeakProminences.halfWindow(o.wlen)) ?? nil   // validated above
-            let pr = (half == nil || half! >= x.count - 1)
+            prom = (half == nil || half! >= x.count - 1)
                 ? PeakProminences.computeByMaxima(x, peaks: peaks, maxima: maxima.peaks)
                 : PeakProminences.computeByStretches(x, peaks: peaks, maxima: maxima.peaks, half: half!)
-            props.prominences = pr.prominences
-            props.leftBases = pr.leftBases
-            props.rightBases = pr.rightBases
-            if let c = o.prominence { apply(condition(pr.prominences, c)) }
+            if let c = o.prominence { apply(condition(prom!.prominences, c)) }
         }
         if let c = o.width {
-            let pr = PeakProminences(prominences: props.prominences!, leftBases: props.leftBases!, rightBases: props.rightBases!)
-            let w = PeakWidths.compute(x, peaks: peaks, relHeight: o.relHeight, prominence: pr)
-            props.widths = w.widths
-            props.widthHeights = w.widthHeights
-            props.leftIPs = w.leftIPs
-            props.rightIPs = w.rightIPs
-            apply(condition(w.widths, c))
+            wid = PeakWidths.compute(x, peaks: peaks, relHeight: o.relHeight, prominence: prom!)
+            apply(condition(wid!.widths, c))
         }
+
+        var props = PeakProperties()
+        if let org = origin {
+            let m = org.count
+            var l = [Int](repeating: 0, count: m), r = l, size = l
+            org.withUnsafeBufferPointer { O in
+            maxima.leftEdges.withUnsafeBufferPointer { LE in
+            maxima.rightEdges.withUnsafeBufferPointer { RE in
+            l.withUnsafeMutableBufferPointer { L in
+            r.withUnsafeMutableBufferPointer { R in
+            size.withUnsafeMutableBufferPointer { S in
+                for i in 0..<m {
+                    let a = LE[O[i]], b = RE[O[i]]
+                    L[i] = a; R[i] = b; S[i] = b - a + 1
+                }
+            }}}}}}
+            props.leftEdges = l
+            props.rightEdges = r
+            props.plateauSizes = size
+        }
+        if o.height != nil { props.peakHeights = heights() }
+        if o.threshold != nil { (props.leftThresholds, props.rightThresholds) = thresholds() }
+        if let p = prom { props.prominences = p.prominences; props.leftBases = p.leftBases; props.rightBases = p.rightBases }
+        if let w = wid { props.widths = w.widths; props.widthHeights = w.widthHeights; props.leftIPs = w.leftIPs; props.rightIPs = w.rightIPs }
         return PeakSearchResult(peaks: peaks, properties: props)
     }
 

@@ -39,7 +39,9 @@ struct Convert: ParsableCommand {
 
     func convertEvents() throws -> ConvertReport {
         let toSpectra = EventFile.fileExtension(output) == "npy"
-        if !toSpectra { _ = try EventFile.format(forOutput: output) }
+        guard toSpectra || ["csv", "bin"].contains(EventFile.fileExtension(output)) else {
+            throw SDDError.badFile(file: output, message: "events convert to .csv, .bin, or .npy (one ADC spectrum per cell)")
+        }
         let options = EventReadOptions(lenient: lenient, knownCells: cells.map { 0...($0 - 1) })
         let start = Date()
         let readBar = TerminalProgressBar("read")

@@ -22,6 +22,9 @@ struct Inspect: ParsableCommand {
     @Argument(help: "Events file (.bin, or .csv with header sdd,adc,time) or histogram file (.mca, .Spe, .npy, text/CSV).") var file: String
     @Option(help: "Calibration file (JSON) to start from instead of computing the standard one.") var calib: String?
     @Option(help: "CNN model file (default: the shipped model, if found).") var model: String?
+    @Option(help: "Write the optimized calibration here when it is accepted (view 4, key a).") var out: String?
+    @OptionGroup var output: OutputOptions
+    @Option(help: "Optimizer of the refinement (view 4): newton (default), adam or gd, as in `sddcal optimize`.") var method = "newton"
     @Option(help: "Batch length: 48h, 30d, 90m, a count of events, or all.") var batch = "48h"
     @Option(help: "Line profile (vip2, siddharta2, or a list like TiKa,FeKa,CuKa).") var profile = "vip2"
     @Option(help: "Glyphs: \(Glyphs.allCases.map(\.rawValue).joined(separator: "|")) (auto: Unicode on a UTF-8 locale).") var glyphs: Glyphs = .auto
@@ -32,8 +35,11 @@ struct Inspect: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
+            if let out, !output.force && FileManager.default.fileExists(atPath: out) { throw SDDError.outputExists(out) }
             let dataset = try Self.load(file: file, calib: calib, batch: batch, profile: profile)
-            let (services, cnnNote) = try InspectorLiveServices.make(profile: dataset.profile, model: model)
+            let settings = try Optimize.makeSettings(loss: "density", method: method)
+            let (services, cnnNote) = try InspectorLiveServices.make(profile: dataset.profile, model: model, refinement: settings,
+                                                                          out: out, overwrite: output.force)
             if json {
                 let engine = InspectorEngine(services: services, synchronous: true)
                 let s = InspectorSession(state: InspectorState(width: 80, height: 24), engine: engine)

@@ -13,7 +13,9 @@ import SDDCore
 enum InspectorLiveServices {
     /// - Parameter model: a CNN model file; nil looks for the shipped one.
     /// - Returns: the services and, when no usable CNN model was found, why.
-    static func make(profile: LineProfile, model: String?) throws -> (InspectorServices, String?) {
+    /// - Parameter out: where accepting an optimization writes it (nil: nowhere).
+    static func make(profile: LineProfile, model: String?, refinement: RefinementSettings = RefinementSettings(),
+                     out: String? = nil, overwrite: Bool = false) throws -> (InspectorServices, String?) {
         let calibrator = StandardCalibrator(profile: profile)
         var cnn: CNNBox? = nil
         var note: String? = nil
@@ -25,7 +27,7 @@ enum InspectorLiveServices {
             if model != nil { throw e }      // asked for explicitly: a bad model is an error
             note = "CNN n/a: \(e.description)"
         }
-        let services = InspectorServices(
+        var services = InspectorServices(
             scipyCentroids: { h, p in scipyCentroids(h, profile: p) },
             cnnCentroids: cnn.map { box in { h, _ in box.centroids(h) } },
             fitLine: { h, line, seed in fitLine(h, line: line, seed: seed) },
@@ -40,8 +42,11 @@ enum InspectorLiveServices {
                 guard let ev = d.events else { throw SDDError.failed("optimization needs events") }
                 let flag = CancellationFlag()
                 let relay = RefinementRelay(listener, flag: flag)
-                return try CalibrationRefiner().refine(events: ev, calibration: cal, observer: relay, cancel: flag).calibration
+                return try CalibrationRefiner(settings: refinement).refine(events: ev, calibration: cal, observer: relay, cancel: flag).calibration
             })
+        if let out {
+            services.saveCalibration = { set in try set.save(out, overwrite: overwrite); return out }
+        }
         return (services, note)
     }
 

@@ -247,3 +247,20 @@ final class SpectrumInputTests: XCTestCase {
         XCTAssertGreaterThan(s.state.beforeAfter.beforeHistogram?.total ?? 0, 100, "Cu Kα region counts")
     }
 }
+
+final class SaveOnAcceptTests: XCTestCase {
+    func testAcceptWritesThroughTheSaveService() {
+        final class Box: @unchecked Sendable { var saved: CalibrationSet? }
+        let box = Box()
+        var services = Fixtures.services()
+        services.saveCalibration = { set in box.saved = set; return "/tmp/x.json" }
+        let s = InspectorSession(state: InspectorState(width: 80, height: 24),
+                                 engine: InspectorEngine(services: services, synchronous: true, clock: Fixtures.steppingClock()))
+        s.dispatch(.datasetLoaded(Fixtures.dataset(cells: 8))); s.pump()
+        s.key(.char("4")); s.key(.char("o"))
+        XCTAssertNil(box.saved, "nothing written before accepting")
+        s.key(.char("a"))
+        XCTAssertEqual(box.saved, s.state.dataset?.optimized)
+        XCTAssertEqual(s.state.message, "accepted calibration written to /tmp/x.json")
+    }
+}

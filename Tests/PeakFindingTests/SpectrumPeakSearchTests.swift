@@ -133,8 +133,9 @@ final class SpectrumPeakSearchTests: XCTestCase {
             lines.append(.init(adc: zero + SpectralLine(id: id)!.energy / gain, height: h))
         }
         lines.insert(.init(adc: 4000, height: 50), at: 2)   // far from every line
+        lines.append(.init(adc: zero + SpectralLine(id: "CuKb")!.energy / gain + 3, height: 2))   // not a calibration line
         let r = LineIdentifier(profile: .vip2).identify(lines)
-        XCTAssertEqual(r.labels, ["TiKa", "TiKb", nil, "MnKa", "MnKb", "CuKa"])
+        XCTAssertEqual(r.labels, ["TiKa", "TiKb", nil, "MnKa", "MnKb", "CuKa", "CuKb"])
         XCTAssertEqual(r.missing, [])
         XCTAssertEqual(r.calibration.p1, gain, accuracy: 1e-9)
         XCTAssertEqual(r.calibration.p0, -gain * zero, accuracy: 1e-6)

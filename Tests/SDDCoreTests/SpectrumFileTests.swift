@@ -150,6 +150,8 @@ final class SpectrumFileTests: XCTestCase {
         let complex = try dir.write("complex.npy", bytes: Array(good[0..<10]) + Array(header.utf8) + Array(good[dataStart...]))
         XCTAssertEqual(errorLine { _ = try SpectrumFile.read(complex) },
                        "\(complex): byte 10: unsupported dtype '<c8' (reads f8 f4 i8 i4 i2 i1 u8 u4 u2 u1)")
+        let empty = try dir.write("empty.npy", bytes: NumpyArray(shape: [0, 4], values: []).encode())
+        XCTAssertEqual(errorLine { _ = try SpectrumFile.read(empty) }, "\(empty): array of shape [0, 4] holds no counts")
         let nan = try dir.write("nan.npy", bytes: NumpyArray(shape: [3], values: [1, .nan, 2]).encode())
         XCTAssertTrue(errorLine { _ = try SpectrumFile.read(nan) }.hasSuffix(": count of channel 1 is NaN"))
     }

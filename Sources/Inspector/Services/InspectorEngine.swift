@@ -69,6 +69,10 @@ public final class InspectorEngine: @unchecked Sendable {
             mailbox.post(.seedFit(cell: cell, batch: batch, fits: r.fits, calibration: r.calibration, message: r.message))
         case let .computeBeforeAfter(cells):
             mailbox.post(Analysis.beforeAfter(d, cells: cells, services: services))
+        case .saveCalibration:
+            guard let save = services.saveCalibration, let set = d.optimized else { return }
+            do { mailbox.post(.notice("accepted calibration written to \(try save(set))")) }
+            catch { mailbox.post(.notice("could not write the calibration: \(error)")) }
         case .startOptimization, .cancelOptimization:
             break
         }

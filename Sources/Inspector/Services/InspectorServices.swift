@@ -70,6 +70,8 @@ public struct InspectorServices: Sendable {
     /// The gradient refinement of a calibration; reports iterations to the listener, stops when it
     /// says so, and returns the refined calibration.
     public var optimize: (@Sendable (Dataset, CalibrationSet, OptimizationListener) throws -> CalibrationSet)?
+    /// Saves an accepted calibration (e.g. through `AtomicFile`); returns where it went.
+    public var saveCalibration: (@Sendable (CalibrationSet) throws -> String)?
 
     public init(scipyCentroids: (@Sendable (Histogram, LineProfile) -> [CentroidMark])? = nil,
                 cnnCentroids: (@Sendable (Histogram, LineProfile) -> [CentroidMark])? = nil,
@@ -77,9 +79,11 @@ public struct InspectorServices: Sendable {
                 refitSeeds: (@Sendable (Histogram, LineProfile, [String: Double]) -> SeedRefit)? = nil,
                 fitCuKa: (@Sendable (Histogram) -> PeakFitSummary?)? = nil,
                 standardCalibration: (@Sendable (Dataset, ProgressObserver) throws -> CalibrationSet)? = nil,
-                optimize: (@Sendable (Dataset, CalibrationSet, OptimizationListener) throws -> CalibrationSet)? = nil) {
+                optimize: (@Sendable (Dataset, CalibrationSet, OptimizationListener) throws -> CalibrationSet)? = nil,
+                saveCalibration: (@Sendable (CalibrationSet) throws -> String)? = nil) {
         self.scipyCentroids = scipyCentroids; self.cnnCentroids = cnnCentroids; self.fitLine = fitLine
         self.refitSeeds = refitSeeds
         self.fitCuKa = fitCuKa; self.standardCalibration = standardCalibration; self.optimize = optimize
+        self.saveCalibration = saveCalibration
     }
 }

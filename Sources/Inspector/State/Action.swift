@@ -71,4 +71,5 @@ public enum Effect: Equatable, Sendable {
     case startOptimization
     case cancelOptimization
     case computeBeforeAfter(cells: [Int])
+    case saveCalibration
 }

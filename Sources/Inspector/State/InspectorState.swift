@@ -157,6 +157,8 @@ public struct InspectorState: Sendable {
 /// Which services the engine has, so views can say what is not available instead of showing nothing.
 public struct ServiceAvailability: Equatable, Sendable {
     public var scipy = false, cnn = false, lineFit = false, cuKaFit = false, calibration = false, optimizer = false
+    /// Whether accepting an optimization also writes it (`sddcal inspect --out`).
+    public var save = false
     public init(scipy: Bool = false, cnn: Bool = false, lineFit: Bool = false, cuKaFit: Bool = false,
                 calibration: Bool = false, optimizer: Bool = false) {
         self.scipy = scipy; self.cnn = cnn; self.lineFit = lineFit; self.cuKaFit = cuKaFit
@@ -165,5 +167,6 @@ public struct ServiceAvailability: Equatable, Sendable {
     public init(_ s: InspectorServices) {
         self.init(scipy: s.scipyCentroids != nil, cnn: s.cnnCentroids != nil, lineFit: s.fitLine != nil,
                   cuKaFit: s.fitCuKa != nil, calibration: s.standardCalibration != nil, optimizer: s.optimize != nil)
+        save = s.saveCalibration != nil
     }
 }

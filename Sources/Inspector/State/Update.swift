@@ -118,7 +118,7 @@ extension InspectorState {
             optimize.phase = .accepted
             message = "optimized calibration accepted"
             beforeAfter = BeforeAfterState()
-            return [.computeSummaries]
+            return services.save ? [.computeSummaries, .saveCalibration] : [.computeSummaries]
         case .discardOptimization:
             guard optimize.phase == .finished || optimize.phase == .cancelled || optimize.phase == .accepted else {
                 message = "no result to discard"; break

@@ -5,6 +5,7 @@ import Foundation
 public struct CRC32: Sendable {
     private var state: UInt32 = 0xFFFF_FFFF
 
+    /// A checksum of no bytes yet.
     public init() {}
 
     /// The checksum of everything fed so far.
@@ -27,6 +28,7 @@ public struct CRC32: Sendable {
         return t
     }()
 
+    /// Feeds bytes; pieces may be of any size.
     public mutating func update(_ bytes: UnsafeRawBufferPointer) {
         guard var p = bytes.baseAddress else { return }
         var n = bytes.count
@@ -57,6 +59,7 @@ public struct CRC32: Sendable {
         state = crc
     }
 
+    /// Feeds the bytes of a contiguous collection.
     public mutating func update<C: ContiguousBytes>(_ bytes: C) {
         bytes.withUnsafeBytes { update($0) }
     }

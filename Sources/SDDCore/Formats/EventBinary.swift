@@ -26,11 +26,13 @@ import Foundation
 /// Payload at byte 64: N × UInt16 cell, N × UInt16 ADC, 4 zero bytes when N is odd (so the times
 /// are 8-byte aligned), N × Float64 time.
 public enum EventBinary {
+    /// The first eight bytes of every binary event file.
     public static let magic: [UInt8] = Array("SDDCALEV".utf8)
     /// The version written.
     public static let version: UInt32 = 2
     /// Versions read.
     public static let readableVersions: ClosedRange<UInt32> = 1...2
+    /// Bytes before the payload.
     public static let headerSize = 64
 
     /// Header flag: events are ordered by (cell, time).
@@ -172,6 +174,8 @@ public enum EventBinary {
                       flags: u32(32), payloadChecksum: v == 1 ? UInt64(u32(36)) : u64(40))
     }
 
+    /// Reads a binary event file (version 1 or 2), checking magic, version, size and both checksums
+    /// before the rows; errors name the byte offset.
     public static func read(_ path: String, options: EventReadOptions = .strict,
                             progress: ProgressObserver? = nil) throws -> EventReadResult {
         let file = try FileInput(path)

@@ -11,6 +11,7 @@ public enum EventCSV {
     static let adcNames: Set<String> = ["adc"]
     static let timeNames: Set<String> = ["time", "t"]
 
+    /// Reads an events CSV; progress is reported in bytes. Errors name the file and line.
     public static func read(_ path: String, options: EventReadOptions = .strict,
                             progress: ProgressObserver? = nil) throws -> EventReadResult {
         try read(path, options: options, progress: progress, chunkBytes: 1 << 22)
@@ -127,8 +128,13 @@ public enum EventCSV {
             Parser.trim(p, &as_, &ae)
             Parser.trim(p, &ts, &te)
 
-            guard let c = DecimalParser.parse(p + cs, ce - cs) else {
-                return try reject(.notANumber, "sdd \(Parser.quote(p, cs, ce)) is not a number")
+            // Cells and ADC values are almost always plain digits: skip the general parser for them.
+            let c: Double
+            if let k = Parser.plainInteger(p, cs, ce) { c = Double(k) } else {
+                guard let d = DecimalParser.parse(p + cs, ce - cs) else {
+                    return try reject(.notANumber, "sdd \(Parser.quote(p, cs, ce)) is not a number")
+                }
+                c = d
             }
             guard c >= 0, c <= 65535, c.rounded(.towardZero) == c else {
                 return try reject(.invalidCell, "sdd \(Parser.quote(p, cs, ce)) is not a cell number (an integer 0...65535)")
@@ -136,8 +142,12 @@ public enum EventCSV {
             if let known = options.knownCells, !known.contains(Int(c)) {
                 return try reject(.unknownCell, "sdd \(Int(c)) is not a known cell (\(known.lowerBound)...\(known.upperBound))")
             }
-            guard let v = DecimalParser.parse(p + as_, ae - as_) else {
-                return try reject(.notANumber, "adc \(Parser.quote(p, as_, ae)) is not a number")
+            let v: Double
+            if let k = Parser.plainInteger(p, as_, ae) { v = Double(k) } else {
+                guard let d = DecimalParser.parse(p + as_, ae - as_) else {
+                    return try reject(.notANumber, "adc \(Parser.quote(p, as_, ae)) is not a number")
+                }
+                v = d
             }
             guard v.isFinite else { return try reject(.nanADC, "adc is \(Parser.quote(p, as_, ae))") }
             guard v >= 0 else { return try reject(.negativeADC, "adc \(Parser.quote(p, as_, ae)) is negative") }
@@ -150,6 +160,18 @@ public enum EventCSV {
             }
             guard t.isFinite else { return try reject(.nonFiniteTime, "time is \(Parser.quote(p, ts, te))") }
             events.append(cell: UInt16(c), adc: UInt16(v), time: t)
+        }
+
+        /// 1–6 decimal digits and nothing else, as an Int; nil otherwise (the general parser then decides).
+        @inline(__always) static func plainInteger(_ p: UnsafePointer<UInt8>, _ a: Int, _ b: Int) -> Int? {
+            guard b > a, b - a <= 6 else { return nil }
+            var v = 0
+            for i in a..<b {
+                let d = p[i] &- 48
+                guard d < 10 else { return nil }
+                v = v &* 10 &+ Int(d)
+            }
+            return v
         }
 
         mutating func reject(_ reason: EventRejectionReason, _ message: String) throws {

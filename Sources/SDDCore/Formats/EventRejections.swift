@@ -30,10 +30,12 @@ public struct EventRejections: Sendable, Equatable, Codable {
     /// The one-line message (`file:line: …` or `file: byte N: …`) of the first row rejected for each reason.
     public private(set) var firstMessage: [EventRejectionReason: String] = [:]
 
+    /// No rejections.
     public init() {}
 
     /// Total number of rejected rows.
     public var total: Int { counts.values.reduce(0, +) }
+    /// True when no row was rejected.
     public var isEmpty: Bool { counts.isEmpty }
 
     public subscript(reason: EventRejectionReason) -> Int { counts[reason] ?? 0 }
@@ -58,17 +60,21 @@ public struct EventReadOptions: Sendable, Equatable {
         self.knownCells = knownCells
     }
 
+    /// Stop at the first bad row; accept every cell number.
     public static let strict = EventReadOptions()
 }
 
 /// The events read from a file together with what was rejected on the way.
 public struct EventReadResult: Sendable, Equatable {
+    /// The accepted events, in file order.
     public var events: EventTable
+    /// Rows skipped in lenient mode, per reason.
     public var rejected: EventRejections
     /// Data rows (CSV) or records (binary) seen, accepted or not.
     public var rowsRead: Int
     /// Size of the input in bytes.
     public var bytesRead: Int
+    /// The format the file was read as.
     public var format: EventFile.Format
 
     public init(events: EventTable, rejected: EventRejections, rowsRead: Int, bytesRead: Int, format: EventFile.Format) {

@@ -4,7 +4,9 @@ import Foundation
 /// pipelines write: `f8 f4 i8 i4 i2 i1 u8 u4 u2 u1` in either byte order, C or Fortran order.
 /// Values are held as Double in C (row-major) order.
 public struct NumpyArray: Sendable, Equatable {
+    /// Dimensions, outermost first (C order).
     public var shape: [Int]
+    /// Elements in C (row-major) order.
     public var values: [Double]
 
     public init(shape: [Int], values: [Double]) {
@@ -13,6 +15,7 @@ public struct NumpyArray: Sendable, Equatable {
         self.values = values
     }
 
+    /// The first six bytes of every `.npy` file.
     public static let magic: [UInt8] = [0x93] + Array("NUMPY".utf8)
 
     /// An element type: kind (f, i, u), size in bytes, and byte order.

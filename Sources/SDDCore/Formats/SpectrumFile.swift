@@ -49,7 +49,7 @@ public enum SpectrumFile {
         default:
             throw SDDError.badFile(file: path, message: "array of shape \(a.shape): expected 1-D (one spectrum) or 2-D (one row per cell)")
         }
-        guard channels > 0 else { throw SDDError.badFile(file: path, message: "array of shape \(a.shape) holds no channels") }
+        guard channels > 0, rows > 0 else { throw SDDError.badFile(file: path, message: "array of shape \(a.shape) holds no counts") }
         if let bad = a.values.firstIndex(where: { !($0 >= 0) || !$0.isFinite }) {
             let (r, c) = (bad / channels, bad % channels)
             let what = a.values[bad].isNaN ? "is NaN" : a.values[bad] < 0 ? "is negative (\(a.values[bad]))" : "is infinite"

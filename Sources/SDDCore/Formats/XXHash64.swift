@@ -18,6 +18,7 @@ public struct XXHash64: Sendable {
     private var pending: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
     private var pendingCount = 0
 
+    /// A hash of no bytes yet.
     public init(seed: UInt64 = 0) {
         self.seed = seed
         v1 = seed &+ XXHash64.p1 &+ XXHash64.p2
@@ -40,6 +41,7 @@ public struct XXHash64: Sendable {
         UInt64(littleEndian: p.loadUnaligned(fromByteOffset: o, as: UInt64.self))
     }
 
+    /// Feeds bytes; pieces may be of any size.
     public mutating func update(_ bytes: UnsafeRawBufferPointer) {
         guard var p = bytes.baseAddress, bytes.count > 0 else { return }
         var n = bytes.count
@@ -65,6 +67,7 @@ public struct XXHash64: Sendable {
         }
     }
 
+    /// Feeds the bytes of a contiguous collection.
     public mutating func update<C: ContiguousBytes>(_ bytes: C) {
         bytes.withUnsafeBytes { update($0) }
     }

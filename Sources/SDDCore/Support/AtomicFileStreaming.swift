@@ -12,6 +12,7 @@ public final class AtomicOutputStream {
         self.path = path
     }
 
+    /// Appends bytes to the output.
     public func write(_ bytes: UnsafeRawBufferPointer) throws {
         guard let base = bytes.baseAddress, bytes.count > 0 else { return }
         if fwrite(base, 1, bytes.count, file) != bytes.count {
@@ -20,6 +21,7 @@ public final class AtomicOutputStream {
         bytesWritten += bytes.count
     }
 
+    /// Appends the bytes of a contiguous collection.
     public func write<C: ContiguousBytes>(_ bytes: C) throws {
         try bytes.withUnsafeBytes { try write($0) }
     }
