@@ -264,3 +264,20 @@ final class SaveOnAcceptTests: XCTestCase {
         XCTAssertEqual(s.state.message, "accepted calibration written to /tmp/x.json")
     }
 }
+
+final class FlagTests: XCTestCase {
+    /// A residual below the 10 eV threshold but far outside its centroid's error is flagged by its pull.
+    func testPullFlagsAPreciseButWrongLine() {
+        let d = Fixtures.dataset(cells: 2)
+        var set = Fixtures.calibration(cells: 2)
+        set.cells[1].batches[0].lines[0].residual = 8
+        set.cells[1].batches[0].lines[0].centroidError = 0.1
+        let s = Analysis.summaries(d, calibration: set, services: InspectorServices())
+        XCTAssertEqual(s[0]?.flag, .ok)
+        XCTAssertEqual(s[1]?.flag, .warn)
+        XCTAssertTrue(s[1]?.note.contains("pull") == true, s[1]?.note ?? "")
+        // Without a Cu Kα fitter or line fitter the figures are absent, not invented.
+        XCTAssertNil(s[0]?.cuKaFWHM)
+        XCTAssertNil(s[0]?.hardwareFWHM)
+    }
+}
