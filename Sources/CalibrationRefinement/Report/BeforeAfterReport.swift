@@ -93,7 +93,7 @@ public struct BeforeAfterReport: Sendable, Encodable {
     public static func make(events: EventTable, before: CalibrationSet, after: CalibrationSet,
                             settings: RefinementSettings = RefinementSettings(),
                             roi: ClosedRange<Double> = CuKalphaLineFit.roi, binWidth: Double = 5,
-                            truth: SimulationTruth? = nil) throws -> BeforeAfterReport {
+                            truth: SimulationTruth? = nil, trace: TraceRecorder? = nil) throws -> BeforeAfterReport {
         let spec = (try? BatchSpec(parsing: before.batch)) ?? .all
         let batched = BatchedEvents(events, spec: spec)
         let bins = Int(((roi.upperBound - roi.lowerBound) / binWidth).rounded())
@@ -162,10 +162,17 @@ public struct BeforeAfterReport: Sendable, Encodable {
                                          rightBefore: good.count,
                                          movedBy2Sigma: good.filter { abs($0.errorAfter - $0.errorBefore) >= 2 * $0.sigma! }.count)
         }
-        let recorder = TraceRecorder()
-        _ = try CalibrationRefiner(settings: settings).refine(events: events, calibration: before, observer: recorder)
+        // Figure 5 from the optimizer's own trace, else by rerunning it on --before when that is what
+        // was optimized (same batches); otherwise there is no curve to show.
+        var recorder = trace
+        let sameBatches = before.cells.map { $0.batches.map(\.start) } == after.cells.map { $0.batches.map(\.start) }
+        if recorder == nil && sameBatches {
+            let r = TraceRecorder()
+            _ = try CalibrationRefiner(settings: settings).refine(events: events, calibration: before, observer: r)
+            recorder = r
+        }
         return BeforeAfterReport(before: rb, after: ra, truth: comparison, pulls: pulls, batchesWithoutCuCentroid: missing,
-                                 logLikelihoodCurve: recorder.totalLogLikelihoodCurve, settings: settings,
+                                 logLikelihoodCurve: recorder?.totalLogLikelihoodCurve ?? [], settings: settings,
                                  spectrumBefore: hb, spectrumAfter: ha, fitBefore: fb, fitAfter: fa)
     }
 
@@ -221,7 +228,9 @@ public struct BeforeAfterReport: Sendable, Encodable {
     public var curveText: String {
         let c = logLikelihoodCurve
         var s = "Figure 5: summed log-likelihood vs iteration (\(settings.loss.rawValue) loss, \(settings.optimizer.method.rawValue))\n"
-        guard let first = c.first, let last = c.last else { return s + "  (no batch optimized)\n" }
+        guard let first = c.first, let last = c.last else {
+            return s + "  (no curve: pass the optimizer's --trace CSV when --before is not the calibration that was optimized)\n"
+        }
         let lo = c.min()!, hi = c.max()!
         for (i, v) in c.enumerated() {
             let w = hi > lo ? Int(((v - lo) / (hi - lo) * 40).rounded()) : 40
