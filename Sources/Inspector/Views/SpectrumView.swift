@@ -136,7 +136,8 @@ enum BatchStrip {
             // x: the batch's mid-time over the cell's time span (batches of a count are not evenly spaced).
             let mids = c.batches.map { ($0.start + $0.end) / 2 }
             let t0 = mids.first ?? 0, span = Swift.max(1e-9, (mids.last ?? 0) - t0)
-            let xOf = { (i: Int) -> Int in n > 1 ? Int(((mids[i] - t0) / span * Double(canvas.dotWidth - 1)).rounded()) : 0 }
+            let dots = Double(canvas.dotWidth - 1)
+            let xOf = { (i: Int) -> Int in n > 1 ? Int(((mids[i] - t0) / span * dots).rounded()) : 0 }
             let yOf = { (v: Double) -> Int in hi > lo ? 3 - Int(((v - lo) / (hi - lo) * 3).rounded()) : 2 }
             for (series, st, pr) in [(vals, Style(.spectrum), UInt8(1)), (ovals, Style(.fitAlt), UInt8(2))] {
                 var prev: (Int, Int)? = nil
