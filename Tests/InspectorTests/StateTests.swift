@@ -264,3 +264,38 @@ final class SaveOnAcceptTests: XCTestCase {
         XCTAssertEqual(s.state.message, "accepted calibration written to /tmp/x.json")
     }
 }
+
+final class FlagTests: XCTestCase {
+    /// A residual below the 10 eV threshold but far outside its centroid's error is flagged by its pull.
+    func testPullFlagsAPreciseButWrongLine() {
+        let d = Fixtures.dataset(cells: 2)
+        var set = Fixtures.calibration(cells: 2)
+        set.cells[1].batches[0].lines[0].residual = 8
+        set.cells[1].batches[0].lines[0].centroidError = 0.1
+        let s = Analysis.summaries(d, calibration: set, services: InspectorServices())
+        XCTAssertEqual(s[0]?.flag, .ok)
+        XCTAssertEqual(s[1]?.flag, .warn)
+        XCTAssertTrue(s[1]?.note.contains("pull") == true, s[1]?.note ?? "")
+        // Without a Cu Kα fitter or line fitter the figures are absent, not invented.
+        XCTAssertNil(s[0]?.cuKaFWHM)
+        XCTAssertNil(s[0]?.hardwareFWHM)
+    }
+}
+
+final class LargeDetectorTests: XCTestCase {
+    /// SIDDHARTA-2 size: 384 cells in 48 arrays. The overview scrolls so the selected cell stays on
+    /// screen at 80×24, and moving down walks array by array.
+    func testOverviewScrollsToTheSelectedCell() {
+        let h = Histogram(lowerEdge: -0.5, binWidth: 1, counts: (0..<4096).map { Double(($0 * 7) % 13) })
+        let records = (0..<384).map { SpectrumRecord(cell: $0, histogram: h) }
+        let d = Dataset(name: "s2.npy", records: records, profile: .siddharta2)
+        let s = InspectorSession(state: InspectorState(width: 80, height: 24), engine: InspectorEngine(services: InspectorServices(), synchronous: true))
+        s.dispatch(.datasetLoaded(d)); s.pump()
+        for _ in 0..<40 { s.key(.down) }
+        XCTAssertEqual(s.state.cell?.cell, 160, "2 rows per array: 40 rows down is array 21, cell 160")
+        let buf = render(s.state)
+        let selected = buf.cells.enumerated().filter { $0.element.style.role == .selection && $0.element.style.reverse }
+        XCTAssertFalse(selected.isEmpty, "the selected box is on screen")
+        XCTAssertTrue(buf.lines.joined(separator: "\n").contains("cells 160–167"), buf.lines.joined(separator: "\n"))
+    }
+}

@@ -77,7 +77,9 @@ public enum Analysis {
     }
 
     /// Overview figures per cell: Cu Kα FWHM under the calibration, the hardware limit from the
-    /// strongest line's width, and a flag from failed fits, missing lines and line residuals.
+    /// strongest line's width, and a flag: bad for failed batch fits, |residual| > 30 eV or a failed
+    /// Cu Kα fit; check for |residual| > 10 eV, missing lines, a line pull (residual over its
+    /// centroid's energy error) above 5σ, or Cu Kα FWHM more than 15 % over the hardware limit.
     public static func summaries(_ d: Dataset, calibration set: CalibrationSet?, services: InspectorServices) -> [Int: CellSummary] {
         var out: [Int: CellSummary] = [:]
         let response = DetectorResponse()
@@ -90,11 +92,17 @@ public enum Analysis {
                 let failed = batches.filter { $0.status != "ok" }.count
                 let missing = batches.filter { !$0.missingLines.isEmpty }.count
                 let maxRes = batches.flatMap { $0.lines.compactMap { $0.residual.map(abs) } }.max() ?? 0
+                // Pull of a line: its residual over the energy error of its centroid.
+                let maxPull = batches.flatMap { b in b.lines.compactMap { l -> Double? in
+                    guard let r = l.residual, l.centroidError > 0 else { return nil }
+                    return abs(r) / (abs(b.calibration.slope(l.centroidADC)) * l.centroidError)
+                } }.max() ?? 0
                 s.flag = .ok
                 if failed > 0 { s.flag = .bad; notes.append("\(failed) batch fit(s) failed") }
                 if maxRes > 30 { s.flag = .bad; notes.append(String(format: "residual %.0f eV", maxRes)) }
                 else if maxRes > 10 { s.flag = Swift.max(s.flag, .warn); notes.append(String(format: "residual %.0f eV", maxRes)) }
                 if missing > 0 { s.flag = Swift.max(s.flag, .warn); notes.append("lines missing in \(missing)") }
+                if maxPull > 5 { s.flag = Swift.max(s.flag, .warn); notes.append(String(format: "pull %.0fσ", maxPull)) }
                 if let fit = services.fitCuKa {
                     if let h = energyHistogram(d, cells: [cell.cell], calibration: set), let f = fit(h) { s.cuKaFWHM = f.fwhm }
                     else { s.flag = .bad; notes.append("Cu Kα fit failed") }
