@@ -19,6 +19,8 @@ struct Optimize: ParsableCommand {
     @Argument(help: "Events file (.csv or .bin).") var events: String
     @Option(help: "Starting calibration (e.g. from `sddcal calibrate`).") var calib: String
     @Option(help: "Output calibration file.") var out: String
+    @Option(help: "Start every batch of --calib from this calibration's coefficients (e.g. a 30-day one), keeping --calib's line centroids as anchors.")
+    var start: String?
     @Option(help: "Write every iteration (cell, batch, iteration, log-likelihood, p0, p1, p2) to a .csv or .json file.")
     var trace: String?
     @Option(help: "Loss: density (default, well-posed) or paper (eq. 3 as printed).") var loss = "density"
@@ -92,7 +94,8 @@ struct Optimize: ParsableCommand {
             if let t = trace, !(t.hasSuffix(".csv") || t.hasSuffix(".json")) {
                 throw SDDError.invalidArgument("--trace", "'\(t)' must end in .csv or .json")
             }
-            let calibration = try CalibrationSet.load(calib)
+            var calibration = try CalibrationSet.load(calib)
+            if let st = start { calibration = CalibrationRefiner.startingFrom(try CalibrationSet.load(st), anchors: calibration) }
             let readBar = TerminalProgressBar("read")
             let read = try EventFile.read(events, options: .strict, progress: readBar)
             readBar.finish()
@@ -107,7 +110,7 @@ struct Optimize: ParsableCommand {
             let seconds = Date().timeIntervalSince(started)
             let prepareSeconds = prepared.timeIntervalSince(started)
             var set = result.calibration
-            set.source = "sddcal optimize \(events) --calib \(calib) --loss \(loss) --method \(method)"
+            set.source = "sddcal optimize \(events) --calib \(calib)" + (start.map { " --start \($0)" } ?? "") + " --loss \(loss) --method \(method)"
             try set.save(out, overwrite: output.force)
             if let t = trace, let r = recorder {
                 if t.hasSuffix(".json") { try AtomicFile.write(try r.json(), to: t, overwrite: output.force) }

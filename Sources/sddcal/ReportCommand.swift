@@ -20,6 +20,7 @@ struct Report: ParsableCommand {
     @Option(help: "Reference calibration (e.g. from `sddcal calibrate`).") var before: String
     @Option(help: "Optimized calibration (from `sddcal optimize`).") var after: String
     @Option(help: "Write figures 5, 6 and 7 as SVG files into this directory.") var svg: String?
+    @Option(help: "Trace CSV from `sddcal optimize --trace` for figure 5 (default: rerun the optimizer on --before).") var trace: String?
     @Option(help: "Simulator truth file: adds the true-calibration row to table 1 and per-batch errors vs truth.") var truth: String?
     @Option(help: "Bin width in eV of the summed spectra.") var bin = 5.0
     @Option(help: "Loss used for the figure 5 rerun: density or paper.") var loss = "density"
@@ -34,10 +35,11 @@ struct Report: ParsableCommand {
             let settings = try Optimize.makeSettings(loss: loss, method: method, fwhm: fwhm)
             let b = try CalibrationSet.load(before), a = try CalibrationSet.load(after)
             let t = try truth.map(SimulationTruth.load)
+            let tr = try trace.map { try TraceRecorder.load(csv: $0) }
             let bar = TerminalProgressBar("read")
             let read = try EventFile.read(events, options: .strict, progress: bar)
             bar.finish()
-            let report = try BeforeAfterReport.make(events: read.events, before: b, after: a, settings: settings, binWidth: bin, truth: t)
+            let report = try BeforeAfterReport.make(events: read.events, before: b, after: a, settings: settings, binWidth: bin, truth: t, trace: tr)
             var written: [String] = []
             if let dir = svg { written = try SVGFigures.write(report, to: dir, overwrite: output.force) }
             if json { try printJSON(report); return }

@@ -1,4 +1,5 @@
 import XCTest
+import Foundation
 import SDDCore
 @testable import CalibrationRefinement
 
@@ -67,6 +68,17 @@ final class OptimizerTests: XCTestCase {
         let ll = rows.map(\.logLikelihood)
         for i in 1..<ll.count { XCTAssertGreaterThanOrEqual(ll[i], ll[i - 1] - 1e-9) }
         XCTAssertTrue(rec.csv().hasPrefix("cell,batch,iteration,event,log_likelihood"))
+        // The CSV reads back to the same rows (the report's --trace), and bad lines are named.
+        let path = NSTemporaryDirectory() + "trace-\(getpid()).csv"
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try! rec.csv().write(toFile: path, atomically: true, encoding: .utf8)
+        let back = try! TraceRecorder.load(csv: path)
+        XCTAssertEqual(back.rows.count, rows.count)
+        XCTAssertEqual(back.totalLogLikelihoodCurve, rec.totalLogLikelihoodCurve)
+        try! (rec.csv() + "0,0,x,iter,1,2,3,4,5,\n").write(toFile: path, atomically: true, encoding: .utf8)
+        XCTAssertThrowsError(try TraceRecorder.load(csv: path)) { e in
+            XCTAssertEqual((e as? SDDError).map { "\($0)" }, "\(path):\(rows.count + 2): expected cell,batch,iteration,event,log_likelihood,p0,p1,p2,gradient_norm")
+        }
 
         let flag = CancellationFlag()
         flag.cancel()

@@ -112,3 +112,33 @@ final class RefinerTests: XCTestCase {
     }
 }
 
+
+final class StartingCoefficientsTests: XCTestCase {
+    /// The paper's set-up: coefficients of one long batch per cell (here shifted by 30 eV, as a long
+    /// batch blurs a drift), anchors of the short batches; every short batch is refined to the truth.
+    func testRefiningFromLongBatchCoefficients() throws {
+        let s = try RefinerTests.setup()
+        var long = s.truthSet
+        long.cells = long.cells.map { c in
+            let b = c.batches[c.batches.count / 2]
+            var one = b
+            one.start = c.batches.first!.start; one.end = c.batches.last!.end; one.index = 0
+            one.calibration.p0 += 30
+            return CalibrationSet.Cell(cell: c.cell, batches: [one])
+        }
+        long.batch = "6d"
+        let start = CalibrationRefiner.startingFrom(long, anchors: s.standard)
+        XCTAssertEqual(start.cells.map { $0.batches.count }, s.standard.cells.map { $0.batches.count })
+        XCTAssertEqual(start.cells[0].batches[1].lines, s.standard.cells[0].batches[1].lines)
+        XCTAssertEqual(start.cells[0].batches[1].calibration.p0, long.cells[0].batches[0].calibration.p0)
+        let r = try CalibrationRefiner().refine(events: s.events, calibration: start)
+        let cuE = s.truth.lineEnergies["CuKa"]!
+        for c in r.calibration.cells {
+            for b in c.batches {
+                let t = s.truthSet.batches(ofCell: c.cell)!.first { $0.index == b.index }!.calibration
+                let x = t.adc(forEnergy: cuE)!
+                XCTAssertEqual(b.calibration.energy(x), cuE, accuracy: 3 * b.calibration.energyError(x)!, "cell \(c.cell) batch \(b.index)")
+            }
+        }
+    }
+}

@@ -122,6 +122,26 @@ public final class TraceRecorder: OptimizationObserver, @unchecked Sendable {
         return (0..<n).map { i in perBatch.values.reduce(0) { $0 + $1[Swift.min(i, $1.count - 1)] } }
     }
 
+    /// Reads back a CSV trace written by ``csv()``; errors name the file and line.
+    public static func load(csv path: String) throws -> TraceRecorder {
+        guard let data = FileManager.default.contents(atPath: path) else { throw SDDError.badFile(file: path, message: "cannot read file") }
+        let lines = String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
+        guard lines.first?.hasPrefix("cell,batch,iteration,event,log_likelihood") == true else {
+            throw SDDError.badLine(file: path, line: 1, message: "not an sddcal optimize trace (header cell,batch,iteration,event,log_likelihood,...)")
+        }
+        let r = TraceRecorder()
+        for (i, line) in lines.enumerated().dropFirst() where !line.isEmpty {
+            let f = line.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+            guard f.count >= 9, let c = Int(f[0]), let b = Int(f[1]), let it = Int(f[2]), ["start", "iter", "final"].contains(f[3]),
+                  let ll = Double(f[4]), let p0 = Double(f[5]), let p1 = Double(f[6]), let p2 = Double(f[7]), let g = Double(f[8]) else {
+                throw SDDError.badLine(file: path, line: i + 1, message: "expected cell,batch,iteration,event,log_likelihood,p0,p1,p2,gradient_norm")
+            }
+            r.storage.append(Row(cell: c, batch: b, iteration: it, event: f[3], logLikelihood: ll, p0: p0, p1: p1, p2: p2,
+                                 gradientNorm: g, reason: f.count > 9 && !f[9].isEmpty ? f[9] : nil))
+        }
+        return r
+    }
+
     public func csv() -> String {
         var s = "cell,batch,iteration,event,log_likelihood,p0,p1,p2,gradient_norm,reason\n"
         for r in rows {

@@ -104,14 +104,17 @@ public struct Optimizer: Sendable {
     ) -> OptimizationOutcome {
         let s = settings
         // Whitening u ↦ x = x0 + M·u, M = L⁻ᵀ; fall back to the diagonal, then to identity.
-        let (v0, _, h0) = f.valueGradientHessian(start)
+        // One second-order evaluation serves the whitening, the first gradient and the first Newton step;
+        // Newton then evaluates value, gradient and Hessian together at each accepted point.
+        let (v0, g0, h0) = f.valueGradientHessian(start)
         let m = Self.whitening(h0)
+        var hessianAtU: [Double]? = h0
         func toX(_ u: SIMD3<Double>) -> SIMD3<Double> { start + Self.mul(m, u) }
         func gradU(_ gx: SIMD3<Double>) -> SIMD3<Double> { Self.mulT(m, gx) }
 
         var u = SIMD3<Double>.zero
         var value = v0
-        var g = gradU(f.valueAndGradient(start).gradient)
+        var g = gradU(g0)
         var history = [value]
         observer?.observe(.started(snapshot(0, start, value, Self.norm(g))))
         var reason = StopReason.maxIterations
@@ -136,7 +139,7 @@ public struct Optimizer: Sendable {
                 let vh = vel / (1 - Foundation.pow(s.beta2, Double(iteration)))
                 step = -s.learningRate * mh / (vh.squareRoot() + 1e-12)
             case .newton:
-                let hx = f.valueGradientHessian(toX(u)).hessian
+                let hx = hessianAtU ?? f.valueGradientHessian(toX(u)).hessian
                 let hu = Self.congruence(m, hx)
                 step = -Self.dampedSolve(hu, g) * s.learningRate
             }
@@ -155,7 +158,14 @@ public struct Optimizer: Sendable {
             let change = abs(value - tv)
             u = trial
             value = tv
-            g = gradU(f.valueAndGradient(toX(u)).gradient)
+            if s.method == .newton {
+                let r = f.valueGradientHessian(toX(u))
+                g = gradU(r.gradient)
+                hessianAtU = r.hessian
+            } else {
+                g = gradU(f.valueAndGradient(toX(u)).gradient)
+                hessianAtU = nil
+            }
             history.append(value)
             if iteration % Swift.max(1, s.reportEvery) == 0 {
                 observer?.observe(.iterated(snapshot(iteration, toX(u), value, Self.norm(g))))
@@ -166,7 +176,8 @@ public struct Optimizer: Sendable {
             if smallChanges >= 2 { reason = .lossChange; break }
         }
         let x = toX(u)
-        let final = f.valueGradientHessian(x)
+        let final: (value: Double, gradient: SIMD3<Double>, hessian: [Double])
+        if let h = hessianAtU { final = (value, Self.mulTInverse(m, g), h) } else { final = f.valueGradientHessian(x) }
         let outcome = OptimizationOutcome(x: x, loss: final.value, initialLoss: v0, iterations: iteration, reason: reason,
                                           hessian: final.hessian, covariance: Matrix3.inverseSPD(final.hessian), lossHistory: history)
         observer?.observe(.finished(snapshot(iteration, x, final.value, Self.norm(gradU(final.gradient))), reason))
@@ -185,6 +196,18 @@ public struct Optimizer: Sendable {
     static func mulT(_ m: [Double], _ g: SIMD3<Double>) -> SIMD3<Double> {
         SIMD3(m[0] * g[0] + m[3] * g[1] + m[6] * g[2], m[1] * g[0] + m[4] * g[1] + m[7] * g[2], m[2] * g[0] + m[5] * g[1] + m[8] * g[2])
     }
+    /// The x-gradient from a u-gradient: solves Mᵀ·gx = gu (M is triangular up to transposition, and
+    /// invertible by construction); used only to report the final gradient norm.
+    static func mulTInverse(_ m: [Double], _ gu: SIMD3<Double>) -> SIMD3<Double> {
+        // Invert Mᵀ by Cramer's rule (3×3).
+        let a = [m[0], m[3], m[6], m[1], m[4], m[7], m[2], m[5], m[8]]
+        let det = a[0] * (a[4] * a[8] - a[5] * a[7]) - a[1] * (a[3] * a[8] - a[5] * a[6]) + a[2] * (a[3] * a[7] - a[4] * a[6])
+        guard det != 0 else { return gu }
+        func col(_ j: Int) -> [Double] { var c = a; for i in 0..<3 { c[3 * i + j] = gu[i] }; return c }
+        func d(_ c: [Double]) -> Double { c[0] * (c[4] * c[8] - c[5] * c[7]) - c[1] * (c[3] * c[8] - c[5] * c[6]) + c[2] * (c[3] * c[7] - c[4] * c[6]) }
+        return SIMD3(d(col(0)) / det, d(col(1)) / det, d(col(2)) / det)
+    }
+
     /// Mᵀ·H·M.
     static func congruence(_ m: [Double], _ h: [Double]) -> [Double] {
         let mt = [m[0], m[3], m[6], m[1], m[4], m[7], m[2], m[5], m[8]]

@@ -284,6 +284,25 @@ public struct CalibrationRefiner: Sendable {
         return RefinementResult(calibration: set, batches: summaries)
     }
 
+    /// `anchors` with every batch's coefficients replaced by those `start` gives at the batch's mid-time
+    /// (its lines, centroids and errors are kept). This refines, batch by batch, a calibration made
+    /// on longer batches (e.g. the 30-day standard one) using the short batches' line fits as anchors:
+    /// the paper's set-up. Batches whose cell `start` does not cover keep their own coefficients.
+    public static func startingFrom(_ start: CalibrationSet, anchors: CalibrationSet) -> CalibrationSet {
+        var out = anchors
+        for ci in out.cells.indices {
+            for bi in out.cells[ci].batches.indices {
+                let b = out.cells[ci].batches[bi]
+                if let c = start.calibration(cell: out.cells[ci].cell, time: 0.5 * (b.start + b.end)) {
+                    out.cells[ci].batches[bi].calibration = EnergyCalibration(p0: c.p0, p1: c.p1, p2: c.p2, covariance: c.covariance)
+                }
+            }
+        }
+        out.method = start.method
+        out.source = "coefficients of \(start.source) (\(start.batch)), anchors of \(anchors.source) (\(anchors.batch))"
+        return out
+    }
+
     // MARK: event lookup
 
     static func cellRanges(_ t: EventTable) -> [Int: Range<Int>] {

@@ -93,13 +93,15 @@ public struct BeforeAfterReport: Sendable, Encodable {
     public static func make(events: EventTable, before: CalibrationSet, after: CalibrationSet,
                             settings: RefinementSettings = RefinementSettings(),
                             roi: ClosedRange<Double> = CuKalphaLineFit.roi, binWidth: Double = 5,
-                            truth: SimulationTruth? = nil) throws -> BeforeAfterReport {
+                            truth: SimulationTruth? = nil, trace: TraceRecorder? = nil) throws -> BeforeAfterReport {
         let spec = (try? BatchSpec(parsing: before.batch)) ?? .all
         let batched = BatchedEvents(events, spec: spec)
         let bins = Int(((roi.upperBound - roi.lowerBound) / binWidth).rounded())
         let range = roi.lowerBound...(roi.lowerBound + Double(bins) * binWidth)
+        // Each calibration's spectrum is built on its own batches (they may differ: 30 days before, 2 after).
         func row(_ set: CalibrationSet, _ label: String, _ events: BatchedEvents? = nil) -> (TableRow, Histogram, [Double]) {
-            let (h, _) = SpectrumBuilder.energySpectrum(events ?? batched, calibration: set, range: range, binWidth: binWidth)
+            let own = events ?? BatchedEvents(batched.events, spec: (try? BatchSpec(parsing: set.batch)) ?? .all)
+            let (h, _) = SpectrumBuilder.energySpectrum(own, calibration: set, range: range, binWidth: binWidth)
             let o = CuKalphaLineFit.fitOutcome(histogram: h, roi: range)
             let r = o.result
             return (TableRow(label: label, positionEV: r.position, positionErrorEV: r.positionError, fwhmEV: r.fwhm,
@@ -112,14 +114,20 @@ public struct BeforeAfterReport: Sendable, Encodable {
         var pulls: [BatchPull] = []
         var missing = 0
         let line = settings.lineID
-        for cell in before.cells {
-            let afterBatches = after.batches(ofCell: cell.cell) ?? []
-            for b in cell.batches {
-                guard let cu = b.lines.first(where: { $0.line == line }), cu.centroidError > 0,
-                      let a = afterBatches.first(where: { $0.index == b.index }) else { missing += 1; continue }
+        // Per batch of the optimized file; the reference batch is the one covering its mid-time (the
+        // same batch when both files share their batches).
+        func reference(_ cell: Int, _ b: CalibrationSet.Batch) -> CalibrationSet.Batch? {
+            let mid = 0.5 * (b.start + b.end)
+            return before.batches(ofCell: cell)?.first { mid >= $0.start && mid < $0.end }
+        }
+        for cell in after.cells {
+            for a in cell.batches {
+                guard let b = reference(cell.cell, a), let cu = b.lines.first(where: { $0.line == line }), cu.centroidError > 0 else {
+                    missing += 1; continue
+                }
                 let muRef = b.calibration.energy(cu.centroidADC), muOpt = a.calibration.energy(cu.centroidADC)
                 let s = cu.centroidError * b.calibration.slope(cu.centroidADC)
-                pulls.append(BatchPull(cell: cell.cell, batch: b.index, muRef: muRef, muOpt: muOpt, sigmaRef: s, pull: (muRef - muOpt) / s))
+                pulls.append(BatchPull(cell: cell.cell, batch: a.index, muRef: muRef, muOpt: muOpt, sigmaRef: s, pull: (muRef - muOpt) / s))
             }
         }
         var comparison: TruthComparison? = nil
@@ -127,17 +135,18 @@ public struct BeforeAfterReport: Sendable, Encodable {
             // The true calibration hour by hour (drift within an hour is negligible), as `sddcal fit --truth`.
             let hourlyEvents = BatchedEvents(batched.events, spec: .duration(3600))
             let (tr, _, _) = row(truth.calibrationSet(for: hourlyEvents, source: "truth"), "truth", hourlyEvents)
-            let trueBatches = truth.calibrationSet(for: batched, source: "truth")
             let eCu = SpectralLine(id: line)!.energy
             var rows: [TruthComparison.Batch] = []
-            for cell in before.cells {
-                let afterBatches = after.batches(ofCell: cell.cell) ?? []
+            let trueBatches = truth.calibrationSet(for: BatchedEvents(batched.events, spec: (try? BatchSpec(parsing: after.batch)) ?? .all), source: "truth")
+            for cell in after.cells {
                 let tb = trueBatches.batches(ofCell: cell.cell) ?? []
-                for b in cell.batches {
-                    guard let a = afterBatches.first(where: { $0.index == b.index }),
-                          let t = tb.first(where: { abs($0.start - b.start) < 1 }), let x = t.calibration.adc(forEnergy: eCu) else { continue }
-                    let sigma = b.lines.first { $0.line == line && $0.centroidError > 0 }.map { $0.centroidError * b.calibration.slope($0.centroidADC) }
-                    rows.append(.init(cell: cell.cell, batch: b.index, errorBefore: b.calibration.energy(x) - eCu,
+                for a in cell.batches {
+                    guard let b = reference(cell.cell, a), let t = tb.first(where: { abs($0.start - a.start) < 1 }),
+                          let x = t.calibration.adc(forEnergy: eCu) else { continue }
+                    // σ of the reference Cu centroid, scaled to the batch length (∝ 1/√duration).
+                    let scale = ((b.end - b.start) / max(1, a.end - a.start)).squareRoot()
+                    let sigma = b.lines.first { $0.line == line && $0.centroidError > 0 }.map { $0.centroidError * b.calibration.slope($0.centroidADC) * scale }
+                    rows.append(.init(cell: cell.cell, batch: a.index, errorBefore: b.calibration.energy(x) - eCu,
                                       errorAfter: a.calibration.energy(x) - eCu, sigma: sigma))
                 }
             }
@@ -153,10 +162,17 @@ public struct BeforeAfterReport: Sendable, Encodable {
                                          rightBefore: good.count,
                                          movedBy2Sigma: good.filter { abs($0.errorAfter - $0.errorBefore) >= 2 * $0.sigma! }.count)
         }
-        let recorder = TraceRecorder()
-        _ = try CalibrationRefiner(settings: settings).refine(events: events, calibration: before, observer: recorder)
+        // Figure 5 from the optimizer's own trace, else by rerunning it on --before when that is what
+        // was optimized (same batches); otherwise there is no curve to show.
+        var recorder = trace
+        let sameBatches = before.cells.map { $0.batches.map(\.start) } == after.cells.map { $0.batches.map(\.start) }
+        if recorder == nil && sameBatches {
+            let r = TraceRecorder()
+            _ = try CalibrationRefiner(settings: settings).refine(events: events, calibration: before, observer: r)
+            recorder = r
+        }
         return BeforeAfterReport(before: rb, after: ra, truth: comparison, pulls: pulls, batchesWithoutCuCentroid: missing,
-                                 logLikelihoodCurve: recorder.totalLogLikelihoodCurve, settings: settings,
+                                 logLikelihoodCurve: recorder?.totalLogLikelihoodCurve ?? [], settings: settings,
                                  spectrumBefore: hb, spectrumAfter: ha, fitBefore: fb, fitAfter: fa)
     }
 
@@ -212,7 +228,9 @@ public struct BeforeAfterReport: Sendable, Encodable {
     public var curveText: String {
         let c = logLikelihoodCurve
         var s = "Figure 5: summed log-likelihood vs iteration (\(settings.loss.rawValue) loss, \(settings.optimizer.method.rawValue))\n"
-        guard let first = c.first, let last = c.last else { return s + "  (no batch optimized)\n" }
+        guard let first = c.first, let last = c.last else {
+            return s + "  (no curve: pass the optimizer's --trace CSV when --before is not the calibration that was optimized)\n"
+        }
         let lo = c.min()!, hi = c.max()!
         for (i, v) in c.enumerated() {
             let w = hi > lo ? Int(((v - lo) / (hi - lo) * 40).rounded()) : 40

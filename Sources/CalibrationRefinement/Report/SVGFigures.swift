@@ -46,7 +46,8 @@ public enum SVGFigures {
             while t <= r.upperBound + 1e-9 * span { out.append(t); t += step }
             return out
         }
-        static func label(_ v: Double) -> String {
+        static func label(_ x: Double) -> String {
+            let v = x == 0 ? 0 : x   // no "-0"
             if abs(v) >= 1e5 || (abs(v) < 1e-3 && v != 0) { return String(format: "%.3g", v) }
             return v == v.rounded() ? String(format: "%.0f", v) : String(format: "%g", v)
         }
