@@ -214,26 +214,36 @@ private final class Workspace<Model: BinnedModel> {
             let gI = idx.map { cur.g[$0] }
             let k = idx.count
             // EDM from the undamped Gauss–Newton system (a tiny ridge keeps degenerate directions solvable).
+            // Solved with Jacobi scaling (parameters differ in scale by many orders of magnitude); a tiny ridge
+            // keeps directions without influence solvable.
             var ridge = fI
             let maxDiag = (0..<k).map { fI[$0 * k + $0] }.max() ?? 1
-            for a in 0..<k { ridge[a * k + a] += 1e-14 * maxDiag }
-            if let l = SymmetricSolve.cholesky(ridge, k) {
-                let x = SymmetricSolve.solve(cholesky: l, k, gI)
+            for a in 0..<k { ridge[a * k + a] = ridge[a * k + a] * (1 + 1e-10) + 1e-300 * maxDiag }
+            if let x = SymmetricSolve.solveScaled(ridge, k, gI) {
                 edm = 0.5 * zip(gI, x).reduce(0) { $0 + $1.0 * $1.1 }
                 if edm < fit.edmTolerance { status = .converged; break }
             }
             var damped = fI
-            for a in 0..<k { damped[a * k + a] += lambda * Swift.max(fI[a * k + a], 1e-12 * maxDiag) }
-            guard let l = SymmetricSolve.cholesky(damped, k) else {
+            for a in 0..<k { damped[a * k + a] += lambda * fI[a * k + a] + 1e-300 * maxDiag }
+            guard let step = SymmetricSolve.solveScaled(damped, k, gI) else {
                 lambda *= 10
                 if lambda > 1e12 { status = .stalled; break }
                 continue
             }
-            let step = SymmetricSolve.solve(cholesky: l, k, gI)
             var trial = phi
             for (x, a) in idx.enumerated() { trial[a] -= step[x] }
             trial = clamp(trial)
-            let next = evaluate(trial, derivatives: true)
+            var next = evaluate(trial, derivatives: true)
+            // A step into the region where the model expects ≤ 0 counts (e.g. a background edge) is shortened
+            // along the same direction before the damping is raised.
+            var shrink = 0.5
+            while !next.s.isFinite && shrink > 1e-3 {
+                trial = phi
+                for (x, a) in idx.enumerated() { trial[a] -= shrink * step[x] }
+                trial = clamp(trial)
+                next = evaluate(trial, derivatives: true)
+                shrink *= 0.5
+            }
             if next.s.isFinite && next.s <= cur.s {
                 let gain = cur.s - next.s
                 phi = trial
@@ -248,14 +258,17 @@ private final class Workspace<Model: BinnedModel> {
         }
         // Covariance from the exact Hessian over the free parameters not held at a bound.
         let active = activeSet(phi, cur.g)
-        let idx = (0..<nf).filter { !active[$0] && !atBound(phi, $0) }
+        // Parameters without any influence at the minimum (e.g. the position of a line whose area ended on
+        // its bound 0) have no defined error: they are left out of the covariance (error 0) rather than
+        // making the whole matrix singular.
+        let idx = (0..<nf).filter { !active[$0] && !atBound(phi, $0) && cur.f[$0 * nf + $0] > 0 }
         var cov: [Double]? = nil
         if !idx.isEmpty {
             let fI = Self.sub(cur.f, nf, idx)
-            let fisherInv = SymmetricSolve.inverse(fI, idx.count)
+            let fisherInv = SymmetricSolve.inverseScaled(fI, idx.count)
             if fit.covariance == .fisher, let fi = fisherInv {
                 cov = fi.map { 2 * $0 }
-            } else if let h = exactHessian(phi, cur.g, idx, fisherInverse: fisherInv), let hinv = SymmetricSolve.inverse(h, idx.count) {
+            } else if let h = exactHessian(phi, cur.g, idx, fisherInverse: fisherInv), let hinv = SymmetricSolve.inverseScaled(h, idx.count) {
                 cov = hinv.map { 2 * $0 }
             } else if let fi = fisherInv {
                 cov = fi.map { 2 * $0 }

@@ -285,6 +285,14 @@ public struct StandardCalibrator: Sendable {
             }
             // Windows holding a Kα and its Kβ span ~1 keV, over which the continuum bends (`physics.md`).
             if g.lines.count > 1 { p.release("bg_curvature") }
+            // Lines that are not calibration points (Cu Kβ next to Cu Kα) sit at their tabulated distance from
+            // the group's calibration line: only their area is free.
+            if let anchor = g.lines.firstIndex(where: { calIDs.contains($0.id) }) {
+                for l in g.lines where !calIDs.contains(l.id) {
+                    p.tie("centroid_\(l.id)", to: "centroid_\(g.lines[anchor].id)",
+                          offset: (l.energy - g.lines[anchor].energy) / scale.gain)
+                }
+            }
             for esc in escapes {
                 p.fix("centroid_\(esc.name)", at: esc.x)
                 p["area_\(esc.name)"] = 1

@@ -51,3 +51,30 @@ enum SymmetricSolve {
         cholesky(a, n).map { inverse(cholesky: $0, n) }
     }
 }
+
+extension SymmetricSolve {
+    /// Inverse of an SPD matrix after Jacobi scaling (unit diagonal), so parameters of very different
+    /// scales (an area in counts next to a background curvature per ADC³) do not defeat the Cholesky
+    /// factorisation by round-off. Nil when not positive definite or a diagonal entry is not positive.
+    static func inverseScaled(_ a: [Double], _ n: Int) -> [Double]? {
+        let d = (0..<n).map { a[$0 * n + $0].squareRoot() }
+        guard d.allSatisfy({ $0 > 0 && $0.isFinite }) else { return nil }
+        var b = a
+        for i in 0..<n { for j in 0..<n { b[i * n + j] /= d[i] * d[j] } }
+        guard let inv = inverse(b, n) else { return nil }
+        var out = inv
+        for i in 0..<n { for j in 0..<n { out[i * n + j] /= d[i] * d[j] } }
+        return out
+    }
+
+    /// Solves a·x = b for SPD a with the same Jacobi scaling; nil when not positive definite.
+    static func solveScaled(_ a: [Double], _ n: Int, _ rhs: [Double]) -> [Double]? {
+        let d = (0..<n).map { a[$0 * n + $0].squareRoot() }
+        guard d.allSatisfy({ $0 > 0 && $0.isFinite }) else { return nil }
+        var b = a
+        for i in 0..<n { for j in 0..<n { b[i * n + j] /= d[i] * d[j] } }
+        guard let l = cholesky(b, n) else { return nil }
+        let y = solve(cholesky: l, n, (0..<n).map { rhs[$0] / d[$0] })
+        return (0..<n).map { y[$0] / d[$0] }
+    }
+}

@@ -281,3 +281,21 @@ final class FlagTests: XCTestCase {
         XCTAssertNil(s[0]?.hardwareFWHM)
     }
 }
+
+final class LargeDetectorTests: XCTestCase {
+    /// SIDDHARTA-2 size: 384 cells in 48 arrays. The overview scrolls so the selected cell stays on
+    /// screen at 80×24, and moving down walks array by array.
+    func testOverviewScrollsToTheSelectedCell() {
+        let h = Histogram(lowerEdge: -0.5, binWidth: 1, counts: (0..<4096).map { Double(($0 * 7) % 13) })
+        let records = (0..<384).map { SpectrumRecord(cell: $0, histogram: h) }
+        let d = Dataset(name: "s2.npy", records: records, profile: .siddharta2)
+        let s = InspectorSession(state: InspectorState(width: 80, height: 24), engine: InspectorEngine(services: InspectorServices(), synchronous: true))
+        s.dispatch(.datasetLoaded(d)); s.pump()
+        for _ in 0..<40 { s.key(.down) }
+        XCTAssertEqual(s.state.cell?.cell, 160, "2 rows per array: 40 rows down is array 21, cell 160")
+        let buf = render(s.state)
+        let selected = buf.cells.enumerated().filter { $0.element.style.role == .selection && $0.element.style.reverse }
+        XCTAssertFalse(selected.isEmpty, "the selected box is on screen")
+        XCTAssertTrue(buf.lines.joined(separator: "\n").contains("cells 160–167"), buf.lines.joined(separator: "\n"))
+    }
+}

@@ -27,7 +27,8 @@ enum OptimizeView {
         TextWidgets.spans(&buf, x: 1, y: body.y + 1, maxX: body.maxX, stats, glyphs: g)
         let r = Rect(x: body.x, y: body.y + 2, width: body.width, height: body.height - 2)
         guard r.height >= 4 else { return }
-        let xs = o.history.map { Double($0.iteration) }, ys = o.history.map(\.logLikelihood)
+        let finite = o.history.filter { $0.logLikelihood.isFinite }
+        let xs = finite.map { Double($0.iteration) }, ys = finite.map(\.logLikelihood)
         guard let y0 = ys.min(), let y1 = ys.max(), let xl = xs.last else {
             buf.put(g.text("the log-likelihood trace appears here while the optimizer runs"), x: r.x + 2, y: r.y + r.height / 2, style: Style(.dim))
             return

@@ -97,7 +97,8 @@ enum SpectrumView {
     }
 }
 
-/// The batch selector and a strip of p0, p1, p2 against batch time under the spectrum.
+/// The batch selector and a strip of p0, p1, p2 against batch mid-time under the spectrum
+/// (standard calibration; an optimized one overlaid in its own colour).
 enum BatchStrip {
     static func render(_ s: InspectorState, _ c: CellInfo, _ buf: inout CellBuffer, _ r: Rect) {
         let g = s.glyphs
@@ -132,18 +133,22 @@ enum BatchStrip {
             let rangeText = k == 2 ? String(format: "%.2e…%.2e", lo, hi) : String(format: k == 0 ? "%.1f…%.1f" : "%.4f…%.4f", lo, hi)
             let cw = Swift.max(4, r.width - 6 - rangeText.count)
             var canvas = BrailleCanvas(width: cw, height: 1)
-            let dx = Double(canvas.dotWidth - 1) / Double(Swift.max(1, n - 1))
+            // x: the batch's mid-time over the cell's time span (batches of a count are not evenly spaced).
+            let mids = c.batches.map { ($0.start + $0.end) / 2 }
+            let t0 = mids.first ?? 0, span = Swift.max(1e-9, (mids.last ?? 0) - t0)
+            let dots = Double(canvas.dotWidth - 1)
+            let xOf = { (i: Int) -> Int in n > 1 ? Int(((mids[i] - t0) / span * dots).rounded()) : 0 }
             let yOf = { (v: Double) -> Int in hi > lo ? 3 - Int(((v - lo) / (hi - lo) * 3).rounded()) : 2 }
             for (series, st, pr) in [(vals, Style(.spectrum), UInt8(1)), (ovals, Style(.fitAlt), UInt8(2))] {
                 var prev: (Int, Int)? = nil
                 for (i, v) in series.enumerated() {
                     guard let v else { prev = nil; continue }
-                    let p = (Int((Double(i) * dx).rounded()), yOf(v))
+                    let p = (xOf(i), yOf(v))
                     if let q = prev { canvas.line(q.0, q.1, p.0, p.1, Layer(st, priority: pr)) } else { canvas.set(p.0, p.1, Layer(st, priority: pr)) }
                     prev = p
                 }
             }
-            if let b = s.batch { canvas.vline(Int((Double(b) * dx).rounded()), 0, 3, Layer(Style(.cursor), priority: 3)) }
+            if let b = s.batch { canvas.vline(xOf(b), 0, 3, Layer(Style(.cursor), priority: 3)) }
             canvas.draw(into: &buf, x: r.x + 4, y: y, glyphs: g)
             buf.put(g.text(rangeText), x: r.x + 5 + cw, y: y, style: Style(.dim), maxWidth: r.maxX - r.x - 5 - cw)
         }
