@@ -67,6 +67,21 @@ public final class ObserverGroup: OptimizationObserver, @unchecked Sendable {
     public func observe(_ event: OptimizationEvent) { for o in observers { o.observe(event) } }
 }
 
+/// Turns optimization events into progress: one unit per finished optimization (batch), so a
+/// terminal progress bar subscribes like any other observer.
+public final class BatchProgress: OptimizationObserver, @unchecked Sendable {
+    private let lock = NSLock()
+    private var done = 0
+    public let total: Int
+    public let progress: ProgressObserver
+    public init(total: Int, progress: ProgressObserver) { self.total = total; self.progress = progress }
+    public func observe(_ event: OptimizationEvent) {
+        guard case .finished = event else { return }
+        lock.lock(); done += 1; let d = done; lock.unlock()
+        progress.progress(done: d, total: total, unit: "batches")
+    }
+}
+
 /// Keeps every event in memory (thread-safe) and writes them as CSV or JSON: the trace of
 /// `sddcal optimize --trace`, and the data of the log-likelihood curve (figure 5).
 public final class TraceRecorder: OptimizationObserver, @unchecked Sendable {
