@@ -50,13 +50,14 @@ public final class Trainer {
     public var progress: ProgressObserver?
 
     public init(profile: LineProfile, seed: UInt64, phases: [TrainingPhase], batchSize: Int = 256,
-                architecture: CentroidCNN.Architecture? = nil, ranges: SynthesisRanges = SynthesisRanges()) {
+                architecture: CentroidCNN.Architecture? = nil, ranges: SynthesisRanges = SynthesisRanges(),
+                scalingSpectra: Int = 4096) {
         let synth = TrainingSpectrumSynthesizer(profile: profile, ranges: ranges)
         synthesizer = synth
         self.seed = seed
         self.batchSize = batchSize
         self.phases = phases
-        scaling = synth.outputScaling(seed: seed)
+        scaling = synth.outputScaling(seed: seed, spectra: scalingSpectra)
         network = CentroidCNN(architecture ?? CentroidCNN.Architecture(inputLength: synth.encoding.bins, outputs: synth.outputCount),
                               seed: seed)
     }
