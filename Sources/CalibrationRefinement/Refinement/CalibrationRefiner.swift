@@ -9,8 +9,10 @@ public struct BatchRefinementSummary: Sendable, Codable, Hashable {
     public var batch: Int
     /// "optimized", "optimized (max-iterations)", or "kept: <reason>".
     public var status: String
+    /// Iterations taken and the stop reason (``StopReason`` raw value).
     public var iterations: Int
     public var reason: String?
+    /// Events of the batch inside the ADC window.
     public var windowEvents: Int
     /// Log-likelihood at the start and at the end.
     public var initialLogLikelihood: Double?
