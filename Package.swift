@@ -44,9 +44,9 @@ let package = Package(
         .target(name: "Inspector",
                 dependencies: ["SDDCore", "PeakFinding", "CentroidNetwork", "LineFitting", "CalibrationRefinement",
                                .product(name: "DequeModule", package: "swift-collections")],
-                swiftSettings: optimized),
+                exclude: ["README.md"], swiftSettings: optimized),
         // The thin ncurses presenter.
-        .target(name: "InspectorTerminal", dependencies: ["Inspector", "CNcurses"]),
+        .target(name: "InspectorTerminal", dependencies: ["Inspector", "CNcurses"], exclude: ["README.md"]),
 
         .executableTarget(name: "sddcal",
                           dependencies: ["SDDCore", "PeakFinding", "CentroidNetwork", "LineFitting",

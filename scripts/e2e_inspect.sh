@@ -28,7 +28,7 @@ fail() { echo "e2e_inspect: FAIL: $*"; echo "---- screen ----"; screen || true; 
 step() { echo "e2e_inspect: $*"; }
 # wait_for REGEX [SECONDS]: until the screen matches (extended regex).
 wait_for() {
-  local deadline=$((SECONDS + ${2:-20}))
+  local deadline=$((SECONDS + ${2:-60}))
   until screen | grep -qE -- "$1"; do
     ((SECONDS < deadline)) || fail "timed out waiting for /$1/"
     sleep 0.2
@@ -36,7 +36,7 @@ wait_for() {
 }
 # wait_gone REGEX [SECONDS]: until the screen no longer matches.
 wait_gone() {
-  local deadline=$((SECONDS + ${2:-20}))
+  local deadline=$((SECONDS + ${2:-60}))
   while screen | grep -qE -- "$1"; do
     ((SECONDS < deadline)) || fail "timed out waiting for /$1/ to go"
     sleep 0.2

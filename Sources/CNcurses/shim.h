@@ -57,6 +57,12 @@ static inline int sdd_put(WINDOW *w, int y, int x, const int32_t *text, int n, u
     return mvwaddnwstr(w, y, x, (const wchar_t *)text, n);
 }
 
+/// Whether the terminal can move the cursor (terminfo `cup`); `dumb` and the like cannot.
+static inline int sdd_can_address_cursor(void) {
+    char *s = tigetstr("cup");
+    return s != NULL && s != (char *)-1;
+}
+
 /// Whether the locale's character set is UTF-8 (after setlocale).
 static inline int sdd_locale_is_utf8(void) {
     const char *c = nl_langinfo(CODESET);

@@ -50,13 +50,14 @@ public final class Trainer {
     public var progress: ProgressObserver?
 
     public init(profile: LineProfile, seed: UInt64, phases: [TrainingPhase], batchSize: Int = 256,
-                architecture: CentroidCNN.Architecture? = nil, ranges: SynthesisRanges = SynthesisRanges()) {
+                architecture: CentroidCNN.Architecture? = nil, ranges: SynthesisRanges = SynthesisRanges(),
+                scalingSpectra: Int = 4096) {
         let synth = TrainingSpectrumSynthesizer(profile: profile, ranges: ranges)
         synthesizer = synth
         self.seed = seed
         self.batchSize = batchSize
         self.phases = phases
-        scaling = synth.outputScaling(seed: seed)
+        scaling = synth.outputScaling(seed: seed, spectra: scalingSpectra)
         network = CentroidCNN(architecture ?? CentroidCNN.Architecture(inputLength: synth.encoding.bins, outputs: synth.outputCount),
                               seed: seed)
     }
@@ -74,12 +75,28 @@ public final class Trainer {
             let steps = Swift.max(1, phase.spectra / batchSize)
             var lossSum = 0.0, lossN = 0
             let reportEvery = Swift.max(1, steps / 40)
+            // The next mini-batch is made in the background while this one trains: synthesis fills the
+            // gaps of the training step's serial parts. Items are seeded individually, so the data do
+            // not depend on this overlap.
+            let stream = UInt64(k + 1), scaling = self.scaling, size = batchSize, seed = self.seed, phaseSynth = synth
+            func prefetch(_ step: Int) -> BatchPrefetch {
+                let p = BatchPrefetch()
+                p.group.enter()
+                DispatchQueue.global().async {
+                    let b = phaseSynth.batch(seed: seed, stream: stream, first: step * size, count: size, scaling: scaling)
+                    p.batch = (b.inputs, b.targets)
+                    p.group.leave()
+                }
+                return p
+            }
+            var next = prefetch(0)
             for step in 0..<steps {
                 let f = Double(step) / Double(steps)
                 optimizer.learningRate = phase.finalLearningRate
                     + 0.5 * (phase.learningRate - phase.finalLearningRate) * (1 + cos(Double.pi * f))
-                let b = synth.batch(seed: seed, stream: UInt64(k + 1), first: step * batchSize, count: batchSize,
-                                    scaling: scaling)
+                next.group.wait()
+                let b = next.batch!
+                if step + 1 < steps { next = prefetch(step + 1) }
                 lossSum += network.trainStep(inputs: b.inputs, targets: b.targets, optimizer: optimizer)
                 lossN += 1
                 seen += batchSize
@@ -122,4 +139,10 @@ public final class Trainer {
             String(format: "%@ %.2f/%.2f", $0.line, $0.medianAbsError, $0.p99AbsError)
         }.joined(separator: "  ") + String(format: "  (median/p99 |err| ADC; all found %.2f%%)", 100 * s.allFoundFraction)
     }
+}
+
+/// A mini-batch being made on another thread.
+private final class BatchPrefetch: @unchecked Sendable {
+    let group = DispatchGroup()
+    var batch: (inputs: Tensor, targets: Tensor)?
 }

@@ -127,10 +127,10 @@ public struct TrainingSpectrumSynthesizer: Sendable {
         return SyntheticSpectrum(counts: counts, lineADC: truth, calibration: cal, response: response, expectedCounts: n)
     }
 
-    /// Output scaling from the positions of 4,096 spectra of a reserved stream (3,999) under `seed`.
-    public func outputScaling(seed: UInt64) -> OutputScaling {
+    /// Output scaling from the positions of `spectra` spectra of a reserved stream (3,999) under `seed`.
+    public func outputScaling(seed: UInt64, spectra: Int = 4096) -> OutputScaling {
         var positions: [[Double]] = []
-        for i in 0..<4096 {
+        for i in 0..<Swift.max(2, spectra) {
             var rng = SeededGenerator(seed: seed, stream: 3_999, index: UInt64(i))
             positions.append(make(using: &rng, totalCounts: 100).lineADC)
         }

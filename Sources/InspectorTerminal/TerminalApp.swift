@@ -21,10 +21,12 @@ public struct TerminalOptions: Sendable {
 public enum TerminalError: Error, CustomStringConvertible {
     case notATerminal
     case cannotInitialise
+    case cannotAddressCursor(String)
     public var description: String {
         switch self {
         case .notATerminal: return "the inspector needs a terminal (stdin and stdout must be a tty)"
         case .cannotInitialise: return "cannot initialise the terminal (is TERM set?)"
+        case .cannotAddressCursor(let t): return "terminal type '\(t)' cannot move the cursor; set TERM (e.g. xterm-256color)"
         }
     }
 }
@@ -41,6 +43,10 @@ public enum TerminalApp {
         setlocale(LC_ALL, "")
         let utf8 = sdd_locale_is_utf8() != 0
         guard let screen = newterm(nil, stdout, stdin) else { throw TerminalError.cannotInitialise }
+        guard sdd_can_address_cursor() != 0 else {
+            endwin(); delscreen(screen)
+            throw TerminalError.cannotAddressCursor(getenv("TERM").map { String(cString: $0) } ?? "")
+        }
         sdd_install_stop_handlers()
         sdd_install_crash_restore()
         defer {

@@ -45,15 +45,49 @@ public enum LineFit {
     ///   - seedSigma: start for σ; default the nominal resolution of `DetectorResponse()` at the line.
     public static func fit(_ histogram: Histogram, line: SpectralLine, xPerEV: Double = 1,
                            seedCentroid: Double? = nil, seedSigma: Double? = nil,
+                           neighbours: [SpectralLine] = [],
                            options: LineFitOptions = LineFitOptions()) -> LineFitOutcome {
         let shape = LineShapeModel.Line(line, xPerEV: xPerEV, ratio: options.kAlpha2Ratio)
         let hasTail: Bool
         if case .none = options.tail { hasTail = false } else { hasTail = true }
-        let model = LineShapeModel(lines: [shape], histogram: histogram, hasTail: hasTail)
         let counts = histogram.counts
-        let c0 = seedCentroid ?? Self.peakPosition(histogram)
-        let s0 = seedSigma ?? DetectorResponse().sigma(at: line.energy) * xPerEV
-        var p = model.initialParameters(counts: counts, centroids: [c0], sigmas: [s0])
+        let nominal = DetectorResponse()
+        let s0 = seedSigma ?? nominal.sigma(at: line.energy) * xPerEV
+        // Energy spectra: start at the tabulated energy (refined to the highest point within ±2σ), so a
+        // stronger neighbour in the window cannot capture the seed; ADC spectra: the highest point.
+        let c0 = seedCentroid ?? (xPerEV == 1 ? Self.peakPosition(histogram.slice((line.energy - 2 * s0)...(line.energy + 2 * s0)),
+                                                                 fallback: line.energy)
+                                               : Self.peakPosition(histogram))
+        // Other lines whose peaks reach into the window (e.g. Ti Kβ 421 eV above Ti Kα) and silicon escape
+        // peaks (E − 1740 eV, e.g. Mn Kα's at 4155 eV) are fitted too, at their tabulated distance from the
+        // line, widths by the resolution model, areas free.
+        let lo = histogram.lowerEdge, hi = histogram.upperEdge
+        var extra: [(name: String, line: SpectralLine, energy: Double)] = []
+        for n in neighbours {
+            if n.id != line.id { extra.append((n.id, n, n.energy)) }
+            if n.energy > XRayLineTable.siliconEscapeEnergy + 500 {
+                extra.append(("esc_\(n.id)", n, n.energy - XRayLineTable.siliconEscapeEnergy))
+            }
+        }
+        let near = extra.filter { n in
+            let x = c0 + (n.energy - line.energy) * xPerEV, sn = nominal.sigma(at: n.energy) * xPerEV
+            return x > lo - 3 * sn && x < hi + 3 * sn
+        }
+        let shapes = [shape] + near.map { n -> LineShapeModel.Line in
+            let l = LineShapeModel.Line(n.line, xPerEV: xPerEV, ratio: options.kAlpha2Ratio)
+            return LineShapeModel.Line(name: n.name, offsets: l.offsets, weights: l.weights)
+        }
+        let model = LineShapeModel(lines: shapes, histogram: histogram, hasTail: hasTail)
+        let ratios = near.map { nominal.sigma(at: $0.energy) / nominal.sigma(at: line.energy) }
+        var p = model.initialParameters(counts: counts, centroids: [c0] + near.map { c0 + ($0.energy - line.energy) * xPerEV },
+                                        sigmas: [s0] + ratios.map { $0 * s0 })
+        // The line stays near its seed: a stronger neighbour in the window must not capture it.
+        p.bound("centroid_\(line.id)", Swift.max(lo, c0 - 3 * s0), Swift.min(hi, c0 + 3 * s0))
+        p.bound("sigma_\(line.id)", 0.3 * s0, 3 * s0)
+        for (k, n) in near.enumerated() {
+            p.tie("centroid_\(n.name)", to: "centroid_\(line.id)", offset: (n.energy - line.energy) * xPerEV)
+            p.tie("sigma_\(n.name)", to: "sigma_\(line.id)", scale: ratios[k])
+        }
         if options.quadraticBackground { p.release("bg_curvature") }
         switch options.tail {
         case .free: break
@@ -61,15 +95,30 @@ public enum LineFit {
         case .fixed(let f, let slope): p.fix("tail_fraction", at: f); p.fix("tail_slope", at: slope)
         case .none: break
         }
-        let r = BinnedFit(model: model, counts: counts, statistic: options.statistic).minimize(p)
+        let fitter = BinnedFit(model: model, counts: counts, statistic: options.statistic)
+        if !near.isEmpty {
+            // Neighbours may lie outside the window with only a flank inside, where the starting areas
+            // cannot be read off: first fit areas and background with the line's position and width held.
+            var first = p
+            first.fix("centroid_\(line.id)")
+            first.fix("sigma_\(line.id)")
+            first.fix("tail_fraction")
+            let r0 = fitter.minimize(first)
+            if r0.values.allSatisfy(\.isFinite) {
+                for (i, name) in p.names.enumerated() where name.hasPrefix("area_") || name.hasPrefix("bg_") {
+                    p.values[i] = Swift.min(Swift.max(r0.values[i], p.lower[i]), p.upper[i])
+                }
+            }
+        }
+        let r = fitter.minimize(p)
         let unit = xPerEV == 1 ? "eV" : "ADC"
         return LineFitOutcome(result: LineFitResult(model: model, fit: r, lineIndex: 0, unit: unit), fit: r, model: model)
     }
 
-    /// Centre of the highest 3-bin average.
-    static func peakPosition(_ h: Histogram) -> Double {
+    /// Centre of the highest 3-bin average (`fallback` for fewer than 3 bins).
+    static func peakPosition(_ h: Histogram, fallback: Double? = nil) -> Double {
         let n = h.binCount
-        guard n >= 3 else { return h.center(n / 2) }
+        guard n >= 3 else { return fallback ?? h.center(n / 2) }
         var best = 1, bv = -Double.infinity
         for i in 1..<(n - 1) {
             let v = h.counts[i - 1] + h.counts[i] + h.counts[i + 1]

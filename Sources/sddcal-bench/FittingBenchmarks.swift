@@ -20,12 +20,12 @@ func fittingBenchmarks() -> [Benchmark] {
     var list: [Benchmark] = []
     var k = 0
     let free = LineFitOptions(tail: .free)
-    list.append(Benchmark(name: "Cu Kα fit, 300 bins (doublet + tail + linear bg, 7 free)", inner: 50) {
+    list.append(Benchmark(name: "Cu Kα fit 300 bins, tail free (7 free)", inner: 50) {
         let h = histograms[k % histograms.count]
         k += 1
         return CuKalphaLineFit.fit(histogram: h, roi: h.lowerEdge...h.upperEdge, options: free).fwhm
     })
-    list.append(Benchmark(name: "Cu Kα fit, 300 bins (default: β fixed, 6 free)", inner: 50) {
+    list.append(Benchmark(name: "Cu Kα fit 300 bins, default (6 free)", inner: 50) {
         let h = histograms[k % histograms.count]
         k += 1
         return CuKalphaLineFit.fit(histogram: h, roi: h.lowerEdge...h.upperEdge).fwhm
@@ -36,7 +36,7 @@ func fittingBenchmarks() -> [Benchmark] {
         let (events, _) = try! VIP2Simulator(config: cfg).run()
         let batched = BatchedEvents(events, spec: .duration(48 * 3600))
         let calibrator = StandardCalibrator()
-        list.append(Benchmark(name: "standard calibration, 32 cells × \(batched.batches.count / 32) batches", inner: 1) {
+        list.append(Benchmark(name: "standard calibration 32 cells × \(batched.batches.count / 32) batches", inner: 1) {
             calibrator.calibrate(batched).cells[0].batches[0].calibration.p1
         })
     }

@@ -10,8 +10,9 @@ struct Calibrate: ParsableCommand {
         abstract: "Standard calibration per cell and batch: seeds, line fits in ADC, E = p0 + p1·ADC + p2·ADC².",
         discussion: """
         For every cell and time batch: seeds for the profile's calibration lines (--seeds), a binned \
-        Poisson (Baker–Cousins) fit of each line (Kα1/Kα2 doublet or Kβ, Gaussian + low-energy tail + \
-        linear background; lines of one element in one window), then a weighted fit of \
+        Poisson (Baker–Cousins) fit of each line (Kα1/Kα2 doublet or Kβ, Gaussian + low-energy tail; \
+        lines of one element in one window with a linear, or for Kα + Kβ windows quadratic, background \
+        and the Si escape peaks of other lines), then a weighted fit of \
         E = p0 + p1·ADC + p2·ADC² to the tabulated energies with covariance. Lines that cannot be fitted \
         are reported in the batch status and left out. Also prints each cell's resolution model \
         (ENC, Fano factor) fitted to its line widths and the intrinsic Cu Kα FWHM it implies.

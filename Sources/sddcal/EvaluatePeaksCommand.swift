@@ -63,6 +63,8 @@ struct EvaluatePeaksCommand: ParsableCommand {
     }
     struct Report: Codable {
         var model: String
+        /// The model's own metadata: profile, window, normalisation, training command, seed, validation.
+        var modelMetadata: ModelMetadata
         var population: String
         var events: String?
         var seed: UInt64
@@ -128,7 +130,7 @@ struct EvaluatePeaksCommand: ParsableCommand {
             finderParameters["prominence"] = prominence
             finderParameters["distance_bins"] = distance
             finderParameters["width_bins"] = width
-            let report = Report(model: predictor.path, population: events == nil ? population : "events",
+            let report = Report(model: predictor.path, modelMetadata: predictor.metadata, population: events == nil ? population : "events",
                                 events: events, seed: seed, spectraPerLevel: spectra,
                                 tolerance: tolerance,
                                 finderParameters: finderParameters,

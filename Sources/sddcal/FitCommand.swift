@@ -25,7 +25,7 @@ struct Fit: ParsableCommand {
     @Option(help: "Calibration file (from sddcal calibrate).") var calib: String?
     @Option(help: "Simulator truth file: use the true calibration instead of --calib.") var truth: String?
     @Option(help: "Line to fit (e.g. CuKa, MnKa, TiKb).") var line = "CuKa"
-    @Option(help: "Fit window in eV, LOW:HIGH (default 7000:8500 for Cu Kα, else the line ±600/+500 eV).") var roi: String?
+    @Option(help: "Fit window in eV, LOW:HIGH (default 7000:8500 for Cu Kα, else the line −6σ/+5σ).") var roi: String?
     @Option(help: "Bin width in eV.") var bin = 5.0
     @Option(help: "Only these cells (comma-separated).") var cells: String?
     @Option(help: "Tail: fraction (f_T fitted, β fixed at 1.4, the typical slope of physics.md), free (f_T and β fitted; nearly degenerate below ~10⁵ counts), none.") var tail = "fraction"
@@ -39,8 +39,10 @@ struct Fit: ParsableCommand {
     func run() throws {
         try reportingErrors {
             guard let spectral = SpectralLine(id: line) else { throw SDDError.invalidArgument("--line", "unknown line '\(line)'") }
+            // Other lines: 6σ below to 5σ above (nominal resolution), the windows of the standard calibration.
+            let sNominal = DetectorResponse().sigma(at: spectral.energy)
             let window = try roi.map(Self.parseROI) ?? (spectral.id == "CuKa" ? CuKalphaLineFit.roi
-                : (spectral.energy - 600)...(spectral.energy + 500))
+                : (spectral.energy - 6 * sNominal)...(spectral.energy + 5 * sNominal))
             guard bin > 0, bin.isFinite, (window.upperBound - window.lowerBound) / bin >= 10 else {
                 throw SDDError.invalidArgument("--bin", "needs a positive width giving at least 10 bins in the window")
             }
@@ -82,7 +84,8 @@ struct Fit: ParsableCommand {
             let bins = Int(((window.upperBound - window.lowerBound) / bin).rounded())
             let range = window.lowerBound...(window.lowerBound + Double(bins) * bin)
             let (h, skipped) = SpectrumBuilder.energySpectrum(batched, calibration: set, cells: only, range: range, binWidth: bin)
-            let outcome = LineFit.fit(h, line: spectral, options: options)
+            guard let prof = LineProfile.named(profile) else { throw SDDError.invalidArgument("--profile", "unknown profile '\(profile)'") }
+            let outcome = LineFit.fit(h, line: spectral, neighbours: prof.lines, options: options)
             var report = FitReport(outcome.result, events: h.total, cells: only?.sorted() ?? set.cells.map(\.cell),
                                    bin: bin, uncalibratedBatches: skipped.count, source: calib ?? truth!)
             if let t = truthSet {
@@ -93,7 +96,6 @@ struct Fit: ParsableCommand {
                 let f = zip(cs, w).reduce(0) { $0 + ($1.0.lineFWHM[spectral.id] ?? 0) * $1.1 } / Swift.max(w.reduce(0, +), 1e-300)
                 report.intrinsicFWHM = f
             }
-            guard let prof = LineProfile.named(profile) else { throw SDDError.invalidArgument("--profile", "unknown profile '\(profile)'") }
             if fullSpectrum {
                 let (hf, _) = SpectrumBuilder.energySpectrum(batched, calibration: set, cells: only, range: 4000...10000, binWidth: Swift.max(bin, 10))
                 let r = FullSpectrumFit.fit(hf, profile: prof)
@@ -110,7 +112,7 @@ struct Fit: ParsableCommand {
                     let (hc, _) = SpectrumBuilder.energySpectrum(batched, calibration: set, cells: [c], range: range, binWidth: bin)
                     var o = options
                     if case .free = o.tail { o.tail = .fractionFree(slope: outcome.result.tailSlope) }
-                    let r = LineFit.fit(hc, line: spectral, options: o).result
+                    let r = LineFit.fit(hc, line: spectral, neighbours: prof.lines, options: o).result
                     let limit = CellResolution.fit(cell: c, batches: set.batches(ofCell: c) ?? [], profile: prof)
                     return CellFit(cell: c, events: hc.total, positionEV: r.position, positionErrorEV: r.positionError,
                                    fwhmEV: r.fwhm, fwhmErrorEV: r.fwhmError, chi2PerNDF: r.chi2PerNDF, status: r.status.rawValue,

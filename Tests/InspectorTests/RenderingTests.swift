@@ -118,3 +118,28 @@ final class RenderingTests: XCTestCase {
         XCTAssertLessThanOrEqual(gaps.max()! - gaps.min()!, 1, "decades evenly spaced: \(rows)")
     }
 }
+
+final class RobustnessTests: XCTestCase {
+    /// NaN, infinite and huge values in any series draw nothing for those points instead of trapping.
+    func testNonFiniteValuesDoNotTrap() {
+        let bad = [Double.nan, .infinity, -.infinity, 1e300, -1e300]
+        let chart = Chart(x: 0...100, y: 0...10, yScale: .log, series: [
+            .histogram(counts: bad + [1, 2, 3], lowerEdge: 0, binWidth: 10, layer: Layer(.normal, priority: 1)),
+            .line(xs: bad + [50], ys: [1, 2, 3, 4, 5, 6], layer: Layer(.normal, priority: 1)),
+            .points(xs: bad, ys: bad, layer: Layer(.normal, priority: 1)),
+            .vertical(x: .nan, layer: Layer(.normal, priority: 1), label: "x", dotted: true),
+            .vertical(x: 1e300, layer: Layer(.normal, priority: 1), label: "y", dotted: false),
+        ])
+        var buf = CellBuffer(width: 40, height: 12)
+        chart.render(into: &buf, buf.bounds, glyphs: .unicode)
+        XCTAssertEqual(buf.lines.count, 12)
+        // The optimize view with a non-finite log-likelihood in its trace still renders.
+        var s = InspectorState(width: 80, height: 24)
+        s.optimize.phase = .running
+        _ = s.update(.optimizerProgress([OptimizerSnapshot(iteration: 1, logLikelihood: .nan, elapsed: 0.1),
+                                         OptimizerSnapshot(iteration: 2, logLikelihood: 1, elapsed: 0.2)]))
+        s.view = .optimize
+        s.dataset = Dataset(name: "x", profile: .vip2, cells: [])
+        XCTAssertEqual(render(s).lines.count, 24)
+    }
+}

@@ -1,6 +1,7 @@
 import XCTest
 import SDDCore
 @testable import LineFitting
+import CentroidNetwork
 
 /// A small simulated data set shared by the calibration tests (the lead's VIP2Simulator, with truth).
 enum SimulatedSample {
@@ -110,5 +111,43 @@ final class CalibrationEdgeCaseTests: XCTestCase {
         let se = 0.5 * two.calibration.p1
         XCTAssertEqual(two.calibration.covariance![4], 2 * se * se / pow(xs[1] - xs[0], 2), accuracy: 1e-6 * two.calibration.covariance![4])
         XCTAssertNil(CalibrationPolynomial.fit(Array(pts.prefix(1))))
+    }
+}
+
+final class SeederTests: XCTestCase {
+    /// The SciPy-style finder and, when the shipped model is present, the CNN seed a standard calibration
+    /// that agrees with the pattern seeds' to a fraction of the errors.
+    func testPeakFinderAndCNNSeedsCalibrateLikePatternSeeds() throws {
+        let (ev, _) = SimulatedSample.small
+        let batched = BatchedEvents(ev, spec: .duration(2 * 86400))
+        let reference = StandardCalibrator().calibrateDetailed(batched)
+        var seeders: [any CentroidSeeder] = [PeakFinderSeeder(profile: .vip2)]
+        if let p = try? CentroidPredictor.bundled() { seeders.append(try CNNSeeder(predictor: p, profile: .vip2)) }
+        for s in seeders {
+            let runs = StandardCalibrator(seeder: s).calibrateDetailed(batched)
+            for (a, b) in zip(runs, reference) {
+                guard let ca = a.calibration, let cb = b.calibration else { XCTFail("\(s.name): cell \(a.cell) batch \(a.index) \(a.status)"); continue }
+                // Mn Kα and Ti Kα are always found; where Cu is found too the calibrations agree at Cu Kα.
+                XCTAssertNotNil(a.lineFits["MnKa"], s.name)
+                if a.rejected["CuKa"] == nil {
+                    let x = cb.adc(forEnergy: 8040)!
+                    XCTAssertEqual(ca.energy(x), cb.energy(x), accuracy: 0.5 * cb.energyError(x)!, "\(s.name) cell \(a.cell) batch \(a.index)")
+                }
+            }
+        }
+    }
+
+    /// The per-cell resolution from a calibration file (stored widths) agrees with the one from the fits.
+    func testCellResolutionFromFileMatchesFits() {
+        let (ev, truth) = SimulatedSample.small
+        let batched = BatchedEvents(ev, spec: .duration(2 * 86400))
+        let runs = StandardCalibrator().calibrateDetailed(batched)
+        let set = StandardCalibrator.assemble(runs, profile: .vip2, batch: "2d", method: "standard", source: "test")
+        for c in 0..<4 {
+            let a = CellResolution.fit(cell: c, batches: runs, profile: .vip2)!
+            let b = CellResolution.fit(cell: c, batches: set.batches(ofCell: c)!, profile: .vip2)!
+            XCTAssertEqual(a.expectedCuFWHM, b.expectedCuFWHM, accuracy: 2 * a.expectedCuFWHMError)
+            XCTAssertEqual(a.expectedCuFWHM, truth.cell(c)!.lineFWHM["CuKa"]!, accuracy: 4 * a.expectedCuFWHMError + 1)
+        }
     }
 }

@@ -34,6 +34,7 @@ public enum OptimizationEvent: Sendable, Hashable {
     case iterated(OptimizationSnapshot)
     case finished(OptimizationSnapshot, StopReason)
 
+    /// The state the event carries.
     public var snapshot: OptimizationSnapshot {
         switch self {
         case .started(let s), .iterated(let s), .finished(let s, _): return s
@@ -56,7 +57,9 @@ public final class CancellationFlag: @unchecked Sendable {
     private let lock = NSLock()
     private var cancelled = false
     public init() {}
+    /// Asks every optimization that checks this flag to stop before its next iteration.
     public func cancel() { lock.lock(); cancelled = true; lock.unlock() }
+    /// Whether `cancel()` was called.
     public var isCancelled: Bool { lock.lock(); defer { lock.unlock() }; return cancelled }
 }
 
@@ -67,9 +70,25 @@ public final class ObserverGroup: OptimizationObserver, @unchecked Sendable {
     public func observe(_ event: OptimizationEvent) { for o in observers { o.observe(event) } }
 }
 
+/// Turns optimization events into progress: one unit per finished optimization (batch), so a
+/// terminal progress bar subscribes like any other observer.
+public final class BatchProgress: OptimizationObserver, @unchecked Sendable {
+    private let lock = NSLock()
+    private var done = 0
+    public let total: Int
+    public let progress: ProgressObserver
+    public init(total: Int, progress: ProgressObserver) { self.total = total; self.progress = progress }
+    public func observe(_ event: OptimizationEvent) {
+        guard case .finished = event else { return }
+        lock.lock(); done += 1; let d = done; lock.unlock()
+        progress.progress(done: d, total: total, unit: "batches")
+    }
+}
+
 /// Keeps every event in memory (thread-safe) and writes them as CSV or JSON: the trace of
 /// `sddcal optimize --trace`, and the data of the log-likelihood curve (figure 5).
 public final class TraceRecorder: OptimizationObserver, @unchecked Sendable {
+    /// One recorded event.
     public struct Row: Sendable, Hashable, Codable {
         public var cell: Int
         public var batch: Int
@@ -142,6 +161,7 @@ public final class TraceRecorder: OptimizationObserver, @unchecked Sendable {
         return r
     }
 
+    /// The rows as CSV with header `cell,batch,iteration,event,log_likelihood,p0,p1,p2,gradient_norm,reason`.
     public func csv() -> String {
         var s = "cell,batch,iteration,event,log_likelihood,p0,p1,p2,gradient_norm,reason\n"
         for r in rows {
@@ -150,6 +170,7 @@ public final class TraceRecorder: OptimizationObserver, @unchecked Sendable {
         return s
     }
 
+    /// The rows as a JSON array (same keys as the CSV columns).
     public func json() throws -> Data {
         let enc = JSONEncoder()
         enc.outputFormatting = [.prettyPrinted, .sortedKeys]

@@ -9,8 +9,10 @@ public struct BatchRefinementSummary: Sendable, Codable, Hashable {
     public var batch: Int
     /// "optimized", "optimized (max-iterations)", or "kept: <reason>".
     public var status: String
+    /// Iterations taken and the stop reason (``StopReason`` raw value).
     public var iterations: Int
     public var reason: String?
+    /// Events of the batch inside the ADC window.
     public var windowEvents: Int
     /// Log-likelihood at the start and at the end.
     public var initialLogLikelihood: Double?
@@ -219,19 +221,20 @@ public struct CalibrationRefiner: Sendable {
                     cancel: CancellationFlag? = nil, progress: ProgressObserver? = nil) -> RefinementResult {
         var outcomes = [OptimizationOutcome?](repeating: nil, count: probs.count)
         let optimizer = Optimizer(settings.optimizer)
-        let lock = NSLock()
-        var done = 0
+        // The progress bar is one more observer (kept batches count as done at once).
+        let runnable = probs.filter { $0.loss != nil }.count
+        let bar = progress.map { BatchProgress(total: runnable, progress: $0) }
+        let observers = [observer, bar].compactMap { $0 }
+        let sink: OptimizationObserver? = observers.count > 1 ? ObserverGroup(observers) : observers.first
         outcomes.withUnsafeMutableBufferPointer { out in
             DispatchQueue.concurrentPerform(iterations: probs.count) { i in
                 let p = probs[i]
                 guard let loss = p.loss else { return }
                 let coords = loss.coordinates
-                out[i] = optimizer.minimize(loss, from: p.start, observer: observer, cancel: cancel) { it, q, v, g in
+                out[i] = optimizer.minimize(loss, from: p.start, observer: sink, cancel: cancel) { it, q, v, g in
                     let c = coords.calibration(q)
                     return OptimizationSnapshot(id: p.id, iteration: it, logLikelihood: -v, p0: c.p0, p1: c.p1, p2: c.p2, gradientNorm: g)
                 }
-                lock.lock(); done += 1; let d = done; lock.unlock()
-                progress?.progress(done: d, total: probs.count, unit: "batches")
             }
         }
         var cellsOut = calibration.cells

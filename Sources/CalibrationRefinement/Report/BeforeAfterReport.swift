@@ -38,6 +38,7 @@ public struct BeforeAfterReport: Sendable, Encodable {
     /// Against a simulator's truth (when given): the Cu Kα energy error of each batch before and after,
     /// at the channel where the batch's true mean calibration puts Cu Kα.
     public struct TruthComparison: Sendable, Encodable {
+        /// Cu Kα energy error (eV) of one batch at its true Cu Kα channel, before and after.
         public struct Batch: Sendable, Encodable {
             public var cell: Int
             public var batch: Int
@@ -240,5 +241,6 @@ public struct BeforeAfterReport: Sendable, Encodable {
         return s
     }
 
+    /// Table 1, figure 6 and figure 5 as text (what `sddcal report` prints).
     public var text: String { tableText + "\n" + pullHistogramText + "\n" + curveText }
 }

@@ -103,15 +103,39 @@ public final class Conv1D: Layer {
                 }
                 t0 = outLength - 8   // overlapping last block: recomputes a few positions identically
             }
-            for k in 0..<f {
-                var acc = SIMD8<Float>(repeating: bias[k])
-                for j in 0..<kw {
-                    for c in 0..<cin {
-                        let v = raw.loadUnaligned(fromByteOffset: (c * length + t0 + j) * 4, as: SIMD8<Float>.self)
-                        acc += v * w[(j * cin + c) * f + k]
+            if f == 5 {
+                // The paper's 5 filters: five independent FMA chains share each input load.
+                var a0 = SIMD8<Float>(repeating: bias[0]), a1 = SIMD8<Float>(repeating: bias[1])
+                var a2 = SIMD8<Float>(repeating: bias[2]), a3 = SIMD8<Float>(repeating: bias[3])
+                var a4 = SIMD8<Float>(repeating: bias[4])
+                for c in 0..<cin {
+                    let row = raw + (c * length + t0) * 4
+                    var wk = w + c * 5
+                    for j in 0..<kw {
+                        let v = row.loadUnaligned(fromByteOffset: j * 4, as: SIMD8<Float>.self)
+                        a0 = a0.addingProduct(v, SIMD8(repeating: wk[0]))
+                        a1 = a1.addingProduct(v, SIMD8(repeating: wk[1]))
+                        a2 = a2.addingProduct(v, SIMD8(repeating: wk[2]))
+                        a3 = a3.addingProduct(v, SIMD8(repeating: wk[3]))
+                        a4 = a4.addingProduct(v, SIMD8(repeating: wk[4]))
+                        wk += cin * 5
                     }
                 }
-                for i in 0..<8 { out[(t0 + i) * f + k] = acc[i] }
+                for i in 0..<8 {
+                    let o = out + (t0 + i) * 5
+                    o[0] = a0[i]; o[1] = a1[i]; o[2] = a2[i]; o[3] = a3[i]; o[4] = a4[i]
+                }
+            } else {
+                for k in 0..<f {
+                    var acc = SIMD8<Float>(repeating: bias[k])
+                    for j in 0..<kw {
+                        for c in 0..<cin {
+                            let v = raw.loadUnaligned(fromByteOffset: (c * length + t0 + j) * 4, as: SIMD8<Float>.self)
+                            acc = acc.addingProduct(v, SIMD8(repeating: w[(j * cin + c) * f + k]))
+                        }
+                    }
+                    for i in 0..<8 { out[(t0 + i) * f + k] = acc[i] }
+                }
             }
             t0 += 8
         }
@@ -193,15 +217,23 @@ public final class Conv1D: Layer {
     /// Σ a[i]·b[i] for i < n, eight lanes at a time.
     @inline(__always)
     static func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ n: Int) -> Float {
-        var acc = SIMD8<Float>()
+        // Two accumulators: two independent FMA chains instead of one latency-bound chain.
+        var acc = SIMD8<Float>(), acc2 = SIMD8<Float>()
         var i = 0
         let ra = UnsafeRawPointer(a), rb = UnsafeRawPointer(b)
+        while i + 16 <= n {
+            acc = acc.addingProduct(ra.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self),
+                                    rb.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self))
+            acc2 = acc2.addingProduct(ra.loadUnaligned(fromByteOffset: i * 4 + 32, as: SIMD8<Float>.self),
+                                      rb.loadUnaligned(fromByteOffset: i * 4 + 32, as: SIMD8<Float>.self))
+            i += 16
+        }
         while i + 8 <= n {
-            acc += ra.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
-                * rb.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
+            acc = acc.addingProduct(ra.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self),
+                                    rb.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self))
             i += 8
         }
-        var s = acc.sum()
+        var s = (acc + acc2).sum()
         while i < n { s += a[i] * b[i]; i += 1 }
         return s
     }
@@ -214,7 +246,7 @@ public final class Conv1D: Layer {
         let rx = UnsafeRawPointer(x), ry = UnsafeMutableRawPointer(y)
         while i + 8 <= n {
             let v = ry.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
-                + va * rx.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
+                .addingProduct(va, rx.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self))
             ry.storeBytes(of: v, toByteOffset: i * 4, as: SIMD8<Float>.self)
             i += 8
         }

@@ -27,14 +27,21 @@ enum OptimizeView {
         TextWidgets.spans(&buf, x: 1, y: body.y + 1, maxX: body.maxX, stats, glyphs: g)
         let r = Rect(x: body.x, y: body.y + 2, width: body.width, height: body.height - 2)
         guard r.height >= 4 else { return }
-        let xs = o.history.map { Double($0.iteration) }, ys = o.history.map(\.logLikelihood)
+        let finite = o.history.filter { $0.logLikelihood.isFinite }
+        let xs = finite.map { Double($0.iteration) }, ys = finite.map(\.logLikelihood)
         guard let y0 = ys.min(), let y1 = ys.max(), let xl = xs.last else {
             buf.put(g.text("the log-likelihood trace appears here while the optimizer runs"), x: r.x + 2, y: r.y + r.height / 2, style: Style(.dim))
             return
         }
-        // Limits on nice steps so that most frames only add points: less to send over SSH.
-        let step = Ticks.niceStep(span: Swift.max(1e-9, y1 - y0), maxCount: 4)
-        let ylo = (y0 / step).rounded(.down) * step, yhi = Swift.max(ylo + step, (y1 / step).rounded(.up) * step)
+        // Limits on 1-2-5 steps so that most frames only add points: less to send over SSH. A gain
+        // (≥ 0, rising from 0) gets 0…nice ceiling, which changes only a few times per run.
+        let ylo: Double, yhi: Double
+        if y0 >= 0 {
+            ylo = 0; yhi = Ticks.niceCeiling(Swift.max(1e-9, y1))
+        } else {
+            let step = Ticks.niceStep(span: Swift.max(1e-9, y1 - y0), maxCount: 4)
+            ylo = (y0 / step).rounded(.down) * step; yhi = Swift.max(ylo + step, (y1 / step).rounded(.up) * step)
+        }
         let chart = Chart(x: 0...Ticks.niceCeiling(Swift.max(1, xl)), y: ylo...yhi, xTitle: "iterations (all batches)", yTitle: "",
                           series: [.line(xs: xs, ys: ys, layer: Layer(Style(.fitAlt), priority: 2))],
                           legend: [("Δ log L, summed over batches", Style(.fitAlt))])

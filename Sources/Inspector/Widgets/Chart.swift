@@ -69,7 +69,8 @@ public struct Chart: Sendable {
         let gutter = Swift.min(rect.width / 3, (yTicks.map { $0.label.count }.max() ?? 1) + 1)
         let plot = Rect(x: rect.x + gutter + 1, y: rect.y, width: rect.width - gutter - 1, height: plotRows)
         let layout = ChartLayout(plot: plot, x: x)
-        guard plot.width >= 2, plot.height >= 1, rect.height >= 3 else { return layout }
+        guard plot.width >= 2, plot.height >= 1, rect.height >= 3,
+              x.lowerBound.isFinite, x.upperBound.isFinite, y.lowerBound.isFinite, y.upperBound.isFinite else { return layout }
 
         let ty0 = yScale.transform(y.lowerBound), ty1 = yScale.transform(y.upperBound)
         let rowOf = { (v: Double) -> Int in
@@ -113,11 +114,16 @@ public struct Chart: Sendable {
         let dw = Double(canvas.dotWidth), dh = Double(canvas.dotHeight)
         let xSpan = x.upperBound - x.lowerBound
         let tySpan = Swift.max(1e-300, ty1 - ty0)
+        // Non-finite or far-away values are clamped, never converted to Int as they are (a trap).
         let dotY = { (v: Double) -> Int in
-            let f = (self.yScale.transform(v) - ty0) / tySpan
+            var f = (self.yScale.transform(v) - ty0) / tySpan
+            if !f.isFinite { f = v.isNaN ? -1 : (f > 0 ? 1.02 : -0.02) }
             return canvas.dotHeight - 1 - Int((Swift.min(1.02, Swift.max(-0.02, f)) * (dh - 1)).rounded())
         }
-        let dotX = { (v: Double) -> Int in Int(((v - self.x.lowerBound) / xSpan * dw).rounded(.down)) }
+        let dotX = { (v: Double) -> Int in
+            let d = ((v - self.x.lowerBound) / xSpan * dw).rounded(.down)
+            return d.isFinite ? Int(Swift.max(-1e6, Swift.min(1e6, d))) : -1
+        }
         var labels: [(Int, String, Style)] = []
         for s in series {
             switch s {
@@ -151,6 +157,7 @@ public struct Chart: Sendable {
                     canvas.set(dotX(xs[i]), dotY(ys[i]), layer)
                 }
             case let .vertical(vx, layer, label, dotted):
+                guard vx.isFinite else { continue }
                 let px = dotX(vx)
                 guard px >= 0, px < canvas.dotWidth else { continue }
                 for py in stride(from: dotted ? 1 : 0, to: canvas.dotHeight, by: dotted ? 2 : 1) { canvas.set(px, py, layer) }
