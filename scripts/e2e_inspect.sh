@@ -64,6 +64,9 @@ step "move between cells"
 keys Right Right Enter
 wait_for "cell 2 · all [0-9]+ batches"
 wait_for "cursor ADC [0-9]+"
+wait_for "SciPy centroids"
+# With the shipped model the CNN overlay is drawn and its lines are labelled.
+if [ -f "$root/Assets/cnn-vip2.sddnn" ]; then wait_for "CNN centroids"; wait_for "Mn Kα"; fi
 keys n
 wait_for "cell 3 · all"
 keys ']'

@@ -18,6 +18,15 @@ public enum BLAS {
                     Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
     }
 
+    /// y = alpha·xᵀ·A + beta·y for row-major A (rows×cols), x of length rows, y of length cols: one
+    /// row vector times a matrix, without the packing of A that sgemm does (a full copy of A per call).
+    @inlinable
+    public static func rowVectorTimesMatrix(rows: Int, cols: Int, alpha: Float = 1, a: UnsafePointer<Float>,
+                                            x: UnsafePointer<Float>, beta: Float = 0, y: UnsafeMutablePointer<Float>) {
+        guard rows > 0, cols > 0 else { return }
+        cblas_sgemv(CblasRowMajor, CblasTrans, Int32(rows), Int32(cols), alpha, a, Int32(cols), x, 1, beta, y, 1)
+    }
+
     /// Number of threads OpenBLAS uses for one product.
     public static var threads: Int {
         get { Int(openblas_get_num_threads()) }

@@ -32,7 +32,7 @@ func cnnBenchmarks() -> [Benchmark] {
             return Double(net.predict(infer.inputs, chunk: 1024).storage[0])
         },
         Benchmark(name: "cnn inference, single spectrum", inner: 200) {
-            if Dense.threading != .openBLAS { Dense.threading = .openBLAS }
+            if Dense.threading != .dispatch { Dense.threading = .dispatch }
             return Double(net.predict(single).storage[0])
         },
         Benchmark(name: "synthesize training batch 256 (per batch)", inner: 3) {

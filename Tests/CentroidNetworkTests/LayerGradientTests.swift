@@ -34,6 +34,18 @@ final class LayerGradientTests: XCTestCase {
         GradientCheck.check(layer, input: x)
     }
 
+    /// A single row (the matrix-vector path) gives the same outputs as the same row inside a batch.
+    func testDenseSingleRowMatchesBatch() {
+        let layer = Dense(inputs: 30, units: 20)
+        var rng = SeededGenerator(seed: 41)
+        layer.initialize(using: &rng)
+        layer.bias.value = (0..<20).map { Float($0) * 0.01 }
+        let x = GradientCheck.randomTensor([3, 30], seed: 42)
+        let batch = layer.forward(x, training: false).storage
+        let single = layer.forward(x.rows(1..<2), training: false).storage
+        for j in 0..<20 { XCTAssertEqual(single[j], batch[20 + j], accuracy: 1e-5) }
+    }
+
     func testConv1DGradients() {
         let layer = Conv1D(inputChannels: 2, filters: 3, kernelSize: 4)
         var rng = SeededGenerator(seed: 3)

@@ -69,6 +69,11 @@ public final class Dense: Layer {
             x.storage.withUnsafeBufferPointer { xp in
                 kernel.value.withUnsafeBufferPointer { w in
                     let (xa, wa, ya) = (xp.baseAddress!, w.baseAddress!, y.baseAddress!)
+                    if b == 1 {
+                        // One spectrum: a matrix-vector product reads W once; sgemm would first copy it.
+                        BLAS.rowVectorTimesMatrix(rows: k, cols: n, a: wa, x: xa, beta: 1, y: ya)
+                        return
+                    }
                     let parts = Self.parts(b)
                     ParallelWork.forEach(parts) { c in
                         let r0 = b * c / parts, r1 = b * (c + 1) / parts
