@@ -22,15 +22,40 @@ final class DataModelTests: XCTestCase {
 
     func testEnergyHistogramSpreadsChannelsWithoutBeating() {
         // A flat ADC spectrum must stay flat in 5 eV bins at 3.1 eV/ADC (physics.md pitfall).
-        let values = (1000..<3000).flatMap { [UInt16]($0 == 0 ? [] : Array(repeating: UInt16($0), count: 100)) }
+        let values = (1000..<3000).flatMap { Array(repeating: UInt16($0), count: 100) }
         let cal = EnergyCalibration(p0: -1860, p1: 3.1)
-        let h = Histogram.energy(values, calibration: cal, lowerEdge: 2000, binWidth: 5, bins: 600)
         let mean = 100 * 5 / 3.1
-        for c in h.counts { XCTAssertEqual(c, mean, accuracy: 1e-6 * mean) }
+        let frac = Histogram.energy(values, calibration: cal, lowerEdge: 2000, binWidth: 5, bins: 600, spreading: .fractional)
+        for c in frac.counts { XCTAssertEqual(c, mean, accuracy: 1e-6 * mean) }
+        // Dithered: integer contents whose scatter around the flat mean is (nearly) Poisson: the
+        // χ²/ndf of the flat truth is ≈ 1, where fractional sharing makes it ≈ 0 here.
+        let dith = Histogram.energy(values, calibration: cal, lowerEdge: 2000, binWidth: 5, bins: 600)
+        // Channels straddling the range edges put a random share inside.
+        XCTAssertEqual(dith.total, frac.total, accuracy: 200)
+        XCTAssertTrue(dith.counts.allSatisfy { $0 == $0.rounded() })
+        let chi2 = dith.counts.reduce(0) { $0 + ($1 - mean) * ($1 - mean) / mean } / Double(dith.counts.count)
+        // Within-channel multinomial splitting has variance below Poisson; a flat ADC spectrum with
+        // exactly 100 per channel has none of its own, so χ²/ndf lands well between 0 and 1.
+        XCTAssert((0.1...0.6).contains(chi2), "χ²/ndf \(chi2)")
+        XCTAssertEqual(Histogram.energy(values, calibration: cal, lowerEdge: 2000, binWidth: 5, bins: 600), dith)
         // Naive point filling beats: the same data filled at channel centres is not flat.
         var naive = Histogram(lowerEdge: 2000, binWidth: 5, bins: 600)
         for v in values { naive.fill(cal.energy(Double(v))) }
         XCTAssertGreaterThan(naive.counts.max()! - naive.counts.min()!, 50)
+    }
+
+    func testDitheredEnergyHistogramGivesPoissonChiSquare() {
+        // Poisson events from a flat spectrum: dithered bins score χ²/ndf ≈ 1, fractional ones < 1.
+        var rng = SeededGenerator(seed: 5)
+        var values: [UInt16] = []
+        for ch in 1000..<3000 { values += Array(repeating: UInt16(ch), count: rng.poisson(40)) }
+        let cal = EnergyCalibration(p0: -1860, p1: 3.1)
+        let mean = 40 * 5 / 3.1
+        func chi2(_ h: Histogram) -> Double { h.counts.reduce(0) { $0 + ($1 - mean) * ($1 - mean) / mean } / Double(h.counts.count) }
+        let d = chi2(Histogram.energy(values, calibration: cal, lowerEdge: 2000, binWidth: 5, bins: 600))
+        let f = chi2(Histogram.energy(values, calibration: cal, lowerEdge: 2000, binWidth: 5, bins: 600, spreading: .fractional))
+        XCTAssertEqual(d, 1, accuracy: 0.2)
+        XCTAssertLessThan(f, 0.85)
     }
 
     func testRebinResampleAndSum() {
@@ -123,8 +148,10 @@ final class SpectrumBuilderTests: XCTestCase {
         ])
         let (h, skipped) = SpectrumBuilder.energySpectrum(batched, calibration: set, range: 1900...2100, binWidth: 10)
         XCTAssertEqual(h.total, 200, accuracy: 1e-9)
-        // Channel 1000 at 2 eV/ADC spans 1999–2001 eV: all in bin [1990, 2000) and [2000, 2010) equally.
-        XCTAssertEqual(h.counts[9], 50 + 50, accuracy: 1e-9)
+        // Channel 1000 at 2 eV/ADC spans 1999–2001 eV, and so does channel 500 at 4 eV/ADC: the 200
+        // events are dithered over bins [1990, 2000) and [2000, 2010), half each on average (binomial σ ≈ 7).
+        XCTAssertEqual(h.counts[9], 100, accuracy: 30)
+        XCTAssertEqual(h.counts[9] + h.counts[10], 200)
         XCTAssertEqual(skipped.map(\.cell), [1])
         let only1 = SpectrumBuilder.energySpectrum(batched, calibration: set, cells: [1], range: 1900...2100, binWidth: 10)
         XCTAssertEqual(only1.histogram.total, 0)
