@@ -28,7 +28,7 @@ let package = Package(
         .target(name: "PeakFinding", dependencies: ["SDDCore"], swiftSettings: optimized),
         // The paper's CNN: layers, training, model files, centroid prediction.
         // Haswell and later (AVX2, FMA): the SIMD loops of the layers run twice as wide.
-        .target(name: "CentroidNetwork", dependencies: ["SDDCore", "CBLAS"],
+        .target(name: "CentroidNetwork", dependencies: ["SDDCore", "CBLAS"], exclude: ["README.md"],
                 swiftSettings: optimized + [.unsafeFlags(["-target-cpu", "haswell"], .when(configuration: .release))]),
         // Binned line-shape fits, minimizer, standard calibration, Cu Kα measurement.
         .target(name: "LineFitting",
