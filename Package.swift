@@ -63,7 +63,7 @@ let package = Package(
         .testTarget(name: "CentroidNetworkTests", dependencies: ["CentroidNetwork"]),
         .testTarget(name: "LineFittingTests", dependencies: ["LineFitting"]),
         .testTarget(name: "CalibrationRefinementTests", dependencies: ["CalibrationRefinement"]),
-        .testTarget(name: "InspectorTests", dependencies: ["Inspector"], exclude: ["Snapshots"]),
+        .testTarget(name: "InspectorTests", dependencies: ["Inspector", "LineFitting"], exclude: ["Snapshots"]),
     ],
     // Swift 5 language mode: data races are avoided by design (value types, one ncurses thread)
     // rather than by annotations on every numeric global.

@@ -1,4 +1,5 @@
 import XCTest
+import LineFitting
 import SDDCore
 @testable import Inspector
 
@@ -192,7 +193,7 @@ final class StateTests: XCTestCase {
     func testCalibrationFitRecoversAQuadratic() {
         let truth = EnergyCalibration(p0: -1850, p1: 3.07, p2: 2.1e-6)
         let pts = LineProfile.vip2.calibrationLines.map {
-            CentroidPoint(lineID: $0.id, adc: truth.adc(forEnergy: $0.energy)!, adcError: 0.2, energy: $0.energy)
+            CalibrationPoint(line: $0.id, adc: truth.adc(forEnergy: $0.energy)!, adcError: 0.2, energy: $0.energy)
         }
         let f = fitCalibration(pts)!
         XCTAssertEqual(f.calibration.p0, truth.p0, accuracy: 1e-6)

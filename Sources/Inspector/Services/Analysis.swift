@@ -1,4 +1,5 @@
 import Foundation
+import LineFitting
 import SDDCore
 
 /// The computations behind the views that combine services: cell summaries, seed refits and the
@@ -25,11 +26,21 @@ public enum Analysis {
                     any = true
                 }
             } else if let cal = Dataset.calibration(set, cell: cell, batch: nil) {
-                // Histogram input: spread each channel's content over its energy interval.
+                // Histogram input: one bin per ADC channel with whole counts goes through the same
+                // per-channel dithering as events; anything else is spread by overlap.
                 let h = cell.spectrum
-                for k in h.counts.indices where h.counts[k] > 0 {
-                    let a = cal.energy(h.lowerEdge + Double(k) * h.binWidth), b = cal.energy(h.lowerEdge + Double(k + 1) * h.binWidth)
-                    total.fillInterval(Swift.min(a, b), Swift.max(a, b), weight: h.counts[k])
+                let first = Int((h.lowerEdge + 0.5).rounded())
+                if h.binWidth == 1, first >= 0, h.lowerEdge + 0.5 == Double(first),
+                   h.counts.allSatisfy({ $0 >= 0 && $0 == $0.rounded() }) {
+                    var perChannel = [Int](repeating: 0, count: first + h.counts.count)
+                    for k in h.counts.indices { perChannel[first + k] = Int(h.counts[k]) }
+                    total = total + Histogram.energy(channelCounts: perChannel, calibration: cal, lowerEdge: range.lowerBound,
+                                                     binWidth: binWidth, bins: bins)
+                } else {
+                    for k in h.counts.indices where h.counts[k] > 0 {
+                        let a = cal.energy(h.lowerEdge + Double(k) * h.binWidth), b = cal.energy(h.lowerEdge + Double(k + 1) * h.binWidth)
+                        total.fillInterval(Swift.min(a, b), Swift.max(a, b), weight: h.counts[k])
+                    }
                 }
                 any = true
             }
@@ -58,17 +69,17 @@ public enum Analysis {
             return (out.fits, out.calibration, out.message)
         }
         var fits: [String: PeakFitSummary] = [:]
-        var points: [CentroidPoint] = []
+        var points: [CalibrationPoint] = []
         var failed: [String] = []
         for line in profile.calibrationLines {
             guard let seed = seeds[line.id] else { continue }
             if let f = services.fitLine {
                 if let r = f(h, line, seed) {
                     fits[line.id] = r
-                    points.append(CentroidPoint(lineID: line.id, adc: r.position, adcError: r.positionError ?? 0.5, energy: line.energy))
+                    points.append(CalibrationPoint(line: line.id, adc: r.position, adcError: r.positionError ?? 0.5, energy: line.energy))
                 } else { failed.append(line.label) }
             } else {
-                points.append(CentroidPoint(lineID: line.id, adc: seed, adcError: 0.5, energy: line.energy))
+                points.append(CalibrationPoint(line: line.id, adc: seed, adcError: 0.5, energy: line.energy))
             }
         }
         var msg: String? = services.fitLine == nil ? "no line fitter in this build: calibration through the seeds" : nil

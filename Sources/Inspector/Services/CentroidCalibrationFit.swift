@@ -2,17 +2,6 @@ import Foundation
 import LineFitting
 import SDDCore
 
-/// A calibration point: a line's fitted centroid (ADC, with error) and its energy.
-public struct CentroidPoint: Equatable, Sendable {
-    public var lineID: String
-    public var adc: Double
-    public var adcError: Double
-    public var energy: Double
-    public init(lineID: String, adc: Double, adcError: Double, energy: Double) {
-        self.lineID = lineID; self.adc = adc; self.adcError = adcError; self.energy = energy
-    }
-}
-
 /// A calibration fitted to points, with each point's residual E(adc) − E_line in eV.
 public struct CentroidCalibrationFit: Equatable, Sendable {
     public var calibration: EnergyCalibration
@@ -28,12 +17,11 @@ public struct CentroidCalibrationFit: Equatable, Sendable {
 /// centroids, the refit the seeds view runs after each nudge: the standard calibration's own
 /// polynomial fit (`CalibrationPolynomial`), so the inspector and `sddcal calibrate` agree.
 /// Returns nil with fewer than two distinct points.
-public func fitCalibration(_ points: [CentroidPoint]) -> CentroidCalibrationFit? {
+public func fitCalibration(_ points: [CalibrationPoint]) -> CentroidCalibrationFit? {
     let pts = points.filter { $0.adc.isFinite && $0.energy.isFinite }
-    guard Set(pts.map { $0.adc }).count >= 2 else { return nil }
-    let input = pts.map { CalibrationPoint(line: $0.lineID, adc: $0.adc, adcError: Swift.max(0.05, $0.adcError), energy: $0.energy) }
-    guard let fit = CalibrationPolynomial.fit(input) else { return nil }
+        .map { CalibrationPoint(line: $0.line, adc: $0.adc, adcError: Swift.max(0.05, $0.adcError), energy: $0.energy) }
+    guard Set(pts.map { $0.adc }).count >= 2, let fit = CalibrationPolynomial.fit(pts) else { return nil }
     var res: [String: Double] = [:]
-    for (p, r) in zip(pts, fit.residuals) { res[p.lineID] = r }
+    for (p, r) in zip(pts, fit.residuals) { res[p.line] = r }
     return CentroidCalibrationFit(calibration: fit.calibration, residuals: res, chi2: fit.chi2, ndf: fit.ndf)
 }
