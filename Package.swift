@@ -24,8 +24,11 @@ let package = Package(
         .target(name: "SDDCore",
                 dependencies: [.product(name: "Numerics", package: "swift-numerics")],
                 swiftSettings: optimized),
+        // The local-maxima scan of find_peaks in C: AVX-512 when the processor has it (chosen at run
+        // time), a portable kernel otherwise. Swift cannot reach the mask and compress instructions.
+        .target(name: "PeakKernels", cSettings: [.unsafeFlags(["-O3"], .when(configuration: .release))]),
         // SciPy-compatible peak finding and line identification.
-        .target(name: "PeakFinding", dependencies: ["SDDCore"], swiftSettings: optimized),
+        .target(name: "PeakFinding", dependencies: ["SDDCore", "PeakKernels"], swiftSettings: optimized),
         // The paper's CNN: layers, training, model files, centroid prediction.
         // Haswell and later (AVX2, FMA): the SIMD loops of the layers run twice as wide.
         .target(name: "CentroidNetwork", dependencies: ["SDDCore", "CBLAS"], exclude: ["README.md"],
@@ -59,7 +62,7 @@ let package = Package(
                           swiftSettings: optimized),
 
         .testTarget(name: "SDDCoreTests", dependencies: ["SDDCore"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "PeakFindingTests", dependencies: ["PeakFinding"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "PeakFindingTests", dependencies: ["PeakFinding", "PeakKernels"], resources: [.copy("Fixtures")]),
         .testTarget(name: "CentroidNetworkTests", dependencies: ["CentroidNetwork"]),
         .testTarget(name: "LineFittingTests", dependencies: ["LineFitting"]),
         .testTarget(name: "CalibrationRefinementTests", dependencies: ["CalibrationRefinement"]),

@@ -1,0 +1,197 @@
+// Local maxima of a signal, the inner loop of `find_peaks`, written for the vector units.
+//
+// The signal is read 64 samples at a time into three bit words of neighbour comparisons,
+// G[k] = x[k] > x[k+1], E[k] = x[k] == x[k+1], L[k] = x[k] < x[k+1]. With those words a sample i is
+//   - a one-sample top or the left sample of a two-sample plateau (whose middle, rounded down, is i):
+//     L[i-1] & (G[i] | (E[i] & G[i+1]))
+//   - the start of a plateau of three samples or more: L[i-1] & E[i] & E[i+1], rare, written like the
+//     others and then walked to find its middle (or removed if the plateau ends in a rise).
+// The first kind is compacted into the output without a jump on the data (noise makes every jump on
+// the data a coin toss), which is where the speed comes from.
+
+#include "PeakKernels.h"
+
+#include <float.h>
+#include <math.h>
+#include <stdint.h>
+
+#if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
+#define SDD_HAVE_AVX512 1
+#include <immintrin.h>
+#endif
+
+typedef struct {
+    uint64_t g, e, l;
+} comparison_words;
+
+// Comparison words for positions k in [b, b + 64), zero for k > n - 2; `bad` collects
+// non-finite samples among x[k] (the driver checks the last sample).
+static inline __attribute__((always_inline))
+comparison_words words_portable(const double *x, ptrdiff_t n, ptrdiff_t b, int *bad) {
+    comparison_words w = {0, 0, 0};
+    ptrdiff_t end = b + 64 < n - 1 ? b + 64 : n - 1;
+    int nonfinite = 0;
+    for (ptrdiff_t k = b; k < end; k++) {
+        double a = x[k], c = x[k + 1];
+        unsigned s = (unsigned)(k - b);
+        w.g |= (uint64_t)(a > c) << s;
+        w.e |= (uint64_t)(a == c) << s;
+        w.l |= (uint64_t)(a < c) << s;
+        nonfinite |= !(fabs(a) <= DBL_MAX);
+    }
+    *bad |= nonfinite;
+    return w;
+}
+
+// Writes the positions of the set bits of `bits` (relative to `b`) at out + *count.
+static inline __attribute__((always_inline))
+void compact_portable(ptrdiff_t *out, ptrdiff_t *count, ptrdiff_t b, uint64_t bits) {
+    ptrdiff_t c = *count;
+    while (bits) {
+        out[c++] = b + __builtin_ctzll(bits);
+        bits &= bits - 1;
+    }
+    *count = c;
+}
+
+// The rare case: the chunk held the start of a plateau of three or more samples, already written
+// at its start index like the others. Each is walked to its end: if the plateau ends in a fall its
+// entry becomes the plateau's middle, otherwise the entry is removed. Taken from the last to the
+// first so a removal does not move the entries still to fix.
+static void fix_long_plateaus(const double *x, ptrdiff_t n, ptrdiff_t b, uint64_t written, uint64_t lng,
+                              ptrdiff_t *out, ptrdiff_t first, ptrdiff_t *count) {
+    while (lng) {
+        unsigned s = 63u - (unsigned)__builtin_clzll(lng);
+        lng &= ~(1ull << s);
+        ptrdiff_t i = b + s, at = first + __builtin_popcountll(written & ((1ull << s) - 1));
+        double v = x[i];
+        ptrdiff_t j = i + 3;   // x[i] == x[i+1] == x[i+2] is known
+        while (j < n && x[j] == v) j++;
+        if (j < n && x[j] < v) {
+            out[at] = (i + j - 1) / 2;
+        } else {
+            for (ptrdiff_t k = at + 1; k < *count; k++) out[k - 1] = out[k];
+            *count -= 1;
+        }
+    }
+}
+
+typedef comparison_words (*words_fn)(const double *, ptrdiff_t, ptrdiff_t, int *);
+typedef void (*compact_fn)(ptrdiff_t *, ptrdiff_t *, ptrdiff_t, uint64_t);
+
+// The chunk loop, shared by both kernels (inlined into each, so the calls below become direct).
+static inline __attribute__((always_inline))
+ptrdiff_t maxima_driver(const double *x, ptrdiff_t n, ptrdiff_t *out, int *all_finite,
+                        words_fn words, compact_fn compact) {
+    int bad = 0;
+    if (n < 3) {
+        for (ptrdiff_t k = 0; k < n; k++) bad |= !(fabs(x[k]) <= DBL_MAX);
+        *all_finite = !bad;
+        return 0;
+    }
+    ptrdiff_t count = 0;
+    uint64_t prev_l = 0;
+    comparison_words w = words(x, n, 0, &bad);
+    for (ptrdiff_t b = 0; b < n - 1; b += 64) {
+        comparison_words next = {0, 0, 0};
+        if (b + 64 < n - 1) next = words(x, n, b + 64, &bad);
+        uint64_t rise_before = (w.l << 1) | (prev_l >> 63);   // L[i-1]
+        uint64_t g_after = (w.g >> 1) | (next.g << 63);       // G[i+1]
+        uint64_t e_after = (w.e >> 1) | (next.e << 63);       // E[i+1]
+        uint64_t emit = rise_before & (w.g | (w.e & g_after));
+        uint64_t lng = rise_before & w.e & e_after;
+        ptrdiff_t first = count;
+        compact(out, &count, b, emit | lng);
+        if (lng) fix_long_plateaus(x, n, b, emit | lng, lng, out, first, &count);
+        prev_l = w.l;
+        w = next;
+    }
+    bad |= !(fabs(x[n - 1]) <= DBL_MAX);
+    *all_finite = !bad;
+    return count;
+}
+
+ptrdiff_t sdd_local_maxima_portable(const double *x, ptrdiff_t n, ptrdiff_t *peaks, int *all_finite) {
+    return maxima_driver(x, n, peaks, all_finite, words_portable, compact_portable);
+}
+
+#ifdef SDD_HAVE_AVX512
+#define SDD_AVX512 __attribute__((target("avx512f,avx512dq,avx512vl,popcnt,bmi")))
+
+// Full chunks by vector compares (two per eight samples; E is what is neither G nor L, the samples
+// being finite when the result counts); the signal's last chunk by the portable loop. x − x is 0
+// for a finite sample and NaN otherwise, and NaN survives the sums that check a chunk at once.
+static inline __attribute__((always_inline)) SDD_AVX512
+comparison_words words_avx512(const double *x, ptrdiff_t n, ptrdiff_t b, int *bad) {
+    if (b + 64 > n - 1) return words_portable(x, n, b, bad);
+    uint64_t g = 0, l = 0;
+    __m512d d[8];
+    for (int j = 0; j < 8; j++) {
+        __m512d a = _mm512_loadu_pd(x + b + 8 * j), c = _mm512_loadu_pd(x + b + 8 * j + 1);
+        g |= (uint64_t)_mm512_cmp_pd_mask(a, c, _CMP_GT_OQ) << (8 * j);
+        l |= (uint64_t)_mm512_cmp_pd_mask(a, c, _CMP_LT_OQ) << (8 * j);
+        d[j] = _mm512_sub_pd(a, a);
+    }
+    __m512d t = _mm512_add_pd(_mm512_add_pd(_mm512_add_pd(d[0], d[1]), _mm512_add_pd(d[2], d[3])),
+                              _mm512_add_pd(_mm512_add_pd(d[4], d[5]), _mm512_add_pd(d[6], d[7])));
+    *bad |= _mm512_cmp_pd_mask(t, t, _CMP_UNORD_Q) != 0;
+    comparison_words w = {g, ~(g | l), l};
+    return w;
+}
+
+// Sixteen positions per step: compress the selected indices (as 32-bit integers, n < 2³¹) into one
+// vector, widen and store all sixteen lanes, advance by the number selected.
+static inline __attribute__((always_inline)) SDD_AVX512
+void compact_avx512(ptrdiff_t *out, ptrdiff_t *count, ptrdiff_t b, uint64_t bits) {
+    __m512i idx = _mm512_add_epi32(_mm512_set1_epi32((int)b),
+                                   _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15));
+    const __m512i sixteen = _mm512_set1_epi32(16);
+    ptrdiff_t c = *count;
+    for (int j = 0; j < 4; j++) {
+        __mmask16 m = (__mmask16)(bits >> (16 * j));
+        __m512i v = _mm512_maskz_compress_epi32(m, idx);
+        _mm512_storeu_si512((void *)(out + c), _mm512_cvtepu32_epi64(_mm512_castsi512_si256(v)));
+        _mm512_storeu_si512((void *)(out + c + 8), _mm512_cvtepu32_epi64(_mm512_extracti64x4_epi64(v, 1)));
+        c += __builtin_popcount(m);
+        idx = _mm512_add_epi32(idx, sixteen);
+    }
+    *count = c;
+}
+
+static SDD_AVX512 ptrdiff_t local_maxima_avx512(const double *x, ptrdiff_t n, ptrdiff_t *peaks, int *all_finite) {
+    return maxima_driver(x, n, peaks, all_finite, words_avx512, compact_avx512);
+}
+#endif
+int sdd_local_maxima_is_vectorized(void) {
+#ifdef SDD_HAVE_AVX512
+    static int cached = -1;   // a benign race: every thread computes the same value
+    if (cached < 0) {
+        __builtin_cpu_init();
+        cached = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq")
+              && __builtin_cpu_supports("avx512vl");
+    }
+    return cached;
+#else
+    return 0;
+#endif
+}
+
+ptrdiff_t sdd_local_maxima(const double *x, ptrdiff_t n, ptrdiff_t *peaks, int *all_finite) {
+#ifdef SDD_HAVE_AVX512
+    if (n < INT32_MAX && sdd_local_maxima_is_vectorized()) return local_maxima_avx512(x, n, peaks, all_finite);
+#endif
+    return sdd_local_maxima_portable(x, n, peaks, all_finite);
+}
+
+void sdd_plateau_edges(const double *x, const ptrdiff_t *peaks, ptrdiff_t count,
+                       ptrdiff_t *left_edges, ptrdiff_t *right_edges) {
+    // A maximum's plateau is bounded by lower samples on both sides, so the walks stop inside x.
+    for (ptrdiff_t k = 0; k < count; k++) {
+        ptrdiff_t p = peaks[k], l = p, r = p;
+        double v = x[p];
+        while (x[l - 1] == v) l--;
+        while (x[r + 1] == v) r++;
+        left_edges[k] = l;
+        right_edges[k] = r;
+    }
+}

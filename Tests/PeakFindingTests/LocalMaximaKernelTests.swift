@@ -1,0 +1,87 @@
+import PeakFinding
+import PeakKernels
+import SDDCore
+import XCTest
+
+/// The C kernels of the local-maxima scan (the vector one, where the processor has it, and the
+/// portable one) against the definition written out plainly, on signals full of plateaus.
+final class LocalMaximaKernelTests: XCTestCase {
+    /// The definition: a rise, a run of equal samples, then a fall before the last sample; the
+    /// middle of the run, rounded down.
+    private func reference(_ x: [Double]) -> [Int] {
+        var out: [Int] = []
+        var i = 1
+        while i < x.count - 1 {
+            if x[i - 1] < x[i] {
+                var j = i + 1
+                while j < x.count - 1 && x[j] == x[i] { j += 1 }
+                if x[j] < x[i] { out.append((i + j - 1) / 2); i = j; continue }
+            }
+            i += 1
+        }
+        return out
+    }
+
+    private func kernel(_ x: [Double], portable: Bool) -> (peaks: [Int], finite: Bool) {
+        var finite: Int32 = -1
+        let peaks = x.withUnsafeBufferPointer { b -> [Int] in
+            [Int](unsafeUninitializedCapacity: x.count + 16) { out, count in
+                // An empty signal has no base address; the kernels never read it then.
+                let base = b.baseAddress ?? UnsafePointer(bitPattern: 8)!
+                count = portable ? sdd_local_maxima_portable(base, x.count, out.baseAddress!, &finite)
+                                 : sdd_local_maxima(base, x.count, out.baseAddress!, &finite)
+            }
+        }
+        return (peaks, finite == 1)
+    }
+
+    func testKernelsMatchTheDefinitionOnPlateauRichSignals() {
+        var rng = SeededGenerator(seed: 31)
+        // Few levels make plateaus of every length, across the 64-sample chunks and the signal's ends.
+        for t in 0..<4000 {
+            let n = Int(rng.next() % 400)
+            let levels = 1 + rng.next() % 5
+            let x = (0..<n).map { _ in Double(rng.next() % levels) }
+            let want = reference(x)
+            for portable in [false, true] {
+                let (got, finite) = kernel(x, portable: portable)
+                XCTAssertTrue(finite)
+                XCTAssertEqual(got, want, "signal \(t) (n = \(n), portable: \(portable))")
+                if got != want { return }
+            }
+        }
+    }
+
+    func testLongPlateausAndSignedZeros() {
+        // Plateaus of 3 to 130 samples ending in a fall (a maximum) or a rise (none), at every offset
+        // of a 64-sample chunk; −0 equals +0, so a run mixing them is one plateau.
+        for length in [3, 4, 5, 63, 64, 65, 130] {
+            for offset in 0..<70 {
+                for fallsAfter in [true, false] {
+                    var x = [Double](repeating: 0, count: offset + 1) + [Double](repeating: 2, count: length)
+                    x += fallsAfter ? [1, 0] : [3, 0]
+                    if offset > 2 { x[offset - 1] = -0.0 }
+                    let want = reference(x)
+                    XCTAssertEqual(want.contains((offset + 1 + offset + length) / 2), fallsAfter)
+                    XCTAssertEqual(kernel(x, portable: false).peaks, want, "length \(length) offset \(offset)")
+                    XCTAssertEqual(kernel(x, portable: true).peaks, want, "length \(length) offset \(offset)")
+                }
+            }
+        }
+    }
+
+    func testNonFiniteSamplesAreReportedWherever() {
+        for n in [1, 2, 3, 64, 65, 66, 200] {
+            for at in Set([0, n / 2, n - 1]) {
+                for bad in [Double.nan, .infinity, -.infinity] {
+                    var x = (0..<n).map { Double($0 % 7) }
+                    x[at] = bad
+                    XCTAssertFalse(kernel(x, portable: false).finite, "n \(n) at \(at) \(bad)")
+                    XCTAssertFalse(kernel(x, portable: true).finite, "n \(n) at \(at) \(bad)")
+                }
+            }
+            XCTAssertTrue(kernel((0..<n).map { Double($0 % 7) }, portable: false).finite)
+        }
+        XCTAssertTrue(kernel([], portable: false).finite)
+    }
+}
