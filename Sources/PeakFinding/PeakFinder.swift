@@ -1,3 +1,4 @@
+import PeakKernels
 import SDDCore
 
 /// `scipy.signal.find_peaks`, `peak_prominences` and `peak_widths` with SciPy's semantics, written
@@ -42,18 +43,11 @@ public enum PeakFinder {
 
     /// The search on a signal with validated options; nil when a sample is not finite.
     static func search(_ x: UnsafeBufferPointer<Double>, _ o: PeakSearchOptions) -> PeakSearchResult? {
-        let maxima = LocalMaxima(buffer: x, edges: o.plateauSize != nil)
+        let maxima = LocalMaxima(buffer: x, edges: false)
         guard maxima.allFinite else { return nil }
         var peaks = maxima.peaks
-        // Which maximum each remaining peak is (for the plateau properties, reported at the end).
-        var origin: [Int]? = nil
-        if o.plateauSize != nil {
-            var org = [Int](repeating: 0, count: peaks.count)
-            org.withUnsafeMutableBufferPointer { for i in 0..<$0.count { $0[i] = i } }
-            origin = org
-        }
         // Properties that cost a search (prominences, widths) are kept and filtered with the peaks;
-        // the cheap ones (heights, thresholds, plateaus) are recomputed for the survivors at the end
+        // the cheap ones (heights, thresholds, plateaus) are computed for the survivors at the end
         // (the same arithmetic, so the same values), which saves filtering them at every step.
         var prom: PeakProminences? = nil
         var wid: PeakWidths? = nil
@@ -68,7 +62,6 @@ public enum PeakFinder {
             guard kept < peaks.count else { return }
             keep.withUnsafeBufferPointer { k in
                 peaks = PeakProperties.compacted(peaks, k, kept)
-                if let v = origin { origin = PeakProperties.compacted(v, k, kept) }
                 if let p = prom {
                     prom = PeakProminences(prominences: PeakProperties.compacted(p.prominences, k, kept),
                                            leftBases: PeakProperties.compacted(p.leftBases, k, kept),
@@ -82,52 +75,28 @@ public enum PeakFinder {
                 }
             }
         }
-        func heights() -> [Double] {
-            var h = [Double](repeating: 0, count: peaks.count)
-            h.withUnsafeMutableBufferPointer { hb in
-                peaks.withUnsafeBufferPointer { pb in for i in 0..<pb.count { hb[i] = x[pb[i]] } }
-            }
-            return h
-        }
-        func thresholds() -> (left: [Double], right: [Double]) {
-            let m = peaks.count
-            var left = [Double](repeating: 0, count: m), right = left
-            peaks.withUnsafeBufferPointer { P in
-            left.withUnsafeMutableBufferPointer { L in
-            right.withUnsafeMutableBufferPointer { R in
-                for i in 0..<m {
-                    let p = P[i], v = x[p]
-                    L[i] = v - x[p - 1]; R[i] = v - x[p + 1]
-                }
-            }}}
-            return (left, right)
-        }
 
-        if let c = o.plateauSize {
-            var sizes = [Double](repeating: 0, count: peaks.count)
-            sizes.withUnsafeMutableBufferPointer { S in
-            maxima.leftEdges.withUnsafeBufferPointer { L in
-            maxima.rightEdges.withUnsafeBufferPointer { R in
-                for i in 0..<S.count { S[i] = Double(R[i] - L[i] + 1) }
-            }}}
-            apply(condition(sizes, c))
+        // Every plateau has at least one sample: a condition that accepts all sizes ≥ 1 costs nothing.
+        if let c = o.plateauSize, (c.min ?? -.infinity) > 1 || c.max != nil {
+            let (left, right) = plateauEdges(x, peaks)
+            apply(flags(peaks.count, c) { Double(right[$0] - left[$0] + 1) })
         }
-        if let c = o.height { apply(condition(heights(), c)) }
+        if let c = o.height {
+            apply(peaks.withUnsafeBufferPointer { P in flags(P.count, c) { x[P[$0]] } })
+        }
         if let c = o.threshold {
-            let (left, right) = thresholds()
             // Missing bounds as infinities: the same test for every peak, without jumps (samples are finite).
+            // The smaller step must reach the minimum, the larger must not exceed the maximum.
             let lo = c.min ?? -.infinity, hi = c.max ?? .infinity
-            var keep = [Bool](repeating: true, count: left.count)
-            left.withUnsafeBufferPointer { L in
-            right.withUnsafeBufferPointer { R in
+            var keep = [Bool](unsafeUninitializedCapacity: peaks.count) { _, n in n = peaks.count }
+            peaks.withUnsafeBufferPointer { P in
             keep.withUnsafeMutableBufferPointer { K in
                 for i in 0..<K.count {
-                    let l = L[i], r = R[i]
-                    // The smaller step must reach the minimum, the larger must not exceed the maximum.
+                    let p = P[i], v = x[p], l = v - x[p - 1], r = v - x[p + 1]
                     K[i] = unsafeBitCast(unsafeBitCast(lo <= Swift.min(l, r), to: UInt8.self)
                                          & unsafeBitCast(Swift.max(l, r) <= hi, to: UInt8.self), to: Bool.self)
                 }
-            }}}
+            }}
             apply(keep)
         }
         if let d = o.distance {
@@ -147,44 +116,68 @@ public enum PeakFinder {
         }
 
         var props = PeakProperties()
-        if let org = origin {
-            let m = org.count
-            var l = [Int](repeating: 0, count: m), r = l, size = l
-            org.withUnsafeBufferPointer { O in
-            maxima.leftEdges.withUnsafeBufferPointer { LE in
-            maxima.rightEdges.withUnsafeBufferPointer { RE in
-            l.withUnsafeMutableBufferPointer { L in
-            r.withUnsafeMutableBufferPointer { R in
-            size.withUnsafeMutableBufferPointer { S in
-                for i in 0..<m {
-                    let a = LE[O[i]], b = RE[O[i]]
-                    L[i] = a; R[i] = b; S[i] = b - a + 1
-                }
-            }}}}}}
-            props.leftEdges = l
-            props.rightEdges = r
-            props.plateauSizes = size
+        if o.plateauSize != nil {
+            let (left, right) = plateauEdges(x, peaks)
+            props.leftEdges = left
+            props.rightEdges = right
+            props.plateauSizes = [Int](unsafeUninitializedCapacity: peaks.count) { S, n in
+                for i in 0..<peaks.count { S[i] = right[i] - left[i] + 1 }
+                n = peaks.count
+            }
         }
-        if o.height != nil { props.peakHeights = heights() }
-        if o.threshold != nil { (props.leftThresholds, props.rightThresholds) = thresholds() }
+        if o.height != nil {
+            props.peakHeights = [Double](unsafeUninitializedCapacity: peaks.count) { H, n in
+                for i in 0..<peaks.count { H[i] = x[peaks[i]] }
+                n = peaks.count
+            }
+        }
+        if o.threshold != nil {
+            let m = peaks.count
+            props.leftThresholds = [Double](unsafeUninitializedCapacity: m) { L, n in
+                for i in 0..<m { L[i] = x[peaks[i]] - x[peaks[i] - 1] }
+                n = m
+            }
+            props.rightThresholds = [Double](unsafeUninitializedCapacity: m) { R, n in
+                for i in 0..<m { R[i] = x[peaks[i]] - x[peaks[i] + 1] }
+                n = m
+            }
+        }
         if let p = prom { props.prominences = p.prominences; props.leftBases = p.leftBases; props.rightBases = p.rightBases }
         if let w = wid { props.widths = w.widths; props.widthHeights = w.widthHeights; props.leftIPs = w.leftIPs; props.rightIPs = w.rightIPs }
         return PeakSearchResult(peaks: peaks, properties: props)
     }
 
-    /// Flags of the values that pass `c`, in one loop without jumps (missing bounds as infinities;
-    /// the values are finite, so the comparisons agree with `PeakCondition.accepts`).
-    static func condition(_ v: [Double], _ c: PeakCondition) -> [Bool] {
+    /// First and last sample of each peak's plateau (the peaks are local maxima of `x`).
+    static func plateauEdges(_ x: UnsafeBufferPointer<Double>, _ peaks: [Int]) -> (left: [Int], right: [Int]) {
+        let m = peaks.count
+        guard m > 0 else { return ([], []) }
+        var left = [Int](unsafeUninitializedCapacity: m) { _, n in n = m }
+        var right = left
+        peaks.withUnsafeBufferPointer { P in
+        left.withUnsafeMutableBufferPointer { L in
+        right.withUnsafeMutableBufferPointer { R in
+            sdd_plateau_edges(x.baseAddress!, P.baseAddress!, m, L.baseAddress!, R.baseAddress!)
+        }}}
+        return (left, right)
+    }
+
+    /// Flags of the peaks whose value passes `c`, in one loop without jumps (missing bounds as
+    /// infinities; the values are finite, so the comparisons agree with `PeakCondition.accepts`).
+    @inline(__always)
+    static func flags(_ count: Int, _ c: PeakCondition, _ value: (Int) -> Double) -> [Bool] {
         let lo = c.min ?? -.infinity, hi = c.max ?? .infinity
-        var keep = [Bool](repeating: false, count: v.count)
-        keep.withUnsafeMutableBufferPointer { k in
-            v.withUnsafeBufferPointer { vb in
-                for i in 0..<vb.count {
-                    k[i] = unsafeBitCast(unsafeBitCast(lo <= vb[i], to: UInt8.self) & unsafeBitCast(vb[i] <= hi, to: UInt8.self), to: Bool.self)
-                }
+        return [Bool](unsafeUninitializedCapacity: count) { k, n in
+            for i in 0..<count {
+                let v = value(i)
+                k[i] = unsafeBitCast(unsafeBitCast(lo <= v, to: UInt8.self) & unsafeBitCast(v <= hi, to: UInt8.self), to: Bool.self)
             }
+            n = count
         }
-        return keep
+    }
+
+    /// Flags of the values that pass `c`.
+    static func condition(_ v: [Double], _ c: PeakCondition) -> [Bool] {
+        v.withUnsafeBufferPointer { V in flags(V.count, c) { V[$0] } }
     }
 
     /// Keeps peaks at least `distance` samples apart, visiting peaks from highest to lowest and

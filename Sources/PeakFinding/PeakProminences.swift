@@ -67,16 +67,16 @@ public struct PeakProminences: Sendable, Hashable, Codable {
             while i >= lo && x[i] <= top {
                 // Select rather than jump: which sample is lowest is unpredictable on noise.
                 let v = x[i], lower = v < leftMin
-                leftMin = lower ? v : leftMin
-                leftBase = lower ? i : leftBase
+                leftMin = branchFreeSelect(lower, v, leftMin)
+                leftBase = branchFreeSelect(lower, i, leftBase)
                 i -= 1
             }
             i = p
             var rightMin = top, rightBase = p
             while i <= hi && x[i] <= top {
                 let v = x[i], lower = v < rightMin
-                rightMin = lower ? v : rightMin
-                rightBase = lower ? i : rightBase
+                rightMin = branchFreeSelect(lower, v, rightMin)
+                rightBase = branchFreeSelect(lower, i, rightBase)
                 i += 1
             }
             prom[k] = top - Swift.max(leftMin, rightMin)
@@ -179,9 +179,9 @@ public struct PeakProminences: Sendable, Hashable, Codable {
                     for i in (lo + 1)...hi {
                         // Selects, not jumps: the turn from falling to rising would mispredict once per stretch.
                         let v = x[i], below = v < mn, notAbove = v <= mn
-                        first = below ? i : first
-                        last = notAbove ? i : last
-                        mn = below ? v : mn
+                        first = branchFreeSelect(below, i, first)
+                        last = branchFreeSelect(notAbove, i, last)
+                        mn = branchFreeSelect(below, v, mn)
                     }
                 }
                 sMin[k] = mn; sFirst[k] = first; sLast[k] = last
@@ -220,14 +220,16 @@ public struct PeakProminences: Sendable, Hashable, Codable {
                 while true {
                     let lo = k == 0 ? 0 : P[k - 1] + 1
                     if lo >= a {
-                        if sMin[k] < lv { lv = sMin[k]; lp = sLast[k] }
+                        // Selects: which stretch is lowest is unpredictable on noise.
+                        let v = sMin[k], lower = v < lv
+                        lv = branchFreeSelect(lower, v, lv); lp = branchFreeSelect(lower, sLast[k], lp)
                         if k == 0 || P[k - 1] < a || x[P[k - 1]] > top { break }
                         k -= 1
                     } else {
                         var i = P[k] - 1
                         while i >= a && x[i] <= top {
                             let v = x[i], lower = v < lv
-                            lv = lower ? v : lv; lp = lower ? i : lp
+                            lv = branchFreeSelect(lower, v, lv); lp = branchFreeSelect(lower, i, lp)
                             i -= 1
                         }
                         break
@@ -239,14 +241,15 @@ public struct PeakProminences: Sendable, Hashable, Codable {
                 while true {
                     let hi = k + 1 == m ? n - 1 : P[k + 1] - 1
                     if hi <= b {
-                        if sMin[k + 1] < rv { rv = sMin[k + 1]; rp = sFirst[k + 1] }
+                        let v = sMin[k + 1], lower = v < rv
+                        rv = branchFreeSelect(lower, v, rv); rp = branchFreeSelect(lower, sFirst[k + 1], rp)
                         if k + 1 == m || P[k + 1] > b || x[P[k + 1]] > top { break }
                         k += 1
                     } else {
                         var i = P[k] + 1
                         while i <= b && x[i] <= top {
                             let v = x[i], lower = v < rv
-                            rv = lower ? v : rv; rp = lower ? i : rp
+                            rv = branchFreeSelect(lower, v, rv); rp = branchFreeSelect(lower, i, rp)
                             i += 1
                         }
                         break
