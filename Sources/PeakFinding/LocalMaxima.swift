@@ -30,7 +30,7 @@ public struct LocalMaxima: Sendable, Hashable {
         // The scan is PeakKernels' (vector compares and compaction); it stores whole vectors past
         // the count, hence the spare capacity.
         var finite: Int32 = 0
-        let found = [Int](unsafeUninitializedCapacity: n + 16) { buf, count in
+        let found = [Int](unsafeUninitializedCapacity: (n + 1) / 2 + 16) { buf, count in
             count = sdd_local_maxima(base, n, buf.baseAddress!, &finite)
         }
         peaks = found

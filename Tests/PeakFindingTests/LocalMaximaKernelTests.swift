@@ -25,7 +25,7 @@ final class LocalMaximaKernelTests: XCTestCase {
     private func kernel(_ x: [Double], portable: Bool) -> (peaks: [Int], finite: Bool) {
         var finite: Int32 = -1
         let peaks = x.withUnsafeBufferPointer { b -> [Int] in
-            [Int](unsafeUninitializedCapacity: x.count + 16) { out, count in
+            [Int](unsafeUninitializedCapacity: (x.count + 1) / 2 + 16) { out, count in
                 // An empty signal has no base address; the kernels never read it then.
                 let base = b.baseAddress ?? UnsafePointer(bitPattern: 8)!
                 count = portable ? sdd_local_maxima_portable(base, x.count, out.baseAddress!, &finite)

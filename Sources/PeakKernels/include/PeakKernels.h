@@ -8,9 +8,10 @@
 /// never count. The middle index of each maximum (rounded down) is written to `peaks`, in
 /// increasing order, and their number is returned.
 ///
-/// `peaks` must hold at least `n + 16` elements (the vector path stores whole vectors past the
-/// count). `*all_finite` is set to 1 when every sample is finite, else 0; the maxima mean nothing
-/// then. Uses AVX-512 when the processor has it, else the portable kernel.
+/// `peaks` must hold at least `(n + 1) / 2 + 16` elements: maxima (and the candidates the kernel
+/// writes before checking them) are at least two samples apart, and the vector path stores whole
+/// vectors past the count. `*all_finite` is set to 1 when every sample is finite, else 0; the
+/// maxima mean nothing then. Uses AVX-512 when the processor has it, else the portable kernel.
 ptrdiff_t sdd_local_maxima(const double *x, ptrdiff_t n, ptrdiff_t *peaks, int *all_finite);
 
 /// The portable kernel of `sdd_local_maxima` (no vector instructions), for tests and other CPUs.
