@@ -118,13 +118,14 @@ public struct PeakProminences: Sendable, Hashable, Codable {
     ///   - maxima: every local maximum of `x`.
     static func computeByMaxima(_ x: UnsafeBufferPointer<Double>, peaks: [Int], maxima allPeaks: [Int]) -> PeakProminences {
         let n = x.count, m = allPeaks.count, q = peaks.count
-        var prom = [Double](repeating: 0, count: q)
-        var lb = [Int](repeating: 0, count: q), rb = [Int](repeating: 0, count: q)
-        guard q > 0 else { return PeakProminences(prominences: prom, leftBases: lb, rightBases: rb) }
+        guard q > 0 else { return PeakProminences(prominences: [], leftBases: [], rightBases: []) }
+        // Every entry below is written before it is read.
+        func doubles(_ c: Int) -> [Double] { [Double](unsafeUninitializedCapacity: c) { _, n in n = c } }
+        func ints(_ c: Int) -> [Int] { [Int](unsafeUninitializedCapacity: c) { _, n in n = c } }
+        var prom = doubles(q), lb = ints(q), rb = ints(q)
         let (sMin, sFirst, sLast) = allPeaks.withUnsafeBufferPointer { stretchMinima(x, maxima: $0) }
-        var stackH = [Double](repeating: 0, count: m), stackMin = [Double](repeating: 0, count: m)
-        var stackPos = [Int](repeating: 0, count: m)
-        var leftMin = [Double](repeating: 0, count: q), rightMin = [Double](repeating: 0, count: q)
+        var stackH = doubles(m), stackMin = doubles(m), stackPos = ints(m)
+        var leftMin = doubles(q), rightMin = doubles(q)
         allPeaks.withUnsafeBufferPointer { P in
         sMin.withUnsafeBufferPointer { sMin in
         sFirst.withUnsafeBufferPointer { sFirst in
@@ -139,7 +140,8 @@ public struct PeakProminences: Sendable, Hashable, Codable {
                 var mv = sMin[k], mp = sLast[k]
                 while top > 0 && sh[top - 1] <= h {
                     top -= 1
-                    if smin[top] < mv { mv = smin[top]; mp = spos[top] }
+                    let v = smin[top], lower = v < mv
+                    mv = branchFreeSelect(lower, v, mv); mp = branchFreeSelect(lower, spos[top], mp)
                 }
                 sh[top] = h; smin[top] = mv; spos[top] = mp; top += 1
                 if j < q && peaks[j] == P[k] { leftMin[j] = mv; lb[j] = mp; j += 1 }
@@ -151,7 +153,8 @@ public struct PeakProminences: Sendable, Hashable, Codable {
                 var mv = sMin[k + 1], mp = sFirst[k + 1]
                 while top > 0 && sh[top - 1] <= h {
                     top -= 1
-                    if smin[top] < mv { mv = smin[top]; mp = spos[top] }
+                    let v = smin[top], lower = v < mv
+                    mv = branchFreeSelect(lower, v, mv); mp = branchFreeSelect(lower, spos[top], mp)
                 }
                 sh[top] = h; smin[top] = mv; spos[top] = mp; top += 1
                 if j >= 0 && peaks[j] == P[k] { rightMin[j] = mv; rb[j] = mp; j -= 1 }
@@ -167,8 +170,9 @@ public struct PeakProminences: Sendable, Hashable, Codable {
     static func stretchMinima(_ x: UnsafeBufferPointer<Double>, maxima P: UnsafeBufferPointer<Int>)
         -> (min: [Double], first: [Int], last: [Int]) {
         let n = x.count, m = P.count
-        var sMin = [Double](repeating: 0, count: m + 1)
-        var sFirst = [Int](repeating: 0, count: m + 1), sLast = [Int](repeating: 0, count: m + 1)
+        var sMin = [Double](unsafeUninitializedCapacity: m + 1) { _, c in c = m + 1 }
+        var sFirst = [Int](unsafeUninitializedCapacity: m + 1) { _, c in c = m + 1 }
+        var sLast = sFirst
         sMin.withUnsafeMutableBufferPointer { sMin in
         sFirst.withUnsafeMutableBufferPointer { sFirst in
         sLast.withUnsafeMutableBufferPointer { sLast in
