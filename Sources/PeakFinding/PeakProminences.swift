@@ -117,7 +117,7 @@ public struct PeakProminences: Sendable, Hashable, Codable {
     ///   - peaks: increasing, and each one of `maxima.peaks`.
     ///   - maxima: every local maximum of `x`.
     static func computeByMaxima(_ x: UnsafeBufferPointer<Double>, peaks: [Int], maxima allPeaks: [Int]) -> PeakProminences {
-        let n = x.count, m = allPeaks.count, q = peaks.count
+        let m = allPeaks.count, q = peaks.count
         guard q > 0 else { return PeakProminences(prominences: [], leftBases: [], rightBases: []) }
         // Every entry below is written before it is read.
         func doubles(_ c: Int) -> [Double] { [Double](unsafeUninitializedCapacity: c) { _, n in n = c } }
