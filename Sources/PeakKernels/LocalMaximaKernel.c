@@ -4,16 +4,19 @@
 // G[k] = x[k] > x[k+1], E[k] = x[k] == x[k+1], L[k] = x[k] < x[k+1]. With those words a sample i is
 //   - a one-sample top or the left sample of a two-sample plateau (whose middle, rounded down, is i):
 //     L[i-1] & (G[i] | (E[i] & G[i+1]))
-//   - the start of a plateau of three samples or more: L[i-1] & E[i] & E[i+1], rare, written like the
-//     others and then walked to find its middle (or removed if the plateau ends in a rise).
-// The first kind is compacted into the output without a jump on the data (noise makes every jump on
-// the data a coin toss), which is where the speed comes from.
+//   - the start of a plateau of exactly three samples, whose middle is i + 1:
+//     L[i-1] & E[i] & E[i+1] & G[i+2]
+//   - the start of a plateau of four samples or more: L[i-1] & E[i] & E[i+1] & E[i+2], rare in
+//     counts, walked to its end (a maximum only if it ends in a fall).
+// The maxima found so become one bit word per chunk, compacted into indices without a jump on the
+// data (noise makes every jump on the data a coin toss), which is where the speed comes from.
 
 #include "PeakKernels.h"
 
 #include <float.h>
 #include <math.h>
 #include <stdint.h>
+#include <stdlib.h>
 
 #if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
 #define SDD_HAVE_AVX512 1
@@ -54,32 +57,15 @@ void compact_portable(ptrdiff_t *out, ptrdiff_t *count, ptrdiff_t b, uint64_t bi
     *count = c;
 }
 
-// The rare case: the chunk held the start of a plateau of three or more samples, already written
-// at its start index like the others. Each is walked to its end: if the plateau ends in a fall its
-// entry becomes the plateau's middle, otherwise the entry is removed. Taken from the last to the
-// first so a removal does not move the entries still to fix.
-static void fix_long_plateaus(const double *x, ptrdiff_t n, ptrdiff_t b, uint64_t written, uint64_t lng,
-                              ptrdiff_t *out, ptrdiff_t first, ptrdiff_t *count) {
-    while (lng) {
-        unsigned s = 63u - (unsigned)__builtin_clzll(lng);
-        lng &= ~(1ull << s);
-        ptrdiff_t i = b + s, at = first + __builtin_popcountll(written & ((1ull << s) - 1));
-        double v = x[i];
-        ptrdiff_t j = i + 3;   // x[i] == x[i+1] == x[i+2] is known
-        while (j < n && x[j] == v) j++;
-        if (j < n && x[j] < v) {
-            out[at] = (i + j - 1) / 2;
-        } else {
-            for (ptrdiff_t k = at + 1; k < *count; k++) out[k - 1] = out[k];
-            *count -= 1;
-        }
-    }
-}
-
 typedef comparison_words (*words_fn)(const double *, ptrdiff_t, ptrdiff_t, int *);
 typedef void (*compact_fn)(ptrdiff_t *, ptrdiff_t *, ptrdiff_t, uint64_t);
 
-// The chunk loop, shared by both kernels (inlined into each, so the calls below become direct).
+// Chunks of the scan, 64 samples each, whose maxima words fit on the stack.
+enum { STACK_CHUNKS = 1024 };
+
+// The two passes, shared by both kernels (inlined into each, so the calls below become direct).
+// Pass 1 turns the comparison words into a word of maxima per chunk; pass 2 writes their indices.
+// Apart, each runs at its own pace instead of every chunk's compaction waiting for its comparisons.
 static inline __attribute__((always_inline))
 ptrdiff_t maxima_driver(const double *x, ptrdiff_t n, ptrdiff_t *out, int *all_finite,
                         words_fn words, compact_fn compact) {
@@ -89,25 +75,47 @@ ptrdiff_t maxima_driver(const double *x, ptrdiff_t n, ptrdiff_t *out, int *all_f
         *all_finite = !bad;
         return 0;
     }
-    ptrdiff_t count = 0;
+    ptrdiff_t chunks = (n - 2) / 64 + 1;   // positions 0 ... n - 2
+    uint64_t stack_tops[STACK_CHUNKS + 1];
+    uint64_t *tops = chunks < STACK_CHUNKS ? stack_tops : (uint64_t *)malloc(sizeof(uint64_t) * (size_t)(chunks + 1));
+    if (!tops) abort();   // as Swift does when memory runs out
+    for (ptrdiff_t c = 0; c <= chunks; c++) tops[c] = 0;
+
     uint64_t prev_l = 0;
     comparison_words w = words(x, n, 0, &bad);
-    for (ptrdiff_t b = 0; b < n - 1; b += 64) {
+    for (ptrdiff_t c = 0; c < chunks; c++) {
+        ptrdiff_t b = 64 * c;
         comparison_words next = {0, 0, 0};
         if (b + 64 < n - 1) next = words(x, n, b + 64, &bad);
-        uint64_t rise_before = (w.l << 1) | (prev_l >> 63);   // L[i-1]
-        uint64_t g_after = (w.g >> 1) | (next.g << 63);       // G[i+1]
-        uint64_t e_after = (w.e >> 1) | (next.e << 63);       // E[i+1]
-        uint64_t emit = rise_before & (w.g | (w.e & g_after));
-        uint64_t lng = rise_before & w.e & e_after;
-        ptrdiff_t first = count;
-        compact(out, &count, b, emit | lng);
-        if (lng) fix_long_plateaus(x, n, b, emit | lng, lng, out, first, &count);
+        uint64_t rise_before = (w.l << 1) | (prev_l >> 63);                              // L[i-1]
+        uint64_t g1 = (w.g >> 1) | (next.g << 63), e1 = (w.e >> 1) | (next.e << 63);   // G[i+1], E[i+1]
+        uint64_t g2 = (w.g >> 2) | (next.g << 62), e2 = (w.e >> 2) | (next.e << 62);   // G[i+2], E[i+2]
+        uint64_t flat3 = rise_before & w.e & e1;        // a run of three or more equal samples starts at i
+        uint64_t middle3 = flat3 & g2;                  // exactly three, then a fall: the maximum is i + 1
+        uint64_t lng = flat3 & e2;                      // four or more
+        tops[c] |= (rise_before & (w.g | (w.e & g1))) | (middle3 << 1);
+        tops[c + 1] |= middle3 >> 63;
+        // Rare in counts: walk the plateau; a maximum only if it ends in a fall, at its middle.
+        while (lng) {
+            unsigned s = (unsigned)__builtin_ctzll(lng);
+            lng &= lng - 1;
+            ptrdiff_t i = b + s, j = i + 4;   // x[i] == ... == x[i+3] is known
+            double v = x[i];
+            while (j < n && x[j] == v) j++;
+            if (j < n && x[j] < v) {
+                ptrdiff_t q = (i + j - 1) / 2;
+                tops[q >> 6] |= 1ull << (q & 63);
+            }
+        }
         prev_l = w.l;
         w = next;
     }
     bad |= !(fabs(x[n - 1]) <= DBL_MAX);
     *all_finite = !bad;
+
+    ptrdiff_t count = 0;
+    for (ptrdiff_t c = 0; c < chunks; c++) compact(out, &count, 64 * c, tops[c]);
+    if (tops != stack_tops) free(tops);
     return count;
 }
 

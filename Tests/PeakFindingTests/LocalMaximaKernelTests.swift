@@ -52,6 +52,19 @@ final class LocalMaximaKernelTests: XCTestCase {
         }
     }
 
+    func testLongSignalsBeyondTheStackWords() {
+        // Over 65,536 samples the kernels keep their per-chunk words on the heap; a plateau of a
+        // few hundred samples across that boundary and short ones everywhere.
+        var rng = SeededGenerator(seed: 5)
+        for n in [65_537, 65_600, 200_001] {
+            var x = (0..<n).map { _ in Double(rng.next() % 4) }
+            for i in (65_400..<65_700) where i < n { x[i] = 9 }
+            let want = reference(x)
+            XCTAssertEqual(kernel(x, portable: false).peaks, want, "n = \(n)")
+            XCTAssertEqual(kernel(x, portable: true).peaks, want, "n = \(n)")
+        }
+    }
+
     func testLongPlateausAndSignedZeros() {
         // Plateaus of 3 to 130 samples ending in a fall (a maximum) or a rise (none), at every offset
         // of a 64-sample chunk; −0 equals +0, so a run mixing them is one plateau.
