@@ -194,11 +194,15 @@ ptrdiff_t sdd_local_maxima(const double *x, ptrdiff_t n, ptrdiff_t *peaks, int *
 void sdd_plateau_edges(const double *x, const ptrdiff_t *peaks, ptrdiff_t count,
                        ptrdiff_t *left_edges, ptrdiff_t *right_edges) {
     // A maximum's plateau is bounded by lower samples on both sides, so the walks stop inside x.
+    // Plateaus of one to three samples (nearly all, in counts) need no loop and no jump.
     for (ptrdiff_t k = 0; k < count; k++) {
-        ptrdiff_t p = peaks[k], l = p, r = p;
+        ptrdiff_t p = peaks[k];
         double v = x[p];
-        while (x[l - 1] == v) l--;
-        while (x[r + 1] == v) r++;
+        ptrdiff_t l = p - (x[p - 1] == v), r = p + (x[p + 1] == v);
+        if (x[l - 1] == v || x[r + 1] == v) {
+            while (x[l - 1] == v) l--;
+            while (x[r + 1] == v) r++;
+        }
         left_edges[k] = l;
         right_edges[k] = r;
     }

@@ -52,6 +52,27 @@ final class LocalMaximaKernelTests: XCTestCase {
         }
     }
 
+    func testPlateauEdgesOfEveryLength() {
+        var rng = SeededGenerator(seed: 7)
+        for _ in 0..<500 {
+            let n = 3 + Int(rng.next() % 300)
+            let x = (0..<n).map { _ in Double(rng.next() % 3) }
+            let peaks = reference(x)
+            var left = [Int](repeating: -1, count: peaks.count), right = left
+            x.withUnsafeBufferPointer { X in peaks.withUnsafeBufferPointer { P in
+                left.withUnsafeMutableBufferPointer { L in right.withUnsafeMutableBufferPointer { R in
+                    if !P.isEmpty { sdd_plateau_edges(X.baseAddress!, P.baseAddress!, P.count, L.baseAddress!, R.baseAddress!) }
+                }}
+            }}
+            for (k, p) in peaks.enumerated() {
+                var l = p, r = p
+                while x[l - 1] == x[p] { l -= 1 }
+                while x[r + 1] == x[p] { r += 1 }
+                XCTAssertEqual([left[k], right[k]], [l, r], "peak \(p)")
+            }
+        }
+    }
+
     func testLongSignalsBeyondTheStackWords() {
         // Over 65,536 samples the kernels keep their per-chunk words on the heap; a plateau of a
         // few hundred samples across that boundary and short ones everywhere.
