@@ -19,7 +19,7 @@
 #include <stdlib.h>
 
 #if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
-#define SDD_HAVE_AVX512 1
+#define SDD_HAVE_X86 1
 #include <immintrin.h>
 #endif
 
@@ -119,11 +119,61 @@ ptrdiff_t maxima_driver(const double *x, ptrdiff_t n, ptrdiff_t *out, int *all_f
     return count;
 }
 
-ptrdiff_t sdd_local_maxima_portable(const double *x, ptrdiff_t n, ptrdiff_t *peaks, int *all_finite) {
+static ptrdiff_t local_maxima_portable(const double *x, ptrdiff_t n, ptrdiff_t *peaks, int *all_finite) {
     return maxima_driver(x, n, peaks, all_finite, words_portable, compact_portable);
 }
 
-#ifdef SDD_HAVE_AVX512
+#ifdef SDD_HAVE_X86
+#define SDD_AVX2 __attribute__((target("avx2,popcnt,bmi")))
+
+// As `words_avx512`, four samples per compare.
+static inline __attribute__((always_inline)) SDD_AVX2
+comparison_words words_avx2(const double *x, ptrdiff_t n, ptrdiff_t b, int *bad) {
+    if (b + 64 > n - 1) return words_portable(x, n, b, bad);
+    uint64_t g = 0, l = 0;
+    __m256d t0 = _mm256_setzero_pd(), t1 = _mm256_setzero_pd();
+    for (int j = 0; j < 16; j += 2) {
+        __m256d a0 = _mm256_loadu_pd(x + b + 4 * j), c0 = _mm256_loadu_pd(x + b + 4 * j + 1);
+        __m256d a1 = _mm256_loadu_pd(x + b + 4 * j + 4), c1 = _mm256_loadu_pd(x + b + 4 * j + 5);
+        g |= (uint64_t)(_mm256_movemask_pd(_mm256_cmp_pd(a0, c0, _CMP_GT_OQ))
+                        | (_mm256_movemask_pd(_mm256_cmp_pd(a1, c1, _CMP_GT_OQ)) << 4)) << (4 * j);
+        l |= (uint64_t)(_mm256_movemask_pd(_mm256_cmp_pd(a0, c0, _CMP_LT_OQ))
+                        | (_mm256_movemask_pd(_mm256_cmp_pd(a1, c1, _CMP_LT_OQ)) << 4)) << (4 * j);
+        t0 = _mm256_add_pd(t0, _mm256_sub_pd(a0, a0));
+        t1 = _mm256_add_pd(t1, _mm256_sub_pd(a1, a1));
+    }
+    t0 = _mm256_add_pd(t0, t1);
+    *bad |= _mm256_movemask_pd(_mm256_cmp_pd(t0, t0, _CMP_UNORD_Q)) != 0;
+    comparison_words w = {g, ~(g | l), l};
+    return w;
+}
+
+// The set bits of every 4-bit pattern with at most two of them (maxima are two samples apart).
+static const int64_t first_two_bits[16][2] = {
+    {0, 0}, {0, 0}, {1, 0}, {0, 1}, {2, 0}, {0, 2}, {1, 2}, {0, 1},
+    {3, 0}, {0, 3}, {1, 3}, {0, 1}, {2, 3}, {0, 2}, {1, 2}, {0, 1},
+};
+
+// Four positions per step: their (at most two) maxima from the table, stored as two lanes.
+static inline __attribute__((always_inline)) SDD_AVX2
+void compact_avx2(ptrdiff_t *out, ptrdiff_t *count, ptrdiff_t b, uint64_t bits) {
+    __m128i base = _mm_set1_epi64x(b);
+    const __m128i four = _mm_set1_epi64x(4);
+    ptrdiff_t c = *count;
+    for (int j = 0; j < 16; j++) {
+        unsigned m = (unsigned)(bits >> (4 * j)) & 15u;
+        __m128i v = _mm_add_epi64(base, _mm_loadu_si128((const __m128i *)first_two_bits[m]));
+        _mm_storeu_si128((__m128i *)(out + c), v);
+        c += __builtin_popcount(m);
+        base = _mm_add_epi64(base, four);
+    }
+    *count = c;
+}
+
+static SDD_AVX2 ptrdiff_t local_maxima_avx2(const double *x, ptrdiff_t n, ptrdiff_t *peaks, int *all_finite) {
+    return maxima_driver(x, n, peaks, all_finite, words_avx2, compact_avx2);
+}
+
 #define SDD_AVX512 __attribute__((target("avx512f,avx512dq,avx512vl,popcnt,bmi")))
 
 // Full chunks by vector compares (two per eight samples; E is what is neither G nor L, the samples
@@ -170,25 +220,33 @@ static SDD_AVX512 ptrdiff_t local_maxima_avx512(const double *x, ptrdiff_t n, pt
     return maxima_driver(x, n, peaks, all_finite, words_avx512, compact_avx512);
 }
 #endif
-int sdd_local_maxima_is_vectorized(void) {
-#ifdef SDD_HAVE_AVX512
+sdd_maxima_kernel sdd_local_maxima_best_kernel(void) {
+#ifdef SDD_HAVE_X86
     static int cached = -1;   // a benign race: every thread computes the same value
     if (cached < 0) {
         __builtin_cpu_init();
         cached = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq")
-              && __builtin_cpu_supports("avx512vl");
+                 && __builtin_cpu_supports("avx512vl") ? SDD_MAXIMA_AVX512
+               : __builtin_cpu_supports("avx2") ? SDD_MAXIMA_AVX2 : SDD_MAXIMA_PORTABLE;
     }
-    return cached;
+    return (sdd_maxima_kernel)cached;
 #else
-    return 0;
+    return SDD_MAXIMA_PORTABLE;
 #endif
 }
 
-ptrdiff_t sdd_local_maxima(const double *x, ptrdiff_t n, ptrdiff_t *peaks, int *all_finite) {
-#ifdef SDD_HAVE_AVX512
-    if (n < INT32_MAX && sdd_local_maxima_is_vectorized()) return local_maxima_avx512(x, n, peaks, all_finite);
+ptrdiff_t sdd_local_maxima_with(sdd_maxima_kernel kernel, const double *x, ptrdiff_t n, ptrdiff_t *peaks,
+                                int *all_finite) {
+    if (kernel > sdd_local_maxima_best_kernel()) kernel = sdd_local_maxima_best_kernel();
+#ifdef SDD_HAVE_X86
+    if (n < INT32_MAX && kernel == SDD_MAXIMA_AVX512) return local_maxima_avx512(x, n, peaks, all_finite);
+    if (kernel == SDD_MAXIMA_AVX2) return local_maxima_avx2(x, n, peaks, all_finite);
 #endif
-    return sdd_local_maxima_portable(x, n, peaks, all_finite);
+    return local_maxima_portable(x, n, peaks, all_finite);
+}
+
+ptrdiff_t sdd_local_maxima(const double *x, ptrdiff_t n, ptrdiff_t *peaks, int *all_finite) {
+    return sdd_local_maxima_with(sdd_local_maxima_best_kernel(), x, n, peaks, all_finite);
 }
 
 void sdd_plateau_edges(const double *x, const ptrdiff_t *peaks, ptrdiff_t count,

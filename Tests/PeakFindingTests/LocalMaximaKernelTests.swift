@@ -3,8 +3,8 @@ import PeakKernels
 import SDDCore
 import XCTest
 
-/// The C kernels of the local-maxima scan (the vector one, where the processor has it, and the
-/// portable one) against the definition written out plainly, on signals full of plateaus.
+/// The C kernels of the local-maxima scan (every one this processor runs: portable, AVX2,
+/// AVX-512) against the definition written out plainly, on signals full of plateaus.
 final class LocalMaximaKernelTests: XCTestCase {
     /// The definition: a rise, a run of equal samples, then a fall before the last sample; the
     /// middle of the run, rounded down.
@@ -22,14 +22,17 @@ final class LocalMaximaKernelTests: XCTestCase {
         return out
     }
 
-    private func kernel(_ x: [Double], portable: Bool) -> (peaks: [Int], finite: Bool) {
+    /// The kernels this processor runs.
+    private let kernels = [SDD_MAXIMA_PORTABLE, SDD_MAXIMA_AVX2, SDD_MAXIMA_AVX512]
+        .filter { $0.rawValue <= sdd_local_maxima_best_kernel().rawValue }
+
+    private func kernel(_ x: [Double], _ k: sdd_maxima_kernel) -> (peaks: [Int], finite: Bool) {
         var finite: Int32 = -1
         let peaks = x.withUnsafeBufferPointer { b -> [Int] in
             [Int](unsafeUninitializedCapacity: (x.count + 1) / 2 + 16) { out, count in
                 // An empty signal has no base address; the kernels never read it then.
                 let base = b.baseAddress ?? UnsafePointer(bitPattern: 8)!
-                count = portable ? sdd_local_maxima_portable(base, x.count, out.baseAddress!, &finite)
-                                 : sdd_local_maxima(base, x.count, out.baseAddress!, &finite)
+                count = sdd_local_maxima_with(k, base, x.count, out.baseAddress!, &finite)
             }
         }
         return (peaks, finite == 1)
@@ -43,10 +46,10 @@ final class LocalMaximaKernelTests: XCTestCase {
             let levels = 1 + rng.next() % 5
             let x = (0..<n).map { _ in Double(rng.next() % levels) }
             let want = reference(x)
-            for portable in [false, true] {
-                let (got, finite) = kernel(x, portable: portable)
+            for k in kernels {
+                let (got, finite) = kernel(x, k)
                 XCTAssertTrue(finite)
-                XCTAssertEqual(got, want, "signal \(t) (n = \(n), portable: \(portable))")
+                XCTAssertEqual(got, want, "signal \(t) (n = \(n), kernel \(k.rawValue))")
                 if got != want { return }
             }
         }
@@ -81,8 +84,7 @@ final class LocalMaximaKernelTests: XCTestCase {
             var x = (0..<n).map { _ in Double(rng.next() % 4) }
             for i in (65_400..<65_700) where i < n { x[i] = 9 }
             let want = reference(x)
-            XCTAssertEqual(kernel(x, portable: false).peaks, want, "n = \(n)")
-            XCTAssertEqual(kernel(x, portable: true).peaks, want, "n = \(n)")
+            for k in kernels { XCTAssertEqual(kernel(x, k).peaks, want, "n = \(n) kernel \(k.rawValue)") }
         }
     }
 
@@ -97,8 +99,9 @@ final class LocalMaximaKernelTests: XCTestCase {
                     if offset > 2 { x[offset - 1] = -0.0 }
                     let want = reference(x)
                     XCTAssertEqual(want.contains((offset + 1 + offset + length) / 2), fallsAfter)
-                    XCTAssertEqual(kernel(x, portable: false).peaks, want, "length \(length) offset \(offset)")
-                    XCTAssertEqual(kernel(x, portable: true).peaks, want, "length \(length) offset \(offset)")
+                    for k in kernels {
+                        XCTAssertEqual(kernel(x, k).peaks, want, "length \(length) offset \(offset) kernel \(k.rawValue)")
+                    }
                 }
             }
         }
@@ -110,12 +113,13 @@ final class LocalMaximaKernelTests: XCTestCase {
                 for bad in [Double.nan, .infinity, -.infinity] {
                     var x = (0..<n).map { Double($0 % 7) }
                     x[at] = bad
-                    XCTAssertFalse(kernel(x, portable: false).finite, "n \(n) at \(at) \(bad)")
-                    XCTAssertFalse(kernel(x, portable: true).finite, "n \(n) at \(at) \(bad)")
+                    for k in kernels {
+                        XCTAssertFalse(kernel(x, k).finite, "n \(n) at \(at) \(bad) kernel \(k.rawValue)")
+                    }
                 }
             }
-            XCTAssertTrue(kernel((0..<n).map { Double($0 % 7) }, portable: false).finite)
+            for k in kernels { XCTAssertTrue(kernel((0..<n).map { Double($0 % 7) }, k).finite) }
         }
-        XCTAssertTrue(kernel([], portable: false).finite)
+        for k in kernels { XCTAssertTrue(kernel([], k).finite) }
     }
 }
