@@ -33,6 +33,26 @@ static inline __attribute__((always_inline))
 comparison_words words_portable(const double *x, ptrdiff_t n, ptrdiff_t b, int *bad) {
     comparison_words w = {0, 0, 0};
     ptrdiff_t end = b + 64 < n - 1 ? b + 64 : n - 1;
+    if (end - b == 64) {
+        // Full chunk: comparisons into bytes (a loop compilers vectorise), then eight bytes of
+        // 0/1 to eight bits by one multiplication each.
+        uint8_t gt[64], lt[64];
+        int nonfinite = 0;
+        for (int k = 0; k < 64; k++) {
+            double a = x[b + k], c = x[b + k + 1];
+            gt[k] = a > c; lt[k] = a < c;
+            nonfinite |= !(fabs(a) <= DBL_MAX);
+        }
+        for (int j = 0; j < 8; j++) {
+            uint64_t gb, lb;
+            __builtin_memcpy(&gb, gt + 8 * j, 8); __builtin_memcpy(&lb, lt + 8 * j, 8);
+            w.g |= ((gb * 0x0102040810204080ull) >> 56) << (8 * j);
+            w.l |= ((lb * 0x0102040810204080ull) >> 56) << (8 * j);
+        }
+        w.e = ~(w.g | w.l);
+        *bad |= nonfinite;
+        return w;
+    }
     int nonfinite = 0;
     for (ptrdiff_t k = b; k < end; k++) {
         double a = x[k], c = x[k + 1];
