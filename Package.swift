@@ -57,7 +57,7 @@ let package = Package(
                                          .product(name: "ArgumentParser", package: "swift-argument-parser")],
                           swiftSettings: optimized),
         .executableTarget(name: "sddcal-bench",
-                          dependencies: ["SDDCore", "PeakFinding", "CentroidNetwork", "LineFitting",
+                          dependencies: ["SDDCore", "PeakFinding", "PeakKernels", "CentroidNetwork", "LineFitting",
                                          "CalibrationRefinement", "Inspector"],
                           swiftSettings: optimized),
 

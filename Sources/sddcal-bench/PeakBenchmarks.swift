@@ -1,5 +1,6 @@
 import Foundation
 import PeakFinding
+import PeakKernels
 import SDDCore
 
 /// One spectrum and parameter set to time: the same cases scripts/bench_find_peaks.py times with SciPy.
@@ -70,6 +71,29 @@ func peakBenchmarks() -> [Benchmark] {
         let inner = max(5, 20_000 / max(1, x.count))
         return Benchmark(name: "find_peaks \(c.name)", inner: inner) {
             Double((try? PeakFinder.findPeaks(x, options: o))?.peaks.count ?? -1)
+        }
+    }
+}
+
+/// The "peak-kernels" suite: the local-maxima scan alone, per kernel this processor runs, on the
+/// default 300-bin and 4096-bin spectra.
+func peakKernelBenchmarks() -> [Benchmark] {
+    let kernels: [(String, sdd_maxima_kernel)] = [("portable", SDD_MAXIMA_PORTABLE), ("AVX2", SDD_MAXIMA_AVX2),
+                                                  ("AVX-512", SDD_MAXIMA_AVX512)]
+    let spectra = defaultPeakCases().filter { $0.name.hasSuffix("plain") }
+    return spectra.flatMap { c in
+        kernels.filter { $0.1.rawValue <= sdd_local_maxima_best_kernel().rawValue }.map { name, kernel in
+            let x = c.counts
+            var out = [Int](repeating: 0, count: (x.count + 1) / 2 + 16)
+            return Benchmark(name: "local maxima \(c.name.replacingOccurrences(of: " plain", with: "")), \(name)",
+                             inner: max(5, 20_000 / x.count)) {
+                var finite: Int32 = 0
+                return Double(x.withUnsafeBufferPointer { b in
+                    out.withUnsafeMutableBufferPointer { o in
+                        sdd_local_maxima_with(kernel, b.baseAddress!, b.count, o.baseAddress!, &finite)
+                    }
+                })
+            }
         }
     }
 }

@@ -9,6 +9,7 @@ let suites: [String: () -> [Benchmark]] = [
     "formats": formatBenchmarks,
     "format-parts": formatPartsBenchmarks,
     "peaks": peakBenchmarks,
+    "peak-kernels": peakKernelBenchmarks,
     "refine": refineBenchmarks,
     "tui": tuiBenchmarks,
 ]
