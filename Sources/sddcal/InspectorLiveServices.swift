@@ -29,7 +29,7 @@ enum InspectorLiveServices {
         }
         var services = InspectorServices(
             scipyCentroids: { h, p in scipyCentroids(h, profile: p) },
-            cnnCentroids: cnn.map { box in { h, _ in box.centroids(h) } },
+            cnnCentroids: cnn.map { box in { @Sendable h, _ in box.centroids(h) } },
             fitLine: { h, line, seed in fitLine(h, line: line, seed: seed) },
             refitSeeds: { h, p, seeds in refit(h, profile: p, seeds: seeds, calibrator: calibrator) },
             fitCuKa: { h in fitCuKa(h) },
