@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # End-to-end test of `sddcal inspect` driven by keys under tmux (lazygit's approach: send keys,
-# read the screen). Opens the sample, moves between cells, nudges a seed and undoes it, runs the
-# optimization to the end, accepts it (written with --out), opens before/after, shows help, resizes to 80x24 and quits;
+# read the screen). Opens the sample, moves between cells, nudges a seed and undoes it, writes a
+# batch's refit into the calibration (saved with --out), runs the optimization to the end, accepts
+# it (written with --out), opens before/after, shows help, resizes to 80x24 and quits;
 # then checks that the terminal was restored (alternate screen left, `stty` back to icanon+echo).
 # A second run in the C locale checks the ASCII fallback and that Ctrl-C restores the terminal too.
 #
@@ -91,6 +92,18 @@ wait_for "▶ Mn Kα +[0-9.]+ +$((seed + 11)) "
 keys u u
 wait_for "▶ Mn Kα +[0-9.]+ +$seed "
 wait_gone "nudge\(s\)"
+
+step "write a batch's refit into the calibration (saved with --out)"
+wait_for "w writes it into the calibration"
+keys w
+wait_for "choose a batch with \[ or \] first"
+keys ']'
+wait_for "cell 2 · batch 1/[0-9]+"
+keys r
+wait_for "w writes it into the calibration"
+keys w
+wait_for "calibration written to"
+grep -q 'inspector seeds refit' "$tmp/accepted.json" || fail "the refit calibration was not written"
 
 step "run the optimization to the end and accept it"
 keys 4

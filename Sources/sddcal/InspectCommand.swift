@@ -22,7 +22,7 @@ struct Inspect: ParsableCommand {
     @Argument(help: "Events file (.bin, or .csv with header sdd,adc,time) or histogram file (.mca, .Spe, .npy, text/CSV).") var file: String
     @Option(help: "Calibration file (JSON) to start from instead of computing the standard one.") var calib: String?
     @Option(help: "CNN model file (default: the shipped model, if found).") var model: String?
-    @Option(help: "Write the optimized calibration here when it is accepted (view 4, key a).") var out: String?
+    @Option(help: "Write the calibration here whenever it changes: an accepted optimization (view 4, key a) or a seeds refit written into a batch (view 3, key w).") var out: String?
     @OptionGroup var output: OutputOptions
     @Option(help: "Optimizer of the refinement (view 4): newton (default), adam or gd, as in `sddcal optimize`.") var method = "newton"
     @Option(help: "Batch length: 48h, 30d, 90m, a count of events, or all.") var batch = "48h"

@@ -13,7 +13,7 @@ import SDDCore
 enum InspectorLiveServices {
     /// - Parameter model: a CNN model file; nil looks for the shipped one.
     /// - Returns: the services and, when no usable CNN model was found, why.
-    /// - Parameter out: where accepting an optimization writes it (nil: nowhere).
+    /// - Parameter out: where the calibration in use is written when it changes (nil: nowhere).
     static func make(profile: LineProfile, model: String?, refinement: RefinementSettings = RefinementSettings(),
                      out: String? = nil, overwrite: Bool = false) throws -> (InspectorServices, String?) {
         let calibrator = StandardCalibrator(profile: profile)
@@ -45,7 +45,13 @@ enum InspectorLiveServices {
                 return try CalibrationRefiner(settings: refinement).refine(events: ev, calibration: cal, observer: relay, cancel: flag).calibration
             })
         if let out {
-            services.saveCalibration = { set in try set.save(out, overwrite: overwrite); return out }
+            // The first save respects --force; later ones replace the file this session wrote.
+            let written = SessionFile()
+            services.saveCalibration = { set in
+                try set.save(out, overwrite: overwrite || written.isWritten)
+                written.markWritten()
+                return out
+            }
         }
         return (services, note)
     }
@@ -170,4 +176,12 @@ final class RefinementRelay: OptimizationObserver, @unchecked Sendable {
         listener.iteration(it, logLikelihood: g)
         if listener.isCancelled { flag.cancel() }
     }
+}
+
+/// Whether the inspector has written its output file yet (saves come from the analysis queue).
+final class SessionFile: @unchecked Sendable {
+    private let lock = NSLock()
+    private var written = false
+    var isWritten: Bool { lock.lock(); defer { lock.unlock() }; return written }
+    func markWritten() { lock.lock(); written = true; lock.unlock() }
 }

@@ -123,6 +123,58 @@ final class StateTests: XCTestCase {
         XCTAssertEqual(s.state.message, "nothing to undo")
     }
 
+    /// Cell 5's standard calibration missed the gain step of its last batch: refitting that batch
+    /// from the seeds and writing the refit (w) repairs the calibration, the overview's flag follows,
+    /// and the save service receives the repaired set.
+    func testWritingTheSeedsRefitRepairsTheMissedGainStep() {
+        final class Box: @unchecked Sendable { var saved: CalibrationSet? }
+        let box = Box()
+        var services = Fixtures.services()
+        services.saveCalibration = { set in box.saved = set; return "/tmp/repaired.json" }
+        let s = InspectorSession(state: InspectorState(width: 80, height: 24),
+                                 engine: InspectorEngine(services: services, synchronous: true, clock: Fixtures.steppingClock()))
+        s.dispatch(.datasetLoaded(Self.data)); s.pump()
+        XCTAssertEqual(s.state.dataset?.cells[5].summary.flag, .bad)
+        for _ in 0..<5 { s.key(.char("n")) }
+        s.key(.char("3"))
+        XCTAssertEqual(s.state.cell?.cell, 5)
+        // The summed spectrum stands for three batches: a refit cannot replace one of them.
+        s.key(.char("r"))
+        s.key(.char("w"))
+        XCTAssertEqual(s.state.message, "choose a batch with [ or ] first: a refit replaces one batch's calibration")
+        XCTAssertNil(box.saved)
+        s.key(.char("[")) // the last batch, where the gain step is
+        XCTAssertEqual(s.state.batch, 2)
+        s.key(.char("w"))
+        XCTAssertEqual(s.state.message, "no refit yet: nudge a seed or press r")
+        s.key(.char("r"))
+        let fit = try! XCTUnwrap(s.state.seeds.calibrationFit)
+        let truth = Fixtures.truth(cell: 5, batch: 2)
+        XCTAssertEqual(fit.calibration.energy(3000), truth.energy(3000), accuracy: 3)
+        let before = s.state.dataset!.calibration!.batches(ofCell: 5)![2].calibration
+        XCTAssertGreaterThan(abs(before.energy(3000) - truth.energy(3000)), 50, "the missed step")
+        s.key(.char("w"))
+        XCTAssertEqual(s.state.message, "calibration written to /tmp/repaired.json")
+        let set = try! XCTUnwrap(s.state.dataset?.calibration)
+        let repaired = set.batches(ofCell: 5)![2]
+        XCTAssertEqual(repaired.calibration, fit.calibration)
+        XCTAssertEqual(repaired.lines.count, 5)
+        XCTAssertEqual(repaired.status, "ok")
+        XCTAssertTrue(set.method.hasSuffix("+ inspector seeds refit"), set.method)
+        // The other batches and cells are untouched.
+        XCTAssertEqual(set.batches(ofCell: 5)![0], Self.data.calibration!.batches(ofCell: 5)![0])
+        XCTAssertEqual(set.batches(ofCell: 4), Self.data.calibration!.batches(ofCell: 4))
+        XCTAssertEqual(box.saved, set)
+        XCTAssertNotEqual(s.state.dataset?.cells[5].summary.flag, .bad, s.state.dataset?.cells[5].summary.note ?? "")
+    }
+
+    func testWritingTheRefitWithoutASaveTargetKeepsItInMemory() {
+        let s = session()
+        s.key(.char("3")); s.key(.char("]")); s.key(.char("r")); s.key(.char("w"))
+        XCTAssertEqual(s.state.message, "cell 0 batch 1: standard calibration replaced by the refit (kept in memory: --out FILE writes it)")
+        XCTAssertEqual(s.state.dataset?.calibration?.batches(ofCell: 0)?[0].calibration, s.state.seeds.calibrationFit?.calibration)
+    }
+
     func testOptimizationLifecycle() {
         let s = session()
         s.key(.char("4"))

@@ -70,8 +70,10 @@ public final class InspectorEngine: @unchecked Sendable {
         case let .computeBeforeAfter(cells):
             mailbox.post(Analysis.beforeAfter(d, cells: cells, services: services))
         case .saveCalibration:
-            guard let save = services.saveCalibration, let set = d.optimized else { return }
-            do { mailbox.post(.notice("accepted calibration written to \(try save(set))")) }
+            // The calibration in use: the accepted optimization, else the standard one (with any
+            // seeds refits written into it).
+            guard let save = services.saveCalibration, let set = accepted ? d.optimized : d.calibration else { return }
+            do { mailbox.post(.notice("\(accepted ? "accepted " : "")calibration written to \(try save(set))")) }
             catch { mailbox.post(.notice("could not write the calibration: \(error)")) }
         case .startOptimization, .cancelOptimization:
             break

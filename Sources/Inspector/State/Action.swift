@@ -42,6 +42,7 @@ public enum Action: Sendable {
     case nudgeSeed(Double)
     case undoSeed
     case refit
+    case applySeedRefit
     // Optimize.
     case startOptimization, cancelOptimization, acceptOptimization, discardOptimization
     // Before/after.

@@ -59,6 +59,7 @@ public enum KeyBindings {
             b(.pageUp, .seeds, .nudgeSeed(10), "nudge seed +10 ADC and refit"),
             b(.char("u"), .seeds, .undoSeed, "undo the last nudge"),
             b(.char("r"), .seeds, .refit, "refit all lines now"),
+            b(.char("w"), .seeds, .applySeedRefit, "write the refit into this batch's calibration (and --out)"),
             b(.char("]"), .seeds, .nextBatch, "next time batch"),
             b(.char("["), .seeds, .previousBatch, "previous time batch"),
 

@@ -97,6 +97,26 @@ extension InspectorState {
             guard let c = cell, !seeds.seeds.isEmpty else { break }
             seeds.pending = true
             return [.refitSeeds(cell: c.cell, batch: batch, seeds: seeds.seeds)]
+        case .applySeedRefit:
+            guard let c = cell else { break }
+            // A refit belongs to one batch; the summed spectrum stands for one only when there is one.
+            guard let b = batch ?? (c.batches.count == 1 ? 0 : nil), b < c.batches.count else {
+                message = "choose a batch with [ or ] first: a refit replaces one batch's calibration"; break
+            }
+            guard let fit = seeds.calibrationFit, !seeds.pending else { message = "no refit yet: nudge a seed or press r"; break }
+            let toOptimized = optimize.phase == .accepted && dataset?.optimized != nil
+            guard let set = toOptimized ? dataset?.optimized : dataset?.calibration else {
+                message = "waiting for the standard calibration"; break
+            }
+            guard let profile = dataset?.profile,
+                  let updated = applyingSeedRefit(fit, lineFits: seeds.fits, seeds: seeds.seeds, to: set, cell: c.cell,
+                                                  batchIndex: c.batches[b].index, profile: profile) else {
+                message = "cell \(c.cell) batch \(b + 1) is not in the calibration"; break
+            }
+            if toOptimized { dataset?.optimized = updated } else { dataset?.calibration = updated }
+            message = "cell \(c.cell) batch \(b + 1): \(toOptimized ? "optimized" : "standard") calibration replaced by the refit"
+                + (services.save ? "" : " (kept in memory: --out FILE writes it)")
+            return services.save ? [.computeSummaries, .saveCalibration] : [.computeSummaries]
 
         case .startOptimization:
             guard optimize.phase != .running, optimize.phase != .cancelling else { break }

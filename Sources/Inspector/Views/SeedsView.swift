@@ -51,6 +51,7 @@ enum SeedsView {
         }
         if s.seeds.pending { parts.append(("  fitting…", Style(.accent))) }
         if !s.seeds.undo.isEmpty { parts.append(("  \(s.seeds.undo.count) nudge(s), u undoes", Style(.dim))) }
+        if fit != nil && !s.seeds.pending { parts.append(("  w writes it into the calibration", Style(.dim))) }
         TextWidgets.spans(&buf, x: body.x + 2, y: y, maxX: body.maxX, parts, glyphs: g)
         y += 1
         if let m = s.seeds.message { buf.put(g.text(m), x: body.x + 2, y: y, style: Style(.warn), maxWidth: body.width - 3) }
