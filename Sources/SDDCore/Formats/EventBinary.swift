@@ -202,6 +202,7 @@ public enum EventBinary {
         func readColumn<T>(_ count: Int, _ zero: T) throws -> [T] {
             let col = try [T](unsafeUninitializedCapacity: count) { buf, initialized in
                 let raw = UnsafeMutableRawBufferPointer(buf)
+                adviseHugePages(raw)
                 // Checksum each chunk right after reading it, while it is still in cache.
                 var r = 0
                 while r < raw.count {
