@@ -27,6 +27,13 @@ public enum BLAS {
         cblas_sgemv(CblasRowMajor, CblasTrans, Int32(rows), Int32(cols), alpha, a, Int32(cols), x, 1, beta, y, 1)
     }
 
+    /// Stops OpenBLAS's worker threads until the next threaded product starts them again. They are
+    /// created when the library loads and spin for a while before sleeping, which costs a command
+    /// that never multiplies a matrix about 0.1 s of another core.
+    public static func releaseIdleThreads() {
+        _ = blas_thread_shutdown_()
+    }
+
     /// Number of threads OpenBLAS uses for one product.
     public static var threads: Int {
         get { Int(openblas_get_num_threads()) }

@@ -1,3 +1,4 @@
+import CentroidNetwork
 import Foundation
 
 // Benchmark suites by name; each issue registers its own in a file of its own (e.g. PeakBenchmarks.swift).
@@ -13,6 +14,9 @@ let suites: [String: () -> [Benchmark]] = [
     "refine": refineBenchmarks,
     "tui": tuiBenchmarks,
 ]
+
+// Suites that never multiply a matrix should not share the machine with idle, spinning BLAS threads.
+BLAS.releaseIdleThreads()
 
 let args = CommandLine.arguments.dropFirst()
 let json = args.contains("--json")

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CentroidNetwork
 
 /// The `sddcal` command: every step of the calibration as a subcommand with JSON output.
 @main
@@ -21,4 +22,10 @@ struct SDDCal: ParsableCommand {
             Demo.self,
             Report.self,
         ])
+
+    static func main() {
+        // Most commands never multiply a matrix: do not let idle BLAS threads spin meanwhile.
+        BLAS.releaseIdleThreads()
+        main(nil)
+    }
 }
