@@ -224,9 +224,11 @@ public struct PeakProminences: Sendable, Hashable, Codable {
                 while true {
                     let lo = k == 0 ? 0 : P[k - 1] + 1
                     if lo >= a {
-                        // Selects: which stretch is lowest is unpredictable on noise.
+                        // Selects: which stretch is lowest is unpredictable on noise. The base is
+                        // kept as −(stretch + 1) and looked up at the end: a select between loaded
+                        // positions would be compiled into a jump around the load.
                         let v = sMin[k], lower = v < lv
-                        lv = branchFreeSelect(lower, v, lv); lp = branchFreeSelect(lower, sLast[k], lp)
+                        lv = branchFreeSelect(lower, v, lv); lp = branchFreeSelect(lower, -(k + 1), lp)
                         if k == 0 || P[k - 1] < a || x[P[k - 1]] > top { break }
                         k -= 1
                     } else {
@@ -246,7 +248,7 @@ public struct PeakProminences: Sendable, Hashable, Codable {
                     let hi = k + 1 == m ? n - 1 : P[k + 1] - 1
                     if hi <= b {
                         let v = sMin[k + 1], lower = v < rv
-                        rv = branchFreeSelect(lower, v, rv); rp = branchFreeSelect(lower, sFirst[k + 1], rp)
+                        rv = branchFreeSelect(lower, v, rv); rp = branchFreeSelect(lower, -(k + 2), rp)
                         if k + 1 == m || P[k + 1] > b || x[P[k + 1]] > top { break }
                         k += 1
                     } else {
@@ -260,8 +262,8 @@ public struct PeakProminences: Sendable, Hashable, Codable {
                     }
                 }
                 prom[j] = top - Swift.max(lv, rv)
-                lb[j] = lp
-                rb[j] = rp
+                lb[j] = lp >= 0 ? lp : sLast[-lp - 1]
+                rb[j] = rp >= 0 ? rp : sFirst[-rp - 1]
             }
         }}}}
         return PeakProminences(prominences: prom, leftBases: lb, rightBases: rb)
