@@ -292,6 +292,23 @@ final class EventFileTests: XCTestCase {
             let point = Int(rng.next() % UInt64(digits))
             texts.append(String(m.prefix(point)) + "." + String(m.dropFirst(point)))
         }
+        // Runs of eight digits broken at every position (the eight-at-a-time path must fall back).
+        for k in 0..<9 {
+            var t = Array("1234567890123456789012".utf8)
+            if k < 8 { t.insert(UInt8(ascii: "."), at: 3 + k) }
+            texts.append(String(decoding: t, as: UTF8.self))
+            texts.append("0." + String(repeating: "0", count: k) + "12345678901234567")
+            texts.append("98765432" + String(repeating: "9", count: k) + ".5")
+        }
+        // Random 64-bit mantissas (the numerator's low word is then not zero) with every negative exponent.
+        for e in 1...22 {
+            for _ in 0..<200 { texts.append("\((rng.next() | 1 << 63) % 10_000_000_000_000_000_000)e-\(e)") }
+        }
+        // Mantissas of 64 bits (≥ 2⁶³) with negative exponents, odd and even.
+        for e in 1...22 {
+            texts += ["9223372036854775809e-\(e)", "9999999999999999999e-\(e)", "9223372036854775808e-\(e)",
+                      "9876543210987654321e-\(e)"]
+        }
         texts += ["9007199254740993", "9007199254740995", "18446744073709551615", "1844674407370955161.5",
                   "9999999999999999999e22", "1000000000000000001e-22", "4503599627370497.5", "123456.78901234567"]
         for s in texts {
@@ -299,7 +316,8 @@ final class EventFileTests: XCTestCase {
             let v = bytes.withUnsafeBufferPointer { DecimalParser.parse($0.baseAddress!, $0.count) }
             XCTAssertEqual(v?.bitPattern, Double(s)?.bitPattern, s)
         }
-        for bad in ["", "-", "1e", "1e+", "1.2.3", "0x10", "1,5", "12abc", "--1", "e5", "."] {
+        for bad in ["", "-", "1e", "1e+", "1.2.3", "0x10", "1,5", "12abc", "--1", "e5", ".",
+                    "1234567/", "12345678:", "1234567a9", "1.2345678/", "123456789012345678901234 ", "9999999999999999999999x"] {
             let bytes = Array(bad.utf8)
             XCTAssertNil(bytes.withUnsafeBufferPointer { b in b.baseAddress.flatMap { DecimalParser.parse($0, b.count) } }, bad)
         }

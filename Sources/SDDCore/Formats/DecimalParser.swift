@@ -17,6 +17,20 @@ public enum DecimalParser {
 
     @inline(__always) static func isDigit(_ c: UInt8) -> Bool { c &- 48 < 10 }
 
+    /// The value of the eight ASCII digits at `p` (the first one most significant), or nil if any
+    /// byte is not a digit. One 64-bit load: the digits are checked together (every byte's high
+    /// nibble is 3, and stays 3 after adding 6, only for '0'...'9'), then combined pairwise:
+    /// neighbouring bytes into 2-digit numbers, those into 4-digit ones, those into the 8-digit one.
+    @inline(__always) static func eightDigits(_ p: UnsafePointer<UInt8>) -> UInt64? {
+        let v = UnsafeRawPointer(p).loadUnaligned(as: UInt64.self).littleEndian
+        let high: UInt64 = 0xF0F0_F0F0_F0F0_F0F0
+        guard (v & high) | (((v &+ 0x0606_0606_0606_0606) & high) >> 4) == 0x3333_3333_3333_3333 else { return nil }
+        var x = v & 0x0F0F_0F0F_0F0F_0F0F                                   // digit values, first in the lowest byte
+        x = ((x &* 10) &+ (x >> 8)) & 0x00FF_00FF_00FF_00FF                 // bytes 0, 2, 4, 6: d0d1, d2d3, …
+        x = ((x &* 100) &+ (x >> 16)) & 0x0000_FFFF_0000_FFFF               // 16-bit lanes 0 and 2: d0…d3, d4…d7
+        return ((x &* 10_000) &+ (x >> 32)) & 0xFFFF_FFFF
+    }
+
     /// The value of `[p, p+n)` as a decimal number (optional sign, digits, optional fraction,
     /// optional exponent, or nan/inf/infinity), or nil when the bytes are not exactly one number.
     public static func parse(_ p: UnsafePointer<UInt8>, _ n: Int) -> Double? {
@@ -32,6 +46,13 @@ public enum DecimalParser {
         var sawDigit = false
         var truncated = false
         let limit: UInt64 = (UInt64.max - 9) / 10
+        // Eight digits at a time while the mantissa stays far from the limit (the same result as
+        // the loop below, which takes the rest).
+        while i + 8 <= n, m < 100_000_000_000, let d = eightDigits(p + i) {
+            m = m &* 100_000_000 &+ d
+            i += 8
+            sawDigit = true
+        }
         while i < n, isDigit(p[i]) {
             sawDigit = true
             if m <= limit { m = m &* 10 &+ UInt64(p[i] &- 48) } else { exp10 += 1; truncated = true }
@@ -39,6 +60,12 @@ public enum DecimalParser {
         }
         if i < n, p[i] == UInt8(ascii: ".") {
             i += 1
+            while i + 8 <= n, m < 100_000_000_000, let d = eightDigits(p + i) {
+                m = m &* 100_000_000 &+ d
+                exp10 -= 8
+                i += 8
+                sawDigit = true
+            }
             while i < n, isDigit(p[i]) {
                 sawDigit = true
                 if m <= limit { m = m &* 10 &+ UInt64(p[i] &- 48); exp10 -= 1 } else { truncated = true }
