@@ -61,12 +61,14 @@ let package = Package(
                                          "CalibrationRefinement", "Inspector"],
                           swiftSettings: optimized),
 
-        .testTarget(name: "SDDCoreTests", dependencies: ["SDDCore"], resources: [.copy("Fixtures")]),
+        // Helpers shared by the tests that run the built `sddcal` binary.
+        .target(name: "SDDCalTestSupport", path: "Tests/SDDCalTestSupport"),
+        .testTarget(name: "SDDCoreTests", dependencies: ["SDDCore", "SDDCalTestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "PeakFindingTests", dependencies: ["PeakFinding", "PeakKernels"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "CentroidNetworkTests", dependencies: ["CentroidNetwork"]),
+        .testTarget(name: "CentroidNetworkTests", dependencies: ["CentroidNetwork", "SDDCalTestSupport"]),
         .testTarget(name: "LineFittingTests", dependencies: ["LineFitting"]),
         .testTarget(name: "CalibrationRefinementTests", dependencies: ["CalibrationRefinement"]),
-        .testTarget(name: "InspectorTests", dependencies: ["Inspector", "LineFitting"], exclude: ["Snapshots"]),
+        .testTarget(name: "InspectorTests", dependencies: ["Inspector", "LineFitting", "SDDCalTestSupport"], exclude: ["Snapshots"]),
     ],
     // Swift 5 language mode: data races are avoided by design (value types, one ncurses thread)
     // rather than by annotations on every numeric global.

@@ -1,34 +1,18 @@
 import Foundation
+import SDDCalTestSupport
 import XCTest
 
 /// `sddcal evaluate-peaks` as users run it: the built binary on held-out simulated spectra with
-/// the shipped model. CI builds the binary before `swift test` (.ci/run); elsewhere the tests skip
-/// when it is missing.
+/// the shipped model (see `BuiltCommand` for where the binary comes from).
 final class EvaluatePeaksEndToEndTests: XCTestCase {
-    var binary: String!
+    var sddcal: BuiltCommand!
 
     override func setUpWithError() throws {
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        let bundleDir = Bundle(for: Self.self).bundleURL.deletingLastPathComponent()
-        let candidates = [bundleDir.appendingPathComponent("sddcal").path, root.appendingPathComponent(".build/debug/sddcal").path]
-        guard let bin = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
-            if ProcessInfo.processInfo.environment["CI"] == "true" { XCTFail("sddcal binary not built"); return }
-            throw XCTSkip("sddcal binary not built")
-        }
-        binary = bin
+        sddcal = try BuiltCommand.locate(for: self)
     }
 
     private func run(_ args: [String]) throws -> (status: Int32, out: String, err: String) {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: binary)
-        p.arguments = ["evaluate-peaks"] + args
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        try p.run()
-        let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+        try sddcal.run(["evaluate-peaks"] + args)
     }
 
     func testTheShippedModelFindsEveryLineWhereTheFixedFinderDoesNot() throws {

@@ -1,4 +1,5 @@
 import Foundation
+import SDDCalTestSupport
 import XCTest
 
 /// Runs scripts/e2e_inspect.sh: the real `sddcal` binary under tmux, driven by keys.
@@ -11,15 +12,8 @@ final class EndToEndTests: XCTestCase {
         let env = ProcessInfo.processInfo.environment
         if env["SDDCAL_SKIP_E2E"] == "1" { throw XCTSkip("SDDCAL_SKIP_E2E=1") }
         let onCI = env["CI"] == "true"
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        let script = root.appendingPathComponent("scripts/e2e_inspect.sh").path
-        // The binary next to this test bundle (same build configuration), else .build/debug.
-        let bundleDir = Bundle(for: Self.self).bundleURL.deletingLastPathComponent()
-        let candidates = [bundleDir.appendingPathComponent("sddcal").path, root.appendingPathComponent(".build/debug/sddcal").path]
-        guard let bin = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
-            if onCI { XCTFail("sddcal binary not built (looked in \(candidates))"); return }
-            throw XCTSkip("sddcal binary not built")
-        }
+        let script = BuiltCommand.root.appendingPathComponent("scripts/e2e_inspect.sh").path
+        guard let bin = try BuiltCommand.locate(for: self)?.path else { return }
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/bin/bash")
         p.arguments = [script]

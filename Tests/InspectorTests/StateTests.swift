@@ -127,13 +127,7 @@ final class StateTests: XCTestCase {
     /// from the seeds and writing the refit (w) repairs the calibration, the overview's flag follows,
     /// and the save service receives the repaired set.
     func testWritingTheSeedsRefitRepairsTheMissedGainStep() {
-        final class Box: @unchecked Sendable { var saved: CalibrationSet? }
-        let box = Box()
-        var services = Fixtures.services()
-        services.saveCalibration = { set in box.saved = set; return "/tmp/repaired.json" }
-        let s = InspectorSession(state: InspectorState(width: 80, height: 24),
-                                 engine: InspectorEngine(services: services, synchronous: true, clock: Fixtures.steppingClock()))
-        s.dispatch(.datasetLoaded(Self.data)); s.pump()
+        let (s, box) = savingSession(Self.data, path: "/tmp/repaired.json")
         XCTAssertEqual(s.state.dataset?.cells[5].summary.flag, .bad)
         for _ in 0..<5 { s.key(.char("n")) }
         s.key(.char("3"))
@@ -301,15 +295,23 @@ final class SpectrumInputTests: XCTestCase {
     }
 }
 
+/// What the save service was given last.
+final class SavedCalibration: @unchecked Sendable { var saved: CalibrationSet? }
+
+/// A session on `data` whose save service keeps what it is given and reports `path`.
+func savingSession(_ data: Dataset, path: String) -> (InspectorSession, SavedCalibration) {
+    let box = SavedCalibration()
+    var services = Fixtures.services()
+    services.saveCalibration = { set in box.saved = set; return path }
+    let s = InspectorSession(state: InspectorState(width: 80, height: 24),
+                             engine: InspectorEngine(services: services, synchronous: true, clock: Fixtures.steppingClock()))
+    s.dispatch(.datasetLoaded(data)); s.pump()
+    return (s, box)
+}
+
 final class SaveOnAcceptTests: XCTestCase {
     func testAcceptWritesThroughTheSaveService() {
-        final class Box: @unchecked Sendable { var saved: CalibrationSet? }
-        let box = Box()
-        var services = Fixtures.services()
-        services.saveCalibration = { set in box.saved = set; return "/tmp/x.json" }
-        let s = InspectorSession(state: InspectorState(width: 80, height: 24),
-                                 engine: InspectorEngine(services: services, synchronous: true, clock: Fixtures.steppingClock()))
-        s.dispatch(.datasetLoaded(Fixtures.dataset(cells: 8))); s.pump()
+        let (s, box) = savingSession(Fixtures.dataset(cells: 8), path: "/tmp/x.json")
         s.key(.char("4")); s.key(.char("o"))
         XCTAssertNil(box.saved, "nothing written before accepting")
         s.key(.char("a"))

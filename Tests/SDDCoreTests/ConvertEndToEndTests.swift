@@ -1,38 +1,23 @@
 import Foundation
+import SDDCalTestSupport
 import XCTest
 @testable import SDDCore
 
 /// `sddcal convert` as users run it: the built binary, its exit codes, stderr lines and outputs.
 /// CI builds the binary before `swift test` (.ci/run); elsewhere the tests skip when it is missing.
 final class ConvertEndToEndTests: XCTestCase {
-    var binary: String!
+    var sddcal: BuiltCommand!
     var dir: TemporaryDirectory!
 
     override func setUpWithError() throws {
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        let bundleDir = Bundle(for: Self.self).bundleURL.deletingLastPathComponent()
-        let candidates = [bundleDir.appendingPathComponent("sddcal").path, root.appendingPathComponent(".build/debug/sddcal").path]
-        guard let bin = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
-            if ProcessInfo.processInfo.environment["CI"] == "true" { XCTFail("sddcal binary not built"); return }
-            throw XCTSkip("sddcal binary not built")
-        }
-        binary = bin
+        guard let bin = try BuiltCommand.locate(for: self) else { return }
+        sddcal = bin
         dir = try TemporaryDirectory()
     }
 
     /// Runs `sddcal convert args…` in the test directory.
     func convert(_ args: String...) throws -> (status: Int32, out: String, err: String) {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: binary)
-        p.arguments = ["convert"] + args
-        p.currentDirectoryURL = URL(fileURLWithPath: dir.path)
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        try p.run()
-        let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+        try sddcal.run(["convert"] + args, in: dir.path)
     }
 
     func json(_ text: String) throws -> [String: Any] {
