@@ -48,7 +48,7 @@ final class EventFileTests: XCTestCase {
         let dir = try TemporaryDirectory()
         let table = sampleTable(7)
         let path = dir.file("v1.bin")
-        try EventBinary.write(table, to: path, overwrite: false, version: 1, progress: nil)
+        _ = try EventBinary.write(table, to: path, overwrite: false, version: 1, progress: nil)
         let b = fileBytes(path)
         let h = try EventBinary.decodeHeader(Array(b[0..<64]), fileSize: b.count, path: path)
         XCTAssertEqual(h.version, 1)
