@@ -33,9 +33,10 @@ static inline __attribute__((always_inline))
 comparison_words words_portable(const double *x, ptrdiff_t n, ptrdiff_t b, int *bad) {
     comparison_words w = {0, 0, 0};
     ptrdiff_t end = b + 64 < n - 1 ? b + 64 : n - 1;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
     if (end - b == 64) {
         // Full chunk: comparisons into bytes (a loop compilers vectorise), then eight bytes of
-        // 0/1 to eight bits by one multiplication each.
+        // 0/1 to eight bits by one multiplication each (byte k, the k-th sample, lands in bit k).
         uint8_t gt[64], lt[64];
         int nonfinite = 0;
         for (int k = 0; k < 64; k++) {
@@ -53,6 +54,7 @@ comparison_words words_portable(const double *x, ptrdiff_t n, ptrdiff_t b, int *
         *bad |= nonfinite;
         return w;
     }
+#endif
     int nonfinite = 0;
     for (ptrdiff_t k = b; k < end; k++) {
         double a = x[k], c = x[k + 1];
