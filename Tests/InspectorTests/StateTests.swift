@@ -164,7 +164,14 @@ final class StateTests: XCTestCase {
 
     func testWritingTheRefitWithoutASaveTargetKeepsItInMemory() {
         let s = session()
-        s.key(.char("3")); s.key(.char("]")); s.key(.char("r")); s.key(.char("w"))
+        s.key(.char("3")); s.key(.char("]")); s.key(.char("r"))
+        // Not while an optimization runs from the calibration as it was.
+        var running = s.state
+        running.optimize.phase = .running
+        XCTAssertEqual(running.update(.applySeedRefit), [])
+        XCTAssertEqual(running.message, "the optimization is running: let it finish or cancel it (view 4, c) first")
+        XCTAssertEqual(running.dataset?.calibration, Self.data.calibration)
+        s.key(.char("w"))
         XCTAssertEqual(s.state.message, "cell 0 batch 1: standard calibration replaced by the refit (kept in memory: --out FILE writes it)")
         XCTAssertEqual(s.state.dataset?.calibration?.batches(ofCell: 0)?[0].calibration, s.state.seeds.calibrationFit?.calibration)
     }

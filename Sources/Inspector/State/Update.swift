@@ -104,6 +104,10 @@ extension InspectorState {
                 message = "choose a batch with [ or ] first: a refit replaces one batch's calibration"; break
             }
             guard let fit = seeds.calibrationFit, !seeds.pending else { message = "no refit yet: nudge a seed or press r"; break }
+            // The running optimization started from the calibration as it was.
+            guard optimize.phase != .running, optimize.phase != .cancelling else {
+                message = "the optimization is running: let it finish or cancel it (view 4, c) first"; break
+            }
             let toOptimized = optimize.phase == .accepted && dataset?.optimized != nil
             guard let set = toOptimized ? dataset?.optimized : dataset?.calibration else {
                 message = "waiting for the standard calibration"; break
