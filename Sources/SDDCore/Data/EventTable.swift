@@ -21,7 +21,18 @@ public struct EventTable: Sendable, Equatable {
     public var isEmpty: Bool { cell.isEmpty }
 
     public mutating func reserveCapacity(_ n: Int) {
-        cell.reserveCapacity(n); adc.reserveCapacity(n); time.reserveCapacity(n)
+        guard isEmpty, n > 0 else {
+            cell.reserveCapacity(n); adc.reserveCapacity(n); time.reserveCapacity(n)
+            return
+        }
+        // Fresh columns, with the huge-page hint given before any page is touched (see `adviseHugePages`).
+        func column<T>(_: T.Type) -> [T] {
+            [T](unsafeUninitializedCapacity: n) { buf, count in
+                adviseHugePages(UnsafeMutableRawBufferPointer(buf))
+                count = 0
+            }
+        }
+        cell = column(UInt16.self); adc = column(UInt16.self); time = column(Double.self)
     }
 
     @inlinable public mutating func append(cell c: UInt16, adc a: UInt16, time t: Double) {
