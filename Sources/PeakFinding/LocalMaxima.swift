@@ -16,7 +16,7 @@ public struct LocalMaxima: Sendable, Hashable {
     /// Whether every sample was finite (checked in the same pass; the maxima mean nothing otherwise).
     public var allFinite: Bool
 
-    /// Finds the local maxima of `x` (NaN compares false and therefore never forms a maximum).
+    /// Finds the local maxima of `x`; with a non-finite sample `allFinite` is false and the maxima mean nothing.
     public init(_ x: [Double]) {
         self = x.withUnsafeBufferPointer { LocalMaxima(buffer: $0) }
     }
