@@ -9,7 +9,8 @@ import PeakKernels
 public struct LocalMaxima: Sendable, Hashable {
     /// Middle index of every maximum, increasing.
     public var peaks: [Int]
-    /// First sample of each maximum's plateau (equal to the peak for a one-sample top).
+    /// First sample of each maximum's plateau (equal to the peak for a one-sample top); empty
+    /// when a sample is not finite.
     public var leftEdges: [Int]
     /// Last sample of each maximum's plateau.
     public var rightEdges: [Int]
@@ -35,19 +36,7 @@ public struct LocalMaxima: Sendable, Hashable {
         }
         peaks = found
         allFinite = finite != 0
-        if edges && !found.isEmpty {
-            let m = found.count
-            var left = [Int](unsafeUninitializedCapacity: m) { _, c in c = m }
-            var right = left
-            found.withUnsafeBufferPointer { P in
-            left.withUnsafeMutableBufferPointer { L in
-            right.withUnsafeMutableBufferPointer { R in
-                sdd_plateau_edges(base, P.baseAddress!, m, L.baseAddress!, R.baseAddress!)
-            }}}
-            leftEdges = left
-            rightEdges = right
-        } else {
-            leftEdges = []; rightEdges = []
-        }
+        // The edge walks rely on every maximum being bounded by lower samples: finite signals only.
+        (leftEdges, rightEdges) = edges && allFinite ? PeakFinder.plateauEdges(x, found) : ([], [])
     }
 }

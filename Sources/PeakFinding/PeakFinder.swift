@@ -46,11 +46,14 @@ public enum PeakFinder {
         let maxima = LocalMaxima(buffer: x, edges: false)
         guard maxima.allFinite else { return nil }
         var peaks = maxima.peaks
-        // Properties that cost a search (prominences, widths) are kept and filtered with the peaks;
-        // the cheap ones (heights, thresholds, plateaus) are computed for the survivors at the end
-        // (the same arithmetic, so the same values), which saves filtering them at every step.
+        // Properties that cost a search (prominences, widths, and plateau edges once computed) are
+        // kept and filtered with the peaks; the cheap ones (heights, thresholds) are computed for the
+        // survivors at the end (the same arithmetic, so the same values), which saves filtering them
+        // at every step.
         var prom: PeakProminences? = nil
         var wid: PeakWidths? = nil
+        // Plateau edges, when the plateau condition needed them (then filtered with the peaks).
+        var edges: (left: [Int], right: [Int])? = nil
 
         // Removes the peaks whose flag is false.
         func apply(_ keep: [Bool]) {
@@ -62,6 +65,9 @@ public enum PeakFinder {
             guard kept < peaks.count else { return }
             keep.withUnsafeBufferPointer { k in
                 peaks = PeakProperties.compacted(peaks, k, kept)
+                if let e = edges {
+                    edges = (PeakProperties.compacted(e.left, k, kept), PeakProperties.compacted(e.right, k, kept))
+                }
                 if let p = prom {
                     prom = PeakProminences(prominences: PeakProperties.compacted(p.prominences, k, kept),
                                            leftBases: PeakProperties.compacted(p.leftBases, k, kept),
@@ -79,6 +85,7 @@ public enum PeakFinder {
         // Every plateau has at least one sample: a condition that accepts all sizes ≥ 1 costs nothing.
         if let c = o.plateauSize, (c.min ?? -.infinity) > 1 || c.max != nil {
             let (left, right) = plateauEdges(x, peaks)
+            edges = (left, right)
             apply(flags(peaks.count, c) { Double(right[$0] - left[$0] + 1) })
         }
         if let c = o.height {
@@ -117,7 +124,7 @@ public enum PeakFinder {
 
         var props = PeakProperties()
         if o.plateauSize != nil {
-            let (left, right) = plateauEdges(x, peaks)
+            let (left, right) = edges ?? plateauEdges(x, peaks)
             props.leftEdges = left
             props.rightEdges = right
             props.plateauSizes = [Int](unsafeUninitializedCapacity: peaks.count) { S, n in
