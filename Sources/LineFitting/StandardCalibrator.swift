@@ -23,8 +23,8 @@ public struct BatchCalibration: Sendable {
     public var residuals: [Double]
     public var polynomialChi2: Double
     public var polynomialNDF: Int
-    /// "ok", "partial: …" or "failed: …".
-    public var status: String
+    /// ok, partial (lines left out) or failed (fewer than two usable lines).
+    public var status: BatchStatus
 
     /// The line results of accepted lines, for the calibration file.
     public var lineResults: [CalibrationSet.LineResult] {
@@ -93,7 +93,7 @@ public struct StandardCalibrator: Sendable {
         let s = seeds ?? seeder.seeds(for: h, profile: profile, cell: cell, batch: index)
         var b = BatchCalibration(cell: cell, index: index, start: start, end: end, events: Int(h.total), histogram: h,
                                  seeds: s, lineFits: [:], rejected: [:], calibration: nil, points: [], residuals: [],
-                                 polynomialChi2: .nan, polynomialNDF: 0, status: "")
+                                 polynomialChi2: .nan, polynomialNDF: 0, status: .failed(reason: "not fitted", calibrationOf: nil))
         fitLines(&b, only: nil)
         finish(&b)
         return b
@@ -128,7 +128,7 @@ public struct StandardCalibrator: Sendable {
     }
 
     /// Calibrates every batch and assembles the calibration file. A batch with fewer than two usable lines
-    /// keeps status "failed: …" and borrows the calibration of the nearest good batch of its cell (named in
+    /// keeps its failed status and borrows the calibration of the nearest good batch of its cell (named in
     /// the status); a cell without any good batch is left out.
     public func calibrate(_ batched: BatchedEvents, source: String = "", progress: ProgressObserver? = nil) -> CalibrationSet {
         Self.assemble(calibrateDetailed(batched, progress: progress), profile: profile, batch: batched.spec.description,
@@ -151,7 +151,7 @@ public struct StandardCalibrator: Sendable {
                 if cal == nil {
                     let near = good.min { abs($0.index - b.index) < abs($1.index - b.index) }!
                     cal = near.calibration
-                    status += "; calibration of batch \(near.index)"
+                    status = .failed(reason: b.status.reason ?? "", calibrationOf: near.index)
                 }
                 out.append(CalibrationSet.Batch(index: b.index, start: b.start, end: b.end, events: b.events,
                                                 calibration: cal!, status: status, lines: b.lineResults,
@@ -352,12 +352,12 @@ public struct StandardCalibrator: Sendable {
             b.residuals = f.residuals
             b.polynomialChi2 = f.chi2
             b.polynomialNDF = f.ndf
-            b.status = missing.isEmpty ? "ok" : "partial: missing \(reasons)"
+            b.status = missing.isEmpty ? .ok : .partial(reason: "missing \(reasons)")
         } else {
             b.calibration = nil
             b.points = []
             b.residuals = []
-            b.status = "failed: \(pts.count) usable line(s); missing \(reasons)"
+            b.status = .failed(reason: "\(pts.count) usable line(s); missing \(reasons)", calibrationOf: nil)
         }
     }
 }

@@ -74,7 +74,7 @@ enum TUIBench {
                 let t0 = Double(k) * 172800
                 let e = EnergyCalibration(p0: -600 * g + Double(k), p1: g * (1 + 1e-4 * Double(k)), p2: 1e-7)
                 cb.append(CalibrationSet.Batch(index: k, start: t0, end: t0 + 172800, events: 1000, calibration: e,
-                                               status: "ok", lines: [], missingLines: []))
+                                               status: .ok, lines: [], missingLines: []))
             }
             cal.append(CalibrationSet.Cell(cell: c, batches: cb))
         }

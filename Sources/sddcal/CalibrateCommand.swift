@@ -77,8 +77,8 @@ struct Calibrate: ParsableCommand {
             try set.save(out, overwrite: output.force)
             let cells = batched.events.cells
             let resolution = cells.compactMap { CellResolution.fit(cell: $0, batches: results, profile: prof) }
-            let failed = results.filter { $0.calibration == nil }
-            let partial = results.filter { $0.calibration != nil && $0.status != "ok" }
+            let failed = results.filter { !$0.status.isUsable }
+            let partial = results.filter { $0.status.isUsable && $0.status != .ok }
             var missing: [String: Int] = [:]
             for b in results { for id in b.rejected.keys { missing[id, default: 0] += 1 } }
             let report = CalibrateReport(out: out, cells: cells.count, batches: results.count,

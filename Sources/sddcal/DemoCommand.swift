@@ -46,11 +46,11 @@ struct Demo: ParsableCommand {
             let standard = timed("standard calibration") { () -> (CalibrationSet, String) in
                 let set = StandardCalibrator(profile: .vip2).calibrate(batched, source: "sddcal demo \(events) --batch \(batch)")
                 let all = set.cells.flatMap(\.batches)
-                return (set, "\(all.count) batches, \(all.filter { $0.status == "ok" }.count) ok")
+                return (set, "\(all.count) batches, \(all.filter { $0.status == .ok }.count) ok")
             }
             let refined = try timed("refinement") { () -> (RefinementResult, String) in
                 let r = try CalibrationRefiner().refine(events: table, calibration: standard)
-                return (r, "\(r.batches.filter { $0.status.hasPrefix("optimized") }.count) of \(r.batches.count) batches optimized")
+                return (r, "\(r.batches.filter { $0.status.isOptimized }.count) of \(r.batches.count) batches optimized")
             }
             if let dir = outDir {
                 try standard.save((dir as NSString).appendingPathComponent("standard.json"), overwrite: output.force)

@@ -117,7 +117,7 @@ enum InspectorLiveServices {
         }
         var notes: [String] = []
         if !b.rejected.isEmpty { notes.append("rejected: " + b.rejected.sorted { $0.key < $1.key }.map { "\($0.key) (\($0.value))" }.joined(separator: ", ")) }
-        if b.calibration == nil { notes.append("calibration failed: \(b.status)") }
+        if b.calibration == nil { notes.append("calibration \(b.status)") }
         return SeedRefit(fits: fits, calibration: fit, message: notes.isEmpty ? nil : notes.joined(separator: "; "))
     }
 

@@ -154,10 +154,10 @@ struct OptimizeReport: Encodable {
         self.output = output; self.loss = loss; self.method = method; self.seconds = seconds
         let b = result.batches
         batches = b.count
-        let opt = b.filter { $0.status.hasPrefix("optimized") }
+        let opt = b.filter { $0.status.isOptimized }
         optimized = opt.count
         kept = b.count - opt.count
-        notConverged = opt.filter { $0.status != "optimized" }.count
+        notConverged = opt.filter { !$0.status.isConvergedOptimization }.count
         let its = opt.map(\.iterations).sorted()
         iterationsMedian = its.isEmpty ? 0 : its[its.count / 2]
         logLikelihoodBefore = opt.compactMap(\.initialLogLikelihood).reduce(0, +)
@@ -178,7 +178,7 @@ struct OptimizeReport: Encodable {
         if let m = pullMean, let r = pullRMS {
             s += String(format: "  Cu Kα pull (before − after)/σ: mean %.2f, rms %.2f\n", m, r)
         }
-        let keptReasons = Dictionary(grouping: perBatch.filter { !$0.status.hasPrefix("optimized") }, by: \.status)
+        let keptReasons = Dictionary(grouping: perBatch.filter { !$0.status.isOptimized }, by: \.status.description)
         for (reason, list) in keptReasons.sorted(by: { $0.key < $1.key }) {
             s += "  \(list.count) batch(es) \(reason)\n"
         }

@@ -53,7 +53,7 @@ final class RefinerTests: XCTestCase {
                 let a = cuOffset / ((xCu - xTi) * (xCu - xMn))
                 b.calibration = EnergyCalibration(p0: c.p0 + a * xTi * xMn, p1: c.p1 - a * (xTi + xMn), p2: c.p2 + a)
                 b.lines = lines
-                b.status = "ok"
+                b.status = .ok
                 cells[ci].batches[bi] = b
             }
         }
@@ -69,7 +69,7 @@ final class RefinerTests: XCTestCase {
         let cuE = s.truth.lineEnergies["CuKa"]!
         var checked = 0
         for summary in result.batches {
-            XCTAssertTrue(summary.status.hasPrefix("optimized"), "\(summary)")
+            XCTAssertTrue(summary.status.isOptimized, "\(summary)")
             let t = s.truthSet.batches(ofCell: summary.cell)!.first { $0.index == summary.batch }!.calibration
             let after = result.calibration.batches(ofCell: summary.cell)!.first { $0.index == summary.batch }!.calibration
             let before = s.standard.batches(ofCell: summary.cell)!.first { $0.index == summary.batch }!.calibration
@@ -105,10 +105,10 @@ final class RefinerTests: XCTestCase {
         var settings = RefinementSettings()
         settings.lineFWHM = 160
         let r = try CalibrationRefiner(settings: settings).refine(events: s.events, calibration: bare)
-        XCTAssertTrue(r.batches.allSatisfy { $0.status.hasPrefix("kept: fewer than 2 anchor") }, "\(r.batches.map(\.status))")
+        XCTAssertTrue(r.batches.allSatisfy { $0.status.reason?.hasPrefix("fewer than 2 anchor") == true && !$0.status.isOptimized }, "\(r.batches.map(\.status))")
         XCTAssertEqual(r.calibration.cells, bare.cells)   // nothing changed, nothing lost
         let none = try CalibrationRefiner().refine(events: EventTable(), calibration: s.standard)
-        XCTAssertTrue(none.batches.allSatisfy { $0.status.contains("events in the window") })
+        XCTAssertTrue(none.batches.allSatisfy { $0.status.reason?.contains("events in the window") == true })
     }
 }
 

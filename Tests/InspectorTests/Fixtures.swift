@@ -75,7 +75,7 @@ enum Fixtures {
                                                      residual: cal.energy(adc) - l.energy, sigmaADC: nil, counts: nil)
                 }
                 bs.append(CalibrationSet.Batch(index: b, start: Double(b) * 2 * day, end: Double(b + 1) * 2 * day, events: 3000,
-                                               calibration: cal, status: c == 9 && b == 1 ? "failed" : "ok", lines: lines, missingLines: []))
+                                               calibration: cal, status: c == 9 && b == 1 ? .failed(reason: "1 usable line(s); missing CuKa (fit stalled)", calibrationOf: 0) : .ok, lines: lines, missingLines: []))
             }
             out.append(CalibrationSet.Cell(cell: c, batches: bs))
         }
@@ -131,10 +131,15 @@ enum Fixtures {
                     if listener.isCancelled { break }
                     listener.iteration(i, logLikelihood: 500 * (1 - exp(-Double(i) / 10)))
                 }
-                // The "optimized" calibration: the truth, batch by batch.
+                // The "optimized" calibration: the truth, batch by batch, marked and with its line residuals
+                // redone as `CalibrationRefiner` does; a failed batch is kept as it was (no anchor lines).
                 for ci in out.cells.indices {
-                    for bi in out.cells[ci].batches.indices {
-                        out.cells[ci].batches[bi].calibration = Fixtures.truth(cell: out.cells[ci].cell, batch: out.cells[ci].batches[bi].index)
+                    for bi in out.cells[ci].batches.indices where out.cells[ci].batches[bi].status.isUsable {
+                        var b = out.cells[ci].batches[bi]
+                        b.calibration = Fixtures.truth(cell: out.cells[ci].cell, batch: b.index)
+                        b.status = .optimized(stop: ci % 4 == 3 ? "max-iterations" : nil)
+                        for li in b.lines.indices { b.lines[li].residual = b.calibration.energy(b.lines[li].centroidADC) - b.lines[li].energy }
+                        out.cells[ci].batches[bi] = b
                     }
                 }
                 _ = d

@@ -153,7 +153,7 @@ final class StateTests: XCTestCase {
         let repaired = set.batches(ofCell: 5)![2]
         XCTAssertEqual(repaired.calibration, fit.calibration)
         XCTAssertEqual(repaired.lines.count, 5)
-        XCTAssertEqual(repaired.status, "ok")
+        XCTAssertEqual(repaired.status, .ok)
         XCTAssertTrue(set.method.hasSuffix("+ inspector seeds refit"), set.method)
         // The other batches and cells are untouched.
         XCTAssertEqual(set.batches(ofCell: 5)![0], Self.data.calibration!.batches(ofCell: 5)![0])
@@ -197,10 +197,38 @@ final class StateTests: XCTestCase {
         s.pump()
         XCTAssertEqual(s.state.optimize.phase, .accepted)
         XCTAssertEqual(s.state.calibration, Fixtures.truth(cell: 5, batch: 2))
-        XCTAssertNotEqual(s.state.dataset!.cells[5].summary.note, "")
+        // The accepted calibration repairs the step: the cell is no longer flagged.
+        XCTAssertEqual(s.state.dataset!.cells[5].summary.flag, .ok, s.state.dataset!.cells[5].summary.note)
         s.key(.char("d"))
         XCTAssertEqual(s.state.optimize.phase, .discarded)
         XCTAssertNil(s.state.dataset?.optimized)
+    }
+
+    /// After an accepted optimization every batch says "optimized": the overview judges the batches by
+    /// whether their status is usable, so clean cells stay clean (they used to turn red, "3 batch fit(s)
+    /// failed") and only the batch whose standard fit really failed still counts as failed.
+    func testOverviewAfterAcceptedOptimizationFlagsOnlyRealFailures() {
+        let s = session()
+        s.key(.char("4")); s.key(.char("o")); s.pump(); s.key(.char("a")); s.pump()
+        XCTAssertEqual(s.state.optimize.phase, .accepted)
+        let set = s.state.dataset!.optimized!
+        XCTAssertEqual(set.batches(ofCell: 0)?.map(\.status), [.optimized(stop: nil), .optimized(stop: nil), .optimized(stop: nil)])
+        XCTAssertEqual(set.batches(ofCell: 3)?.first?.status.description, "optimized (max-iterations)")
+        for c in s.state.dataset!.cells {
+            let sum = c.summary
+            if c.cell == 9 {
+                XCTAssertEqual(sum.flag, .bad, sum.note)
+                XCTAssertTrue(sum.note.contains("1 batch fit(s) failed"), sum.note)
+            } else {
+                XCTAssertEqual(sum.flag, .ok, "cell \(c.cell): \(sum.note)")
+                XCTAssertFalse(sum.note.contains("failed"), "cell \(c.cell): \(sum.note)")
+            }
+        }
+        // The gain step of cell 5 is repaired by the optimized calibration.
+        XCTAssertEqual(s.state.dataset!.cells[5].summary.flag, .ok)
+        var st = s.state
+        _ = st.update(.show(.overview))
+        assertSnapshot(render(st), named: "overview-accepted-80x24-unicode")
     }
 
     func testOptimizerProgressIsThinnedNotDropped() {
@@ -299,6 +327,28 @@ final class SpectrumInputTests: XCTestCase {
         } }
         XCTAssertEqual(s.state.beforeAfter.beforeHistogram?.total ?? 0, expected, accuracy: 1e-6)
         XCTAssertGreaterThan(s.state.beforeAfter.beforeHistogram?.total ?? 0, 100, "Cu Kα region counts")
+    }
+
+    /// A histogram file that carries its own calibration: status "from file" is usable, so the overview
+    /// flags nothing as a failed fit (it used to say "1 batch fit(s) failed" for every cell).
+    func testOverviewOfAHistogramFileWithItsCalibration() {
+        let events = Fixtures.events(cells: 2)
+        let records = (0..<2).map { c -> SpectrumRecord in
+            let adc = zip(events.cell, events.adc).filter { Int($0.0) == c }.map(\.1)
+            return SpectrumRecord(cell: c, histogram: Histogram.adc(adc, firstChannel: 0, channelsPerBin: 1, bins: 4096),
+                                  calibration: Fixtures.truth(cell: c, batch: 0))
+        }
+        let d = Dataset(name: "two.mca", records: records, profile: .vip2)
+        XCTAssertEqual(d.calibration?.batches(ofCell: 1)?.map(\.status), [.fromFile])
+        let s = InspectorSession(state: InspectorState(width: 80, height: 24),
+                                 engine: InspectorEngine(services: Fixtures.services(), synchronous: true))
+        s.dispatch(.datasetLoaded(d)); s.pump()
+        for c in s.state.dataset!.cells {
+            XCTAssertEqual(c.summary.flag, .ok, "cell \(c.cell): \(c.summary.note)")
+            XCTAssertFalse(c.summary.note.contains("failed"), c.summary.note)
+        }
+        XCTAssertEqual(s.state.dataset!.cells[0].summary.cuKaFWHM ?? 0, 185, accuracy: 10)
+        assertSnapshot(render(s.state), named: "overview-from-file-80x24-unicode")
     }
 }
 

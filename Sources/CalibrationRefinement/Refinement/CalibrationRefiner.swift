@@ -7,8 +7,8 @@ import SDDCore
 public struct BatchRefinementSummary: Sendable, Codable, Hashable {
     public var cell: Int
     public var batch: Int
-    /// "optimized", "optimized (max-iterations)", or "kept: <reason>".
-    public var status: String
+    /// Optimized (converged, or stopped by a rule such as max-iterations) or kept with the reason.
+    public var status: BatchStatus
     /// Iterations taken and the stop reason (``StopReason`` raw value).
     public var iterations: Int
     public var reason: String?
@@ -245,17 +245,17 @@ public struct CalibrationRefiner: Sendable {
                 let p = probs[k], o = outcomes[k]
                 k += 1
                 var batch = cellsOut[ci].batches[bi]
-                var s = BatchRefinementSummary(cell: p.id.cell, batch: p.id.batch, status: "", iterations: 0, reason: nil,
+                var s = BatchRefinementSummary(cell: p.id.cell, batch: p.id.batch, status: .kept(reason: "not run"), iterations: 0, reason: nil,
                                                windowEvents: p.windowEvents)
                 guard let o, let loss = p.loss, o.reason != .failed, o.reason != .cancelled else {
-                    s.status = "kept: " + (p.keptReason ?? outcomes[k - 1].map { $0.reason.rawValue } ?? "not run")
+                    s.status = .kept(reason: p.keptReason ?? outcomes[k - 1].map { $0.reason.rawValue } ?? "not run")
                     summaries.append(s)
                     continue
                 }
                 let before = batch.calibration
                 let after = loss.coordinates.calibration(o.x, covariance: o.covariance)
                 batch.calibration = after
-                batch.status = o.reason.converged ? "optimized" : "optimized (\(o.reason.rawValue))"
+                batch.status = .optimized(o.reason)
                 for li in batch.lines.indices {
                     batch.lines[li].residual = after.energy(batch.lines[li].centroidADC) - batch.lines[li].energy
                 }

@@ -100,7 +100,7 @@ public enum Analysis {
             var s = CellSummary()
             var notes: [String] = []
             if let set, let batches = set.batches(ofCell: cell.cell) {
-                let failed = batches.filter { $0.status != "ok" }.count
+                let failed = batches.filter { !$0.status.isUsable }.count
                 let missing = batches.filter { !$0.missingLines.isEmpty }.count
                 let maxRes = batches.flatMap { $0.lines.compactMap { $0.residual.map(abs) } }.max() ?? 0
                 // Pull of a line: its residual over the energy error of its centroid.

@@ -32,7 +32,7 @@ public func applyingSeedRefit(_ refit: CentroidCalibrationFit, lineFits: [String
                                                sigmaADC: fit.map { $0.fwhm / (8 * log(2.0)).squareRoot() }, counts: nil))
     }
     batch.calibration = refit.calibration
-    batch.status = "ok"
+    batch.status = missing.isEmpty ? .ok : .partial(reason: "missing " + missing.joined(separator: ", ") + " (inspector seeds refit)")
     batch.lines = lines
     batch.missingLines = missing
     out.cells[ci].batches[bi] = batch

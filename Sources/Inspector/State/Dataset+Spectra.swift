@@ -3,7 +3,7 @@ import SDDCore
 extension Dataset {
     /// A dataset from histogram files (.mca, .Spe, text/CSV, .npy): one cell per record (its cell
     /// number, else its position), one batch holding the whole spectrum, no events. Calibrations the
-    /// file carries become the dataset's calibration (status "from file") when every record has one.
+    /// file carries become the dataset's calibration (status from file) when every record has one.
     public init(name: String, records: [SpectrumRecord], profile: LineProfile) {
         var cells: [CellInfo] = []
         var calCells: [CalibrationSet.Cell] = []
@@ -15,7 +15,7 @@ extension Dataset {
                                   batches: [BatchInfo(index: 0, start: 0, end: 0, events: total, histogram: h)], spectrum: h))
             if let cal = r.calibration {
                 calCells.append(CalibrationSet.Cell(cell: c, batches: [
-                    CalibrationSet.Batch(index: 0, start: 0, end: 0, events: total, calibration: cal, status: "from file",
+                    CalibrationSet.Batch(index: 0, start: 0, end: 0, events: total, calibration: cal, status: .fromFile,
                                          lines: [], missingLines: []),
                 ]))
             }

@@ -45,15 +45,15 @@ public struct CalibrationSet: Sendable, Equatable, Codable {
         /// Number of events the calibration was derived from.
         public var events: Int
         public var calibration: EnergyCalibration
-        /// "ok", or a short reason ("failed: …", "partial: …", "truth").
-        public var status: String
-        /// The lines used (and those that failed, with status in `status`).
+        /// How the calibration was made and whether it is usable (stored as "ok", "partial: …", …).
+        public var status: BatchStatus
+        /// The lines used (those that failed are named in `missingLines` and the status).
         public var lines: [LineResult]
         /// Lines that could not be fitted, left out of the polynomial fit.
         public var missingLines: [String]
 
         public init(index: Int, start: Double, end: Double, events: Int, calibration: EnergyCalibration,
-                    status: String = "ok", lines: [LineResult] = [], missingLines: [String] = []) {
+                    status: BatchStatus = .ok, lines: [LineResult] = [], missingLines: [String] = []) {
             self.index = index; self.start = start; self.end = end; self.events = events
             self.calibration = calibration; self.status = status; self.lines = lines; self.missingLines = missingLines
         }
@@ -117,7 +117,9 @@ public struct CalibrationSet: Sendable, Equatable, Codable {
         } catch let DecodingError.valueNotFound(_, ctx) {
             throw SDDError.badField(file: file, field: path(ctx.codingPath), message: "null")
         } catch let DecodingError.dataCorrupted(ctx) {
-            throw SDDError.badField(file: file, field: path(ctx.codingPath), message: "not valid JSON")
+            // An empty path is a JSON syntax error; a field path is a value its type refused (e.g. a status).
+            throw SDDError.badField(file: file, field: path(ctx.codingPath),
+                                    message: ctx.codingPath.isEmpty ? "not valid JSON" : ctx.debugDescription)
         }
         guard set.schema == schemaName else {
             throw SDDError.badField(file: file, field: "schema", message: "'\(set.schema)' is not \(schemaName)")

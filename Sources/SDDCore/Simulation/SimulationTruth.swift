@@ -88,7 +88,7 @@ public struct SimulationTruth: Sendable, Equatable, Codable {
             }
             let cal = EnergyCalibration(p0: s0 / Double(n), p1: s1 / Double(n), p2: s2 / Double(n))
             byCell[b.cell, default: []].append(CalibrationSet.Batch(index: b.index, start: b.start, end: b.end,
-                                                                    events: b.count, calibration: cal, status: "truth"))
+                                                                    events: b.count, calibration: cal, status: .truth))
         }
         for (c, bs) in byCell { cellsOut.append(CalibrationSet.Cell(cell: c, batches: bs)) }
         return CalibrationSet(profile: config.profileName, batch: batched.spec.description, method: "truth",
