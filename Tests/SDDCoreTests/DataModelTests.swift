@@ -124,8 +124,8 @@ final class DataModelTests: XCTestCase {
         XCTAssertThrowsError(try CalibrationSet.load(bad)) { e in
             XCTAssertEqual((e as? SDDError)?.description, "\(bad): field 'cells[0].batches[0].calibration.p1': missing")
         }
-        let v2 = String(decoding: try set.encoded(), as: UTF8.self).replacingOccurrences(of: "\"version\" : 1", with: "\"version\" : 2")
-        try v2.write(toFile: bad, atomically: true, encoding: .utf8)
+        let v3 = String(decoding: try set.encoded(), as: UTF8.self).replacingOccurrences(of: "\"version\" : 1", with: "\"version\" : 3")
+        try v3.write(toFile: bad, atomically: true, encoding: .utf8)
         XCTAssertThrowsError(try CalibrationSet.load(bad)) { e in
             XCTAssertTrue((e as? SDDError)!.description.contains("field 'version'"))
         }

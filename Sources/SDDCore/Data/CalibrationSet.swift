@@ -1,12 +1,20 @@
 import Foundation
 
 /// The calibration file: E = p0 + p1·ADC + p2·ADC² per cell and time batch, with covariance,
-/// per-line centroids and residuals and a fit status. Every step after `calibrate` reads and writes it.
+/// per-line centroids and residuals and a fit status, and optionally per cell a calibration continuous
+/// in time (`Cell.timeline`). Every step after `calibrate` reads and writes it.
 ///
-/// Schema `sddcal.calibration`, version 1 (documented in README.md, "Calibration file").
+/// Schema `sddcal.calibration` (documented in README.md, "Calibration file"). Version 1: batches only,
+/// the calibration piecewise constant in time. Version 2: cells may carry a `timeline`, which then
+/// defines the calibration at every time; the batches stay for per-batch provenance and status.
+/// A set is written as version 2 exactly when some cell has a timeline, so files without one stay
+/// readable by older sddcal.
 public struct CalibrationSet: Sendable, Equatable, Codable {
     public static let schemaName = "sddcal.calibration"
-    public static let currentVersion = 1
+    /// The newest version this code reads and writes.
+    public static let currentVersion = 2
+    /// Versions `load` accepts.
+    public static let supportedVersions = 1...2
 
     /// A fitted line of one batch.
     public struct LineResult: Sendable, Equatable, Codable {
@@ -64,15 +72,20 @@ public struct CalibrationSet: Sendable, Equatable, Codable {
         }
     }
 
-    /// All batches of one cell, time-ordered.
+    /// All batches of one cell, time-ordered, and (version 2) its calibration as a function of time.
     public struct Cell: Sendable, Equatable, Codable {
         public var cell: Int
         public var batches: [Batch]
-        public init(cell: Int, batches: [Batch]) { self.cell = cell; self.batches = batches }
+        /// When present, the calibration at any time (it takes precedence over the batches' constants).
+        public var timeline: CalibrationTimeline?
+        public init(cell: Int, batches: [Batch], timeline: CalibrationTimeline? = nil) {
+            self.cell = cell; self.batches = batches; self.timeline = timeline
+        }
     }
 
     public var schema: String = CalibrationSet.schemaName
-    public var version: Int = CalibrationSet.currentVersion
+    /// The file version this set is written as: 2 when some cell has a timeline, else 1.
+    public var version: Int { cells.contains { $0.timeline != nil } ? 2 : 1 }
     /// Line profile name, e.g. "vip2".
     public var profile: String
     /// Batch specification the calibration was made with, e.g. "48h".
@@ -82,6 +95,8 @@ public struct CalibrationSet: Sendable, Equatable, Codable {
     /// Free-form provenance (input file, command).
     public var source: String
     public var cells: [Cell]
+    /// The version field of the file this set was read from (the written version is `version`).
+    public private(set) var readVersion: Int = CalibrationSet.currentVersion
 
     public init(profile: String, batch: String, method: String, source: String, cells: [Cell]) {
         self.profile = profile; self.batch = batch; self.method = method; self.source = source
@@ -91,11 +106,40 @@ public struct CalibrationSet: Sendable, Equatable, Codable {
     /// The batches of a cell, or nil if the cell is not calibrated.
     public func batches(ofCell c: Int) -> [Batch]? { cells.first { $0.cell == c }?.batches }
 
-    /// The calibration valid for a cell at a time: the batch whose window contains it, else the nearest.
+    /// A cell's entry, or nil if the cell is not calibrated.
+    public func cell(_ c: Int) -> Cell? { cells.first { $0.cell == c } }
+
+    /// The calibration valid for a cell at a time: the cell's timeline at t when it has one (with the
+    /// covariance interpolated), else the batch whose window contains t, else the nearest batch.
     public func calibration(cell c: Int, time t: Double) -> EnergyCalibration? {
-        guard let bs = batches(ofCell: c), !bs.isEmpty else { return nil }
-        if let b = bs.first(where: { t >= $0.start && t < $0.end }) { return b.calibration }
-        return bs.min { Swift.min(abs(t - $0.start), abs(t - $0.end)) < Swift.min(abs(t - $1.start), abs(t - $1.end)) }?.calibration
+        guard let entry = cell(c) else { return nil }
+        if let tl = entry.timeline { return tl.calibration(at: t) }
+        return Self.batchCalibration(entry.batches, time: t)
+    }
+
+    /// Energy (eV) of an ADC value of a cell at a time, or nil if the cell is not calibrated. For many
+    /// events use `CellCalibrationCursor` (amortised O(1) per time-ordered event).
+    public func energy(cell c: Int, adc: Double, time t: Double) -> Double? {
+        calibration(cell: c, time: t)?.energy(adc)
+    }
+
+    /// A cursor that evaluates a cell's calibration at time-ordered event times, or nil if the cell
+    /// is not calibrated.
+    public func cursor(cell c: Int) -> CellCalibrationCursor? {
+        guard let entry = cell(c), entry.timeline != nil || !entry.batches.isEmpty else { return nil }
+        return CellCalibrationCursor(entry)
+    }
+
+    /// Version-1 semantics: the batch whose window [start, end) contains t, else the nearest (distance
+    /// to its start or end; the earlier on ties).
+    static func batchCalibration(_ bs: [Batch], time t: Double) -> EnergyCalibration? {
+        batchIndex(bs, time: t).map { bs[$0].calibration }
+    }
+
+    static func batchIndex(_ bs: [Batch], time t: Double) -> Int? {
+        guard !bs.isEmpty else { return nil }
+        if let i = bs.firstIndex(where: { t >= $0.start && t < $0.end }) { return i }
+        return bs.indices.min { Swift.min(abs(t - bs[$0].start), abs(t - bs[$0].end)) < Swift.min(abs(t - bs[$1].start), abs(t - bs[$1].end)) }
     }
 
     /// Loads and validates a calibration file; errors name the file and the offending field.
@@ -117,17 +161,19 @@ public struct CalibrationSet: Sendable, Equatable, Codable {
         } catch let DecodingError.valueNotFound(_, ctx) {
             throw SDDError.badField(file: file, field: path(ctx.codingPath), message: "null")
         } catch let DecodingError.dataCorrupted(ctx) {
-            // An empty path is a JSON syntax error; a field path is a value its type refused (e.g. a status).
+            // An empty path means the bytes are not JSON; otherwise a value's own check failed (its message).
             throw SDDError.badField(file: file, field: path(ctx.codingPath),
                                     message: ctx.codingPath.isEmpty ? "not valid JSON" : ctx.debugDescription)
-        }
-        guard set.schema == schemaName else {
-            throw SDDError.badField(file: file, field: "schema", message: "'\(set.schema)' is not \(schemaName)")
-        }
-        guard set.version == currentVersion else {
-            throw SDDError.badField(file: file, field: "version", message: "version \(set.version) not supported (this sddcal reads \(currentVersion))")
+        } catch let e as UnsupportedVersion {
+            throw SDDError.badField(file: file, field: "version",
+                                    message: "version \(e.version) not supported (this sddcal reads \(supportedVersions.lowerBound)…\(supportedVersions.upperBound))")
+        } catch let e as WrongSchema {
+            throw SDDError.badField(file: file, field: "schema", message: "'\(e.schema)' is not \(schemaName)")
         }
         for (ci, c) in set.cells.enumerated() {
+            if c.timeline != nil && set.readVersion < 2 {
+                throw SDDError.badField(file: file, field: "cells[\(ci)].timeline", message: "needs version 2 (the file says version \(set.readVersion))")
+            }
             for (bi, b) in c.batches.enumerated() {
                 let p = b.calibration
                 guard p.p0.isFinite, p.p1.isFinite, p.p2.isFinite else {
@@ -139,6 +185,41 @@ public struct CalibrationSet: Sendable, Equatable, Codable {
             }
         }
         return set
+    }
+
+    private struct UnsupportedVersion: Error { var version: Int }
+    private struct WrongSchema: Error { var schema: String }
+
+    enum CodingKeys: String, CodingKey { case schema, version, profile, batch, method, source, cells }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        schema = try c.decode(String.self, forKey: .schema)
+        // Schema and version are checked before the rest, so a foreign file is named as such.
+        guard schema == Self.schemaName else { throw WrongSchema(schema: schema) }
+        readVersion = try c.decode(Int.self, forKey: .version)
+        guard Self.supportedVersions.contains(readVersion) else { throw UnsupportedVersion(version: readVersion) }
+        profile = try c.decode(String.self, forKey: .profile)
+        batch = try c.decode(String.self, forKey: .batch)
+        method = try c.decode(String.self, forKey: .method)
+        source = try c.decode(String.self, forKey: .source)
+        cells = try c.decode([Cell].self, forKey: .cells)
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(schema, forKey: .schema)
+        try c.encode(version, forKey: .version)
+        try c.encode(profile, forKey: .profile)
+        try c.encode(batch, forKey: .batch)
+        try c.encode(method, forKey: .method)
+        try c.encode(source, forKey: .source)
+        try c.encode(cells, forKey: .cells)
+    }
+
+    public static func == (a: CalibrationSet, b: CalibrationSet) -> Bool {
+        a.schema == b.schema && a.profile == b.profile && a.batch == b.batch && a.method == b.method
+            && a.source == b.source && a.cells == b.cells
     }
 
     private static func path(_ keys: [CodingKey]) -> String {
