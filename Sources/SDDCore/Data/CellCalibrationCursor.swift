@@ -42,6 +42,9 @@ public struct CellCalibrationCursor: Sendable {
         calibration(at: t).energy(adc)
     }
 
+    /// The calibration of the batch at a position of the cell's batch list (see `batchPosition(at:)`).
+    public func batchCalibration(_ position: Int) -> EnergyCalibration { batches[position].calibration }
+
     /// The position in the cell's batch list of the batch whose calibration applies at t under the
     /// version-1 rule (containing batch, else nearest, the earlier on ties). Requires batches.
     public mutating func batchPosition(at t: Double) -> Int {

@@ -12,30 +12,29 @@ public enum SpectrumBuilder {
     }
 
     /// The calibrated energy spectrum over `range` (eV) in bins of `binWidth` (eV), summed over the
-    /// batches of `cells` (all when nil) that the calibration covers. Each ADC channel is spread over
-    /// its energy interval (no bin beating, `physics.md`). Batches without a calibration are skipped
-    /// and returned in `uncalibrated`.
+    /// batches of `cells` (all when nil) whose cell the calibration covers, every event under the
+    /// calibration at its own time (`EventEnergies.addSpectrum`: a version-2 timeline, else the batch
+    /// whose window holds the event). Each ADC channel is spread over its energy interval (no bin
+    /// beating, `physics.md`). Batches of uncalibrated cells are skipped and returned in `uncalibrated`.
     public static func energySpectrum(_ batched: BatchedEvents, calibration: CalibrationSet, cells: Set<Int>? = nil,
                                       range: ClosedRange<Double>, binWidth: Double)
         -> (histogram: Histogram, uncalibrated: [EventBatch]) {
         let bins = Int(((range.upperBound - range.lowerBound) / binWidth).rounded())
         var h = Histogram(lowerEdge: range.lowerBound, binWidth: binWidth, bins: bins)
         var skipped: [EventBatch] = []
-        var lookup: [Int: [CalibrationSet.Batch]] = [:]
-        for c in calibration.cells { lookup[c.cell] = c.batches }
+        var cursor: CellCalibrationCursor? = nil
+        let events = batched.events
         for b in batched.batches where cells?.contains(b.cell) ?? true {
-            guard let cal = calibrationFor(b, in: lookup[b.cell] ?? []) else { skipped.append(b); continue }
-            h = h + Histogram.energy(batched.adc(of: b), calibration: cal, lowerEdge: range.lowerBound, binWidth: binWidth, bins: bins)
+            if cursor?.cell != b.cell { cursor = calibration.cursor(cell: b.cell) }   // batches come cell by cell
+            guard cursor != nil else { skipped.append(b); continue }
+            EventEnergies.addSpectrum(into: &h, adc: events.adc[b.range], time: events.time[b.range], cursor: &cursor!,
+                                      seed: ditherSeed(cell: b.cell, batch: b.index))
         }
         return (h, skipped)
     }
 
-    /// The calibration of the batch window that contains the event batch's midpoint, else the batch
-    /// with the same index, else the nearest in time; nil when the cell has none.
-    static func calibrationFor(_ b: EventBatch, in batches: [CalibrationSet.Batch]) -> EnergyCalibration? {
-        let mid = (b.start + b.end) / 2
-        if let c = batches.first(where: { mid >= $0.start && mid < $0.end }) { return c.calibration }
-        if let c = batches.first(where: { $0.index == b.index }) { return c.calibration }
-        return batches.min { abs(($0.start + $0.end) / 2 - mid) < abs(($1.start + $1.end) / 2 - mid) }?.calibration
+    /// The dither seed of one event batch's energies under a timeline (reproducible spectra).
+    public static func ditherSeed(cell: Int, batch: Int) -> UInt64 {
+        0x5DDC_A1B0_0000_0000 ^ (UInt64(truncatingIfNeeded: cell) << 24) ^ UInt64(truncatingIfNeeded: batch)
     }
 }
