@@ -40,19 +40,16 @@ struct Summary: ParsableCommand {
                     let cellTruth = truthSet?.cell(c)
                     let windows = prof.lines.map { ($0.id, $0.energy, response.fwhm(at: $0.energy)) }
                     var perWindow = [Int](repeating: 0, count: windows.count)
-                    // One calibration per batch (or per hour of truth): events of a cell are time-ordered.
+                    // The calibration at each event's time (the truth per minute): events of a cell are time-ordered.
+                    var cursor = cellTruth == nil ? calibration?.cursor(cell: c) : nil
                     var cal: EnergyCalibration? = nil
                     var validUntil = -Double.infinity
                     for i in range {
                         let t = batched.events.time[i]
-                        if t >= validUntil || cal == nil {
-                            if let ct = cellTruth {
-                                cal = ct.calibration(at: t); validUntil = t + 60
-                            } else if let b = calibration?.batches(ofCell: c)?.first(where: { t >= $0.start && t < $0.end }) {
-                                cal = b.calibration; validUntil = b.end
-                            } else {
-                                cal = calibration?.calibration(cell: c, time: t); validUntil = t
-                            }
+                        if let ct = cellTruth {
+                            if t >= validUntil || cal == nil { cal = ct.calibration(at: t); validUntil = t + 60 }
+                        } else if cursor != nil {
+                            cal = cursor!.calibration(at: t)
                         }
                         guard let cal else { continue }
                         let e = cal.energy(Double(batched.events.adc[i]))

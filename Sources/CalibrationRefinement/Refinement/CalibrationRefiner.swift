@@ -238,6 +238,8 @@ public struct CalibrationRefiner: Sendable {
             }
         }
         var cellsOut = calibration.cells
+        // The refined batch constants are the result: a starting timeline (version 2) would override them.
+        for ci in cellsOut.indices { cellsOut[ci].timeline = nil }
         var summaries: [BatchRefinementSummary] = []
         var k = 0
         for ci in cellsOut.indices {

@@ -121,12 +121,17 @@ public struct BeforeAfterReport: Sendable, Encodable {
             let mid = 0.5 * (b.start + b.end)
             return before.batches(ofCell: cell)?.first { mid >= $0.start && mid < $0.end }
         }
+        // The optimized calibration of a batch: its cell's timeline at the batch's mid-time (version 2),
+        // else the batch's own constants.
+        func optimized(_ cell: CalibrationSet.Cell, _ a: CalibrationSet.Batch) -> EnergyCalibration {
+            cell.timeline.map { $0.calibration(at: 0.5 * (a.start + a.end)) } ?? a.calibration
+        }
         for cell in after.cells {
             for a in cell.batches {
                 guard let b = reference(cell.cell, a), let cu = b.lines.first(where: { $0.line == line }), cu.centroidError > 0 else {
                     missing += 1; continue
                 }
-                let muRef = b.calibration.energy(cu.centroidADC), muOpt = a.calibration.energy(cu.centroidADC)
+                let muRef = b.calibration.energy(cu.centroidADC), muOpt = optimized(cell, a).energy(cu.centroidADC)
                 let s = cu.centroidError * b.calibration.slope(cu.centroidADC)
                 pulls.append(BatchPull(cell: cell.cell, batch: a.index, muRef: muRef, muOpt: muOpt, sigmaRef: s, pull: (muRef - muOpt) / s))
             }
@@ -148,7 +153,7 @@ public struct BeforeAfterReport: Sendable, Encodable {
                     let scale = ((b.end - b.start) / max(1, a.end - a.start)).squareRoot()
                     let sigma = b.lines.first { $0.line == line && $0.centroidError > 0 }.map { $0.centroidError * b.calibration.slope($0.centroidADC) * scale }
                     rows.append(.init(cell: cell.cell, batch: a.index, errorBefore: b.calibration.energy(x) - eCu,
-                                      errorAfter: a.calibration.energy(x) - eCu, sigma: sigma))
+                                      errorAfter: optimized(cell, a).energy(x) - eCu, sigma: sigma))
                 }
             }
             func rms(_ v: [Double]) -> Double { v.isEmpty ? .nan : (v.map { $0 * $0 }.reduce(0, +) / Double(v.count)).squareRoot() }

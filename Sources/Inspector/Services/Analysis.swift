@@ -9,7 +9,7 @@ public enum Analysis {
     /// narrower than ~3 eV/ADC channels do not beat (`physics.md` pitfalls).
     public static let energyBinWidth = 10.0
 
-    /// The energy spectrum over `range` of the given cells, each batch under its own calibration.
+    /// The energy spectrum over `range` of the given cells, each event under the calibration at its time.
     /// Nil when no cell has a calibration in `set`.
     public static func energyHistogram(_ d: Dataset, cells: [Int], calibration set: CalibrationSet,
                                        range: ClosedRange<Double> = BeforeAfterState.range, binWidth: Double = energyBinWidth) -> Histogram? {
@@ -20,9 +20,12 @@ public enum Analysis {
             guard let i = d.index(ofCell: c) else { continue }
             let cell = d.cells[i]
             if let ev = d.events {
-                for (b, info) in cell.batches.enumerated() {
-                    guard let r = info.range, let cal = Dataset.calibration(set, cell: cell, batch: b) else { continue }
-                    total = total + Histogram.energy(ev.adc[r], calibration: cal, lowerEdge: range.lowerBound, binWidth: binWidth, bins: bins)
+                // Every event under the calibration at its own time (a version-2 timeline, else its batch's).
+                guard var cursor = set.cursor(cell: c) else { continue }
+                for info in cell.batches {
+                    guard let r = info.range else { continue }
+                    EventEnergies.addSpectrum(into: &total, adc: ev.adc[r], time: ev.time[r], cursor: &cursor,
+                                              seed: SpectrumBuilder.ditherSeed(cell: c, batch: info.index))
                     any = true
                 }
             } else if let cal = Dataset.calibration(set, cell: cell, batch: nil) {

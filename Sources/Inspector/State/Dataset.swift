@@ -119,8 +119,16 @@ public struct Dataset: Sendable {
         return c.spectrum
     }
 
-    /// The calibration of a cell's batch from a calibration set (by batch index, else by time).
+    /// The calibration of a cell's batch from a calibration set (by batch index, else by time). A cell
+    /// with a timeline (version 2) gives the timeline at the batch's mid-time, or at the middle of its
+    /// batches for the whole cell; energy spectra use each event's own time (`Analysis.energyHistogram`).
     public static func calibration(_ set: CalibrationSet?, cell: CellInfo, batch: Int?) -> EnergyCalibration? {
+        if let set, let tl = set.cell(cell.cell)?.timeline {
+            if let b = batch, b >= 0, b < cell.batches.count { return tl.calibration(at: (cell.batches[b].start + cell.batches[b].end) / 2) }
+            let span = cell.batches.isEmpty ? tl.knots[0]...tl.knots[tl.knotCount - 1]
+                : cell.batches.map(\.start).min()!...cell.batches.map(\.end).max()!
+            return tl.calibration(at: (span.lowerBound + span.upperBound) / 2)
+        }
         guard let set, let bs = set.batches(ofCell: cell.cell), !bs.isEmpty else { return nil }
         if let b = batch, b < cell.batches.count {
             if let m = bs.first(where: { $0.index == cell.batches[b].index }) { return m.calibration }
