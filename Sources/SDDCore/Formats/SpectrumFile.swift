@@ -1,5 +1,6 @@
 /// Reading and writing histogram (spectrum) files: Amptek `.mca`, ORTEC `.Spe`, one- or two-column
-/// text/CSV and NumPy `.npy` (1-D: one spectrum; 2-D: one row per cell). The format follows from the
+/// text/CSV, NumPy `.npy` (1-D: one spectrum; 2-D: one row per cell) and ROOT `TH1` histograms
+/// (read only; `run.root:pattern` selects histograms by key path). The format follows from the
 /// extension where it is unambiguous (.npy, .mca, .spe) and from the content otherwise, so Amptek
 /// files saved as `.txt` read as Amptek files.
 public enum SpectrumFile {
@@ -8,6 +9,7 @@ public enum SpectrumFile {
         case ortecSpe = "spe"
         case text = "text"
         case numpy = "npy"
+        case root = "root"
         public var description: String { rawValue }
     }
 
@@ -17,9 +19,11 @@ public enum SpectrumFile {
         case "npy": return .numpy
         case "mca": return .amptekMCA
         case "spe": return .ortecSpe
+        case "root": return .root
         default: break
         }
         if bytes.count >= 6, Array(bytes[0..<6]) == NumpyArray.magic { return .numpy }
+        if bytes.count >= 4, Array(bytes[0..<4]) == ROOTFileHeader.magic { return .root }
         let t = TextLines(path: path, bytes: Array(bytes.prefix(4096)))
         if AmptekMCA.looksLike(t) { return .amptekMCA }
         if OrtecSpe.looksLike(t) { return .ortecSpe }
@@ -27,8 +31,9 @@ public enum SpectrumFile {
     }
 
     /// Reads every spectrum of a file. Errors are one line naming the file and the line (text
-    /// formats) or byte offset (.npy).
+    /// formats) or byte offset (.npy, ROOT). A ROOT path may select histograms: `run.root:bus1_*`.
     public static func read(_ path: String) throws -> [SpectrumRecord] {
+        if let selection = ROOTSelection.parse(path) { return try ROOTSpectra.records(selection) }
         let bytes = try FileInput.bytes(path)
         guard !bytes.isEmpty else { throw SDDError.badFile(file: path, message: "empty file") }
         switch format(path: path, bytes: bytes) {
@@ -36,6 +41,7 @@ public enum SpectrumFile {
         case .ortecSpe: return [try OrtecSpe.read(TextLines(path: path, bytes: bytes))]
         case .text: return [try TextSpectrum.read(TextLines(path: path, bytes: bytes))]
         case .numpy: return try numpyRecords(bytes, path: path)
+        case .root: return try ROOTSpectra.records(ROOTFile(bytes: bytes, path: path), selection: ROOTSelection(file: path))
         }
     }
 

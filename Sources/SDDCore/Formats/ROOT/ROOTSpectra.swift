@@ -1,0 +1,43 @@
+/// ROOT histograms as sddcal spectra: each selected `TH1` becomes a `SpectrumRecord` with its
+/// fixed-width bins as the histogram, its key path, class, title, entries and flow bins as
+/// metadata. One histogram is a single-detector spectrum (cell nil); several are numbered cells
+/// 0, 1, … in key order.
+public enum ROOTSpectra {
+    /// The spectra of the histograms a selection names. Errors name the file and the key.
+    public static func records(_ selection: ROOTSelection) throws -> [SpectrumRecord] {
+        let file = try ROOTFile(path: selection.file)
+        return try records(file, selection: selection)
+    }
+
+    static func records(_ file: ROOTFile, selection: ROOTSelection) throws -> [SpectrumRecord] {
+        let all = file.histogramEntries
+        let chosen = selection.select(all)
+        guard !chosen.isEmpty else {
+            let names = all.prefix(8).map { ROOTError.escaped($0.path) }.joined(separator: ", ")
+            let what = selection.pattern.map { "no 1-D histogram (TH1C/S/I/F/D) matches '\(ROOTError.escaped($0))'" }
+                ?? "holds no 1-D histogram (TH1C/S/I/F/D)"
+            throw SDDError.badFile(file: selection.file, message: all.isEmpty ? what : "\(what); histograms: \(names)\(all.count > 8 ? ", … (\(all.count) in all)" : "")")
+        }
+        return try chosen.enumerated().map { i, e in
+            try record(file.histogram(e), entry: e, file: file, cell: chosen.count == 1 ? nil : i)
+        }
+    }
+
+    /// One histogram as a spectrum: fixed-width bins only; contents finite and non-negative.
+    static func record(_ h: ROOTHistogram, entry: ROOTFile.Entry, file: ROOTFile, cell: Int?) throws -> SpectrumRecord {
+        let what = entry.key.described(path: entry.path)
+        func fail(_ m: String) -> SDDError { ROOTError.at(file.path, entry.key.seekKey, "\(what): \(m)") }
+        guard !h.variableBins else {
+            throw fail("variable-width bins (TAxis fXbins) cannot be a channel spectrum; rebin to fixed width")
+        }
+        if let bad = h.counts.firstIndex(where: { !($0 >= 0) || !$0.isFinite }) {
+            throw fail("content of bin \(bad + 1) is \(h.counts[bad]); spectra need finite, non-negative counts")
+        }
+        let lo = h.edges[0], hi = h.edges[h.edges.count - 1]
+        let hist = Histogram(lowerEdge: lo, binWidth: (hi - lo) / Double(h.counts.count), counts: h.counts)
+        var meta: [String: String] = ["ROOT_KEY": entry.path, "ROOT_CLASS": h.className, "ENTRIES": "\(h.entries)",
+                                      "UNDERFLOW": "\(h.underflow)", "OVERFLOW": "\(h.overflow)"]
+        if !h.title.isEmpty { meta["TITLE"] = h.title }
+        return SpectrumRecord(cell: cell, histogram: hist, metadata: meta)
+    }
+}
