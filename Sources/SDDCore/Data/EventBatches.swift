@@ -88,6 +88,10 @@ public struct BatchedEvents: Sendable {
                     let wEnd = t0 + (w + 1) * d
                     var e = k
                     while e < j && events.time[e] < wEnd { e += 1 }
+                    // Far from t0, (w + 1)·d can round to w·d: the window would be empty and the loop
+                    // endless. Readers refuse times beyond ±10¹² s; this keeps progress guaranteed for
+                    // tables built otherwise (every window holds at least its first event).
+                    if e == k { e = k + 1 }
                     out.append(EventBatch(cell: Int(c), index: idx, start: t0 + w * d, end: wEnd, range: k..<e))
                     idx += 1; k = e
                 }

@@ -38,10 +38,10 @@ enum AmptekMCA {
             if line.hasPrefix("<<"), line.hasSuffix(">>") {
                 let tag = line.dropFirst(2).dropLast(2).uppercased()
                 if !sawHeader && tag != "PMCA SPECTRUM" {
-                    throw t.error(i, "expected \(headerTag) before \(line)")
+                    throw t.error(i, "expected \(headerTag) before \(TextLines.quote(line))")
                 }
                 if section == .data && tag != "END" {
-                    throw t.error(i, "\(line) inside <<DATA>>: the data block is not closed by <<END>>")
+                    throw t.error(i, "\(TextLines.quote(line)) inside <<DATA>>: the data block is not closed by <<END>>")
                 }
                 switch tag {
                 case "PMCA SPECTRUM": sawHeader = true; section = .header
@@ -65,7 +65,7 @@ enum AmptekMCA {
             switch section {
             case .none:
                 if !sawHeader { throw t.error(i, "not an Amptek PMCA file: expected \(headerTag) as the first line") }
-                throw t.error(i, "unexpected text outside a <<…>> section: '\(line.prefix(40))'")
+                throw t.error(i, "unexpected text outside a <<…>> section: \(TextLines.quote(line))")
             case .header:
                 let (k, v) = try keyValue(line, t, i)
                 metadata[k] = v
@@ -75,15 +75,18 @@ enum AmptekMCA {
                     continue
                 }
                 let tok = TextLines.tokens(line)
-                guard tok.count == 2 else { throw t.error(i, "expected 'channel energy' in <<CALIBRATION>>, found '\(line.prefix(40))'") }
-                calChannels.append(try t.number(tok[0], line: i, what: "calibration channel"))
-                calEnergies.append(try t.number(tok[1], line: i, what: "calibration energy"))
+                guard tok.count == 2 else { throw t.error(i, "expected 'channel energy' in <<CALIBRATION>>, found \(TextLines.quote(line))") }
+                calChannels.append(try t.finiteNumber(tok[0], line: i, what: "<<CALIBRATION>> channel"))
+                calEnergies.append(try t.finiteNumber(tok[1], line: i, what: "<<CALIBRATION>> energy"))
             case .roi:
                 let tok = TextLines.tokens(line)
-                guard tok.count == 2 else { throw t.error(i, "expected 'low high' channels in <<ROI>>, found '\(line.prefix(40))'") }
+                guard tok.count == 2 else { throw t.error(i, "expected 'low high' channels in <<ROI>>, found \(TextLines.quote(line))") }
                 let lo = try t.integer(tok[0], line: i, what: "ROI channel"), hi = try t.integer(tok[1], line: i, what: "ROI channel")
                 rois.append("\(lo)-\(hi)")
             case .data:
+                guard counts.count < InputLimits.current.maxChannels else {
+                    throw t.error(i, "<<DATA>> holds more than \(InputLimits.current.maxChannels) channels (limit SDDCAL_MAX_CHANNELS)")
+                }
                 counts.append(try t.count(line, line: i, channel: counts.count))
             case .dp5:
                 // KEY=value;    comment
@@ -116,8 +119,9 @@ enum AmptekMCA {
         if !calChannels.isEmpty {
             if let label = calLabel { metadata["CALIBRATION.LABEL"] = label }
             let unit = try energyUnit(label: calLabel, energies: calEnergies, t, calLine)
-            guard let c = EnergyCalibration.fitting(channels: calChannels, energies: calEnergies.map { $0 * unit }) else {
-                throw t.error(calLine, "<<CALIBRATION>> needs at least two points with distinct channels")
+            guard let c = EnergyCalibration.fitting(channels: calChannels, energies: calEnergies.map { $0 * unit }),
+                  c.p0.isFinite, c.p1.isFinite, c.p2.isFinite else {
+                throw t.error(calLine, "<<CALIBRATION>> needs at least two points with distinct channels giving a finite calibration")
             }
             calibration = c
         }
@@ -131,7 +135,7 @@ enum AmptekMCA {
             if l.contains("kev") { return 1000 }
             if l.contains("mev") { return 1e6 }
             if l.contains("ev") { return 1 }
-            if l.contains("channel") { throw t.error(line, "<<CALIBRATION>> LABEL '\(label!)' is not an energy unit") }
+            if l.contains("channel") { throw t.error(line, "<<CALIBRATION>> LABEL \(TextLines.quote(label!)) is not an energy unit") }
         }
         return energies.allSatisfy { Swift.abs($0) < 1000 } ? 1000 : 1
     }
@@ -143,6 +147,6 @@ enum AmptekMCA {
                     String(line[r.upperBound...]).trimmingCharacters(in: .whitespaces))
         }
         if line.hasSuffix(" -") { return (String(line.dropLast(2)).trimmingCharacters(in: .whitespaces), "") }
-        throw t.error(i, "expected 'KEY - value', found '\(line.prefix(40))'")
+        throw t.error(i, "expected 'KEY - value', found \(TextLines.quote(line))")
     }
 }

@@ -169,7 +169,10 @@ public enum EventBinary {
             throw fail(at, String(format: "header checksum mismatch (stored %016llx, computed %016llx)", stored, computed))
         }
         let n = u64(16)
-        guard n <= UInt64(Int.max - headerSize) / 12 else { throw fail(16, "implausible event count \(n)") }
+        let limit = InputLimits.current.maxEvents
+        guard n <= UInt64(limit), n <= UInt64(Int.max - headerSize) / 12 else {
+            throw fail(16, "event count \(n) is above the limit of \(limit) events (SDDCAL_MAX_EVENTS)")
+        }
         return Header(version: v, eventCount: Int(n), distinctCells: Int(u32(24)), cellBound: Int(u32(28)),
                       flags: u32(32), payloadChecksum: v == 1 ? UInt64(u32(36)) : u64(40))
     }
@@ -200,6 +203,8 @@ public enum EventBinary {
         var crc = PayloadChecksum(version: h.version)
         var offset = headerSize
         func readColumn<T>(_ count: Int, _ zero: T) throws -> [T] {
+            // A pipe's header count is a claim, not a size: grow with the bytes that actually arrive.
+            if file.size == 0 && count > 1 << 16 { return try readGrowing(count, zero) }
             let col = try [T](unsafeUninitializedCapacity: count) { buf, initialized in
                 let raw = UnsafeMutableRawBufferPointer(buf)
                 adviseHugePages(raw)
@@ -218,6 +223,27 @@ public enum EventBinary {
                                             message: "truncated: \(n) events need \(h.fileSize) bytes, file ends at byte \(offset + r)")
                 }
                 initialized = count
+            }
+            offset += count * MemoryLayout<T>.stride
+            return col
+        }
+        func readGrowing<T>(_ count: Int, _ zero: T) throws -> [T] {
+            var col: [T] = []
+            var chunk = [T](repeating: zero, count: 1 << 16)
+            while col.count < count {
+                let want = Swift.min(chunk.count, count - col.count)
+                let got = try chunk.withUnsafeMutableBytes { raw -> Int in
+                    let part = UnsafeMutableRawBufferPointer(rebasing: raw[0..<(want * MemoryLayout<T>.stride)])
+                    let g = try file.read(into: part)
+                    crc.update(UnsafeRawBufferPointer(rebasing: part[0..<g]))
+                    return g
+                }
+                col.append(contentsOf: chunk[0..<(got / MemoryLayout<T>.stride)])
+                if got < want * MemoryLayout<T>.stride {
+                    let at = offset + col.count * MemoryLayout<T>.stride + got % MemoryLayout<T>.stride
+                    throw SDDError.badBytes(file: path, offset: at,
+                                            message: "truncated: \(n) events need \(h.fileSize) bytes, input ends at byte \(at)")
+                }
             }
             offset += count * MemoryLayout<T>.stride
             return col
@@ -249,12 +275,16 @@ public enum EventBinary {
         // The columns cannot hold NaN ADC or cells above 65535, but times and declared cells still need checking.
         var rejected = EventRejections()
         var bad = [Int]()
+        let maxTime = InputLimits.current.maxTime
         for i in 0..<n {
             var reason: EventRejectionReason?
             var message = ""
             var at = 0
             if !time[i].isFinite {
                 reason = .nonFiniteTime; message = "time of event \(i) is \(time[i])"; at = h.timeOffset + 8 * i
+            } else if Swift.abs(time[i]) > maxTime {
+                reason = .timeOutOfRange; message = "time of event \(i) is \(time[i]) s, beyond ±\(maxTime) s (limit SDDCAL_MAX_TIME)"
+                at = h.timeOffset + 8 * i
             } else if let known = options.knownCells, !known.contains(Int(cell[i])) {
                 reason = .unknownCell; message = "cell \(cell[i]) of event \(i) is not a known cell (\(known.lowerBound)...\(known.upperBound))"
                 at = headerSize + 2 * i

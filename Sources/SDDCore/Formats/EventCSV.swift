@@ -23,9 +23,10 @@ public enum EventCSV {
         let file = try FileInput(path)
         defer { file.close() }
         var parser = Parser(path: path, options: options)
-        if file.size > 0 { parser.events.reserveCapacity(file.size / 18 + 16) }
+        if file.size > 0 { parser.events.reserveCapacity(Swift.min(file.size / 18 + 16, parser.maxEvents)) }
 
         var capacity = Swift.max(chunkBytes, 1)
+        let maxLine = InputLimits.current.maxLineBytes
         // Eight bytes past the capacity stay unread: the field scan loads eight bytes at a time.
         let slack = 8
         var buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: capacity + slack, alignment: 16)
@@ -56,7 +57,12 @@ public enum EventCSV {
             progress?.progress(done: consumed, total: file.size, unit: "bytes")
             let rest = have - start
             if start == 0 {
-                // One line longer than the buffer: grow it.
+                // One line longer than the buffer: grow it, up to the line limit (a 1 GB header line or
+                // /dev/zero must not be read whole).
+                guard capacity <= maxLine else {
+                    throw SDDError.badLine(file: path, line: parser.lineNumber + 1,
+                                           message: "line longer than \(maxLine) bytes (limit SDDCAL_MAX_LINE_BYTES): starts \(InputQuote.quoted(UnsafeRawBufferPointer(rebasing: buffer[0..<Swift.min(40, capacity)]).map { $0 }))")
+                }
                 let bigger = UnsafeMutableRawBufferPointer.allocate(byteCount: capacity * 2 + slack, alignment: 16)
                 bigger.copyMemory(from: UnsafeRawBufferPointer(rebasing: buffer[..<capacity]))
                 buffer.deallocate()
@@ -85,6 +91,9 @@ public enum EventCSV {
         var lineNumber = 0
         var sawHeader = false
         var cellColumn = -1, adcColumn = -1, timeColumn = -1, lastColumn = -1
+        let maxTime = InputLimits.current.maxTime
+        let maxEvents = InputLimits.current.maxEvents
+        let maxLine = InputLimits.current.maxLineBytes
 
         init(path: String, options: EventReadOptions) {
             self.path = path
@@ -102,6 +111,10 @@ public enum EventCSV {
 
         mutating func line(_ p0: UnsafePointer<UInt8>, _ n0: Int) throws {
             lineNumber += 1
+            guard n0 <= maxLine else {
+                throw SDDError.badLine(file: path, line: lineNumber,
+                                       message: "line longer than \(maxLine) bytes (limit SDDCAL_MAX_LINE_BYTES): starts \(Parser.quote(p0, 0, Swift.min(n0, 40)))")
+            }
             var p = p0, n = n0
             if lineNumber == 1, n >= 3, p[0] == 0xEF, p[1] == 0xBB, p[2] == 0xBF { p += 3; n -= 3 }   // UTF-8 BOM
             var a = 0, b = n
@@ -161,6 +174,12 @@ public enum EventCSV {
                 return try reject(.notANumber, "time \(Parser.quote(p, ts, te)) is not a number")
             }
             guard t.isFinite else { return try reject(.nonFiniteTime, "time is \(Parser.quote(p, ts, te))") }
+            guard Swift.abs(t) <= maxTime else {
+                return try reject(.timeOutOfRange, "time \(Parser.quote(p, ts, te)) s is beyond ±\(maxTime) s (limit SDDCAL_MAX_TIME)")
+            }
+            guard events.count < maxEvents else {
+                throw SDDError.badLine(file: path, line: lineNumber, message: "more than \(maxEvents) events (limit SDDCAL_MAX_EVENTS)")
+            }
             events.append(cell: UInt16(c), adc: UInt16(v), time: t)
         }
 
@@ -197,13 +216,12 @@ public enum EventCSV {
         }
 
         static func quote(_ p: UnsafePointer<UInt8>, _ a: Int, _ b: Int) -> String {
-            if a == b { return "(empty)" }
-            let s = String(decoding: UnsafeBufferPointer(start: p + a, count: Swift.min(b - a, 40)), as: UTF8.self)
-            return "'" + s + (b - a > 40 ? "…" : "") + "'"
+            InputQuote.quoted(UnsafeBufferPointer(start: p + a, count: Swift.min(b - a, 4 * InputQuote.defaultLimit)))
         }
 
         mutating func header(_ p: UnsafePointer<UInt8>, _ n: Int) throws {
             let text = String(decoding: UnsafeBufferPointer(start: p, count: n), as: UTF8.self)
+            // Names are echoed in the message: escape them and cut the list (InputQuote).
             let names = text.split(separator: ",", omittingEmptySubsequences: false).map {
                 $0.trimmingCharacters(in: .whitespaces.union(CharacterSet(charactersIn: "\"\r"))).lowercased()
             }
@@ -212,7 +230,7 @@ public enum EventCSV {
                 guard hits.count == 1 else {
                     let what = hits.isEmpty ? "has no" : "has more than one"
                     throw SDDError.badLine(file: path, line: lineNumber,
-                                           message: "header \(what) '\(label)' column (expected sdd,adc,time; found \(names.joined(separator: ",")))")
+                                           message: "header \(what) '\(label)' column (expected sdd,adc,time; found \(InputQuote.escape(Array(names.joined(separator: ",").utf8))))")
                 }
                 return hits[0]
             }

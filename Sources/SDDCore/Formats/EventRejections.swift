@@ -18,6 +18,9 @@ public enum EventRejectionReason: String, Sendable, Hashable, Codable, CaseItera
     case unknownCell = "unknown_cell"
     /// The time is NaN or infinite.
     case nonFiniteTime = "non_finite_time"
+    /// The time is finite but beyond ±10¹² s (`InputLimits.maxTime`): no run lasts 31,700 years, and
+    /// batching such a time span would never end.
+    case timeOutOfRange = "time_out_of_range"
 
     public var description: String { rawValue }
 }

@@ -91,18 +91,22 @@ public struct NumpyArray: Sendable, Equatable {
         }
         let dict = try parseHeader(header, fail: { fail(headerStart, $0) })
         guard let dt = DType(dict.descr) else {
-            throw fail(headerStart, "unsupported dtype '\(dict.descr)' (reads f8 f4 i8 i4 i2 i1 u8 u4 u2 u1)")
+            throw fail(headerStart, "unsupported dtype '\(InputQuote.escape(dict.descr))' (reads f8 f4 i8 i4 i2 i1 u8 u4 u2 u1)")
         }
-        let n = dict.shape.reduce(1, *)
-        let need = dataStart + n * dt.size
+        // Overflow-checked: a header may declare any shape; only the bytes present decide what is read.
+        guard let n = CheckedSize.product(dict.shape), let dataBytes = CheckedSize.product(n, dt.size),
+              let need = CheckedSize.sum(dataStart, dataBytes) else {
+            throw fail(headerStart, "shape \(dict.shape) of \(InputQuote.escape(dict.descr)) needs more bytes than any file holds (size overflows)")
+        }
         guard b.count >= need else {
-            throw fail(b.count, "truncated: shape \(dict.shape) of \(dict.descr) needs \(need) bytes, file ends at byte \(b.count)")
+            throw fail(b.count, "truncated: shape \(dict.shape) of \(InputQuote.escape(dict.descr)) needs \(need) bytes, file ends at byte \(b.count)")
         }
         guard b.count == need else { throw fail(need, "\(b.count - need) unexpected bytes after the array data") }
         var values = [Double](repeating: 0, count: n)
         b.withUnsafeBytes { raw in
             let base = raw.baseAddress! + dataStart
-            if dict.fortranOrder && dict.shape.count > 1 {
+            // n > 0 bounds every partial product of the shape by n, so the strides below cannot overflow or be zero.
+            if dict.fortranOrder && dict.shape.count > 1 && n > 0 {
                 // Column-major on disk: element with C-order index (r0, r1, …) is at Σ r_k·stride_k, stride_0 = 1.
                 var cStrides = [Int](repeating: 1, count: dict.shape.count)
                 for k in stride(from: dict.shape.count - 2, through: 0, by: -1) { cStrides[k] = cStrides[k + 1] * dict.shape[k + 1] }
@@ -122,7 +126,10 @@ public struct NumpyArray: Sendable, Equatable {
 
     /// Byte offset of element `i` (C order) in a file written by `encode`/read by `decode`; for messages.
     static func dataOffset(_ b: [UInt8]) -> Int {
-        b.count >= 10 && b[6] == 1 ? 10 + (Int(b[8]) | Int(b[9]) << 8) : 12 + (Int(b[8]) | Int(b[9]) << 8 | Int(b[10]) << 16 | Int(b[11]) << 24)
+        guard b.count >= 10 else { return 0 }
+        if b[6] == 1 { return 10 + (Int(b[8]) | Int(b[9]) << 8) }
+        guard b.count >= 12 else { return 0 }
+        return 12 + (Int(b[8]) | Int(b[9]) << 8 | Int(b[10]) << 16 | Int(b[11]) << 24)
     }
 
     /// The three keys of the header dictionary, e.g. `{'descr': '<f8', 'fortran_order': False, 'shape': (3, 4), }`.
@@ -151,7 +158,7 @@ public struct NumpyArray: Sendable, Equatable {
             let p = part.trimmingCharacters(in: .whitespaces)
             if p.isEmpty { continue }
             guard let v = Int(p.hasSuffix("L") ? String(p.dropLast()) : p), v >= 0 else {
-                throw fail("header 'shape' has a bad dimension '\(p)'")
+                throw fail("header 'shape' has a bad dimension '\(InputQuote.escape(p))'")
             }
             shape.append(v)
         }

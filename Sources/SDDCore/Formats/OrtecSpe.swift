@@ -21,7 +21,7 @@ enum OrtecSpe {
         for (i, raw) in t.lines.enumerated() {
             let s = TextLines.trimmed(raw)
             if s.hasPrefix("$") {
-                guard s.hasSuffix(":") else { throw t.error(i, "expected a '$KEYWORD:' line, found '\(s.prefix(40))'") }
+                guard s.hasSuffix(":") else { throw t.error(i, "expected a '$KEYWORD:' line, found \(TextLines.quote(s))") }
                 sections.append((String(s.dropFirst().dropLast()).uppercased(), i, []))
             } else if s.isEmpty {
                 continue
@@ -47,33 +47,39 @@ enum OrtecSpe {
                 first = try t.integer(range[0], line: h, what: "first channel")
                 let last = try t.integer(range[1], line: h, what: "last channel")
                 guard first >= 0, last >= first else { throw t.error(h, "bad channel range \(first)…\(last)") }
+                // Overflow-checked, and bounded by the channel limit: the range alone never sizes memory.
+                let limit = InputLimits.current.maxChannels
+                guard let declared = CheckedSize.channelCount(first: first, last: last), last < limit else {
+                    throw t.error(h, "channel range \(first)…\(last) reaches beyond channel \(limit - 1) (limit SDDCAL_MAX_CHANNELS)")
+                }
                 var c: [Double] = []
-                c.reserveCapacity(last - first + 1)
+                c.reserveCapacity(Swift.min(declared, s.body.count * 8))
                 for i in s.body.dropFirst() {
                     for tok in TextLines.tokens(t.lines[i]) {
-                        if c.count == last - first + 1 {
+                        if c.count == declared {
                             throw t.error(i, "more counts than channels \(first)…\(last)")
                         }
                         c.append(try t.count(tok, line: i, channel: first + c.count))
                     }
                 }
-                guard c.count == last - first + 1 else {
-                    throw t.error(s.body.last ?? s.line, "$DATA: declares channels \(first)…\(last) (\(last - first + 1) counts) but holds \(c.count): truncated?")
+                guard c.count == declared else {
+                    throw t.error(s.body.last ?? s.line, "$DATA: declares channels \(first)…\(last) (\(declared) counts) but holds \(c.count): truncated?")
                 }
                 counts = c
             case "MEAS_TIM":
                 guard let i = s.body.first else { break }
                 let tok = TextLines.tokens(t.lines[i])
                 guard tok.count == 2 else { throw t.error(i, "expected 'live real' times after $MEAS_TIM:") }
-                metadata["LIVE_TIME"] = String(try t.number(tok[0], line: i, what: "live time"))
-                metadata["REAL_TIME"] = String(try t.number(tok[1], line: i, what: "real time"))
+                metadata["LIVE_TIME"] = String(try t.finiteNumber(tok[0], line: i, what: "live time"))
+                metadata["REAL_TIME"] = String(try t.finiteNumber(tok[1], line: i, what: "real time"))
             case "MCA_CAL":
                 mcaCal = try calibration(s.body, t, s.line)
             case "ENER_FIT":
                 guard let i = s.body.first else { break }
                 let tok = TextLines.tokens(t.lines[i])
                 guard tok.count >= 2 else { throw t.error(i, "expected 'offset slope' after $ENER_FIT:") }
-                let a = try t.number(tok[0], line: i, what: "energy offset"), b = try t.number(tok[1], line: i, what: "energy slope")
+                let a = try t.finiteNumber(tok[0], line: i, what: "$ENER_FIT: energy offset")
+                let b = try t.finiteNumber(tok[1], line: i, what: "$ENER_FIT: energy slope")
                 // Writers leave "0 0" when uncalibrated; keV per ORTEC's convention.
                 if b != 0 { enerFit = EnergyCalibration(p0: a * 1000, p1: b * 1000) }
             default:
@@ -93,14 +99,14 @@ enum OrtecSpe {
         let tok = TextLines.tokens(t.lines[body[1]])
         guard tok.count >= n else { throw t.error(body[1], "expected \(n) calibration coefficients, found \(tok.count)") }
         var c = [Double](repeating: 0, count: 3)
-        for k in 0..<n { c[k] = try t.number(tok[k], line: body[1], what: "calibration coefficient") }
+        for k in 0..<n { c[k] = try t.finiteNumber(tok[k], line: body[1], what: "$MCA_CAL: calibration coefficient \(k)") }
         let unitText = tok.count > n ? tok[n].lowercased() : "kev"
         let unit: Double
         switch unitText {
         case "kev": unit = 1000
         case "ev": unit = 1
         case "mev": unit = 1e6
-        default: throw t.error(body[1], "unknown energy unit '\(tok[n])' (expected eV, keV or MeV)")
+        default: throw t.error(body[1], "unknown energy unit \(TextLines.quote(tok[n])) (expected eV, keV or MeV)")
         }
         if c[1] == 0 && c[2] == 0 { return nil }   // an uncalibrated spectrum
         return EnergyCalibration(p0: c[0] * unit, p1: c[1] * unit, p2: c[2] * unit)

@@ -34,15 +34,25 @@ public enum SpectrumFile {
     /// formats) or byte offset (.npy, ROOT). A ROOT path may select histograms: `run.root:bus1_*`.
     public static func read(_ path: String) throws -> [SpectrumRecord] {
         if let selection = ROOTSelection.parse(path) { return try ROOTSpectra.records(selection) }
-        let bytes = try FileInput.bytes(path)
+        let limits = InputLimits.current
+        let binaryByName = ["npy", "root"].contains(EventFile.fileExtension(path))
+        let bytes = try FileInput.bytes(path, limit: limits.maxSpectrumBytes,
+                                        lineLimit: binaryByName ? nil : limits.maxLineBytes, isBinary: isBinaryPrefix)
         guard !bytes.isEmpty else { throw SDDError.badFile(file: path, message: "empty file") }
-        switch format(path: path, bytes: bytes) {
+        let format = format(path: path, bytes: bytes)
+        if format != .numpy && format != .root { try TextLines.checkLineLengths(bytes, path: path, limit: limits.maxLineBytes) }
+        switch format {
         case .amptekMCA: return [try AmptekMCA.read(TextLines(path: path, bytes: bytes))]
         case .ortecSpe: return [try OrtecSpe.read(TextLines(path: path, bytes: bytes))]
         case .text: return [try TextSpectrum.read(TextLines(path: path, bytes: bytes))]
         case .numpy: return try numpyRecords(bytes, path: path)
         case .root: return try ROOTSpectra.records(ROOTFile(bytes: bytes, path: path), selection: ROOTSelection(file: path))
         }
+    }
+
+    /// True when the first bytes are the magic of a binary format (.npy, ROOT): no text line limit.
+    static func isBinaryPrefix(_ b: ArraySlice<UInt8>) -> Bool {
+        (b.count >= 6 && Array(b.prefix(6)) == NumpyArray.magic) || (b.count >= 4 && Array(b.prefix(4)) == ROOTFileHeader.magic)
     }
 
     /// 1-D arrays are one spectrum (cell nil), 2-D arrays one spectrum per row (cell = row index).
@@ -56,9 +66,14 @@ public enum SpectrumFile {
             throw SDDError.badFile(file: path, message: "array of shape \(a.shape): expected 1-D (one spectrum) or 2-D (one row per cell)")
         }
         guard channels > 0, rows > 0 else { throw SDDError.badFile(file: path, message: "array of shape \(a.shape) holds no counts") }
-        if let bad = a.values.firstIndex(where: { !($0 >= 0) || !$0.isFinite }) {
+        guard channels <= InputLimits.current.maxChannels else {
+            throw SDDError.badFile(file: path, message: "array of shape \(a.shape) has \(channels) channels, more than \(InputLimits.current.maxChannels) (limit SDDCAL_MAX_CHANNELS)")
+        }
+        let maxCount = InputLimits.current.maxCount
+        if let bad = a.values.firstIndex(where: { !($0 >= 0) || !($0 <= maxCount) }) {
             let (r, c) = (bad / channels, bad % channels)
-            let what = a.values[bad].isNaN ? "is NaN" : a.values[bad] < 0 ? "is negative (\(a.values[bad]))" : "is infinite"
+            let v = a.values[bad]
+            let what = v.isNaN ? "is NaN" : v < 0 ? "is negative (\(v))" : v.isInfinite ? "is infinite" : "is \(v), above 2^53 (counts are whole numbers)"
             let elementSize = (bytes.count - NumpyArray.dataOffset(bytes)) / Swift.max(1, a.values.count)
             throw SDDError.badBytes(file: path, offset: NumpyArray.dataOffset(bytes) + bad * elementSize,
                                     message: a.shape.count == 1 ? "count of channel \(c) \(what)" : "count of cell \(r) channel \(c) \(what)")

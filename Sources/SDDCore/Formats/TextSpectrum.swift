@@ -37,15 +37,23 @@ enum TextSpectrum {
             guard f.count == columns else {
                 throw t.error(i, "expected \(columns) column\(columns == 1 ? "" : "s") as on the first row, found \(f.count)")
             }
+            guard counts.count < InputLimits.current.maxChannels else {
+                throw t.error(i, "more than \(InputLimits.current.maxChannels) channels (limit SDDCAL_MAX_CHANNELS)")
+            }
             if columns == 1 {
                 counts.append(try t.count(f[0], line: i, channel: counts.count))
             } else {
                 let ch = try t.integer(f[0], line: i, what: "channel")
                 if counts.isEmpty {
                     guard ch >= 0 else { throw t.error(i, "channel \(ch) is negative") }
+                    guard ch < InputLimits.current.maxChannels else {
+                        throw t.error(i, "channel \(ch) is beyond channel \(InputLimits.current.maxChannels - 1) (limit SDDCAL_MAX_CHANNELS)")
+                    }
                     firstChannel = ch
                 } else if ch != firstChannel + counts.count {
                     throw t.error(i, "channel \(ch) follows \(firstChannel + counts.count - 1): channels must be consecutive")
+                } else if ch >= InputLimits.current.maxChannels {
+                    throw t.error(i, "channel \(ch) is beyond channel \(InputLimits.current.maxChannels - 1) (limit SDDCAL_MAX_CHANNELS)")
                 }
                 counts.append(try t.count(f[1], line: i, channel: ch))
             }

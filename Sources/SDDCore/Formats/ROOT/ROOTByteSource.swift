@@ -19,7 +19,7 @@ final class ROOTByteSource: @unchecked Sendable {
             let isEmpty = f.size == 0 && (try? FileManager.default.attributesOfItem(atPath: path)[.type] as? FileAttributeType) == .typeRegular
             if !isEmpty {
                 // A pipe or device: read it whole into memory.
-                let b = try f.readAll()
+                let b = try f.readAll(limit: InputLimits.current.maxSpectrumBytes)
                 f.close()
                 self.storage = .memory(b); self.path = path; self.size = b.count
                 return
