@@ -21,6 +21,7 @@ struct SDDCal: ParsableCommand {
             Inspect.self,
             Demo.self,
             Report.self,
+            Apply.self,
         ])
 
     static func main() {

@@ -96,3 +96,34 @@ final class EventEnergiesTests: XCTestCase {
         XCTAssertEqual(e[1], 300)
     }
 }
+
+final class TruthTimelineTests: XCTestCase {
+    /// The truth as a timeline reproduces the simulator's calibration to well below an eV, steps included.
+    /// The interpolation differs from r(t)·E₀(a − δ(t)) at second order: |p0|·Δ²/8 for a log-gain change
+    /// Δ between knots (|p0| ≈ 1900 eV): ~10⁻³ eV at the default walk, ~0.2 eV at 3σ of a 1 %/day walk.
+    func testTruthTimelineMatchesTheTruth() throws {
+        try check(gainWalk: 1.5e-3, bound: 0.01)
+        try check(gainWalk: 0.01, bound: 0.5)
+    }
+
+    func check(gainWalk: Double, bound: Double) throws {
+        var config = SimulationConfig()
+        config.cells = 4; config.days = 6; config.seed = 2; config.eventsPerCellPerDay = 10; config.steps = 3
+        config.gainWalk = gainWalk
+        let (_, truth) = try VIP2Simulator(config: config).run()
+        XCTAssertFalse(truth.cells.flatMap(\.steps).isEmpty)
+        var worst = 0.0
+        for c in truth.cells {
+            let tl = c.timeline()
+            for t in stride(from: -3600.0, to: 7 * 86_400, by: 997) {
+                let e = tl.energy(adc: 3200, time: t), exact = c.calibration(at: t).energy(3200)
+                worst = max(worst, abs(e - exact))
+            }
+            for s in c.steps {   // just after a step the timeline has jumped with the truth
+                XCTAssertEqual(tl.energy(adc: 3200, time: s.time + 1), c.calibration(at: s.time + 1).energy(3200), accuracy: 0.05)
+            }
+        }
+        XCTAssertLessThan(worst, bound)
+        XCTAssertGreaterThan(worst, 0)
+    }
+}
