@@ -57,7 +57,7 @@ start() {
 step "open the sample (UTF-8 locale, 256 colours)"
 start C.UTF-8 --stats "$tmp/stats.json" --out "$tmp/accepted.json"
 wait_for "1 Overview .*2 Spectrum"
-wait_for "array 1 · cells 0–7"
+wait_for "cells 0–7 of 8"
 wait_for "standard calibration ready" "$long"
 wait_for "Cu 1[0-9][0-9] hw 1[0-9][0-9]" 60
 
@@ -147,7 +147,7 @@ echo "e2e_inspect: frame statistics: $(tr -d '\n ' < "$tmp/stats.json")"
 step "ASCII fallback (C locale) and Ctrl-C"
 start C --colors mono
 wait_for "1 Overview .*2 Spectrum"
-wait_for "array 1 \| cells 0-7"
+wait_for "cells 0-7 of 8"
 keys 2
 wait_for "cursor ADC"
 if screen | LC_ALL=C grep -q '[^ -~]'; then fail "non-ASCII characters on screen in the C locale"; fi

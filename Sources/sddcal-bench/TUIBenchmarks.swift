@@ -23,6 +23,13 @@ func tuiBenchmarks() -> [Benchmark] {
             return Double(b.cells[200 * 30 + 100].scalar.value)
         })
     }
+    // The overview of a SIDDHARTA-2-size detector: 384 meters with their mini-spectra (target ≤ 5 ms).
+    let big = TUIBench.overview(cells: 384)
+    var bigBuf = CellBuffer(width: 200, height: 60)
+    views.append(Benchmark(name: "render overview, 384 cells with mini-spectra, 200x60", inner: 20) {
+        render(big, into: &bigBuf)
+        return Double(bigBuf.cells[200 * 30 + 100].scalar.value)
+    })
     // A key press (cursor right) through update, render and the diff the presenter sends.
     var keyState = state
     var prev = render(keyState)
@@ -100,6 +107,29 @@ enum TUIBench {
             _ = s.update(.beforeAfter(before: fit, after: fit, beforeHistogram: e, afterHistogram: e, message: nil))
         default: break
         }
+        return s
+    }
+
+    /// The overview of `cells` cells (the bench spectrum at drifting gains, one calibration per
+    /// cell) at 200×60 with the mini-spectra computed as the engine does after a calibration.
+    static func overview(cells n: Int) -> InspectorState {
+        var cells: [CellInfo] = []
+        var cal: [CalibrationSet.Cell] = []
+        for c in 0..<n {
+            let g = 2.95 + 0.01 * Double(c % 30)
+            let h = spectrum(gain: g, zero: 600 + Double(c % 5) * 4)
+            cells.append(CellInfo(cell: c, events: Int(h.total), batches: [BatchInfo(index: 0, start: 0, end: 0, events: Int(h.total), histogram: h)],
+                                  spectrum: h, summary: CellSummary(cuKaFWHM: 180 + Double(c % 7), hardwareFWHM: 176,
+                                                                    flag: c % 50 == 5 ? .bad : .ok, note: c % 50 == 5 ? "residual 31 eV" : "")))
+            cal.append(CalibrationSet.Cell(cell: c, batches: [CalibrationSet.Batch(index: 0, start: 0, end: 0, events: Int(h.total),
+                calibration: EnergyCalibration(p0: -(600 + Double(c % 5) * 4) * g, p1: g), status: "ok", lines: [], missingLines: [])]))
+        }
+        var d = Dataset(name: "bench", profile: .vip2, cells: cells)
+        d.calibration = CalibrationSet(profile: "vip2", batch: "all", method: "bench", source: "bench", cells: cal)
+        var s = InspectorState(width: 200, height: 60)
+        _ = s.update(.datasetLoaded(d))
+        _ = s.update(.miniSpectra(MiniSpectra.compute(d, calibration: d.calibration, generation: s.overview.generation)))
+        _ = s.update(.move(dx: 7, dy: 3))
         return s
     }
 

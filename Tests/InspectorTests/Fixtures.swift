@@ -89,8 +89,8 @@ enum Fixtures {
         return { c.lock.lock(); defer { c.lock.unlock() }; c.t += 0.025; return c.t }
     }
 
-    static func dataset(cells: Int = 32, calibrated: Bool = true) -> Dataset {
-        var d = Dataset(name: "fixture.bin", events: events(cells: cells), profile: .vip2, batch: .duration(2 * day))
+    static func dataset(cells: Int = 32, perBatch: Int = 3000, calibrated: Bool = true) -> Dataset {
+        var d = Dataset(name: "fixture.bin", events: events(cells: cells, perBatch: perBatch), profile: .vip2, batch: .duration(2 * day))
         if calibrated { d.calibration = calibration(cells: cells) }
         return d
     }

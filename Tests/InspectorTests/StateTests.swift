@@ -46,26 +46,49 @@ final class StateTests: XCTestCase {
     }
 
     func testOverviewMovesOnTheGrid() {
+        // 32 cells at 80×24: two columns of one-row meters (16 rows fit the 18 the body has).
         let s = session()
+        XCTAssertEqual(OverviewLayout(count: 32, width: 80, height: 24).columns, 2)
         s.key(.right); s.key(.right)
         XCTAssertEqual(s.state.selected, 2)
         s.key(.down)
-        XCTAssertEqual(s.state.selected, 6, "second row of the first array")
-        s.key(.down)
-        XCTAssertEqual(s.state.selected, 10, "first row of the second array (80 columns: arrays stacked)")
-        s.key(.left); s.key(.left); s.key(.left)
-        XCTAssertEqual(s.state.selected, 8)
+        XCTAssertEqual(s.state.selected, 4, "down: one meter row, two cells on")
+        s.key(.left); s.key(.left); s.key(.left); s.key(.left); s.key(.left)
+        XCTAssertEqual(s.state.selected, 0)
         s.key(.left)
-        XCTAssertEqual(s.state.selected, 8, "left edge")
-        // At 160 columns two arrays sit side by side: right from cell 3 goes to cell 8.
+        XCTAssertEqual(s.state.selected, 0, "first cell")
+        s.key(.up)
+        XCTAssertEqual(s.state.selected, 0, "top edge")
+        // At 160×48: two columns of two-row meters (the shape with the most spectrum per cell).
         let w = session(width: 160, height: 48)
+        let l = OverviewLayout(count: 32, width: 160, height: 48)
+        XCTAssertEqual(l.columns, 2); XCTAssertEqual(l.meterHeight, 2); XCTAssertEqual(l.pageCount, 1)
         for _ in 0..<4 { w.key(.right) }
-        XCTAssertEqual(w.state.selected, 8)
+        w.key(.down)
+        XCTAssertEqual(w.state.selected, 6)
         w.key(.enter)
         XCTAssertEqual(w.state.view, .spectrum)
-        XCTAssertEqual(w.state.cell?.cell, 8)
+        XCTAssertEqual(w.state.cell?.cell, 6)
         w.key(.char("n"))
-        XCTAssertEqual(w.state.cell?.cell, 9)
+        XCTAssertEqual(w.state.cell?.cell, 7)
+    }
+
+    /// `j`, digits, Enter: the selection goes to that cell number; unknown numbers leave it and say so.
+    func testJumpToACell() {
+        let s = session()
+        s.key(.char("j")); s.key(.char("2")); s.key(.char("7"))
+        XCTAssertEqual(s.state.overview.jump, "27")
+        XCTAssertTrue(render(s.state).lines.last!.contains("jump to cell: 27_"))
+        s.key(.enter)
+        XCTAssertNil(s.state.overview.jump)
+        XCTAssertEqual(s.state.cell?.cell, 27)
+        s.key(.char("j")); s.key(.char("9")); s.key(.backspace); s.key(.char("8")); s.key(.char("8")); s.key(.enter)
+        XCTAssertEqual(s.state.cell?.cell, 27, "no cell 88")
+        XCTAssertEqual(s.state.message, "no cell 88 in fixture.bin")
+        s.key(.char("j")); s.key(.char("3")); s.key(.escape)
+        XCTAssertNil(s.state.overview.jump)
+        XCTAssertEqual(s.state.cell?.cell, 27, "Esc closes the prompt without jumping")
+        XCTAssertEqual(s.state.view, .overview, "and does not leave the view")
     }
 
     func testSpectrumZoomPanCursorAndScale() {
@@ -246,7 +269,7 @@ final class StateTests: XCTestCase {
         let s = session()
         s.key(.char("4")); s.key(.char("o")); s.pump(); s.key(.char("a")); s.pump()
         s.key(.char("1"))
-        s.key(.right); s.key(.down)                // cell 5 (second row of array 1)
+        s.key(.char("j")); s.key(.char("5")); s.key(.enter)
         XCTAssertEqual(s.state.cell?.cell, 5)
         s.key(.char(" "))
         s.key(.char("5"))
@@ -395,19 +418,27 @@ final class FlagTests: XCTestCase {
 }
 
 final class LargeDetectorTests: XCTestCase {
-    /// SIDDHARTA-2 size: 384 cells in 48 arrays. The overview scrolls so the selected cell stays on
-    /// screen at 80×24, and moving down walks array by array.
-    func testOverviewScrollsToTheSelectedCell() {
+    /// SIDDHARTA-2 size: 384 cells. At 80×24 the overview pages (two columns of one-row meters, 36
+    /// a page); moving down walks two cells a row across pages, PgDn moves a page, and the page
+    /// shown is always the selected cell's.
+    func testOverviewPagesToTheSelectedCell() {
         let h = Histogram(lowerEdge: -0.5, binWidth: 1, counts: (0..<4096).map { Double(($0 * 7) % 13) })
         let records = (0..<384).map { SpectrumRecord(cell: $0, histogram: h) }
         let d = Dataset(name: "s2.npy", records: records, profile: .siddharta2)
         let s = InspectorSession(state: InspectorState(width: 80, height: 24), engine: InspectorEngine(services: InspectorServices(), synchronous: true))
         s.dispatch(.datasetLoaded(d)); s.pump()
+        let layout = OverviewLayout(count: 384, width: 80, height: 24)
+        XCTAssertEqual(layout.perPage, 36); XCTAssertEqual(layout.pageCount, 11)
         for _ in 0..<40 { s.key(.down) }
-        XCTAssertEqual(s.state.cell?.cell, 160, "2 rows per array: 40 rows down is array 21, cell 160")
-        let buf = render(s.state)
-        let selected = buf.cells.enumerated().filter { $0.element.style.role == .selection && $0.element.style.reverse }
-        XCTAssertFalse(selected.isEmpty, "the selected box is on screen")
-        XCTAssertTrue(buf.lines.joined(separator: "\n").contains("cells 160–167"), buf.lines.joined(separator: "\n"))
+        XCTAssertEqual(s.state.cell?.cell, 80)
+        var text = render(s.state).lines.joined(separator: "\n")
+        XCTAssertTrue(text.contains("cells 72–107 of 384  page 3/11"), text)
+        XCTAssertTrue(render(s.state).cells.contains { $0.style.role == .selection && $0.style.reverse }, "the selected meter is on screen")
+        s.key(.pageDown)
+        XCTAssertEqual(s.state.cell?.cell, 116)
+        text = render(s.state).lines.joined(separator: "\n")
+        XCTAssertTrue(text.contains("cells 108–143 of 384  page 4/11"), text)
+        for _ in 0..<20 { s.key(.pageDown) }
+        XCTAssertEqual(s.state.cell?.cell, 383, "PgDn stops at the last cell")
     }
 }

@@ -58,6 +58,9 @@ public final class InspectorEngine: @unchecked Sendable {
         case .computeSummaries:
             let set = accepted ? (d.optimized ?? d.calibration) : d.calibration
             mailbox.post(.summaries(Analysis.summaries(d, calibration: set, services: services)))
+        case .computeMiniSpectra(let generation):
+            let set = accepted ? (d.optimized ?? d.calibration) : d.calibration
+            mailbox.post(.miniSpectra(MiniSpectra.compute(d, calibration: set, generation: generation)))
         case let .computeCentroids(cell, batch):
             guard let i = d.index(ofCell: cell) else { return }
             let h = d.histogram(cell: i, batch: batch)

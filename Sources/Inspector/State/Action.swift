@@ -31,6 +31,10 @@ public enum Action: Sendable {
     case open
     case nextCell, previousCell
     case toggleCellSelection, selectAllCells
+    /// A page of cells down (+1) or up (-1) in the overview.
+    case page(Int)
+    /// The jump-to-cell prompt: open it, type a digit, delete one, go, or close it.
+    case beginJump, jumpDigit(Character), jumpBackspace, commitJump, cancelJump
     // Spectrum.
     case nextBatch, previousBatch, allBatches
     case toggleLog, toggleEnergyAxis
@@ -52,6 +56,7 @@ public enum Action: Sendable {
     case datasetLoaded(Dataset)
     case calibrationReady(CalibrationSet)
     case summaries([Int: CellSummary])
+    case miniSpectra(MiniSpectra)
     case centroids(cell: Int, batch: Int?, scipy: [CentroidMark]?, cnn: [CentroidMark]?)
     case seedFit(cell: Int, batch: Int?, fits: [String: PeakFitSummary], calibration: CentroidCalibrationFit?, message: String?)
     case optimizerProgress([OptimizerSnapshot])
@@ -67,6 +72,8 @@ public enum Action: Sendable {
 public enum Effect: Equatable, Sendable {
     case standardCalibration
     case computeSummaries
+    /// The overview's mini-spectra under the calibration in use, tagged with the state's generation.
+    case computeMiniSpectra(generation: Int)
     case computeCentroids(cell: Int, batch: Int?)
     case refitSeeds(cell: Int, batch: Int?, seeds: [String: Double])
     case startOptimization

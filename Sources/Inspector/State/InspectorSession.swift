@@ -29,6 +29,17 @@ public final class InspectorSession {
             dispatch(.toggleHelp)   // any other key closes the help first
             return true
         }
+        if state.overview.jump != nil {
+            // The jump prompt takes digits, Backspace, Enter and Esc; Ctrl-C still quits.
+            switch k {
+            case .char(let c) where c.isASCII && c.isNumber: dispatch(.jumpDigit(c))
+            case .backspace: dispatch(.jumpBackspace)
+            case .enter: dispatch(.commitJump)
+            case .ctrlC: dispatch(.quit)
+            default: dispatch(.cancelJump)
+            }
+            return true
+        }
         guard let a = KeyBindings.action(for: k, in: state.view) else { return false }
         dispatch(a)
         return true

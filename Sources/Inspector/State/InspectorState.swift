@@ -107,6 +107,7 @@ public struct InspectorState: Sendable {
     public var scipy: [CentroidMark]?
     public var cnn: [CentroidMark]?
 
+    public var overview = OverviewState()
     public var spectrum = SpectrumViewState()
     public var seeds = SeedsState()
     public var optimize = OptimizeState()

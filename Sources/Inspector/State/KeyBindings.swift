@@ -24,6 +24,7 @@ public enum KeyBindings {
             b(.char("n"), nil, .nextCell, "next cell"),
             b(.char("p"), nil, .previousCell, "previous cell"),
             b(.char("g"), nil, .cycleGlyphs, "glyphs: braille / blocks / ASCII"),
+            b(.char("j"), nil, .beginJump, "jump to a cell by number"),
 
             b(.left, .overview, .move(dx: -1, dy: 0), "move left"),
             b(.right, .overview, .move(dx: 1, dy: 0), "move right"),
@@ -32,6 +33,9 @@ public enum KeyBindings {
             b(.enter, .overview, .open, "open the cell's spectrum"),
             b(.char(" "), .overview, .toggleCellSelection, "select cell for before/after"),
             b(.char("a"), .overview, .selectAllCells, "select all / no cells"),
+            b(.pageDown, .overview, .page(1), "next page of cells"),
+            b(.pageUp, .overview, .page(-1), "previous page of cells"),
+            b(.char("e"), .overview, .toggleEnergyAxis, "spectra in energy / ADC"),
 
             b(.left, .spectrum, .moveCursor(-1), "cursor left"),
             b(.right, .spectrum, .moveCursor(1), "cursor right"),

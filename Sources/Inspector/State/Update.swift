@@ -21,6 +21,29 @@ extension InspectorState {
             guard let d = dataset, !d.cells.isEmpty else { break }
             let layout = OverviewLayout(count: d.cells.count, width: width, height: height)
             if let j = layout.neighbour(of: selected, dx: dx, dy: dy) { return select(j) }
+        case .page(let n):
+            guard let d = dataset, !d.cells.isEmpty else { break }
+            let layout = OverviewLayout(count: d.cells.count, width: width, height: height)
+            let j = Swift.max(0, Swift.min(d.cells.count - 1, selected + n * layout.perPage))
+            if j != selected { return select(j) }
+        case .beginJump:
+            guard dataset != nil else { break }
+            overview.jump = ""
+        case .jumpDigit(let ch):
+            guard overview.jump != nil, ch.isASCII, ch.isNumber, overview.jump!.count < 6 else { break }
+            overview.jump! += String(ch)
+        case .jumpBackspace:
+            guard overview.jump != nil else { break }
+            _ = overview.jump!.popLast()
+        case .cancelJump:
+            overview.jump = nil
+        case .commitJump:
+            guard let text = overview.jump else { break }
+            overview.jump = nil
+            guard let n = Int(text), let i = dataset?.index(ofCell: n) else {
+                message = text.isEmpty ? "no cell number typed" : "no cell \(text) in \(dataset?.name ?? "the data")"; break
+            }
+            return select(i)
         case .open:
             guard dataset != nil else { break }
             return show(.spectrum)
@@ -48,6 +71,9 @@ extension InspectorState {
         case .allBatches: return selectBatch(nil)
         case .toggleLog:
             if view == .beforeAfter { beforeAfter.logScale.toggle() } else { spectrum.logScale.toggle() }
+        case .toggleEnergyAxis where view == .overview:
+            overview.axis = overview.axis == .energy ? .adc : .energy
+            if overview.axis == .energy, dataset?.calibration == nil { message = "no calibration yet: the energy axis follows when it is ready" }
         case .toggleEnergyAxis:
             if calibration == nil { message = "no calibration yet: energy axis unavailable" } else { spectrum.energyAxis.toggle() }
         case .zoomIn: zoom(by: 0.5)
@@ -120,7 +146,7 @@ extension InspectorState {
             if toOptimized { dataset?.optimized = updated } else { dataset?.calibration = updated }
             message = "cell \(c.cell) batch \(b + 1): \(toOptimized ? "optimized" : "standard") calibration replaced by the refit"
                 + (services.save ? "" : " (kept in memory: --out FILE writes it)")
-            return services.save ? [.computeSummaries, .saveCalibration] : [.computeSummaries]
+            return calibrationChanged() + (services.save ? [.saveCalibration] : [])
 
         case .startOptimization:
             guard optimize.phase != .running, optimize.phase != .cancelling else { break }
@@ -142,7 +168,7 @@ extension InspectorState {
             optimize.phase = .accepted
             message = "optimized calibration accepted"
             beforeAfter = BeforeAfterState()
-            return services.save ? [.computeSummaries, .saveCalibration] : [.computeSummaries]
+            return calibrationChanged() + (services.save ? [.saveCalibration] : [])
         case .discardOptimization:
             guard optimize.phase == .finished || optimize.phase == .cancelled || optimize.phase == .accepted else {
                 message = "no result to discard"; break
@@ -151,7 +177,7 @@ extension InspectorState {
             dataset?.optimized = nil
             beforeAfter.after = nil; beforeAfter.afterHistogram = nil
             message = "optimized calibration discarded"
-            return [.computeSummaries]
+            return calibrationChanged()
 
         case .recomputeBeforeAfter:
             return requestBeforeAfter()
@@ -165,8 +191,10 @@ extension InspectorState {
             if d.calibration == nil && services.calibration {
                 activity = "standard calibration…"; activityFraction = 0
                 fx.append(.standardCalibration)
+                fx.append(.computeMiniSpectra(generation: overview.generation))
+                overview.pending = true
             } else {
-                fx.append(.computeSummaries)
+                fx += calibrationChanged()
             }
             return fx
         case .calibrationReady(let set):
@@ -174,10 +202,13 @@ extension InspectorState {
             activity = nil; activityFraction = nil
             message = "standard calibration ready"
             initialiseSeeds()
-            return [.computeSummaries]
+            return calibrationChanged()
         case .summaries(let s):
             guard dataset != nil else { break }
             for i in dataset!.cells.indices { if let v = s[dataset!.cells[i].cell] { dataset!.cells[i].summary = v } }
+        case .miniSpectra(let m):
+            if m.generation == overview.generation { overview.spectra = m; overview.pending = false }
+            else if overview.spectra == nil || m.generation > overview.spectra!.generation { overview.spectra = m }
         case let .centroids(c, b, s, n):
             guard cell?.cell == c, batch == b else { break }
             scipy = s; cnn = n
@@ -205,6 +236,14 @@ extension InspectorState {
         case .tick: break
         }
         return []
+    }
+
+    /// The calibration in use changed: new cell summaries and new mini-spectra (older ones are
+    /// dropped when they arrive).
+    mutating func calibrationChanged() -> [Effect] {
+        overview.generation += 1
+        overview.pending = true
+        return [.computeSummaries, .computeMiniSpectra(generation: overview.generation)]
     }
 
     private mutating func show(_ v: View) -> [Effect] {

@@ -74,7 +74,12 @@ enum StatusBar {
             }
             x += 2
         }
-        if let m = s.message, x < s.width - right.count {
+        if let j = s.overview.jump {
+            // The jump prompt takes the message's place while it is open.
+            TextWidgets.spans(&buf, x: x, y: y, maxX: s.width - right.count, [
+                ("jump to cell: ", Style(.statusBar, bold: true, reverse: true)), (j + "_", Style(.accent, bold: true, reverse: true)),
+                ("  Enter goes, Esc closes", bar)], glyphs: g)
+        } else if let m = s.message, x < s.width - right.count {
             buf.put(g.text(m), x: x, y: y, style: bar, maxWidth: s.width - right.count - x)
         }
         buf.put(right, x: s.width - right.count, y: y, style: Style(.key, bold: true, reverse: true))

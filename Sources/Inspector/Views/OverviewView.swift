@@ -1,96 +1,204 @@
 import Foundation
+import SDDCore
 
-/// Grid positions of the overview: cells in arrays of 8 (VIP-2: 4 arrays of 2×4 cells), each
-/// array a block of 2 rows × 4 columns; as many blocks side by side as the width allows.
+/// Where the overview puts its meters (htop's per-core meters): one per cell, a label block (cell,
+/// flag, Cu Kα and hardware-limit FWHM, events, note) and a braille mini-spectrum, in `columns`
+/// columns of meters `meterHeight` rows tall. The shape is the one that shows every cell with the
+/// most spectrum (width capped at 100 columns, times height); when no shape holds every cell, one-row
+/// meters in as many columns as fit, page by page. Cells run left to right, then down.
 public struct OverviewLayout: Equatable, Sendable {
     public let count: Int
-    public let blocksPerRow: Int
-    public let boxWidth: Int
-    public let boxHeight: Int
-    public static let cellsPerArray = 8, columnsPerArray = 4, minBoxWidth = 19
+    public let columns: Int
+    public let meterHeight: Int
+    /// Meter rows on one page.
+    public let rowsPerPage: Int
+    /// Width of one meter: label block plus spectrum.
+    public let meterWidth: Int
+    public var spectrumWidth: Int { Swift.max(1, meterWidth - Self.labelWidth) }
+    public static let labelWidth = 19, minSpectrumWidth = 16, gap = 2, maxMeterHeight = 5
+    /// Rows of the body that are not meters: legend, line labels, axis ticks, detail line.
+    public static let chromeRows = 4
 
+    /// - Parameters: width and height of the whole screen (tab and status bars included).
     public init(count: Int, width: Int, height: Int) {
         self.count = count
-        let bw = Self.columnsPerArray * Self.minBoxWidth + 2
-        let arrays = Swift.max(1, (count + Self.cellsPerArray - 1) / Self.cellsPerArray)
-        blocksPerRow = Swift.max(1, Swift.min(arrays, width / bw))
-        boxWidth = Swift.max(10, (width / blocksPerRow - 2) / Self.columnsPerArray)
-        let blockRows = (arrays + blocksPerRow - 1) / blocksPerRow
-        let avail = height - 2 - 1 - blockRows
-        boxHeight = Swift.max(2, Swift.min(4, avail / Swift.max(1, blockRows * 2)))
+        let rows = Swift.max(1, height - 2 - Self.chromeRows)
+        let minMeter = Self.labelWidth + Self.minSpectrumWidth
+        let maxCols = Swift.max(1, (width + Self.gap) / (minMeter + Self.gap))
+        var best: (score: Int, cols: Int, h: Int)? = nil
+        for cols in 1...maxCols {
+            let sw = (width + Self.gap) / cols - Self.gap - Self.labelWidth
+            let need = (Swift.max(1, count) + cols - 1) / cols
+            guard let h = stride(from: Self.maxMeterHeight, through: 1, by: -1).first(where: { $0 * need <= rows }) else { continue }
+            let score = Swift.min(sw, 100) * h
+            if best == nil || score > best!.score { best = (score, cols, h) }
+        }
+        columns = best?.cols ?? maxCols
+        meterHeight = best?.h ?? 1
+        rowsPerPage = Swift.max(1, rows / meterHeight)
+        meterWidth = Swift.max(Self.labelWidth + 1, (width + Self.gap) / columns - Self.gap)
     }
 
-    /// (grid column, grid row) of a cell index.
-    public func position(_ i: Int) -> (col: Int, row: Int) {
-        let block = i / Self.cellsPerArray, within = i % Self.cellsPerArray
-        return ((block % blocksPerRow) * Self.columnsPerArray + within % Self.columnsPerArray,
-                (block / blocksPerRow) * 2 + within / Self.columnsPerArray)
+    public var perPage: Int { columns * rowsPerPage }
+    public var pageCount: Int { Swift.max(1, (count + perPage - 1) / perPage) }
+    public func page(of i: Int) -> Int { Swift.max(0, i) / perPage }
+
+    /// (meter column, meter row on its page) of a cell index.
+    public func slot(_ i: Int) -> (col: Int, row: Int) {
+        let k = i - page(of: i) * perPage
+        return (k % columns, k / columns)
     }
 
-    /// The cell index one step away on the grid, if there is one.
+    /// The cell index one step away (right/left: the next/previous cell; down/up: one meter row),
+    /// across pages; nil past the ends.
     public func neighbour(of i: Int, dx: Int, dy: Int) -> Int? {
-        let p = position(i)
-        let target = (p.col + dx, p.row + dy)
-        return (0..<count).first { let q = position($0); return q.col == target.0 && q.row == target.1 }
+        let j = i + dx + dy * columns
+        return j >= 0 && j < count ? j : nil
     }
 }
 
-/// View 1: every cell with its counts, Cu Kα FWHM, hardware-limit FWHM and flag colour.
+/// View 1: every cell as a meter: its flag colour, Cu Kα and hardware-limit FWHM, and its
+/// spectrum on one shared energy axis (under the calibration in use, each event at its own time)
+/// with the profile's lines marked, so a cell whose peaks sit off the marks, or come doubled by
+/// a gain step, stands out; `e` switches to ADC.
 enum OverviewView {
     static func render(_ s: InspectorState, _ buf: inout CellBuffer, _ body: Rect) {
         guard let d = s.dataset else { return }
         let g = s.glyphs
         let layout = OverviewLayout(count: d.cells.count, width: body.width, height: s.height)
-        // Legend line.
-        TextWidgets.spans(&buf, x: 1, y: body.y, maxX: body.maxX, [
-            (body.width >= 120 ? "events · Cu Kα FWHM / hardware-limit FWHM (eV)   " : "Cu Kα FWHM / hw limit (eV) ", Style(.label)),
+        let spectra = s.overview.spectra
+        let energy = s.overview.axis == .energy && !(spectra?.energy.isEmpty ?? true)
+        let range = energy ? spectra!.energyRange
+            : (spectra?.adcRange ?? d.profile.adcWindow)
+        let wide = body.width >= 120
+        var legend: [(String, Style)] = [
             (String(g.swatch), Style(.good)), (" ok ", .normal),
             (String(g.swatch), Style(.warn)), (" check ", .normal),
-            (String(g.swatch), Style(.bad)), (body.width >= 120 ? " miscalibrated " : " bad ", .normal),
-            (String(g.swatch), Style(.dim)), (body.width >= 120 ? " not measured  " : " n/a ", .normal),
-            (body.width >= 120 ? "* selected for before/after" : "* in sum", Style(.accent)),
-        ], glyphs: g)
-        let blockRowHeight = 1 + 2 * layout.boxHeight
-        let sel = layout.position(s.selected)
-        // Scroll so the selected row shows.
-        let visibleBlockRows = Swift.max(1, (body.height - 1) / blockRowHeight)
-        let firstBlockRow = Swift.max(0, sel.row / 2 - visibleBlockRows + 1)
-        for (i, c) in d.cells.enumerated() {
-            let p = layout.position(i)
-            let blockRow = p.row / 2 - firstBlockRow
-            guard blockRow >= 0, blockRow < visibleBlockRows else { continue }
-            let top = body.y + 1 + blockRow * blockRowHeight
-            let blockCol = p.col / OverviewLayout.columnsPerArray
-            let x0 = body.x + blockCol * (OverviewLayout.columnsPerArray * layout.boxWidth + 2)
-            if i % OverviewLayout.cellsPerArray == 0 {
-                let last = Swift.min(d.cells.count, i + OverviewLayout.cellsPerArray) - 1
-                buf.put(g.text("array \(i / OverviewLayout.cellsPerArray + 1) · cells \(c.cell)–\(d.cells[last].cell)"),
-                        x: x0 + 1, y: top, style: Style(.title, bold: true))
+            (String(g.swatch), Style(.bad)), (wide ? " miscalibrated " : " bad ", .normal),
+            (String(g.swatch), Style(.dim)), (wide ? " not measured  " : " n/a ", .normal),
+            (wide ? "* selected for before/after   " : "* in sum  ", Style(.accent)),
+        ]
+        if energy {
+            legend.append((wide ? "spectra in energy under the calibration in use, lines marked (e: ADC)" : "energy (e: ADC)", Style(.label)))
+        } else {
+            legend.append((s.overview.axis == .energy ? (s.overview.pending || spectra == nil ? "spectra: computing…" : "ADC (no calibration yet)")
+                           : (wide ? "spectra in ADC (e: energy)" : "ADC (e: energy)"), Style(.label)))
+        }
+        TextWidgets.spans(&buf, x: 1, y: body.y, maxX: body.maxX, legend, glyphs: g)
+
+        let page = layout.page(of: s.selected)
+        let first = page * layout.perPage, last = Swift.min(d.cells.count, first + layout.perPage)
+        let top = body.y + 2
+        let usedRows = (last - first + layout.columns - 1) / layout.columns
+        let tickY = top + usedRows * layout.meterHeight
+        // Per meter column: line labels above, ticks below, and the same line marks in every meter.
+        let sw = layout.spectrumWidth
+        let marks: [(Int, SpectralLine)] = energy ? d.profile.lines.compactMap { l in
+            let f = (l.energy - range.lowerBound) / (range.upperBound - range.lowerBound)
+            return f >= 0 && f < 1 ? (Int(f * Double(2 * sw)), l) : nil
+        } : []
+        for col in 0..<Swift.min(layout.columns, Swift.max(1, last - first)) {
+            let sx = body.x + col * (layout.meterWidth + OverviewLayout.gap) + OverviewLayout.labelWidth
+            if energy {
+                let labels = marks.map { LabelLayout.Label(anchor: sx + $0.0 / 2, texts: LabelLayout.lineTexts($0.1.label).map(g.text), style: Style(.axis, bold: true)) }
+                LabelLayout.draw(LabelLayout.place(labels, rows: 1, minX: sx, maxX: sx + sw, offset: -1, gap: 1).placed, into: &buf, y: body.y + 1)
             }
-            let r = Rect(x: x0 + 1 + (p.col % OverviewLayout.columnsPerArray) * layout.boxWidth,
-                         y: top + 1 + (p.row % 2) * layout.boxHeight, width: layout.boxWidth - 1, height: layout.boxHeight)
+            ticks(&buf, x: sx, y: tickY, width: sw, range: range, energy: energy, glyphs: g)
+        }
+        for i in first..<last {
+            let slot = layout.slot(i)
+            let r = Rect(x: body.x + slot.col * (layout.meterWidth + OverviewLayout.gap), y: top + slot.row * layout.meterHeight,
+                         width: layout.meterWidth, height: layout.meterHeight)
             guard r.maxY <= body.maxY else { continue }
-            drawBox(c, selected: i == s.selected, marked: s.selection.contains(c.cell), r, &buf, g)
+            let c = d.cells[i]
+            let bins = energy ? spectra?.energy[c.cell] : spectra?.adc[c.cell]
+            drawMeter(c, bins: bins, marks: marks.map(\.0), selected: i == s.selected, marked: s.selection.contains(c.cell), r, &buf, g)
         }
-        if d.cells.count > 0, visibleBlockRows * 2 <= layout.position(d.cells.count - 1).row {
-            buf.put(g.text("↑↓ scroll: row \(sel.row + 1)"), x: body.maxX - 16, y: body.y, style: Style(.dim))
-        }
+        detailLine(s, d, layout, first: first, last: last, &buf, y: Swift.min(body.maxY - 1, tickY + 1), maxX: body.maxX)
     }
 
-    static func drawBox(_ c: CellInfo, selected: Bool, marked: Bool, _ r: Rect, _ buf: inout CellBuffer, _ g: GlyphSet) {
+    /// One meter: label block, then the mini-spectrum (log counts over 2.5 decades, the cell's
+    /// largest bin full height) as an outline coloured by the flag when it is not ok, over dotted marks at the line energies.
+    static func drawMeter(_ c: CellInfo, bins: [Float]?, marks: [Int], selected: Bool, marked: Bool, _ r: Rect,
+                          _ buf: inout CellBuffer, _ g: GlyphSet) {
+        let lw = OverviewLayout.labelWidth
         let base = selected ? Style(.selection, reverse: true) : Style.normal
-        buf.fill(r, Cell(" ", base))
+        buf.fill(Rect(x: r.x, y: r.y, width: lw - 1, height: r.height), Cell(" ", base))
         let flag = Style(c.summary.flag.role, bold: true, reverse: selected)
-        let id = TextWidgets.pad("\(c.cell)", 3, right: true)
-        var x = buf.put(id, x: r.x, y: r.y, style: flag)
-        x += buf.put(marked ? "*" : " ", x: r.x + x, y: r.y, style: Style(.accent, bold: true, reverse: selected))
-        let counts = TextWidgets.count(Double(c.events))
-        buf.put(TextWidgets.pad(counts, r.width - x - 3, right: true) + " ev", x: r.x + x, y: r.y, style: base.role == .normal ? Style(.label) : base)
+        var x = r.x + buf.put(TextWidgets.pad("\(c.cell)", 3, right: true), x: r.x, y: r.y, style: flag)
+        x += buf.put(marked ? "*" : " ", x: x, y: r.y, style: Style(.accent, bold: true, reverse: selected))
         let fw = "Cu " + TextWidgets.num(c.summary.cuKaFWHM, "%.0f") + " hw " + TextWidgets.num(c.summary.hardwareFWHM, "%.0f")
         let over = (c.summary.cuKaFWHM ?? 0) > (c.summary.hardwareFWHM ?? .infinity) * 1.1
-        buf.put(fw, x: r.x + 1, y: r.y + 1, style: over && !selected ? Style(.warn) : base, maxWidth: r.width - 1)
-        if r.height >= 3, !c.summary.note.isEmpty {
-            buf.put(g.text(c.summary.note), x: r.x + 1, y: r.y + 2, style: selected ? base : Style(c.summary.flag.role), maxWidth: r.width - 1)
+        buf.put(fw, x: x + 1, y: r.y, style: over && !selected ? Style(.warn) : base, maxWidth: r.x + lw - 2 - x)
+        if r.height >= 2 {
+            buf.put(TextWidgets.pad(TextWidgets.count(Double(c.events)) + " ev", lw - 6, right: true), x: r.x, y: r.y + 1,
+                    style: selected ? base : Style(.label), maxWidth: lw - 1)
         }
+        if r.height >= 3, !c.summary.note.isEmpty {
+            // The note, wrapped over the remaining rows of the label block.
+            var words = g.text(c.summary.note).split(separator: " ").map(String.init)
+            for y in (r.y + 2)..<r.maxY where !words.isEmpty {
+                var line = ""
+                while let w = words.first, line.isEmpty || line.count + 1 + w.count <= lw - 2 {
+                    line += (line.isEmpty ? "" : " ") + w; words.removeFirst()
+                }
+                buf.put(line, x: r.x + 1, y: y, style: selected ? base : Style(c.summary.flag.role), maxWidth: lw - 2)
+            }
+        }
+        let sw = r.width - lw
+        guard sw >= 1 else { return }
+        var canvas = BrailleCanvas(width: sw, height: r.height)
+        let dh = canvas.dotHeight
+        let markLayer = Layer(Style(.axis), priority: 1)
+        for m in marks { for y in stride(from: 1, to: dh, by: 2) { canvas.set(m, y, markLayer) } }
+        if let bins {
+            let role: ColorRole = c.summary.flag == .warn ? .warn : (c.summary.flag == .bad ? .bad : .spectrum)
+            let layer = Layer(Style(role), priority: 2)
+            // An outline (each column joined to the last), so the marks show beneath it.
+            var prev: Int? = nil
+            for (px, h) in MiniSpectra.heights(bins, dots: canvas.dotWidth, levels: dh - 1).enumerated() {
+                guard h >= 0 else { prev = nil; continue }
+                let y = dh - 1 - h
+                canvas.vline(px, prev ?? y, y, layer)
+                prev = y
+            }
+        }
+        canvas.draw(into: &buf, x: r.x + lw, y: r.y, glyphs: g)
+    }
+
+    /// Tick labels of the shared axis under one meter column (keV, or ADC).
+    static func ticks(_ buf: inout CellBuffer, x: Int, y: Int, width: Int, range: ClosedRange<Double>, energy: Bool, glyphs g: GlyphSet) {
+        let scale = energy ? 1000.0 : 1
+        let r = (range.lowerBound / scale)...(range.upperBound / scale)
+        let unit = energy ? " keV" : " ADC"
+        var end = x - 1
+        let ts = Ticks.linear(r, maxCount: Swift.max(2, width / 4))
+        for t in ts {
+            let c = x + Int((t.value - r.lowerBound) / (r.upperBound - r.lowerBound) * Double(width))
+            guard c >= x, c < x + width else { continue }
+            let start = Swift.max(x, c - t.label.count / 2)
+            // The unit keeps the last columns.
+            guard start > end, start + t.label.count < x + width - unit.count else { continue }
+            end = start + buf.put(t.label, x: start, y: y, style: Style(.label))
+        }
+        if end < x + width - unit.count { buf.put(unit, x: x + width - unit.count, y: y, style: Style(.dim)) }
+        _ = g
+    }
+
+    /// The selected cell in words (events, batches, figures, why it is flagged), which cells the
+    /// page shows, and the keys that page and jump.
+    static func detailLine(_ s: InspectorState, _ d: Dataset, _ layout: OverviewLayout, first: Int, last: Int,
+                           _ buf: inout CellBuffer, y: Int, maxX: Int) {
+        let g = s.glyphs
+        var parts: [(String, Style)] = []
+        parts.append(("cells \(d.cells[first].cell)–\(d.cells[last - 1].cell) of \(d.cells.count)", Style(.title, bold: true)))
+        if layout.pageCount > 1 { parts.append(("  page \(layout.page(of: s.selected) + 1)/\(layout.pageCount) PgUp/PgDn", Style(.dim))) }
+        parts.append(("  j jump", Style(.dim)))
+        if let c = s.cell {
+            parts.append(("  ·  cell \(c.cell): ", Style(.label)))
+            parts.append(("\(TextWidgets.count(Double(c.events))) ev, \(c.batches.count) batches", Style(.label)))
+            if !c.summary.note.isEmpty { parts.append((" · " + c.summary.note, Style(c.summary.flag.role, bold: true))) }
+        }
+        TextWidgets.spans(&buf, x: 1, y: y, maxX: maxX, parts, glyphs: g)
     }
 }
