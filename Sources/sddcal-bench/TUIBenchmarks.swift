@@ -122,7 +122,7 @@ enum TUIBench {
                                   spectrum: h, summary: CellSummary(cuKaFWHM: 180 + Double(c % 7), hardwareFWHM: 176,
                                                                     flag: c % 50 == 5 ? .bad : .ok, note: c % 50 == 5 ? "residual 31 eV" : "")))
             cal.append(CalibrationSet.Cell(cell: c, batches: [CalibrationSet.Batch(index: 0, start: 0, end: 0, events: Int(h.total),
-                calibration: EnergyCalibration(p0: -(600 + Double(c % 5) * 4) * g, p1: g), status: "ok", lines: [], missingLines: [])]))
+                calibration: EnergyCalibration(p0: -(600 + Double(c % 5) * 4) * g, p1: g), status: .ok, lines: [], missingLines: [])]))
         }
         var d = Dataset(name: "bench", profile: .vip2, cells: cells)
         d.calibration = CalibrationSet(profile: "vip2", batch: "all", method: "bench", source: "bench", cells: cal)

@@ -36,7 +36,7 @@ public struct MiniSpectra: Equatable, Sendable {
     }
 
     /// The mini-spectra of a dataset. Events go into energy one by one under the calibration at
-    /// their own time (`CalibrationSet.calibration(cell:time:)`), each placed at a fixed fraction
+    /// their own time (`CalibrationSet.cursor(cell:)`: a version-2 timeline, else the batch's), each placed at a fixed fraction
     /// inside its ADC channel (a golden-ratio sequence: reproducible, and no beating of ~3 eV
     /// channels against the bins); histogram input uses the calibration of its one batch.
     public static func compute(_ d: Dataset, calibration set: CalibrationSet?, generation: Int) -> MiniSpectra {
@@ -57,15 +57,14 @@ public struct MiniSpectra: Equatable, Sendable {
                         if b >= 0 && b < n { a[b] += Float(h.counts[k]) }
                     }
                     aOut[i] = a
-                    guard let set, set.batches(ofCell: cell.cell) != nil else { return }
+                    guard let set, var cursor = set.cursor(cell: cell.cell) else { return }
                     var e = [Float](repeating: 0, count: n)
                     if let ev = d.events {
                         let lo = cell.batches.first?.range?.lowerBound ?? 0, hi = cell.batches.last?.range?.upperBound ?? 0
                         var u = 0.5
                         for j in lo..<hi {
-                            guard let cal = set.calibration(cell: cell.cell, time: ev.time[j]) else { continue }
                             u += 0.6180339887498949; if u >= 1 { u -= 1 }
-                            let x = cal.energy(Double(ev.adc[j]) - 0.5 + u)
+                            let x = cursor.energy(adc: Double(ev.adc[j]) - 0.5 + u, time: ev.time[j])
                             let b = Int(((x - er.lowerBound) * eScale).rounded(.down))
                             if b >= 0 && b < n { e[b] += 1 }
                         }
