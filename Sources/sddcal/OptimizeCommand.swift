@@ -94,7 +94,8 @@ struct Optimize: ParsableCommand {
             if let t = trace, !(t.hasSuffix(".csv") || t.hasSuffix(".json")) {
                 throw SDDError.invalidArgument("--trace", "'\(t)' must end in .csv or .json")
             }
-            var calibration = try CalibrationSet.load(calib)
+            // Batch by batch, a version-2 file's timeline starts each batch at its average over the batch.
+            var calibration = try CalibrationSet.load(calib).piecewiseConstant()
             if let st = start { calibration = CalibrationRefiner.startingFrom(try CalibrationSet.load(st), anchors: calibration) }
             let readBar = TerminalProgressBar("read")
             let read = try EventFile.read(events, options: .strict, progress: readBar)

@@ -161,6 +161,29 @@ final class CalibrationFileVersionTests: XCTestCase {
         }
     }
 
+    func testPiecewiseConstantViewAveragesTheTimelineOverEachBatch() throws {
+        var set = batchSet()
+        set.cells[0].batches[0].lines = [.init(line: "MnKa", centroidADC: 2000, centroidError: 0.1, energy: 5895)]
+        let tl = try CalibrationTimeline(knots: [0, 172_800], p0: [-1800, -1820], p1: [3, 3.3], p2: [1e-6, 3e-6],
+                                         covariance: [[1, 0, 0, 0, 1e-6, 0, 0, 0, 0], [4, 0, 0, 0, 1e-6, 0, 0, 0, 0]])
+        set.cells[0].timeline = tl
+        let flat = set.piecewiseConstant()
+        XCTAssertEqual(flat.version, 1)
+        XCTAssertNil(flat.cells[0].timeline)
+        XCTAssertEqual(flat.cells[1], set.cells[1])                  // no timeline: unchanged
+        for (k, b) in flat.cells[0].batches.enumerated() {
+            // p0, p2 linear: the average is the mid-time value; p1 = 3·1.1^(t/T): its mean ∫ analytically.
+            let mid = (b.start + b.end) / 2
+            XCTAssertEqual(b.calibration.p0, tl.calibration(at: mid).p0, accuracy: 1e-9)
+            XCTAssertEqual(b.calibration.p2, tl.calibration(at: mid).p2, accuracy: 1e-18)
+            let w0 = b.start / 172_800, w1 = b.end / 172_800, r = log(1.1)
+            XCTAssertEqual(b.calibration.p1, 3 * (exp(r * w1) - exp(r * w0)) / (r * (w1 - w0)), accuracy: 1e-6, "batch \(k)")   // 48-point midpoint rule: ~1e-7
+            XCTAssertNotNil(b.calibration.covariance)
+        }
+        let mn = flat.cells[0].batches[0]
+        XCTAssertEqual(mn.lines[0].residual!, mn.calibration.energy(2000) - 5895, accuracy: 1e-9)
+    }
+
     func testBatchCursorFollowsVersion1Rule() throws {
         // Gaps, a batch before and after, unequal lengths: the cursor equals the linear-scan rule everywhere.
         let bs: [CalibrationSet.Batch] = [(10.0, 20.0), (20, 35), (50, 60), (61, 62), (100, 200)].enumerated().map { i, w in
