@@ -22,6 +22,7 @@ struct SDDCal: ParsableCommand {
             Demo.self,
             Report.self,
             Apply.self,
+            Validate.self,
         ])
 
     static func main() {

@@ -8,7 +8,7 @@ struct Simulate: ParsableCommand {
         abstract: "Simulate VIP-2-like SDD events with drifting calibration and write their truth.",
         discussion: """
         Cells get gains of 2.9–3.3 eV/ADC, zero energy near ADC 600 and a small quadratic term; gain and \
-        offset drift by a daily random walk, and --steps cells get a sudden gain step. Cu Kα is ~100× \
+        offset drift by a random walk (knots daily, or every --walk-step), and --steps cells get a sudden gain step. Cu Kα is ~100× \
         weaker than Mn Kα. The truth file holds every cell's calibration as a function of time, its \
         resolution, tail and line yields. Deterministic for a seed.
         """)
@@ -20,6 +20,7 @@ struct Simulate: ParsableCommand {
     @Option(help: "Mean events per cell per day.") var rate = 10_400.0
     @Option(help: "Relative gain random walk per √day.") var gainWalk = 1.5e-3
     @Option(help: "ADC offset random walk per √day.") var offsetWalk = 0.5
+    @Option(help: "Knot spacing of the gain/offset random walk: a duration such as 1h, 90m or 1d (default 1d). The step per knot is scaled so the drift per √day stays --gain-walk.") var walkStep: String?
     @Option(help: "Number of sudden gain steps planted (default: one per 8 cells).") var steps: Int?
     @Option(help: "Cu Kα yield relative to Mn Kα.") var cuRatio = 0.012
     @Flag(inversion: .prefixedNo, help: "Silicon escape peaks.") var escape = true
@@ -35,6 +36,7 @@ struct Simulate: ParsableCommand {
             cfg.eventsPerCellPerDay = rate
             cfg.gainWalk = gainWalk
             cfg.offsetWalk = offsetWalk
+            cfg.walkStepSeconds = try walkStep.map(Self.parseWalkStep)
             if let s = steps { cfg.steps = max(0, s) }
             cfg.cuToMnKalpha = cuRatio
             cfg.escapePeaks = escape
@@ -64,6 +66,14 @@ struct Simulate: ParsableCommand {
                 }
             }
         }
+    }
+
+    /// A walk knot spacing ("1h", "90m", "1d", "3600s") in seconds.
+    static func parseWalkStep(_ text: String) throws -> Double {
+        guard case .duration(let s)? = try? BatchSpec(parsing: text) else {
+            throw SDDError.invalidArgument("--walk-step", "'\(text)' is not a duration such as 1h, 90m or 1d")
+        }
+        return s
     }
 
     struct StepReport: Encodable { let cell: Int; let time: Double; let gainFactor: Double

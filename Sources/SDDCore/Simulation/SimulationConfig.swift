@@ -23,10 +23,17 @@ public struct SimulationConfig: Sendable, Hashable, Codable {
     public var zeroADCRange: ClosedRange<Double> = 570...630
     /// Range of the quadratic term p2 (eV/ADC²).
     public var quadraticRange: ClosedRange<Double> = -2e-6...2e-6
-    /// Random-walk step of the relative gain per √day (knots daily, linear in between).
+    /// Random-walk step of the relative gain per √day (knots every `walkInterval`, linear in between;
+    /// each knot's step is scaled by √(interval/day), so the drift per day does not depend on the spacing).
     public var gainWalk: Double = 1.5e-3
     /// Random-walk step of the ADC offset per √day.
     public var offsetWalk: Double = 0.5
+    /// Spacing (s) of the random walk's knots; nil = daily (what version-1 truth files without the
+    /// field were made with). A finer spacing (e.g. hourly) keeps a calibration method from being
+    /// tuned to daily knots.
+    public var walkStepSeconds: Double?
+    /// The knot spacing in effect (s).
+    public var walkInterval: Double { walkStepSeconds ?? 86400 }
     /// Number of sudden gain steps planted in random cells at random times.
     public var steps: Int = 0
     /// Range of the relative size of a planted gain step (sign random).

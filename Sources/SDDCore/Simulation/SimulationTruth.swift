@@ -5,7 +5,7 @@ import Foundation
 ///
 /// The calibration of cell c at time t is E(ADC, t) = r(t) · E₀(ADC − δ(t)) with the cell's base
 /// quadratic E₀(a) = p0 + p1·a + p2·a², the relative gain r(t) = exp(w(t)) · Π(steps before t) and the
-/// ADC offset δ(t); w and δ are linear between daily knots. This stays an exact quadratic in ADC.
+/// ADC offset δ(t); w and δ are linear between knots (daily, or every `config.walkInterval`). This stays an exact quadratic in ADC.
 /// Schema `sddcal.truth`, version 1.
 public struct SimulationTruth: Sendable, Equatable, Codable {
     public static let schemaName = "sddcal.truth"

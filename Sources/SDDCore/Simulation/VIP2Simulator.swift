@@ -16,6 +16,11 @@ public struct VIP2Simulator: Sendable {
         }
         guard config.days > 0, config.days.isFinite else { throw SDDError.invalidArgument("--days", "must be positive") }
         guard config.eventsPerCellPerDay > 0 else { throw SDDError.invalidArgument("--rate", "must be positive") }
+        // At least a minute and at most the run's length; the knot count stays below ~10⁶ per cell.
+        guard config.walkInterval.isFinite, config.walkInterval >= 60,
+              config.days * 86400 / config.walkInterval <= 1_000_000 else {
+            throw SDDError.invalidArgument("--walk-step", "must be at least 1 minute and give at most 10⁶ knots over the run")
+        }
         self.config = config
         self.profile = p
     }
@@ -85,15 +90,19 @@ public struct VIP2Simulator: Sendable {
         let gain = draw(cfg.gainRange), zero = draw(cfg.zeroADCRange), quad = draw(cfg.quadraticRange)
         let base = EnergyCalibration(p0: -gain * zero - quad * zero * zero, p1: gain, p2: quad)
 
-        // Drift knots: daily random walk of log-gain and ADC offset.
-        let nKnots = Int((cfg.days).rounded(.up)) + 1
+        // Drift knots: random walk of log-gain and ADC offset every `walkInterval` (daily by default; the
+        // daily case draws exactly as before, so old seeds reproduce), steps scaled to keep the drift per day.
+        let interval = cfg.walkInterval
+        let nKnots = Int((duration / interval).rounded(.up)) + 1
+        let perKnot = (interval / 86400).squareRoot()
         var times: [Double] = [], w: [Double] = [], d: [Double] = []
+        times.reserveCapacity(nKnots); w.reserveCapacity(nKnots); d.reserveCapacity(nKnots)
         var wv = 0.0, dv = 0.0
         for k in 0..<nKnots {
-            times.append(Double(k) * 86400)
+            times.append(Double(k) * interval)
             w.append(wv); d.append(dv)
-            wv += cfg.gainWalk * rng.normal()
-            dv += cfg.offsetWalk * rng.normal()
+            wv += cfg.gainWalk * perKnot * rng.normal()
+            dv += cfg.offsetWalk * perKnot * rng.normal()
         }
 
         // Yields per line for this cell: Kβ/Kα below the Scofield value as seen in real spectra (physics.md).
