@@ -67,7 +67,7 @@ let package = Package(
         .testTarget(name: "PeakFindingTests", dependencies: ["PeakFinding", "PeakKernels"], resources: [.copy("Fixtures")]),
         .testTarget(name: "CentroidNetworkTests", dependencies: ["CentroidNetwork", "SDDCalTestSupport"]),
         .testTarget(name: "LineFittingTests", dependencies: ["LineFitting"]),
-        .testTarget(name: "CalibrationRefinementTests", dependencies: ["CalibrationRefinement"]),
+        .testTarget(name: "CalibrationRefinementTests", dependencies: ["CalibrationRefinement", "SDDCalTestSupport"]),
         .testTarget(name: "InspectorTests", dependencies: ["Inspector", "LineFitting", "SDDCalTestSupport"], exclude: ["Snapshots"]),
     ],
     // Swift 5 language mode: data races are avoided by design (value types, one ncurses thread)
