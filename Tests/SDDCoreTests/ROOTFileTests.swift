@@ -52,6 +52,32 @@ final class ROOTFileTests: XCTestCase {
         }
     }
 
+    func testTreesMatchUprootExactly() throws {
+        let all = try expected()
+        for c in Self.compressions {
+            let name = "fixture-\(c).root"
+            let want = all[name]!.trees["events"]!
+            let f = try ROOTFile(path: fixture("root/" + name))
+            let t = try f.tree(f.entry("events")!)
+            XCTAssertEqual(t.entries, want.entries)
+            XCTAssertEqual(t.title, want.title)
+            XCTAssertTrue(t.unsupported.isEmpty, "\(t.unsupported)")
+            XCTAssertEqual(Set(t.branches.map(\.name)), Set(want.branches.keys))
+            let types = ["int32": ROOTLeafType.int32, "uint16": .uint16, "float64": .float64, "float32": .float32,
+                         "int8": .int8, "int64": .int64]
+            for br in t.branches {
+                let w = want.branches[br.name]!
+                XCTAssertEqual(br.type, types[w.type], br.name)
+                XCTAssertEqual(br.baskets.count, 2, br.name)
+                if let exact = w.exact {
+                    XCTAssertEqual(try f.integers(br, tree: t), exact, "\(name) \(br.name)")
+                } else {
+                    XCTAssertEqual(try f.doubles(br, tree: t), w.values, "\(name) \(br.name)")
+                }
+            }
+        }
+    }
+
     func testSelectionsAndSpectrumRecords() throws {
         let path = fixture("root/fixture-zlib.root")
         let one = try SpectrumFile.read(path + ":bus1_sdd1")

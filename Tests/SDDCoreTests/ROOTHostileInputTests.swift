@@ -11,6 +11,10 @@ final class ROOTHostileInputTests: XCTestCase {
         let f = try ROOTFile(bytes: bytes, path: "damaged.root")
         var n = 0
         for e in f.histogramEntries { n += try f.histogram(e).counts.count }
+        for e in f.entries where e.className == "TTree" {
+            let t = try f.tree(e)
+            for b in t.branches { n += try f.doubles(b, tree: t).count }
+        }
         return n
     }
 
@@ -66,7 +70,12 @@ final class ROOTHostileInputTests: XCTestCase {
             // The ranges a full read touches: mutations elsewhere (streamer info) would prove nothing.
             let source = ROOTByteSource(bytes: bytes, path: "damaged.root")
             let f = try ROOTFile(source: source)
+            try Self.readEverything(bytes)
             for e in f.histogramEntries { _ = try f.histogram(e) }
+            for e in f.entries where e.className == "TTree" {
+                let t = try f.tree(e)
+                for b in t.branches { _ = try f.doubles(b, tree: t) }
+            }
             let ranges = source.rangesRead
             let positions = ranges.flatMap { Array($0) }
             XCTAssertGreaterThan(positions.count, 1000)
