@@ -35,6 +35,7 @@ struct Calibrate: ParsableCommand {
     @Option(help: "Line profile (vip2, siddharta2, or a list like TiKa,FeKa,CuKa).") var profile = "vip2"
     @Option(help: "Output calibration file (JSON).") var out: String
     @OptionGroup var output: OutputOptions
+    @OptionGroup var rootInput: ROOTInputOptions
     @Flag(help: "Print a JSON summary on stdout.") var json = false
 
     func run() throws {
@@ -45,7 +46,7 @@ struct Calibrate: ParsableCommand {
             if seeds == .truth && truth == nil { throw SDDError.invalidArgument("--seeds", "'truth' needs --truth FILE") }
             let truthSet = try truth.map(SimulationTruth.load)
             let bar = TerminalProgressBar("read")
-            let read = try EventFile.read(events, options: .strict, progress: bar)
+            let read = try EventFile.read(events, options: rootInput.readOptions(), progress: bar)
             bar.finish()
             let batched = BatchedEvents(read.events, spec: spec)
             guard !batched.batches.isEmpty else { throw SDDError.failed("\(events): no events") }

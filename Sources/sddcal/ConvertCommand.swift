@@ -23,6 +23,7 @@ struct Convert: ParsableCommand {
     @Option(help: "Number of cells: events of cells outside 0..<N are rejected as unknown.") var cells: Int?
     @Flag(help: "Skip bad event rows and count them per reason instead of stopping at the first.") var lenient = false
     @OptionGroup var outputOptions: OutputOptions
+    @OptionGroup var rootInput: ROOTInputOptions
     @Flag(help: "Print a JSON summary on stdout.") var json = false
 
     func run() throws {
@@ -42,7 +43,7 @@ struct Convert: ParsableCommand {
         guard toSpectra || ["csv", "bin"].contains(EventFile.fileExtension(output)) else {
             throw SDDError.badFile(file: output, message: "events convert to .csv, .bin, or .npy (one ADC spectrum per cell)")
         }
-        let options = EventReadOptions(lenient: lenient, knownCells: cells.map { 0...($0 - 1) })
+        let options = try rootInput.readOptions(lenient: lenient, knownCells: cells.map { 0...($0 - 1) })
         let start = Date()
         let readBar = TerminalProgressBar("read")
         let result = try EventFile.read(input, options: options, progress: readBar)
@@ -79,10 +80,10 @@ struct Convert: ParsableCommand {
         let readSeconds = Date().timeIntervalSince(start)
         let writeStart = Date()
         try SpectrumFile.write(records, to: output, overwrite: outputOptions.force)
-        let bytes = fileSize(input)
+        let bytes = fileSize(ROOTSelection.parse(input)?.file ?? input)
         return ConvertReport(
             input: input, output: output, kind: "spectra",
-            inputFormat: SpectrumFile.format(path: input, bytes: headBytes(input)).rawValue,
+            inputFormat: ROOTSelection.parse(input) != nil ? "root" : SpectrumFile.format(path: input, bytes: headBytes(input)).rawValue,
             outputFormat: EventFile.fileExtension(output), rows: nil, events: nil, rejected: 0,
             rejectedByReason: [:], firstRejection: [:], spectra: records.count,
             channels: records.map(\.histogram.binCount).max(), bytesIn: bytes, bytesOut: fileSize(output),

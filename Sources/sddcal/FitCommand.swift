@@ -35,6 +35,7 @@ struct Fit: ParsableCommand {
     @Flag(help: "Also fit the whole 4–10 keV spectrum (every profile line, Kβ/Kα free, one ENC/F resolution model).") var fullSpectrum = false
     @Option(help: "Line profile for --full-spectrum and the hardware limit.") var profile = "vip2"
     @Flag(help: "JSON output.") var json = false
+    @OptionGroup var rootInput: ROOTInputOptions
 
     func run() throws {
         try reportingErrors {
@@ -67,7 +68,7 @@ struct Fit: ParsableCommand {
             let calibration = try calib.map(CalibrationSet.load)
             let truthSet = try truth.map(SimulationTruth.load)
             let bar = TerminalProgressBar("read")
-            let read = try EventFile.read(events, options: .strict, progress: bar)
+            let read = try EventFile.read(events, options: rootInput.readOptions(), progress: bar)
             bar.finish()
 
             let batched: BatchedEvents

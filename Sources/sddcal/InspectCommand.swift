@@ -32,11 +32,13 @@ struct Inspect: ParsableCommand {
     @Option(help: "Frame-rate cap for background repaints (frames per second).") var fps = 15.0
     @Option(help: "Write frame statistics (bytes per frame, key-to-frame latency) as JSON here on exit.") var stats: String?
     @Flag(help: "Print the overview as JSON instead of opening the inspector.") var json = false
+    @OptionGroup var rootInput: ROOTInputOptions
 
     func run() throws {
         try reportingErrors {
             if let out, !output.force && FileManager.default.fileExists(atPath: out) { throw SDDError.outputExists(out) }
-            let dataset = try Self.load(file: file, calib: calib, batch: batch, profile: profile)
+            let dataset = try Self.load(file: file, calib: calib, batch: batch, profile: profile,
+                                        readOptions: rootInput.readOptions())
             let settings = try Optimize.makeSettings(loss: "density", method: method)
             let (services, cnnNote) = try InspectorLiveServices.make(profile: dataset.profile, model: model, refinement: settings,
                                                                           out: out, overwrite: output.force)
@@ -68,7 +70,8 @@ struct Inspect: ParsableCommand {
     }
 
     /// Reads the events (progress on stderr) and the calibration, and builds the dataset.
-    static func load(file: String, calib: String?, batch: String, profile: String) throws -> Dataset {
+    static func load(file: String, calib: String?, batch: String, profile: String,
+                     readOptions: EventReadOptions = .strict) throws -> Dataset {
         let spec = try BatchSpec(parsing: batch)
         guard let prof = LineProfile.named(profile) else { throw SDDError.invalidArgument("--profile", "unknown profile '\(profile)'") }
         let calibration = try calib.map(CalibrationSet.load)
@@ -81,7 +84,7 @@ struct Inspect: ParsableCommand {
             return d
         }
         let bar = TerminalProgressBar("read")
-        let read = try EventFile.read(file, options: .strict, progress: bar)
+        let read = try EventFile.read(file, options: readOptions, progress: bar)
         bar.finish()
         guard !read.events.isEmpty else { throw SDDError.badFile(file: file, message: "no events") }
         var d = Dataset(name: name, events: read.events, profile: prof, batch: spec)
@@ -92,8 +95,10 @@ struct Inspect: ParsableCommand {
 
 extension Inspect {
     /// Event files: `.bin`, or CSV whose header names the sdd and adc columns; anything else is read
-    /// as a histogram file (.mca, .Spe, .npy, text/CSV spectra).
+    /// as a histogram file (.mca, .Spe, .npy, text/CSV spectra, ROOT histograms); a ROOT selection
+    /// holds events when it names a tree and no histogram.
     static func isEventFile(_ path: String) throws -> Bool {
+        if let selection = ROOTSelection.parse(path) { return ROOTEvents.namesTree(selection) }
         let ext = (path as NSString).pathExtension.lowercased()
         if ext == "bin" { return true }
         guard ext == "csv" else { return false }

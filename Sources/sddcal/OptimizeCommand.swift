@@ -33,6 +33,7 @@ struct Optimize: ParsableCommand {
     @Option(help: "Tail slope β in σ (default: measured per cell on Mn Kα).") var tailSlope: Double?
     @OptionGroup var output: OutputOptions
     @Flag(help: "JSON output.") var json = false
+    @OptionGroup var rootInput: ROOTInputOptions
 
     func settings() throws -> RefinementSettings {
         try Self.makeSettings(loss: loss, method: method, learningRate: learningRate, maxIterations: maxIterations,
@@ -98,7 +99,7 @@ struct Optimize: ParsableCommand {
             var calibration = try CalibrationSet.load(calib).piecewiseConstant()
             if let st = start { calibration = CalibrationRefiner.startingFrom(try CalibrationSet.load(st), anchors: calibration) }
             let readBar = TerminalProgressBar("read")
-            let read = try EventFile.read(events, options: .strict, progress: readBar)
+            let read = try EventFile.read(events, options: rootInput.readOptions(), progress: readBar)
             readBar.finish()
             let recorder = trace == nil ? nil : TraceRecorder()
             let bar = TerminalProgressBar("optimize")

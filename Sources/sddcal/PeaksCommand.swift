@@ -48,6 +48,7 @@ struct Peaks: ParsableCommand {
     @Option(help: "ADC range LO:HI to search (default: events: the profile's window; histograms: all channels).") var range: String?
     @Option(name: .customLong("bin-width"), help: "Bin width in ADC (default: events 10; histograms: the file's).") var binWidth: Double?
     @Flag(help: "JSON output.") var json = false
+    @OptionGroup var rootInput: ROOTInputOptions
 
     func run() throws {
         try reportingErrors {
@@ -140,6 +141,7 @@ struct Peaks: ParsableCommand {
     /// True when the file is an event file: sddcal's binary format, or text whose first line is the
     /// `sdd,adc,time` header.
     static func isEventFile(_ path: String) throws -> Bool {
+        if let selection = ROOTSelection.parse(path) { return ROOTEvents.namesTree(selection) }
         if EventFile.fileExtension(path) == "bin" { return true }
         guard let h = FileHandle(forReadingAtPath: path) else {
             throw SDDError.badFile(file: path, message: "cannot open (missing or unreadable)")
@@ -194,7 +196,7 @@ struct Peaks: ParsableCommand {
     func eventSpectrum(range r: ClosedRange<Double>) throws -> (Histogram, Source) {
         let spec = try BatchSpec(parsing: batch)
         let bar = TerminalProgressBar("read")
-        let read = try EventFile.read(file, options: .strict, progress: bar)
+        let read = try EventFile.read(file, options: rootInput.readOptions(), progress: bar)
         bar.finish()
         let batched = BatchedEvents(read.events, spec: spec)
         let cells = batched.events.cells

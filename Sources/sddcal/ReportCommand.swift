@@ -28,6 +28,7 @@ struct Report: ParsableCommand {
     @Option(help: "Line FWHM in eV for the rerun; default from the other lines' widths.") var fwhm: Double?
     @OptionGroup var output: OutputOptions
     @Flag(help: "JSON output.") var json = false
+    @OptionGroup var rootInput: ROOTInputOptions
 
     func run() throws {
         try reportingErrors {
@@ -37,7 +38,7 @@ struct Report: ParsableCommand {
             let t = try truth.map(SimulationTruth.load)
             let tr = try trace.map { try TraceRecorder.load(csv: $0) }
             let bar = TerminalProgressBar("read")
-            let read = try EventFile.read(events, options: .strict, progress: bar)
+            let read = try EventFile.read(events, options: rootInput.readOptions(), progress: bar)
             bar.finish()
             let report = try BeforeAfterReport.make(events: read.events, before: b, after: a, settings: settings, binWidth: bin, truth: t, trace: tr)
             var written: [String] = []

@@ -11,21 +11,27 @@ struct Summary: ParsableCommand {
         file). A line's count is the number of events within ±1 FWHM (ENC 11.9 e⁻ model) of its energy.
         """)
 
-    @Argument(help: "Events file (.csv or .bin).") var events: String
+    @Argument(help: "Events file (.csv, .bin, file.root:TREE), or a ROOT file to list (file.root[:pattern]).") var events: String
     @Option(help: "Batch length: 48h, 30d, 90m, a count of events, or all.") var batch = "48h"
     @Option(help: "Calibration file for counts per line.") var calib: String?
     @Option(help: "Simulator truth file for counts per line.") var truth: String?
     @Option(help: "Line profile.") var profile = "vip2"
     @Flag(help: "JSON output.") var json = false
+    @OptionGroup var rootInput: ROOTInputOptions
 
     func run() throws {
         try reportingErrors {
+            // A ROOT file is listed, unless its pattern names a tree (then its events are summarised).
+            if let selection = ROOTSelection.parse(events), selection.pattern == nil || !ROOTEvents.namesTree(selection) {
+                try ROOTListing.run(selection, json: json)
+                return
+            }
             let spec = try BatchSpec(parsing: batch)
             guard let prof = LineProfile.named(profile) else { throw SDDError.invalidArgument("--profile", "unknown profile '\(profile)'") }
             let calibration = try calib.map(CalibrationSet.load)
             let truthSet = try truth.map(SimulationTruth.load)
             let bar = TerminalProgressBar("read")
-            let read = try EventFile.read(events, options: .strict, progress: bar)
+            let read = try EventFile.read(events, options: rootInput.readOptions(), progress: bar)
             bar.finish()
             let batched = BatchedEvents(read.events, spec: spec)
             let response = DetectorResponse(enc: 11.9)

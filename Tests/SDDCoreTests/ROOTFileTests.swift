@@ -91,6 +91,11 @@ final class ROOTFileTests: XCTestCase {
         XCTAssertEqual(try SpectrumFile.read(path + ":bus2_sdd6")[0].metadata["ROOT_KEY"], "sub/bus2_sdd6")
         XCTAssertEqual(try SpectrumFile.read(path + ":sub/**").map { $0.metadata["ROOT_KEY"]! }, ["sub/bus2_sdd6", "sub/deeper/bus3_sdd7"])
         XCTAssertEqual(try SpectrumFile.read(path + ":bus1_sdd[13]").map(\.cell), [0, 1])
+        // Unit bins with integer edges [100, 140): ADC values 100…139 as channels.
+        let ints = try SpectrumFile.read(path + ":bus1_sdd3")[0]
+        XCTAssertEqual(ints.firstChannel, 100)
+        XCTAssertEqual(ints.metadata["ROOT_EDGE_SHIFT"], "-0.5")
+        XCTAssertNil(one[0].metadata["ROOT_EDGE_SHIFT"])
         let e = errorLine { _ = try SpectrumFile.read(path + ":bus1_sdd2") }
         XCTAssertTrue(e.contains("key 'bus1_sdd2' (TH1D)") && e.contains("variable-width"), e)
         let neg = errorLine { _ = try SpectrumFile.read(path + ":bus1_sdd4") }

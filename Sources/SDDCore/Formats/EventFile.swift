@@ -1,11 +1,13 @@
 import Foundation
 
-/// Reading and writing event files: CSV with header `sdd,adc,time` (`EventCSV`) and sddcal's own
-/// binary format (`EventBinary`, docs/binary-format.md), chosen by extension and content.
+/// Reading and writing event files: CSV with header `sdd,adc,time` (`EventCSV`), sddcal's own
+/// binary format (`EventBinary`, docs/binary-format.md), chosen by extension and content, and
+/// (read only) a ROOT tree's flat branches (`ROOTEvents`, `run.root` or `run.root:TREE`).
 public enum EventFile {
     public enum Format: String, Sendable, Hashable, Codable, CustomStringConvertible {
         case csv
         case binary = "bin"
+        case root
         public var description: String { rawValue }
     }
 
@@ -24,6 +26,7 @@ public enum EventFile {
     /// CSV otherwise.
     public static func format(ofInput path: String) throws -> Format {
         if fileExtension(path) == "bin" { return .binary }
+        if ROOTSelection.parse(path) != nil { return .root }
         let f = try FileInput(path)
         defer { f.close() }
         var head = [UInt8](repeating: 0, count: EventBinary.magic.count)
@@ -37,6 +40,7 @@ public enum EventFile {
         switch try format(ofInput: path) {
         case .csv: return try EventCSV.read(path, options: options, progress: progress)
         case .binary: return try EventBinary.read(path, options: options, progress: progress)
+        case .root: return try ROOTEvents.read(ROOTSelection.parse(path)!, branches: options.rootBranches, options: options)
         }
     }
 
@@ -53,6 +57,7 @@ public enum EventFile {
         switch try format(forOutput: path) {
         case .csv: return try EventCSV.write(table, to: path, overwrite: overwrite, progress: progress)
         case .binary: return try EventBinary.write(table, to: path, overwrite: overwrite, progress: progress)
+        case .root: throw SDDError.badFile(file: path, message: "sddcal reads ROOT files but does not write them; use .csv or .bin")
         }
     }
 
@@ -65,9 +70,10 @@ public enum EventFile {
 }
 
 extension EventFile {
-    /// True when `path` holds events rather than a spectrum: a binary event file, or a CSV whose first
-    /// content line names the sdd, adc and time columns.
+    /// True when `path` holds events rather than a spectrum: a binary event file, a CSV whose first
+    /// content line names the sdd, adc and time columns, or a ROOT selection naming a tree and no histogram.
     public static func holdsEvents(_ path: String) throws -> Bool {
+        if let selection = ROOTSelection.parse(path) { return ROOTEvents.namesTree(selection) }
         if try format(ofInput: path) == .binary { return true }
         let f = try FileInput(path)
         defer { f.close() }

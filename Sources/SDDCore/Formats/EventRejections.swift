@@ -57,10 +57,13 @@ public struct EventReadOptions: Sendable, Equatable {
     /// Cells the caller expects; a valid cell number outside this range is an `unknownCell`.
     /// nil accepts every cell number 0...65535.
     public var knownCells: ClosedRange<Int>?
+    /// The branches of a ROOT tree that hold cell, ADC value and time.
+    public var rootBranches: ROOTEventBranches
 
-    public init(lenient: Bool = false, knownCells: ClosedRange<Int>? = nil) {
+    public init(lenient: Bool = false, knownCells: ClosedRange<Int>? = nil, rootBranches: ROOTEventBranches = .standard) {
         self.lenient = lenient
         self.knownCells = knownCells
+        self.rootBranches = rootBranches
     }
 
     /// Stop at the first bad row; accept every cell number.

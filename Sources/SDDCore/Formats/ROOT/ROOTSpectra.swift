@@ -2,6 +2,11 @@
 /// fixed-width bins as the histogram, its key path, class, title, entries and flow bins as
 /// metadata. One histogram is a single-detector spectrum (cell nil); several are numbered cells
 /// 0, 1, … in key order.
+///
+/// A DAQ fills integer ADC values into unit bins with integer edges (`TH1F(n, 0, n)`): the value k
+/// lands in the bin [k, k + 1). Such a histogram is read as ADC channels (channel k = [k − ½, k + ½),
+/// sddcal's convention), i.e. shifted by −½, so peak positions come out in ADC values, not half a
+/// channel high; `ROOT_EDGE_SHIFT` = -0.5 in the metadata says so.
 public enum ROOTSpectra {
     /// The spectra of the histograms a selection names. Errors name the file and the key.
     public static func records(_ selection: ROOTSelection) throws -> [SpectrumRecord] {
@@ -34,9 +39,12 @@ public enum ROOTSpectra {
             throw fail("content of bin \(bad + 1) is \(h.counts[bad]); spectra need finite, non-negative counts")
         }
         let lo = h.edges[0], hi = h.edges[h.edges.count - 1]
-        let hist = Histogram(lowerEdge: lo, binWidth: (hi - lo) / Double(h.counts.count), counts: h.counts)
+        let width = (hi - lo) / Double(h.counts.count)
+        let integerUnitBins = width == 1 && lo == lo.rounded() && abs(lo) < 1e9
+        let hist = Histogram(lowerEdge: integerUnitBins ? lo - 0.5 : lo, binWidth: width, counts: h.counts)
         var meta: [String: String] = ["ROOT_KEY": entry.path, "ROOT_CLASS": h.className, "ENTRIES": "\(h.entries)",
                                       "UNDERFLOW": "\(h.underflow)", "OVERFLOW": "\(h.overflow)"]
+        if integerUnitBins { meta["ROOT_EDGE_SHIFT"] = "-0.5" }
         if !h.title.isEmpty { meta["TITLE"] = h.title }
         return SpectrumRecord(cell: cell, histogram: hist, metadata: meta)
     }
