@@ -5,7 +5,7 @@ import SDDCore
 ///
 /// The window starts at ADC channel `firstChannel` and holds `bins` bins of `channelsPerBin` whole
 /// channels (integer ADC k is the interval [k − ½, k + ½), `Histogram.adc`'s convention). For
-/// `vip2` that is ADC 1500–4499 in 300 bins of 10 channels (`physics.md`). Counts are normalised as
+/// `vip2` that is ADC 1500–4499 in 300 bins of 10 channels (docs/physics.md §6). Counts are normalised as
 /// sqrt(count) / max sqrt(count): the square root evens out Poisson noise across the strong Mn and
 /// weak Cu lines, and the maximum makes the input independent of the total number of counts.
 public struct InputEncoding: Codable, Hashable, Sendable {

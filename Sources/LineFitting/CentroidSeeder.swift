@@ -27,7 +27,7 @@ public struct GivenSeeds: CentroidSeeder {
 }
 
 /// Seeds from the known line pattern: the tabulated energies of the profile's lines, matched to the
-/// strongest peaks of the smoothed spectrum under a gain prior (2.5–3.7 eV/ADC, `physics.md`: 2.92–3.25),
+/// strongest peaks of the smoothed spectrum under a gain prior (2.5–3.7 eV/ADC, docs/physics.md §6: 2.92–3.25),
 /// then refined one line at a time from the strongest, each local centroid updating the linear scale
 /// used to place the weaker lines.
 public struct PatternSeeder: CentroidSeeder {

@@ -3,7 +3,7 @@ import SDDCore
 
 /// The whole calibrated spectrum (typically 4–10 keV) as one binned model: every line of a profile
 /// (Kα doublets with the tabulated ratio and splitting [D],[S]; Kβ lines with a free Kβ/Kα ratio per
-/// element, since real spectra differ from Scofield's values, `physics.md`), their silicon escape peaks
+/// element, since real spectra differ from Scofield's values, docs/physics.md §1), their silicon escape peaks
 /// (E − 1740 eV, a shared free fraction), one resolution model for all lines,
 /// σ(E) = sqrt((ENC·w)² + F·w·E) with w fixed, the shared low-energy tail, and a smooth continuum
 /// exp(c0 + c1·t + c2·t²), t = (E − E_ref)/1 keV (an exponential falling continuum with curvature).

@@ -1,8 +1,8 @@
 import Foundation
+import SDDCore
 
 /// Value and first derivatives of one unit-area line component: (1 − f)·Gauss(x; μ, σ) + f·T(x; μ, σ, β),
-/// the SDD response of `physics.md` (the tail T is the exponentially modified Gaussian with slope β in
-/// units of σ, eq. 5 of the paper corrected).
+/// the SDD line shape of SDDCore (``SDDLineShape``, docs/physics.md §4).
 ///
 /// Derivatives are analytic so that the minimizer gets exact Jacobians at the cost of one model pass.
 public struct LineComponentValue: Sendable {
@@ -22,7 +22,6 @@ public struct LineComponentValue: Sendable {
 public enum LineComponent {
     @usableFromInline static let invSqrt2Pi = 0.3989422804014327
     @usableFromInline static let sqrt2OverPi = 0.7978845608028654
-    @usableFromInline static let invSqrt2 = 0.7071067811865476
 
     /// Unit-area shape (1 − f)·G + f·T at `x` and its derivatives with respect to μ, σ, f and β.
     @inlinable
@@ -32,17 +31,9 @@ public enum LineComponent {
         let g = gaussCore * invSqrt2Pi / sigma
         let dgdMu = g * d / sigma
         let dgdSigma = g * (d * d - 1) / sigma
-        // Tail: T = E/(2βσ), E = exp(a)·erfc(u), a = d/β + 1/(2β²), u = (d + 1/β)/√2.
-        // Note a − u² = −d²/2, so E = exp(−d²/2)·erfcx(u): exp(a)·erfc(u) is exact while erfc does not
-        // underflow (u < 10 here), the scaled form beyond (where exp(a) alone could overflow).
+        // Tail: T = E/(2βσ) with SDDCore's tail factor E = exp(d/β + 1/(2β²))·erfc((d + 1/β)/√2).
         let ib = 1 / beta
-        let u = (d + ib) * invSqrt2
-        let e: Double
-        if u < 10 {
-            e = exp(d * ib + 0.5 * ib * ib) * erfc(u)
-        } else {
-            e = gaussCore * scaledComplementaryError(u)
-        }
+        let e = SDDLineShape.tailFactor(d, inverseSlope: ib, gaussCore: gaussCore)
         // dE/dd = E/β − √(2/π)·exp(−d²/2);  dE/dβ = −E·(d/β² + 1/β³) + √(2/π)·exp(−d²/2)/β².
         let k = sqrt2OverPi * gaussCore
         let dEdd = e * ib - k
@@ -71,13 +62,7 @@ public enum LineComponent {
     /// Unit-area shape value only (no derivatives).
     @inlinable
     public static func value(_ x: Double, mu: Double, sigma: Double, fraction f: Double, beta: Double) -> Double {
-        let d = (x - mu) / sigma
-        let gaussCore = exp(-0.5 * d * d)
-        let g = gaussCore * invSqrt2Pi / sigma
-        let ib = 1 / beta
-        let u = (d + ib) * invSqrt2
-        let e = u < 10 ? exp(d * ib + 0.5 * ib * ib) * erfc(u) : gaussCore * scaledComplementaryError(u)
-        return (1 - f) * g + f * e * 0.5 * ib / sigma
+        SDDLineShape.density((x - mu) / sigma, tailFraction: f, tailSlope: beta) / sigma
     }
 
     /// Unit-area Gaussian value.
@@ -85,15 +70,5 @@ public enum LineComponent {
     public static func gaussianValue(_ x: Double, mu: Double, sigma: Double) -> Double {
         let d = (x - mu) / sigma
         return exp(-0.5 * d * d) * invSqrt2Pi / sigma
-    }
-
-    /// erfcx(u) = exp(u²)·erfc(u) for u ≥ 3, by its continued fraction: depth 30 below u = 10 (relative
-    /// error < 10⁻¹⁵), depth 12 from 10 on (< 10⁻¹⁵ there too).
-    @inlinable
-    public static func scaledComplementaryError(_ u: Double) -> Double {
-        var c = u
-        let depth = u < 10 ? 30 : 12
-        for k in stride(from: depth, through: 1, by: -1) { c = u + (Double(k) * 0.5) / c }
-        return 1 / (c * 1.7724538509055159)
     }
 }

@@ -15,7 +15,7 @@ public enum TailTreatment: Sendable, Equatable {
 /// Options of a single-line fit.
 public struct LineFitOptions: Sendable, Equatable {
     public var statistic: FitStatistic = .poisson
-    /// Default: f_T free, β fixed at 1.4 (`physics.md`: 1.3–1.5). With both free they are nearly degenerate
+    /// Default: f_T free, β fixed at 1.4 (docs/physics.md §4: 1.3–1.5). With both free they are nearly degenerate
     /// below ~10⁵ counts (a narrow, large "tail" mimics a shifted Gaussian and biases position and width).
     public var tail: TailTreatment = .fractionFree(slope: 1.4)
     /// Kα2/Kα1 intensity ratio; nil takes the tabulated value [S] (0.513 for Cu; the paper uses 0.51).

@@ -9,7 +9,7 @@ import SDDCore
 /// - `centroid`: the intensity-weighted mean of the components, which a calibration maps to
 ///   `SpectralLine.energy`; its error equals the position's (the splitting is fixed).
 /// - `fwhm`: 2.3548·σ of the Gaussian core of each component — the detector's resolution at that line,
-///   directly comparable with the intrinsic FWHM(E) = 2.3548·sqrt((ENC·w)² + F·w·E) of `physics.md`.
+///   directly comparable with the intrinsic FWHM(E) = 2.3548·sqrt((ENC·w)² + F·w·E) of docs/physics.md §3.
 /// - `profileFWHM`: the full width at half maximum of the whole fitted shape (doublet + tail, no
 ///   background), as one would read it off a plot; a few eV wider than `fwhm` for Cu Kα.
 public struct LineFitResult: Sendable, Equatable, Codable {

@@ -2,7 +2,7 @@ import SDDCore
 
 /// Binned model of one or more X-ray lines on a linear background, the shape of eq. 4 of the paper:
 /// each line is a set of components (a Kα1/Kα2 doublet, or one Kβ component) with the SDD response of
-/// `physics.md` — a Gaussian plus the low-energy tail of area fraction f_T and slope β (in units of σ).
+/// docs/physics.md §4 — a Gaussian plus the low-energy tail of area fraction f_T and slope β (in units of σ).
 ///
 /// Works in any x unit (eV for calibrated spectra, ADC for raw ones): component offsets are given in x.
 ///

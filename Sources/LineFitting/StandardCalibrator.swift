@@ -260,7 +260,7 @@ public struct StandardCalibrator: Sendable {
             var shapes = g.lines.map { LineShapeModel.Line($0, xPerEV: 1 / scale.gain) }
             var sigmas = g.lines.map { options.nominalResponse.sigma(at: $0.energy) / scale.gain }
             var centroids = g.seeds
-            // Silicon escape peaks (E − 1740 eV, `physics.md`) of other lines falling in the window, e.g. Mn Kα's
+            // Silicon escape peaks (E − 1740 eV, docs/physics.md §5) of other lines falling in the window, e.g. Mn Kα's
             // at 4155 eV next to Ti Kα: modelled at their predicted place with free area, so they do not pull the
             // centroid or the tail.
             var escapes: [(name: String, x: Double)] = []
@@ -283,7 +283,7 @@ public struct StandardCalibrator: Sendable {
             for k in 1..<Swift.max(1, shapes.count) {
                 p.tie("sigma_\(shapes[k].name)", to: "sigma_\(shapes[0].name)", scale: sigmas[k] / sigmas[0])
             }
-            // Windows holding a Kα and its Kβ span ~1 keV, over which the continuum bends (`physics.md`).
+            // Windows holding a Kα and its Kβ span ~1 keV, over which the continuum bends (docs/physics.md §5).
             if g.lines.count > 1 { p.release("bg_curvature") }
             // Lines that are not calibration points (Cu Kβ next to Cu Kα) sit at their tabulated distance from
             // the group's calibration line: only their area is free.

@@ -6,7 +6,7 @@ import SDDCore
 ///
 /// Every hypothesis is a linear relation E = gain · (ADC − zeroADC): from each pair of peaks taken
 /// as each pair of lines (and, for one peak alone, from each peak as each line at the nominal gain)
-/// whose gain and zero lie inside the prior ranges (`physics.md`: 2.92–3.25 eV/ADC, zero energy
+/// whose gain and zero lie inside the prior ranges (docs/physics.md §6: 2.92–3.25 eV/ADC, zero energy
 /// near ADC 600). Each hypothesis predicts where every line lies; the highest peak within the
 /// tolerance of a prediction takes that line; the relation is refitted to the matched lines by
 /// least squares and the matching repeated. The score rewards matched lines and penalises

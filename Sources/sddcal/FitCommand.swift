@@ -28,7 +28,7 @@ struct Fit: ParsableCommand {
     @Option(help: "Fit window in eV, LOW:HIGH (default 7000:8500 for Cu Kα, else the line −6σ/+5σ).") var roi: String?
     @Option(help: "Bin width in eV.") var bin = 5.0
     @Option(help: "Only these cells (comma-separated).") var cells: String?
-    @Option(help: "Tail: fraction (f_T fitted, β fixed at 1.4, the typical slope of physics.md), free (f_T and β fitted; nearly degenerate below ~10⁵ counts), none.") var tail = "fraction"
+    @Option(help: "Tail: fraction (f_T fitted, β fixed at 1.4, the typical slope, docs/physics.md §4), free (f_T and β fitted; nearly degenerate below ~10⁵ counts), none.") var tail = "fraction"
     @Option(help: "Background: linear (eq. 4 of the paper) or quadratic.") var background = "linear"
     @Option(help: "Kα2/Kα1 intensity ratio (default: the table [S], 0.513 for Cu; the paper's eq. 4 uses 0.51).") var ratio: Double?
     @Flag(help: "Also fit each cell on its own, with its hardware-limit FWHM (ENC, F from the calibration's line widths).") var perCell = false

@@ -1,15 +1,18 @@
 import XCTest
 @testable import CalibrationRefinement
+import SDDCore
 
 /// Forward-mode derivatives against central finite differences on a function that uses every primitive.
 final class DualNumberTests: XCTestCase {
     /// A generic test function of three variables touching +, −, ×, ÷, constants on both sides,
-    /// exp, log, sqrt, erfc and erfcx (both of its branches through expTimesErfc).
+    /// exp, log, sqrt, erfc and erfcx (both branches of the line shape's tail factor, and erfcx on both
+    /// sides of its cut-over).
     static func f<T: RealScalar>(_ x: T, _ y: T, _ z: T) -> T {
         let a = T.exp(x * y * 0.3) / (2.0 + z * z)
         let b = T.log(1.5 + x * x) * T.sqrt(y + 3.0)
         let c = T.erfc(x - z * 0.5) - 1.0 / (y + 4.0)
-        let d = T.expTimesErfc(x * 0.4, y * 2.0 + z)      // crosses u = 5 for large y
+        // u = (2y + z + 0.7)/√2 and 2y + z cross erfcx's cut-over (4) for the larger y.
+        let d = SDDLineShape.tailFactor(y * 2.0 + z, inverseSlope: 0.7) * 3.0 + T.erfcx(y * 2.0 + z - x * 0.1)
         return a * b + c * (4.0 - x) + d - z / (x + 5.0)
     }
 
@@ -51,15 +54,5 @@ final class DualNumberTests: XCTestCase {
             XCTAssertEqual(r.hessianPacked[6], 0)
             XCTAssertEqual(r.hessianPacked[7], 0)
         }
-    }
-
-    func testScaledErfcIsContinuousAcrossItsBranches() {
-        // The continued fraction (x > 5) agrees with the direct product where the latter is still accurate.
-        for x in [5.000001, 5.5, 6.5, 8.0] {
-            XCTAssertEqual(ScaledErfc.erfcx(x), exp(x * x) * erfc(x), accuracy: 1e-13 * ScaledErfc.erfcx(x), "x = \(x)")
-        }
-        // Asymptotic erfcx(x) ≈ 1/(x√π)·(1 − 1/(2x²)) at large x.
-        let x = 30.0
-        XCTAssertEqual(ScaledErfc.erfcx(x), 1 / (x * 1.7724538509055159) * (1 - 1 / (2 * x * x) + 3 / (4 * x * x * x * x)), accuracy: 1e-9)
     }
 }

@@ -27,10 +27,10 @@ final class SynthesisTests: XCTestCase {
 
     func testTailCDFIsFiniteFarFromThePeak() {
         for d in [-200.0, -40, -5, 0, 5, 12, 40, 300] {
-            let c = LineShapeIntegral.cdf(d, tailFraction: 0.05, tailSlope: 1.4)
+            let c = SDDLineShape.cdf(d, tailFraction: 0.05, tailSlope: 1.4)
             XCTAssertTrue(c.isFinite && c >= 0 && c <= 1 + 1e-12, "cdf(\(d)) = \(c)")
         }
-        XCTAssertEqual(LineShapeIntegral.cdf(300, tailFraction: 0.05, tailSlope: 1.4), 1, accuracy: 1e-12)
+        XCTAssertEqual(SDDLineShape.cdf(300, tailFraction: 0.05, tailSlope: 1.4), 1, accuracy: 1e-12)
     }
 
     func testSpectraHaveTrueLinePositionsAndCounts() {

@@ -1,4 +1,5 @@
 import Foundation
+import SDDCore
 
 /// A forward-mode dual number carrying a value and its gradient with respect to up to three
 /// variables (lanes 0–2 of a `SIMD4`; lane 3 stays zero), so one evaluation of a generic loss gives
@@ -57,10 +58,10 @@ import Foundation
     @inlinable public static func log(_ x: Dual3) -> Dual3 { chain(x, Foundation.log(x.value), 1 / x.value) }
     @inlinable public static func sqrt(_ x: Dual3) -> Dual3 { let f = x.value.squareRoot(); return chain(x, f, 0.5 / f) }
     @inlinable public static func erfc(_ x: Dual3) -> Dual3 {
-        chain(x, Foundation.erfc(x.value), -ScaledErfc.twoOverSqrtPi * Foundation.exp(-x.value * x.value))
+        chain(x, Foundation.erfc(x.value), -twoOverSquareRootPi * Foundation.exp(-x.value * x.value))
     }
     @inlinable public static func erfcx(_ x: Dual3) -> Dual3 {
-        let f = ScaledErfc.erfcx(x.value)
-        return chain(x, f, 2 * x.value * f - ScaledErfc.twoOverSqrtPi)
+        let f = SDDCore.erfcx(x.value)
+        return chain(x, f, 2 * x.value * f - twoOverSquareRootPi)
     }
 }

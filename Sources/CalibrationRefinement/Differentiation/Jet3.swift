@@ -1,4 +1,5 @@
 import Foundation
+import SDDCore
 
 /// A second-order forward-mode number in three variables: value, gradient and (symmetric) Hessian,
 /// propagated together through every operation (a truncated multivariate Taylor expansion, the
@@ -92,12 +93,12 @@ import Foundation
         return chain(x, f, 0.5 / f, -0.25 / (f * f * f))
     }
     @inlinable public static func erfc(_ x: Jet3) -> Jet3 {
-        let d1 = -ScaledErfc.twoOverSqrtPi * Foundation.exp(-x.value * x.value)
+        let d1 = -twoOverSquareRootPi * Foundation.exp(-x.value * x.value)
         return chain(x, Foundation.erfc(x.value), d1, -2 * x.value * d1)
     }
     @inlinable public static func erfcx(_ x: Jet3) -> Jet3 {
-        let f = ScaledErfc.erfcx(x.value)
-        let d1 = 2 * x.value * f - ScaledErfc.twoOverSqrtPi
+        let f = SDDCore.erfcx(x.value)
+        let d1 = 2 * x.value * f - twoOverSquareRootPi
         return chain(x, f, d1, 2 * f + 2 * x.value * d1)
     }
 }

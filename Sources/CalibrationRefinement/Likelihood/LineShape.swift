@@ -1,9 +1,8 @@
 import SDDCore
 
-/// The energy-space shape of one X-ray line (e.g. the Cu Kα1/Kα2 doublet): per component a Gaussian
-/// plus the low-energy tail of incomplete charge collection (`physics.md`, the paper's eq. 5
-/// corrected), normalised to unit area over all energies. Written once, generically, so that
-/// dual numbers give its derivatives.
+/// The energy-space shape of one X-ray line (e.g. the Cu Kα1/Kα2 doublet): per component SDDCore's
+/// ``SDDLineShape`` (a Gaussian plus the low-energy tail of incomplete charge collection), normalised
+/// to unit area over all energies. Generic, so that dual numbers give its derivatives.
 public struct LineShape: Sendable, Hashable, Codable {
     /// Component energies (eV) and weights (normalised to sum 1).
     public let energies: [Double]
@@ -23,38 +22,27 @@ public struct LineShape: Sendable, Hashable, Codable {
         self.tailSlope = tailSlope
     }
 
-    @usableFromInline static var invSqrt2: Double { 0.7071067811865476 }
-    @usableFromInline static var invSqrt2Pi: Double { 0.3989422804014327 }
+    @usableFromInline static var invSqrt2Pi: Double { SDDLineShape.inverseSquareRoot2Pi }
 
-    /// Probability density (per eV) at energy `e`.
+    /// Probability density (per eV) at energy `e`: the weighted components' ``SDDLineShape`` densities.
     @inlinable public func density<T: RealScalar>(_ e: T) -> T {
-        let beta = tailSlope, fT = tailFraction
         let invS = 1 / sigma
         var sum = T(0)
         for c in energies.indices {
             let d = (e - energies[c]) * invS
-            // Gaussian core.
-            let g = T.exp(d * d * -0.5) * (Self.invSqrt2Pi * invS * (1 - fT))
-            // Tail T(x) = 1/(2βσ) · exp(d/β + 1/(2β²)) · erfc((d + 1/β)/√2).
-            let tl = T.expTimesErfc(d * (1 / beta) + 0.5 / (beta * beta), (d + 1 / beta) * Self.invSqrt2)
-                * (fT * 0.5 / beta * invS)
-            sum += (g + tl) * weights[c]
+            sum += SDDLineShape.density(d, tailFraction: tailFraction, tailSlope: tailSlope) * (weights[c] * invS)
         }
         return sum
     }
 
-    /// Cumulative distribution: the fraction of the line's events below energy `e`.
-    /// Per component Φ(d) + f_T·βσ·T(x): the tail is a Gaussian convolved with a one-sided
-    /// exponential, whose CDF has this closed form (checked numerically in the tests).
+    /// Cumulative distribution: the fraction of the line's events below energy `e` (the weighted
+    /// components' ``SDDLineShape`` CDFs).
     @inlinable public func cdf<T: RealScalar>(_ e: T) -> T {
-        let beta = tailSlope, fT = tailFraction
         let invS = 1 / sigma
         var sum = T(0)
         for c in energies.indices {
             let d = (e - energies[c]) * invS
-            let phi = T.erfc(d * -Self.invSqrt2) * 0.5
-            let tl = T.expTimesErfc(d * (1 / beta) + 0.5 / (beta * beta), (d + 1 / beta) * Self.invSqrt2) * (0.5 * fT)
-            sum += (phi + tl) * weights[c]
+            sum += SDDLineShape.cdf(d, tailFraction: tailFraction, tailSlope: tailSlope) * weights[c]
         }
         return sum
     }

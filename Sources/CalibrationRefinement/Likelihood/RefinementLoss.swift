@@ -13,7 +13,7 @@ import SDDCore
 /// - `paperEq3`: eq. 3 of the paper as printed, −Σ log[G(E−μ1, σ) + G(E−μ2, σ)] over the window's
 ///   events with fixed σ, no Jacobian, no normalisation, no background and no anchor. It is kept for
 ///   comparison: it is ill-posed, since a gain that squeezes all events onto μ only increases it
-///   (`physics.md`, pitfalls; shown in the tests).
+///   (docs/physics.md §8; shown in the tests).
 public enum LossKind: String, Sendable, Codable, CaseIterable {
     case windowDensity = "density"
     case paperEq3 = "paper"

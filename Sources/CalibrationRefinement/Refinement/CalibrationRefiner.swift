@@ -191,7 +191,7 @@ public struct CalibrationRefiner: Sendable {
     }
 
     /// σ (eV) of the line from the widths of the cell's other lines: each line's σ in eV gives an ENC
-    /// through σ² = (ENC·w)² + F·w·E (`physics.md`); the median ENC predicts σ at `energy`.
+    /// through σ² = (ENC·w)² + F·w·E (docs/physics.md §3); the median ENC predicts σ at `energy`.
     public func resolutionSigma(cell: CalibrationSet.Cell, at energy: Double) -> Double? {
         var enc2: [Double] = []
         let fw = settings.fano * settings.pairEnergy

@@ -6,7 +6,7 @@ import SDDCore
 /// before/after sums. Run by the engine off the UI thread.
 public enum Analysis {
     /// Energy bin width (eV) of the before/after spectra: 10 eV, spread per ADC channel so bins
-    /// narrower than ~3 eV/ADC channels do not beat (`physics.md` pitfalls).
+    /// narrower than ~3 eV/ADC channels do not beat (docs/physics.md §8).
     public static let energyBinWidth = 10.0
 
     /// The energy spectrum over `range` of the given cells, each event under the calibration at its time.

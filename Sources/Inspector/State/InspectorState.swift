@@ -77,7 +77,7 @@ public struct BeforeAfterState: Equatable, Sendable {
     public init() {}
     /// Energy range shown and fitted (eV), the paper's table 1 window.
     public static let range: ClosedRange<Double> = 7000...8500
-    /// The Pauli-forbidden Cu transition searched by VIP-2 (`physics.md`).
+    /// The Pauli-forbidden Cu transition searched by VIP-2 (docs/physics.md §2).
     public static let forbiddenLine = 7746.73
 }
 

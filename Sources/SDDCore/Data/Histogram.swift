@@ -40,7 +40,7 @@ public struct Histogram: Sendable, Equatable, Codable {
     }
 
     /// Adds `weight` spread uniformly over [lo, hi): the exact share of the interval in each bin.
-    /// Used to histogram integer ADC channels in energy without bin beating (`physics.md` pitfalls).
+    /// Used to histogram integer ADC channels in energy without bin beating (docs/physics.md §8).
     public mutating func fillInterval(_ lo: Double, _ hi: Double, weight: Double = 1) {
         guard hi > lo else { fill(lo, weight: weight); return }
         let density = weight / (hi - lo)
@@ -114,7 +114,7 @@ extension Histogram {
     /// How an integer ADC channel's events are placed in energy bins.
     public enum ChannelSpreading: Sendable {
         /// Each event at a uniformly random energy within its channel's interval [E(k−½), E(k+½)):
-        /// integer, Poisson-distributed bin contents, no bin beating (`physics.md` pitfalls), so a correct
+        /// integer, Poisson-distributed bin contents, no bin beating (docs/physics.md §8), so a correct
         /// model scores χ²/ndf ≈ 1. Seeded from the calibration: the same input gives the same histogram.
         case dithered
         /// Each channel's count shared between bins in proportion to overlap: smooth, but neighbouring

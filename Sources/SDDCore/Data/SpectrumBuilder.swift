@@ -15,7 +15,7 @@ public enum SpectrumBuilder {
     /// batches of `cells` (all when nil) whose cell the calibration covers, every event under the
     /// calibration at its own time (`EventEnergies.addSpectrum`: a version-2 timeline, else the batch
     /// whose window holds the event). Each ADC channel is spread over its energy interval (no bin
-    /// beating, `physics.md`). Batches of uncalibrated cells are skipped and returned in `uncalibrated`.
+    /// beating, docs/physics.md §8). Batches of uncalibrated cells are skipped and returned in `uncalibrated`.
     public static func energySpectrum(_ batched: BatchedEvents, calibration: CalibrationSet, cells: Set<Int>? = nil,
                                       range: ClosedRange<Double>, binWidth: Double)
         -> (histogram: Histogram, uncalibrated: [EventBatch]) {

@@ -1,7 +1,7 @@
 import Foundation
 
 /// Amptek PMCA spectrum files (`.mca`, sometimes saved as `.txt`), read as Latin-1 because the
-/// `<<DPP STATUS>>` block holds a non-UTF-8 degree sign (physics.md, "File formats users have").
+/// `<<DPP STATUS>>` block holds a non-UTF-8 degree sign (docs/physics.md §9).
 ///
 /// Sections: `<<PMCA SPECTRUM>>` with `KEY - value` lines; optional `<<CALIBRATION>>` (`LABEL - unit`
 /// then `channel energy` pairs); optional `<<ROI>>` (`lo hi` pairs); `<<DATA>>` with one count per line

@@ -1,6 +1,6 @@
 import Foundation
 
-/// ORTEC `.Spe` ASCII spectra (ORTEC Software File Structure Manual; physics.md): `$KEY:` lines each
+/// ORTEC `.Spe` ASCII spectra (ORTEC Software File Structure Manual; docs/physics.md §9): `$KEY:` lines each
 /// followed by their data lines. `$DATA:` holds `first last` then the counts of channels first…last,
 /// one or several per line; `$MCA_CAL:` a coefficient count then `a b c keV` (E = a + b·ch + c·ch²);
 /// `$ENER_FIT:` `offset slope` in keV, used when there is no `$MCA_CAL`. Metadata: `SPEC_ID`,

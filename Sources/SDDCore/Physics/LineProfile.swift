@@ -31,7 +31,7 @@ public struct LineProfile: Sendable, Hashable, Codable {
     public func line(_ id: String) -> SpectralLine? { lines.first { $0.id == id } }
 
     /// VIP-2: Ti and Mn fluorescence from the Fe-55 source, Cu from the target (~100× weaker than
-    /// Mn Kα, `physics.md`). A 300-bin window of 10 ADC per bin over ADC 1500–4500 covers Ti to Cu Kβ.
+    /// Mn Kα, docs/physics.md §7). A 300-bin window of 10 ADC per bin over ADC 1500–4500 covers Ti to Cu Kβ.
     public static let vip2: LineProfile = {
         let ids = ["TiKa", "TiKb", "MnKa", "MnKb", "CuKa", "CuKb"]
         return LineProfile(

@@ -1,7 +1,7 @@
 /// Tabulated K-shell X-ray energies and intensity ratios for the elements that SDD experiments use.
 ///
 /// Energies from NIST SRD 128 [D] (Deslattes et al. 2003, as tabulated in usnistgov/mass), Zn Kβ from
-/// Bearden [B]; ratios Kα2/Kα1 and Kβ/Kα from Scofield's radiative rates [S]. See `physics.md`.
+/// Bearden [B]; ratios Kα2/Kα1 and Kβ/Kα from Scofield's radiative rates [S]. See docs/physics.md §1.
 public struct ElementLines: Sendable, Hashable, Codable {
     /// Chemical symbol, e.g. "Cu".
     public let symbol: String
@@ -42,8 +42,8 @@ public enum XRayLineTable {
         elements.first { $0.symbol.lowercased() == symbol.lowercased() }
     }
 
-    /// Energy of the Pauli-forbidden Cu Kα transition searched for by VIP-2, in eV (`physics.md`).
+    /// Energy of the Pauli-forbidden Cu Kα transition searched for by VIP-2, in eV (docs/physics.md §2).
     public static let pauliForbiddenCuKalpha = 7746.73
-    /// Energy lost to a silicon escape peak, in eV (`physics.md`).
+    /// Energy lost to a silicon escape peak, in eV (docs/physics.md §5).
     public static let siliconEscapeEnergy = 1740.0
 }

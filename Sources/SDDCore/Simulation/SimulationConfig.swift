@@ -1,4 +1,4 @@
-/// Settings of a VIP-2-like simulation. Defaults follow `physics.md`: gains 2.9–3.3 eV/ADC, zero
+/// Settings of a VIP-2-like simulation. Defaults follow docs/physics.md §6–§7: gains 2.9–3.3 eV/ADC, zero
 /// energy near ADC 600, Cu Kα ~100× weaker than Mn Kα, Cu Kα FWHM near the 176 eV hardware limit.
 public struct SimulationConfig: Sendable, Hashable, Codable {
     public var cells: Int = 32
@@ -15,7 +15,7 @@ public struct SimulationConfig: Sendable, Hashable, Codable {
     public var escapePeaks: Bool = true
     /// Range of the equivalent noise charge per cell (e⁻): 11.9 e⁻ gives 176 eV at Cu Kα.
     public var encRange: ClosedRange<Double> = 11.4...12.4
-    /// Range of the tail area fraction and slope per cell (`physics.md`: 0.02–0.05, 1.3–1.5).
+    /// Range of the tail area fraction and slope per cell (docs/physics.md §4: 0.02–0.05, 1.3–1.5).
     public var tailFractionRange: ClosedRange<Double> = 0.02...0.05
     public var tailSlopeRange: ClosedRange<Double> = 1.3...1.5
     /// Range of gains p1 (eV/ADC) and of the zero-energy ADC per cell.
@@ -38,7 +38,7 @@ public struct SimulationConfig: Sendable, Hashable, Codable {
     public var steps: Int = 0
     /// Range of the relative size of a planted gain step (sign random).
     public var stepSize: ClosedRange<Double> = 0.004...0.008
-    /// Highest ADC value recorded (saturation, `physics.md`: ≈ 7900).
+    /// Highest ADC value recorded (saturation, docs/physics.md §6: ≈ 7900).
     public var saturationADC: Int = 7900
 
     public init() {}

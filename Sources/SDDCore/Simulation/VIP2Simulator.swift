@@ -105,7 +105,7 @@ public struct VIP2Simulator: Sendable {
             dv += cfg.offsetWalk * perKnot * rng.normal()
         }
 
-        // Yields per line for this cell: Kβ/Kα below the Scofield value as seen in real spectra (physics.md).
+        // Yields per line for this cell: Kβ/Kα below the Scofield value as seen in real spectra (docs/physics.md §1).
         var yields: [String: Double] = [:]
         for l in profile.lines {
             var y = profile.typicalYields[l.id] ?? 0
