@@ -87,7 +87,8 @@ struct Calibrate: ParsableCommand {
                                          failed: failed.count, missingLines: missing, seconds: seconds, cpuSeconds: cpu,
                                          cellsLeftOut: cells.filter { c in set.batches(ofCell: c) == nil },
                                          problems: (failed + partial).map { "cell \($0.cell) batch \($0.index): \($0.status)" },
-                                         resolution: resolution, seeds: seeder.name)
+                                         resolution: resolution, seeds: seeder.name,
+                                         quality: CellQualityReport.flagged(set, by: CalibrationQuality()))
             if json { try printJSON(report); return }
             print("seeds: \(seeder.name)")
             print("calibrated \(results.count) batches of \(cells.count) cells (\(spec)) in \(String(format: "%.3f s (CPU %.3f s)", seconds, cpu)): "
@@ -95,6 +96,9 @@ struct Calibrate: ParsableCommand {
             for p in report.problems.prefix(20) { print("  \(p)") }
             if report.problems.count > 20 { print("  … \(report.problems.count - 20) more (see --json)") }
             if !report.cellsLeftOut.isEmpty { print("cells without any calibrated batch (left out): \(report.cellsLeftOut)") }
+            if !report.quality.isEmpty { print("cells to look at (the inspector's flags):") }
+            for q in report.quality.prefix(20) { print("  cell \(q.cell) \(q.level): \(q.reasons.joined(separator: "; "))") }
+            if report.quality.count > 20 { print("  … \(report.quality.count - 20) more (see --json)") }
             print("cell   ENC [e⁻]        Fano            expected Cu Kα FWHM [eV]   χ²/ndf")
             for r in resolution {
                 print(String(format: "%4d   %5.2f ± %4.2f   %5.3f ± %5.3f   %6.1f ± %4.1f              %5.2f",
@@ -137,9 +141,28 @@ struct CalibrateReport: Encodable {
     var problems: [String]
     var resolution: [CellResolution]
     var seeds: String
+    /// Cells whose calibration ``CalibrationQuality`` flags (check or bad), with the reasons.
+    var quality: [CellQualityReport]
 
     enum CodingKeys: String, CodingKey {
-        case out, cells, batches, ok, partial, failed, seconds, problems, resolution, seeds
+        case out, cells, batches, ok, partial, failed, seconds, problems, resolution, seeds, quality
         case missingLines = "missing_lines", cellsLeftOut = "cells_left_out", cpuSeconds = "cpu_seconds"
+    }
+}
+
+/// The quality verdict of one cell's calibration, for `calibrate`'s report.
+struct CellQualityReport: Encodable, Equatable {
+    var cell: Int
+    /// "check" or "bad".
+    var level: String
+    var reasons: [String]
+
+    /// The cells of `set` that `quality` flags, in cell order.
+    static func flagged(_ set: CalibrationSet, by quality: CalibrationQuality) -> [CellQualityReport] {
+        set.cells.compactMap { c in
+            let findings = quality.findings(batches: c.batches)
+            let level = CalibrationQuality.level(findings)
+            return level == .ok ? nil : CellQualityReport(cell: c.cell, level: level.description, reasons: findings.map(\.description))
+        }
     }
 }

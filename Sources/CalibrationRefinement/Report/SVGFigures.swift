@@ -35,17 +35,8 @@ public enum SVGFigures {
             return "<polyline fill=\"none\" stroke=\"\(color)\" stroke-width=\"\(width)\"\(dash.map { " stroke-dasharray=\"\($0)\"" } ?? "") points=\"\(p)\"/>\n"
         }
 
-        /// Nice tick values (1, 2, 5 × 10^k) covering a range.
-        static func ticks(_ r: ClosedRange<Double>) -> [Double] {
-            let span = r.upperBound - r.lowerBound
-            guard span > 0, span.isFinite else { return [r.lowerBound] }
-            let raw = span / 6, mag = Foundation.pow(10, Foundation.floor(Foundation.log10(raw)))
-            let step = [1.0, 2, 5, 10].map { $0 * mag }.first { $0 >= raw } ?? 10 * mag
-            var out: [Double] = []
-            var t = Foundation.ceil(r.lowerBound / step) * step
-            while t <= r.upperBound + 1e-9 * span { out.append(t); t += step }
-            return out
-        }
+        /// Nice tick values (1, 2, 5 × 10^k, at most 6 steps) covering a range.
+        static func ticks(_ r: ClosedRange<Double>) -> [Double] { AxisTicks.linear(r, maxCount: 6).values }
         static func label(_ x: Double) -> String {
             let v = x == 0 ? 0 : x   // no "-0"
             if abs(v) >= 1e5 || (abs(v) < 1e-3 && v != 0) { return String(format: "%.3g", v) }

@@ -1,4 +1,5 @@
 import Foundation
+import SDDCore
 
 /// Linear or logarithmic scale of a plot axis. Log axes transform the data (log10) and label decades.
 public enum AxisScale: Sendable, Equatable {
@@ -21,38 +22,19 @@ public struct Tick: Equatable, Sendable {
     public init(_ value: Double, _ label: String) { self.value = value; self.label = label }
 }
 
-/// Tick placement: "nice" steps of 1, 2 or 5 × 10ᵏ on linear axes, whole decades on log axes.
+/// Tick placement: "nice" steps of 1, 2 or 5 × 10ᵏ on linear axes (SDDCore's ``AxisTicks``), whole
+/// decades on log axes, with labels for the terminal.
 public enum Ticks {
     /// The nice step that gives at most `maxCount` ticks over `span`.
-    public static func niceStep(span: Double, maxCount: Int) -> Double {
-        guard span > 0, span.isFinite, maxCount >= 1 else { return 1 }
-        let raw = span / Double(maxCount)
-        let mag = pow(10, floor(log10(raw)))
-        for m in [1.0, 2.0, 5.0, 10.0] where m * mag >= raw { return m * mag }
-        return 10 * mag
-    }
+    public static func niceStep(span: Double, maxCount: Int) -> Double { AxisTicks.niceStep(span: span, maxCount: maxCount) }
 
     /// The smallest 1, 2 or 5 × 10ᵏ at or above `v` (v > 0): axis limits that stay put while data grow.
-    public static func niceCeiling(_ v: Double) -> Double {
-        guard v > 0, v.isFinite else { return 1 }
-        let mag = pow(10, floor(log10(v)))
-        for m in [1.0, 2.0, 5.0, 10.0] where m * mag >= v * (1 - 1e-12) { return m * mag }
-        return 10 * mag
-    }
+    public static func niceCeiling(_ v: Double) -> Double { AxisTicks.niceCeiling(v) }
 
     /// Linear ticks inside `range` with at most `maxCount` ticks.
     public static func linear(_ range: ClosedRange<Double>, maxCount: Int) -> [Tick] {
-        let span = range.upperBound - range.lowerBound
-        guard span > 0, span.isFinite else { return [Tick(range.lowerBound, label(range.lowerBound, step: 1))] }
-        let step = niceStep(span: span, maxCount: maxCount)
-        var v = ceil(range.lowerBound / step) * step
-        var out: [Tick] = []
-        while v <= range.upperBound + step * 1e-9, out.count <= maxCount + 1 {
-            let clean = abs(v) < step * 1e-9 ? 0 : v
-            out.append(Tick(clean, label(clean, step: step)))
-            v += step
-        }
-        return out
+        let t = AxisTicks.linear(range, maxCount: maxCount)
+        return t.values.map { Tick($0, label($0, step: t.step)) }
     }
 
     /// Decade ticks (1, 10, 100, …) inside `range` (data units, positive); thinned to `maxCount`.

@@ -91,38 +91,27 @@ public enum Analysis {
     }
 
     /// Overview figures per cell: Cu Kα FWHM under the calibration, the hardware limit from the
-    /// strongest line's width, and a flag: bad for failed batch fits, |residual| > 30 eV or a failed
-    /// Cu Kα fit; check for |residual| > 10 eV, missing lines, a line pull (residual over its
-    /// centroid's energy error) above 5σ, or Cu Kα FWHM more than 15 % over the hardware limit.
-    public static func summaries(_ d: Dataset, calibration set: CalibrationSet?, services: InspectorServices) -> [Int: CellSummary] {
+    /// strongest line's width, and the verdict of SDDCore's ``CalibrationQuality`` (the rules
+    /// `sddcal calibrate` reports too): bad for failed batch fits, |residual| > 30 eV or a failed Cu Kα
+    /// fit; check for |residual| > 10 eV, missing lines, a line pull above 5σ, or Cu Kα FWHM more
+    /// than 15 % over the hardware limit.
+    public static func summaries(_ d: Dataset, calibration set: CalibrationSet?, services: InspectorServices,
+                                 quality: CalibrationQuality = CalibrationQuality()) -> [Int: CellSummary] {
         var out: [Int: CellSummary] = [:]
         let response = DetectorResponse()
         let cuKa = SpectralLine(id: "CuKa")!
         let strongest = d.profile.calibrationLines.max { (d.profile.typicalYields[$0.id] ?? 0) < (d.profile.typicalYields[$1.id] ?? 0) }
         for cell in d.cells {
             var s = CellSummary()
-            var notes: [String] = []
+            var findings: [CalibrationQuality.Finding] = []
             if let set, let batches = set.batches(ofCell: cell.cell) {
-                let failed = batches.filter { !$0.status.isUsable }.count
-                let missing = batches.filter { !$0.missingLines.isEmpty }.count
-                let maxRes = batches.flatMap { $0.lines.compactMap { $0.residual.map(abs) } }.max() ?? 0
-                // Pull of a line: its residual over the energy error of its centroid.
-                let maxPull = batches.flatMap { b in b.lines.compactMap { l -> Double? in
-                    guard let r = l.residual, l.centroidError > 0 else { return nil }
-                    return abs(r) / (abs(b.calibration.slope(l.centroidADC)) * l.centroidError)
-                } }.max() ?? 0
-                s.flag = .ok
-                if failed > 0 { s.flag = .bad; notes.append("\(failed) batch fit(s) failed") }
-                if maxRes > 30 { s.flag = .bad; notes.append(String(format: "residual %.0f eV", maxRes)) }
-                else if maxRes > 10 { s.flag = Swift.max(s.flag, .warn); notes.append(String(format: "residual %.0f eV", maxRes)) }
-                if missing > 0 { s.flag = Swift.max(s.flag, .warn); notes.append("lines missing in \(missing)") }
-                if maxPull > 5 { s.flag = Swift.max(s.flag, .warn); notes.append(String(format: "pull %.0fσ", maxPull)) }
+                findings = quality.findings(batches: batches)
                 if let fit = services.fitCuKa {
                     if let h = energyHistogram(d, cells: [cell.cell], calibration: set), let f = fit(h) { s.cuKaFWHM = f.fwhm }
-                    else { s.flag = .bad; notes.append("Cu Kα fit failed") }
+                    else { findings.append(.cuKaFitFailed) }
                 }
             } else if set != nil {
-                s.flag = .bad; notes.append("not calibrated")
+                findings.append(.notCalibrated)
             }
             // Hardware limit: ENC from the strongest line's width in its largest batch, then FWHM at Cu Kα.
             if let line = strongest, let f = services.fitLine {
@@ -137,10 +126,13 @@ public enum Analysis {
                     s.hardwareFWHM = resp.fwhm(at: cuKa.energy)
                 }
             }
-            if let a = s.cuKaFWHM, let b = s.hardwareFWHM, a > b * 1.15 {
-                s.flag = Swift.max(s.flag, .warn); notes.append(String(format: "Cu %.0f%% over limit", (a / b - 1) * 100))
+            if let a = s.cuKaFWHM, let b = s.hardwareFWHM, let f = quality.finding(cuKaFWHM: a, hardwareLimit: b) {
+                findings.append(f)
             }
-            s.note = notes.joined(separator: "; ")
+            // Without a calibration nothing is judged but the resolution.
+            s.flag = set == nil && findings.isEmpty ? .unknown : CellFlag(CalibrationQuality.level(findings))
+            s.findings = findings
+            s.note = findings.map(\.description).joined(separator: "; ")
             out[cell.cell] = s
         }
         return out

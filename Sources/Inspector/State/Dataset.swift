@@ -15,6 +15,10 @@ public struct CentroidMark: Equatable, Sendable {
 public enum CellFlag: Int, Comparable, Sendable {
     case unknown, ok, warn, bad
     public static func < (a: CellFlag, b: CellFlag) -> Bool { a.rawValue < b.rawValue }
+    /// The flag of a calibration-quality level (check shows as warn).
+    public init(_ level: CalibrationQuality.Level) {
+        switch level { case .ok: self = .ok; case .check: self = .warn; case .bad: self = .bad }
+    }
     public var role: ColorRole {
         switch self { case .unknown: return .dim; case .ok: return .good; case .warn: return .warn; case .bad: return .bad }
     }
@@ -27,7 +31,9 @@ public struct CellSummary: Equatable, Sendable {
     /// The FWHM at Cu Kα the detector's noise allows (from the Mn Kα width via the Fano/ENC model).
     public var hardwareFWHM: Double?
     public var flag: CellFlag
-    /// Why the flag is set ("Cu Kα fit failed", "max |residual| 31 eV").
+    /// The quality rules that fired, with what they measured.
+    public var findings: [CalibrationQuality.Finding] = []
+    /// Why the flag is set, in words ("Cu Kα fit failed; residual 31 eV").
     public var note: String
     public init(cuKaFWHM: Double? = nil, hardwareFWHM: Double? = nil, flag: CellFlag = .unknown, note: String = "") {
         self.cuKaFWHM = cuKaFWHM; self.hardwareFWHM = hardwareFWHM; self.flag = flag; self.note = note
