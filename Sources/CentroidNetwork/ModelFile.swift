@@ -126,7 +126,7 @@ public enum ModelFile {
         guard version == UInt32(ModelMetadata.currentFormatVersion) else {
             throw SDDError.badBytes(file: file, offset: 8, message: "model format version \(version) is not supported (expected \(ModelMetadata.currentFormatVersion))")
         }
-        guard bytes.count >= 4 else { throw SDDError.badBytes(file: file, offset: 0, message: "truncated model file") }
+        guard bytes.count >= 16 else { throw SDDError.badBytes(file: file, offset: 0, message: "truncated model file") }
         var crc = CRC32()
         bytes.withUnsafeBytes { crc.update(UnsafeRawBufferPointer(rebasing: $0[0..<(bytes.count - 4)])) }
         let storedCRC = bytes[(bytes.count - 4)...].reversed().reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
@@ -140,7 +140,12 @@ public enum ModelFile {
         }
         o += jsonLength
         try need(8, "weight count")
-        let count = Int(UInt64(try u32()) | UInt64(try u32()) << 32)
+        let count64 = UInt64(try u32()) | UInt64(try u32()) << 32
+        // Overflow-checked: the count must fit the bytes that are actually there.
+        guard count64 <= UInt64(bytes.count / 4), metadata.parameterCount >= 0 else {
+            throw SDDError.badBytes(file: file, offset: o - 8, message: "truncated model file: weight count \(count64) is more than the file can hold")
+        }
+        let count = Int(count64)
         guard count == metadata.parameterCount else {
             throw SDDError.badField(file: file, field: "parameterCount", message: "metadata says \(metadata.parameterCount) weights, file holds \(count)")
         }
@@ -161,6 +166,23 @@ public enum ModelFile {
         }
         guard metadata.encoding.channelsPerBin >= 1, metadata.encoding.bins >= 60 else {
             throw SDDError.badField(file: file, field: "encoding", message: "invalid window binning")
+        }
+        // The window must lie in the 16-bit ADC range: a checksum only proves the bytes are as written.
+        let adcRange = 1 << 16
+        guard metadata.encoding.channelsPerBin <= adcRange else {
+            throw SDDError.badField(file: file, field: "encoding.channelsPerBin", message: "\(metadata.encoding.channelsPerBin) is more than the \(adcRange) ADC channels")
+        }
+        guard (0..<adcRange).contains(metadata.encoding.firstChannel) else {
+            throw SDDError.badField(file: file, field: "encoding.firstChannel", message: "\(metadata.encoding.firstChannel) is not an ADC channel (0…\(adcRange - 1))")
+        }
+        guard let span = CheckedSize.product(metadata.encoding.bins, metadata.encoding.channelsPerBin), span <= 4 * adcRange else {
+            throw SDDError.badField(file: file, field: "encoding.bins", message: "\(metadata.encoding.bins) bins of \(metadata.encoding.channelsPerBin) channels span more than the ADC range")
+        }
+        if let k = metadata.outputScaling.center.firstIndex(where: { !($0.isFinite && Swift.abs($0) <= 4 * Double(adcRange)) }) {
+            throw SDDError.badField(file: file, field: "outputScaling.center[\(k)]", message: "\(metadata.outputScaling.center[k]) is not a finite ADC position")
+        }
+        if let k = metadata.outputScaling.scale.firstIndex(where: { !($0 <= 4 * Double(adcRange)) }) {
+            throw SDDError.badField(file: file, field: "outputScaling.scale[\(k)]", message: "\(metadata.outputScaling.scale[k]) ADC is wider than the ADC range")
         }
         let network = CentroidCNN(metadata.architecture, seed: 0)
         guard network.parameterCount == count else {

@@ -47,6 +47,11 @@ struct Fit: ParsableCommand {
             guard bin > 0, bin.isFinite, (window.upperBound - window.lowerBound) / bin >= 10 else {
                 throw SDDError.invalidArgument("--bin", "needs a positive width giving at least 10 bins in the window")
             }
+            let maxBins = InputLimits.current.maxChannels
+            guard CheckedSize.binCount(span: window.upperBound - window.lowerBound, width: bin, limit: maxBins) != nil else {
+                throw SDDError.invalidArgument(roi != nil ? "--roi" : "--bin",
+                                               "bins of \(bin) eV over \(window.lowerBound)…\(window.upperBound) eV would be more than \(maxBins) (limit SDDCAL_MAX_CHANNELS)")
+            }
             var options = LineFitOptions()
             switch tail {
             case "free": options.tail = .free
@@ -82,11 +87,28 @@ struct Fit: ParsableCommand {
                 let spec = (try? BatchSpec(parsing: set.batch)) ?? Self.countSpec(set.batch) ?? .all
                 batched = BatchedEvents(read.events, spec: spec)
             }
+            // A fit needs data: no calibrated cell, or none of --cells, is an error, not a fabricated line.
+            guard !set.cells.isEmpty else {
+                throw SDDError.badFile(file: calib ?? truth!, message: "calibrates no cells")
+            }
+            if let only {
+                let covered = Set(set.cells.map(\.cell))
+                guard !only.isDisjoint(with: covered) else {
+                    throw SDDError.invalidArgument("--cells", "none of \(only.sorted().map(String.init).joined(separator: ",")) is calibrated in \(calib ?? truth!) (cells: \(set.cells.map { String($0.cell) }.joined(separator: ",")))")
+                }
+            }
             let bins = Int(((window.upperBound - window.lowerBound) / bin).rounded())
             let range = window.lowerBound...(window.lowerBound + Double(bins) * bin)
             let (h, skipped) = SpectrumBuilder.energySpectrum(batched, calibration: set, cells: only, range: range, binWidth: bin)
             guard let prof = LineProfile.named(profile) else { throw SDDError.invalidArgument("--profile", "unknown profile '\(profile)'") }
+            guard h.total > 0 else {
+                throw SDDError.failed(String(format: "no counts in ROI %g–%g eV (of the selected cells): nothing to fit", range.lowerBound, range.upperBound))
+            }
             let outcome = LineFit.fit(h, line: spectral, neighbours: prof.lines, options: options)
+            guard outcome.result.ndf > 0, outcome.result.chi2PerNDF.isFinite, outcome.result.position.isFinite else {
+                throw SDDError.failed(String(format: "the fit in %g–%g eV has %d degrees of freedom (%.0f counts in %d bins): widen --roi or use smaller --bin",
+                                             range.lowerBound, range.upperBound, outcome.result.ndf, h.total, h.binCount))
+            }
             var report = FitReport(outcome.result, events: h.total, cells: only?.sorted() ?? set.cells.map(\.cell),
                                    bin: bin, uncalibratedBatches: skipped.count, source: calib ?? truth!)
             if let t = truthSet {

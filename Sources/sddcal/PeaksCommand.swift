@@ -138,20 +138,11 @@ struct Peaks: ParsableCommand {
         return lo...hi
     }
 
-    /// True when the file is an event file: sddcal's binary format, or text whose first line is the
-    /// `sdd,adc,time` header.
+    /// True when the file is an event file: sddcal's binary format, a CSV whose header names the
+    /// sdd, adc and time columns, or a ROOT tree selection. Sniffed through `EventFile.holdsEvents`, which reads pipes once (never reopens them).
     static func isEventFile(_ path: String) throws -> Bool {
         if let selection = ROOTSelection.parse(path) { return ROOTEvents.namesTree(selection) }
-        if EventFile.fileExtension(path) == "bin" { return true }
-        guard let h = FileHandle(forReadingAtPath: path) else {
-            throw SDDError.badFile(file: path, message: "cannot open (missing or unreadable)")
-        }
-        defer { try? h.close() }
-        let head = (try? h.read(upToCount: 4096)) ?? Data()
-        if head.starts(with: EventBinary.magic) { return true }
-        let firstLine = String(decoding: head.prefix { $0 != 0x0A }, as: UTF8.self).lowercased()
-        let fields = firstLine.split(separator: ",").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
-        return fields.contains("sdd") && fields.contains("adc") && fields.contains("time")
+        return try EventFile.holdsEvents(path)
     }
 
     func loadSpectrum(profile prof: LineProfile) throws -> (Histogram, Source) {
@@ -188,7 +179,13 @@ struct Peaks: ParsableCommand {
             // Channel spectra: start on a channel boundary (ADC k covers [k − ½, k + ½)), as for events,
             // so whole-channel bins never split a channel.
             if record.firstChannel != nil, w == w.rounded(), r != nil { lo = lo.rounded(.up) - 0.5 }
-            h = h.resampled(lowerEdge: lo, binWidth: w, bins: Swift.max(0, Int(((hi - lo) / w).rounded(.down))))
+            let limit = InputLimits.current.maxChannels
+            let nd = ((hi - lo) / w).rounded(.down)
+            guard nd.isFinite, nd <= Double(limit) else {
+                throw SDDError.invalidArgument(r != nil ? "--range" : "--bin-width",
+                                               "bins of \(w) ADC over \(lo)…\(hi) would be more than \(limit) (limit SDDCAL_MAX_CHANNELS)")
+            }
+            h = h.resampled(lowerEdge: lo, binWidth: w, bins: Swift.max(0, Int(nd)))
         }
         return (h, Source(kind: "histogram", cell: record.cell ?? cell))
     }
@@ -223,8 +220,11 @@ struct Peaks: ParsableCommand {
         guard w == w.rounded(), w >= 1 else {
             throw SDDError.invalidArgument("--bin-width", "event data are binned in whole ADC channels; \(w) is not a positive integer")
         }
-        let first = Int(r.lowerBound.rounded(.up))
-        let bins = Int((r.upperBound - Double(first)) / w)
+        // ADC values are 0…65535: clamp the window before sizing anything from it.
+        let lo = Swift.min(Swift.max(r.lowerBound, -1), 65536), hi = Swift.min(Swift.max(r.upperBound, -1), 65536)
+        guard w <= 65536 else { throw SDDError.invalidArgument("--bin-width", "\(w) ADC is wider than the ADC range") }
+        let first = Int(lo.rounded(.up))
+        let bins = Int((hi - Double(first)) / w)
         guard bins > 0 else { throw SDDError.invalidArgument("--range", "holds no bin of width \(w)") }
         let h = Histogram.adc(batched.adc(of: b), firstChannel: first, channelsPerBin: Int(w), bins: bins)
         return (h, Source(kind: "events", cell: c, batch: spec.description, index: index, start: b.start, end: b.end, events: b.count))

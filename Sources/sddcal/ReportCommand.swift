@@ -33,6 +33,9 @@ struct Report: ParsableCommand {
     func run() throws {
         try reportingErrors {
             guard bin > 0, bin.isFinite, 1500 / bin >= 10 else { throw SDDError.invalidArgument("--bin", "needs a positive width giving at least 10 bins") }
+            guard CheckedSize.binCount(span: 1500, width: bin, limit: InputLimits.current.maxChannels) != nil else {
+                throw SDDError.invalidArgument("--bin", "\(bin) eV gives more than \(InputLimits.current.maxChannels) bins (limit SDDCAL_MAX_CHANNELS)")
+            }
             let settings = try Optimize.makeSettings(loss: loss, method: method, fwhm: fwhm)
             let b = try CalibrationSet.load(before), a = try CalibrationSet.load(after)
             let t = try truth.map(SimulationTruth.load)

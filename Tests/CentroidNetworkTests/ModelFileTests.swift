@@ -57,6 +57,27 @@ final class ModelFileTests: XCTestCase {
         XCTAssertTrue(message(bad).contains("architecture.outputs"), message(bad))
     }
 
+    /// Issue 16: metadata with a valid checksum but absurd binning or scales gave nonsense centroids.
+    func testAbsurdMetadataWithValidChecksumIsRejectedWithTheFieldNamed() throws {
+        let (net, meta) = smallModel()
+        func message(_ m: ModelMetadata) -> String {
+            do { _ = try ModelFile.decode(try ModelFile.encode(network: net, metadata: m), file: "m.sddnn"); return "accepted" } catch { return "\(error)" }
+        }
+        var wide = meta
+        wide.encoding.channelsPerBin = 1 << 60
+        XCTAssertTrue(message(wide).contains("field 'encoding.channelsPerBin'"), message(wide))
+        var huge = meta
+        huge.outputScaling.scale[2] = 1e308
+        XCTAssertTrue(message(huge).contains("field 'outputScaling.scale[2]'"), message(huge))
+        var far = meta
+        far.outputScaling.center[0] = -1e300
+        XCTAssertTrue(message(far).contains("field 'outputScaling.center[0]'"), message(far))
+        var first = meta
+        first.encoding.firstChannel = -5
+        XCTAssertTrue(message(first).contains("field 'encoding.firstChannel'"), message(first))
+        XCTAssertEqual(message(meta), "accepted")
+    }
+
     func testPredictorChecksProfileAndEmptyWindow() throws {
         let (net, meta) = smallModel()
         let p = CentroidPredictor(network: net, metadata: meta, path: "m.sddnn")

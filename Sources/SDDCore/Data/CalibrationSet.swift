@@ -175,7 +175,8 @@ public struct CalibrationSet: Sendable, Equatable, Codable {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw SDDError.badFile(file: path, message: "cannot read file")
         }
-        return try decode(data, file: path)
+        // A UTF-8 byte order mark (some editors write one) is not JSON.
+        return try decode(data.starts(with: [0xEF, 0xBB, 0xBF]) ? data.dropFirst(3) : data, file: path)
     }
 
     static func decode(_ data: Data, file: String) throws -> CalibrationSet {
@@ -198,6 +199,7 @@ public struct CalibrationSet: Sendable, Equatable, Codable {
         } catch let e as WrongSchema {
             throw SDDError.badField(file: file, field: "schema", message: "'\(e.schema)' is not \(schemaName)")
         }
+        if let e = set.validationError(file: file) { throw e }
         for (ci, c) in set.cells.enumerated() {
             if c.timeline != nil && set.readVersion < 2 {
                 throw SDDError.badField(file: file, field: "cells[\(ci)].timeline", message: "needs version 2 (the file says version \(set.readVersion))")

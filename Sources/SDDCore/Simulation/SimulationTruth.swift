@@ -101,12 +101,27 @@ public struct SimulationTruth: Sendable, Equatable, Codable {
             throw SDDError.badFile(file: path, message: "cannot read file")
         }
         let t: SimulationTruth
-        do { t = try JSONDecoder().decode(SimulationTruth.self, from: data) } catch {
-            throw SDDError.badFile(file: path, message: "not a truth file: \(error)")
+        let json = data.starts(with: [0xEF, 0xBB, 0xBF]) ? data.dropFirst(3) : data   // a UTF-8 byte order mark
+        do { t = try JSONDecoder().decode(SimulationTruth.self, from: json) } catch let DecodingError.keyNotFound(key, ctx) {
+            throw SDDError.badField(file: path, field: jsonPath(ctx.codingPath + [key]), message: "missing")
+        } catch let DecodingError.typeMismatch(_, ctx) {
+            throw SDDError.badField(file: path, field: jsonPath(ctx.codingPath), message: InputQuote.escape(ctx.debugDescription))
+        } catch let DecodingError.valueNotFound(_, ctx) {
+            throw SDDError.badField(file: path, field: jsonPath(ctx.codingPath), message: "null")
+        } catch {
+            throw SDDError.badFile(file: path, message: "not a truth file (not valid JSON)")
         }
         guard t.schema == schemaName else { throw SDDError.badField(file: path, field: "schema", message: "'\(t.schema)' is not \(schemaName)") }
         guard t.version == 1 else { throw SDDError.badField(file: path, field: "version", message: "unsupported version \(t.version)") }
+        if let e = t.validationError(file: path) { throw e }
         return t
+    }
+
+    /// `cells[2].logGain`-style path of a decoding error.
+    static func jsonPath(_ keys: [CodingKey]) -> String {
+        keys.map { k in k.intValue.map { "[\($0)]" } ?? ".\(k.stringValue)" }.joined()
+            .trimmingCharacters(in: CharacterSet(charactersIn: "."))
+            .replacingOccurrences(of: ".[", with: "[")
     }
 
     public func save(_ path: String, overwrite: Bool) throws {

@@ -6,6 +6,8 @@ import Foundation
 public struct VIP2Simulator: Sendable {
     public let config: SimulationConfig
     public let profile: LineProfile
+    /// The longest run simulated: a century of daily knots.
+    public static let maxDays = 36_525.0
 
     public init(config: SimulationConfig) throws {
         guard let p = LineProfile.named(config.profileName) else {
@@ -15,7 +17,18 @@ public struct VIP2Simulator: Sendable {
             throw SDDError.invalidArgument("--cells", "must be between 1 and \(UInt16.max)")
         }
         guard config.days > 0, config.days.isFinite else { throw SDDError.invalidArgument("--days", "must be positive") }
-        guard config.eventsPerCellPerDay > 0 else { throw SDDError.invalidArgument("--rate", "must be positive") }
+        guard config.eventsPerCellPerDay > 0, config.eventsPerCellPerDay.isFinite else {
+            throw SDDError.invalidArgument("--rate", "must be a finite number > 0")
+        }
+        // Daily knots and the event columns grow with the duration: bound both before allocating.
+        guard config.days <= VIP2Simulator.maxDays else {
+            throw SDDError.invalidArgument("--days", "\(config.days) is more than \(Int(VIP2Simulator.maxDays)) days (a century)")
+        }
+        let expected = config.eventsPerCellPerDay * config.days * Double(config.cells)
+        let limit = InputLimits.current.maxEvents
+        guard expected <= Double(limit) else {
+            throw SDDError.invalidArgument("--days", String(format: "%.3g expected events (--rate × --days × --cells) exceed the limit of %d events (SDDCAL_MAX_EVENTS)", expected, limit))
+        }
         // At least a minute and at most the run's length; the knot count stays below ~10⁶ per cell.
         guard config.walkInterval.isFinite, config.walkInterval >= 60,
               config.days * 86400 / config.walkInterval <= 1_000_000 else {
