@@ -1,0 +1,58 @@
+import Foundation
+
+/// The Gaussian random-walk prior of the smooth calibration: between neighbouring knots the offset
+/// and the log-gain change by N(0, s²·Δt) (Δt in days), independently; the first knot is free
+/// (improper flat prior: the data fix the level, the prior only the roughness). The curvature q has
+/// a proper N(0, σ_q²) prior around the standard calibration's curvature.
+public struct RandomWalkPrior: Sendable, Hashable, Codable {
+    /// Offset walk (eV per √day) and log-gain walk (per √day).
+    public var offsetStrength: Double
+    public var gainStrength: Double
+    /// Prior σ of the curvature correction q (eV at the highest line).
+    public var curvatureSigma: Double
+
+    public init(offsetStrength: Double, gainStrength: Double, curvatureSigma: Double) {
+        self.offsetStrength = offsetStrength; self.gainStrength = gainStrength; self.curvatureSigma = curvatureSigma
+    }
+
+    /// Precisions of one step of `days` days: diag(1/(s_o²Δt), 1/(s_g²Δt)).
+    @inlinable public func stepPrecision(days: Double) -> SIMD2<Double> {
+        SIMD2(1 / (offsetStrength * offsetStrength * days), 1 / (gainStrength * gainStrength * days))
+    }
+
+    /// −log prior (up to constants) at x = (o_0, g_0, …, q) on `grid`.
+    public func value(_ x: [Double], grid: KnotGrid) -> Double {
+        let p = stepPrecision(days: grid.spacing / 86400)
+        var v = 0.0
+        for k in 0..<(grid.count - 1) {
+            let d = SIMD2(x[2 * k + 2] - x[2 * k], x[2 * k + 3] - x[2 * k + 1])
+            v += 0.5 * (p * d * d).sum()
+        }
+        let q = x[2 * grid.count]
+        return v + 0.5 * q * q / (curvatureSigma * curvatureSigma)
+    }
+
+    /// Adds the prior's gradient at x and its (constant) Hessian.
+    public func add(to gradient: inout [Double], hessian: inout BorderedBlockTridiagonal, at x: [Double], grid: KnotGrid) {
+        let p = stepPrecision(days: grid.spacing / 86400)
+        let block = SIMD4(p[0], 0, 0, p[1])
+        for k in 0..<(grid.count - 1) {
+            let d = p * SIMD2(x[2 * k + 2] - x[2 * k], x[2 * k + 3] - x[2 * k + 1])
+            gradient[2 * k] -= d[0]; gradient[2 * k + 1] -= d[1]
+            gradient[2 * k + 2] += d[0]; gradient[2 * k + 3] += d[1]
+            hessian.diagonal[k] += block; hessian.diagonal[k + 1] += block; hessian.upper[k] -= block
+        }
+        let n = 2 * grid.count
+        gradient[n] += x[n] / (curvatureSigma * curvatureSigma)
+        hessian.corner += 1 / (curvatureSigma * curvatureSigma)
+    }
+
+    /// ½·log pdet of the prior precision, up to a constant independent of the strengths: the walk's
+    /// precision is a path-graph Laplacian with weights w = 1/(s²Δt) per step, whose non-zero
+    /// eigenvalues multiply to K·Π w (matrix-tree theorem); the flat first knot contributes nothing.
+    public func halfLogPseudoDeterminant(grid: KnotGrid) -> Double {
+        let p = stepPrecision(days: grid.spacing / 86400)
+        return 0.5 * Double(grid.count - 1) * (Foundation.log(p[0]) + Foundation.log(p[1]))
+            - Foundation.log(curvatureSigma)
+    }
+}

@@ -1,0 +1,283 @@
+import Dispatch
+import Foundation
+import SDDCore
+
+/// What the smooth refinement did in one cell.
+public struct SmoothCellSummary: Sendable, Hashable, Codable {
+    public var cell: Int
+    public var status: String
+    public var knots: Int
+    public var knotSpacingHours: Double
+    /// Events per window (group of lines), in the profile's order of energies.
+    public var windowEvents: [Int]
+    /// Newton iterations over all rounds.
+    public var iterations: Int
+    /// Log-posterior (log-likelihood + log prior, up to a constant) at the start and the end of the last round.
+    public var initialLogPosterior: Double?
+    public var finalLogPosterior: Double?
+    public var response: DetectorResponse?
+}
+
+/// The outcome of ``SmoothCalibrationRefiner/refine(events:initial:observer:cancel:progress:)``.
+public struct SmoothRefinementResult: Sendable {
+    public var calibration: SmoothCalibration
+    public var cells: [SmoothCellSummary]
+    /// Pooled Laplace log evidence at the chosen prior strengths (nil when they were fixed).
+    public var logEvidence: Double?
+    /// True when the run was cancelled (cells keep what they had reached).
+    public var cancelled: Bool
+}
+
+/// Calibration as a smooth function of time per cell, fitted to the unbinned likelihood of all the
+/// profile's lines (issue 11).
+///
+/// Per cell: E(x, t) = o(t) + exp(g(t))·(B(x) + q·w(x)) (``SmoothCellModel``) with o and g at knots
+/// (``KnotGrid``, spacing from the strong-line rate) and a random-walk prior (``RandomWalkPrior``);
+/// every event of every line window contributes its density (``SmoothCellLikelihood``). Fitted by
+/// Newton with a banded solve (``BandedNewton``), prior strengths by pooled marginal likelihood
+/// (``PriorStrengthEstimator``), nuisances (response, mixture weights) alternately
+/// (``SmoothNuisanceFit``). Cells run in parallel; the prior estimate pools them.
+public struct SmoothCalibrationRefiner: Sendable {
+    public var settings: SmoothRefinementSettings
+    public init(_ settings: SmoothRefinementSettings = SmoothRefinementSettings()) { self.settings = settings }
+
+    /// The line windows of a profile: per element its lines ± the margin, overlapping ones merged.
+    public func groups(for profile: LineProfile) -> [LineGroupDensity] {
+        var byElement: [(ClosedRange<Double>, [SpectralLine])] = []
+        for l in profile.lines {
+            if let i = byElement.firstIndex(where: { $0.1.first?.element == l.element }) { byElement[i].1.append(l) }
+            else { byElement.append((0...0, [l])) }
+        }
+        var ranges = byElement.map { el -> (ClosedRange<Double>, [SpectralLine]) in
+            let es = el.1.map(\.energy)
+            return ((es.min()! - settings.windowMargin)...(es.max()! + settings.windowMargin), el.1)
+        }.sorted { $0.0.lowerBound < $1.0.lowerBound }
+        var merged: [(ClosedRange<Double>, [SpectralLine])] = []
+        for r in ranges {
+            if let last = merged.last, last.0.upperBound >= r.0.lowerBound {
+                merged[merged.count - 1] = (last.0.lowerBound...max(last.0.upperBound, r.0.upperBound), last.1 + r.1)
+            } else { merged.append(r) }
+        }
+        ranges = merged
+        return ranges.map { LineGroupDensity(lines: $0.1, window: $0.0, tableMargin: settings.windowMargin + 100) }
+    }
+
+    /// One cell's problem: model, events, starting coefficients.
+    public struct CellProblem: Sendable {
+        public var cell: Int
+        public var model: SmoothCellModel
+        public var events: SmoothCellEvents
+        public var start: [Double]
+        public var response: DetectorResponse
+        public var keptReason: String?
+    }
+
+    /// Builds the problem of one cell from its events (time-sorted) and starting per-batch calibration.
+    public func problem(cell: Int, adc: ArraySlice<UInt16>, time: ArraySlice<Double>, initial: CalibrationSet.Cell,
+                        profile: LineProfile, groups: [LineGroupDensity]) -> CellProblem? {
+        let batches = initial.batches.filter { $0.calibration.p1 > 0 && $0.calibration.p0.isFinite && $0.calibration.p1.isFinite && $0.calibration.p2.isFinite }
+        guard !batches.isEmpty, let first = time.first, let last = time.last else { return nil }
+        // Base: the event-weighted mean of the batches' coefficients.
+        var w = 0.0, s = SIMD3<Double>.zero
+        for b in batches { let n = Double(max(1, b.events)); w += n; s += n * SIMD3(b.calibration.p0, b.calibration.p1, b.calibration.p2) }
+        s /= w
+        let base = EnergyCalibration(p0: s[0], p1: s[1], p2: s[2])
+        let strongest = profile.typicalYields.max { $0.value < $1.value }.flatMap { profile.line($0.key) } ?? profile.lines[0]
+        let highest = profile.calibrationLines.last ?? profile.lines[profile.lines.count - 1]
+        guard let xr = base.adc(forEnergy: strongest.energy), let xh = base.adc(forEnergy: highest.energy), xh > xr + 10 else { return nil }
+        let model = SmoothCellModel(base: base, referenceADC: xr, highADC: xh)
+        func startCal(_ t: Double) -> EnergyCalibration? {
+            (batches.first { t >= $0.start && t < $0.end } ?? batches.min { abs(0.5 * ($0.start + $0.end) - t) < abs(0.5 * ($1.start + $1.end) - t) })?.calibration
+        }
+        // Knot spacing from the strong-line rate (every window below the highest line's).
+        let lo = min(first, batches.map(\.start).min()!), hi = max(last, batches.map(\.end).max()!)
+        var strong = 0
+        let strongWindows = groups.filter { g in !g.lines.contains(highest) }.compactMap { g -> ClosedRange<Double>? in
+            guard let a = base.adc(forEnergy: g.window.lowerBound), let b = base.adc(forEnergy: g.window.upperBound) else { return nil }
+            return a...b
+        }
+        for a in adc { let x = Double(a); if strongWindows.contains(where: { $0.contains(x) }) { strong += 1 } }
+        let span = max(hi - lo, 1)
+        let spacing = min(settings.maximumKnotSpacing, max(settings.minimumKnotSpacing, span * settings.countsPerKnot / Double(max(1, strong))))
+        let grid = KnotGrid(covering: lo, hi, spacing: spacing)
+        let events = SmoothCellEvents(adc: adc, time: time, grid: grid, groups: groups, start: startCal)
+        // Starting coefficients at each knot from the per-batch calibration in force there.
+        let xs = profile.calibrationLines.compactMap { base.adc(forEnergy: $0.energy) }
+        var x0 = [Double](repeating: 0, count: 2 * grid.count + 1)
+        for k in 0..<grid.count {
+            let c = startCal(grid.time(k)).flatMap { model.coefficients(matching: $0, at: xs) } ?? (0, 0)
+            x0[2 * k] = c.offset; x0[2 * k + 1] = c.logGain
+        }
+        var p = CellProblem(cell: cell, model: model, events: events, start: x0, response: startResponse(initial), keptReason: nil)
+        if strong < settings.minimumEvents { p.keptReason = "\(strong) strong-line events (< \(settings.minimumEvents))" }
+        return p
+    }
+
+    /// ENC from the standard fit's line widths (median over lines and batches), default tail.
+    func startResponse(_ cell: CalibrationSet.Cell) -> DetectorResponse {
+        var r = DetectorResponse()
+        let fw = r.fano * r.pairEnergy
+        var enc2: [Double] = []
+        for b in cell.batches {
+            for l in b.lines {
+                guard let s = l.sigmaADC, s > 0, s.isFinite else { continue }
+                let se = s * b.calibration.slope(l.centroidADC)
+                let e2 = (se * se - fw * l.energy) / (r.pairEnergy * r.pairEnergy)
+                if e2.isFinite && e2 > 0 { enc2.append(e2) }
+            }
+        }
+        if !enc2.isEmpty { enc2.sort(); r.enc = enc2[enc2.count / 2].squareRoot() }
+        r.tailFraction = 0.035
+        r.tailSlope = 1.4
+        return r
+    }
+
+    /// The likelihood of a problem with nuisances fitted at coefficients x.
+    func likelihood(_ p: CellProblem, at x: [Double], response: DetectorResponse) -> (SmoothCellLikelihood, DetectorResponse) {
+        let hists = settings.nuisance.histograms(p.events, model: p.model, x: x)
+        let fit = settings.nuisance.fit(hists, groups: p.events.groups, response: response)
+        var logF: [HermiteTable] = [], cdf: [HermiteTable] = []
+        for (gi, g) in p.events.groups.enumerated() {
+            let t = g.tables(response: fit.response, weights: fit.weights[gi], step: settings.tableStep)
+            logF.append(t.logDensity); cdf.append(t.cdf)
+        }
+        return (SmoothCellLikelihood(model: p.model, events: p.events, logDensity: logF, cdf: cdf), fit.response)
+    }
+
+    /// Refines every cell of `initial` on `events` (ordered by cell, time-sorted within a cell).
+    /// `observer` sees every Newton iteration of every cell and round (id: cell, batch = round);
+    /// `cancel` stops at the next iteration.
+    public func refine(events: EventTable, initial: CalibrationSet, observer: OptimizationObserver? = nil,
+                       cancel: CancellationFlag? = nil, progress: ProgressObserver? = nil) throws -> SmoothRefinementResult {
+        guard let profile = LineProfile.named(initial.profile) else {
+            throw SDDError.invalidArgument("--calib", "unknown line profile '\(initial.profile)' in the calibration")
+        }
+        let groups = self.groups(for: profile)
+        let ranges = CalibrationRefiner.cellRanges(events)
+        let cells = initial.cells
+        // Problems (parallel over cells).
+        var problems = [CellProblem?](repeating: nil, count: cells.count)
+        problems.withUnsafeMutableBufferPointer { out in
+            DispatchQueue.concurrentPerform(iterations: cells.count) { i in
+                let c = cells[i]
+                guard let r = ranges[c.cell] else { return }
+                out[i] = problem(cell: c.cell, adc: events.adc[r], time: events.time[r], initial: c, profile: profile, groups: groups)
+            }
+        }
+        var x = problems.map { $0?.start ?? [] }
+        var response = problems.map { $0?.response ?? DetectorResponse() }
+        var outcomes = [BandedNewton.Outcome?](repeating: nil, count: cells.count)
+        var iterations = [Int](repeating: 0, count: cells.count)
+        var initialLP = [Double?](repeating: nil, count: cells.count)
+        var prior = settings.prior
+        var evidence: Double? = nil
+        let active = problems.indices.filter { problems[$0] != nil && problems[$0]!.keptReason == nil }
+        let totalRuns = active.count * (settings.rounds + 1)
+        let done = Counter()
+
+        var likes = [SmoothCellLikelihood?](repeating: nil, count: cells.count)
+        func newtonRound(_ round: Int, refitNuisance: Bool) {
+            x.withUnsafeMutableBufferPointer { xb in
+            response.withUnsafeMutableBufferPointer { rb in
+            outcomes.withUnsafeMutableBufferPointer { ob in
+            likes.withUnsafeMutableBufferPointer { lb in
+            DispatchQueue.concurrentPerform(iterations: active.count) { j in
+                let i = active[j]
+                let p = problems[i]!
+                if cancel?.isCancelled == true { return }
+                if refitNuisance || lb[i] == nil {
+                    let (l, r) = likelihood(p, at: xb[i], response: rb[i])
+                    lb[i] = l; rb[i] = r
+                }
+                let like = lb[i]!
+                let objective = SmoothCellObjective(likelihood: like, prior: prior)
+                let mid = 0.5 * (p.events.grid.start + p.events.grid.end)
+                let id = OptimizationID(cell: p.cell, batch: round)
+                let o = settings.newton.minimize(objective, from: xb[i], cancel: cancel) { it, v, dec, xi in
+                    guard let obs = observer else { return }
+                    let cal = Self.calibration(p.model, p.events.grid, xi, at: mid)
+                    let snap = OptimizationSnapshot(id: id, iteration: it, logLikelihood: -v, p0: cal.p0, p1: cal.p1, p2: cal.p2,
+                                                    gradientNorm: dec.isNaN ? 0 : (2 * dec).squareRoot())
+                    obs.observe(it == 0 ? .started(snap) : .iterated(snap))
+                }
+                if let obs = observer {
+                    let cal = Self.calibration(p.model, p.events.grid, o.x, at: mid)
+                    obs.observe(.finished(OptimizationSnapshot(id: id, iteration: o.iterations, logLikelihood: -o.value, p0: cal.p0, p1: cal.p1,
+                                                               p2: cal.p2, gradientNorm: 0), o.reason))
+                }
+                if o.value.isFinite { xb[i] = o.x }
+                ob[i] = o
+                let n = done.increment()
+                progress?.progress(done: n, total: totalRuns, unit: "cell fits")
+            }
+            }}}}
+            for i in active {
+                if let o = outcomes[i] {
+                    iterations[i] += o.iterations
+                    if initialLP[i] == nil, let h = o.history.first { initialLP[i] = -h }
+                }
+            }
+        }
+
+        func estimatePrior() {
+            let exps = active.compactMap { i -> PriorStrengthEstimator.CellExpansion? in
+                guard let o = outcomes[i], o.value.isFinite, o.reason != .failed else { return nil }
+                return .init(grid: problems[i]!.events.grid, x: o.x, value: o.dataValue, gradient: o.dataGradient, hessian: o.dataHessian)
+            }
+            guard !exps.isEmpty else { return }
+            let r = PriorStrengthEstimator().estimate(exps, from: prior)
+            prior = r.prior
+            evidence = r.logEvidence
+        }
+
+        for round in 0..<settings.rounds {
+            newtonRound(round, refitNuisance: true)
+            if settings.estimatePrior && cancel?.isCancelled != true { estimatePrior() }
+        }
+        if cancel?.isCancelled != true { newtonRound(settings.rounds, refitNuisance: false) }
+
+        // Assemble.
+        var out: [SmoothCellCalibration] = []
+        var summaries: [SmoothCellSummary] = []
+        for i in cells.indices {
+            guard let p = problems[i] else {
+                summaries.append(SmoothCellSummary(cell: cells[i].cell, status: "kept: no events or no usable starting calibration", knots: 0,
+                                                   knotSpacingHours: 0, windowEvents: [], iterations: 0))
+                continue
+            }
+            var status: String
+            var cov: BorderedBlockTridiagonal.SelectedInverse? = nil
+            if let reason = p.keptReason { status = "kept: " + reason }
+            else if let o = outcomes[i], o.value.isFinite, o.reason != .failed {
+                status = o.reason == .cancelled ? "cancelled" : (o.reason.converged ? "optimized" : "optimized (\(o.reason.rawValue))")
+                cov = o.factorization?.selectedInverse()
+            } else { status = "kept: the likelihood could not be evaluated at the start" }
+            let xi = status.hasPrefix("kept") ? p.start : x[i]
+            let k = p.events.grid.count
+            out.append(SmoothCellCalibration(cell: p.cell, model: p.model, grid: p.events.grid,
+                                             offset: (0..<k).map { xi[2 * $0] }, logGain: (0..<k).map { xi[2 * $0 + 1] },
+                                             curvature: xi[2 * k], covariance: cov, response: response[i], status: status))
+            summaries.append(SmoothCellSummary(cell: p.cell, status: status, knots: k, knotSpacingHours: p.events.grid.spacing / 3600,
+                                               windowEvents: p.events.counts, iterations: iterations[i],
+                                               initialLogPosterior: initialLP[i], finalLogPosterior: outcomes[i].map { -$0.value },
+                                               response: outcomes[i] == nil ? nil : response[i]))
+        }
+        let cal = SmoothCalibration(profile: initial.profile, source: "smooth refinement of \(initial.method): \(initial.source)",
+                                    prior: prior, cells: out)
+        return SmoothRefinementResult(calibration: cal, cells: summaries, logEvidence: settings.estimatePrior ? evidence : nil,
+                                      cancelled: cancel?.isCancelled == true)
+    }
+
+    static func calibration(_ m: SmoothCellModel, _ grid: KnotGrid, _ x: [Double], at t: Double) -> EnergyCalibration {
+        let (k, l) = grid.locate(t)
+        return m.calibration(offset: x[2 * k] + l * (x[2 * k + 2] - x[2 * k]), logGain: x[2 * k + 1] + l * (x[2 * k + 3] - x[2 * k + 1]),
+                             curvature: x[2 * grid.count])
+    }
+}
+
+/// A thread-safe counter (progress over parallel cell fits).
+final class Counter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var n = 0
+    func increment() -> Int { lock.lock(); defer { lock.unlock() }; n += 1; return n }
+}

@@ -1,0 +1,69 @@
+import SDDCore
+
+/// The events of one cell that enter the smooth likelihood, arranged for fast passes: per line group
+/// (window), per event its knot interval, its position λ in the interval and its ADC channel.
+///
+/// Each knot interval has its own ADC window per group: the channels that the starting calibration
+/// (at the interval's middle) maps into the group's energy window. The windows are fixed before
+/// the fit, so the likelihood is the density of an event's ADC given that it fell in its window
+/// (normalised over that window at the event's time): it cannot gain by stretching the scale.
+public struct SmoothCellEvents: Sendable {
+    public let grid: KnotGrid
+    public let groups: [LineGroupDensity]
+    /// Per group, per interval: the window's ADC edges (continuous: channel k covers [k − ½, k + ½)).
+    public let edges: [[SIMD2<Double>]]
+    /// Per group, the events in time order.
+    public let interval: [[Int32]]
+    public let lambda: [[Double]]
+    public let channel: [[Double]]
+
+    /// Events per group.
+    public var counts: [Int] { channel.map(\.count) }
+
+    /// Selects the events of `adc`/`time` (one cell, time-sorted) in the windows that `start`
+    /// (the starting calibration at a time) gives each interval. Intervals where `start` cannot
+    /// be inverted over a window get an empty window.
+    public init<A: Collection, T: Collection>(adc: A, time: T, grid: KnotGrid, groups: [LineGroupDensity],
+                                              start: (Double) -> EnergyCalibration?)
+    where A.Element == UInt16, T.Element == Double {
+        self.grid = grid
+        self.groups = groups
+        let nInt = grid.count - 1
+        var e: [[SIMD2<Double>]] = []
+        var lookup: [[(Int, Int)]] = []   // integer channel bounds per group and interval
+        for g in groups {
+            var eg: [SIMD2<Double>] = [], lg: [(Int, Int)] = []
+            for k in 0..<nInt {
+                let tm = grid.time(k) + 0.5 * grid.spacing
+                if let c = start(tm), let lo = c.adc(forEnergy: g.window.lowerBound), let hi = c.adc(forEnergy: g.window.upperBound),
+                   lo.isFinite, hi.isFinite, hi > lo + 2, c.slope(lo) > 0, c.slope(hi) > 0 {
+                    let a = Int(max(0, lo.rounded(.up))), b = Int(min(65535, hi.rounded(.down)))
+                    eg.append(SIMD2(Double(a) - 0.5, Double(b) + 0.5)); lg.append((a, b))
+                } else {
+                    eg.append(SIMD2(0, 0)); lg.append((1, 0))
+                }
+            }
+            e.append(eg); lookup.append(lg)
+        }
+        edges = e
+        var iv = [[Int32]](repeating: [], count: groups.count)
+        var lam = [[Double]](repeating: [], count: groups.count)
+        var ch = [[Double]](repeating: [], count: groups.count)
+        let expected = adc.count / max(1, groups.count)
+        for g in groups.indices { iv[g].reserveCapacity(expected); lam[g].reserveCapacity(expected); ch[g].reserveCapacity(expected) }
+        for (a, t) in zip(adc, time) {
+            let (k, l) = grid.locate(t)
+            let x = Int(a)
+            for g in groups.indices {
+                let (lo, hi) = lookup[g][k]
+                if x >= lo && x <= hi {
+                    iv[g].append(Int32(k)); lam[g].append(l); ch[g].append(Double(x))
+                    break
+                }
+            }
+        }
+        interval = iv
+        lambda = lam
+        channel = ch
+    }
+}

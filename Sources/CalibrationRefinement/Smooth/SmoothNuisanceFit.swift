@@ -1,0 +1,139 @@
+import Foundation
+import SDDCore
+
+/// The nuisance parameters of one cell's smooth likelihood, fitted at a fixed calibration: the
+/// detector response (ENC with the Fano factor fixed, tail fraction and slope: one per cell, shared
+/// by all lines) and the mixture weights of each window (lines and background).
+///
+/// They are fitted on histograms of the calibrated energies (bins of `binWidth` eV, all events of
+/// the month): with the calibration fixed these carry what the nuisances need, and a binned fit costs
+/// microseconds instead of a pass over 10⁵ events per trial. Weights by EM (exact maximum for fixed
+/// shapes, always positive); response by golden-section search, one coordinate at a time.
+public struct SmoothNuisanceFit: Sendable {
+    public var binWidth: Double = 6
+    public var emIterations: Int = 40
+    public var searchSteps: Int = 14
+    public var encRange: ClosedRange<Double> = 4...30
+    public var tailFractionRange: ClosedRange<Double> = 0.002...0.2
+    public var tailSlopeRange: ClosedRange<Double> = 0.5...3.5
+
+    public init() {}
+
+    /// Fitted response and, per group, the component weights for ``LineGroupDensity/tables(response:weights:step:)``.
+    public struct Result: Sendable {
+        public var response: DetectorResponse
+        public var weights: [[Double]]
+        /// Binned log-likelihood at the result.
+        public var logLikelihood: Double
+    }
+
+    /// Histograms of calibrated energies per group at coefficients x.
+    public func histograms(_ events: SmoothCellEvents, model: SmoothCellModel, x: [Double]) -> [Histogram] {
+        let q = x[2 * events.grid.count]
+        return events.groups.indices.map { gi in
+            let w = events.groups[gi].window
+            let bins = max(1, Int(((w.upperBound - w.lowerBound) / binWidth).rounded(.down)))
+            var counts = [Double](repeating: 0, count: bins)
+            let bw = (w.upperBound - w.lowerBound) / Double(bins)
+            let iv = events.interval[gi], lam = events.lambda[gi], ch = events.channel[gi]
+            for i in iv.indices {
+                let k = Int(iv[i]), l = lam[i]
+                let o = x[2 * k] + l * (x[2 * k + 2] - x[2 * k])
+                let g = x[2 * k + 1] + l * (x[2 * k + 3] - x[2 * k + 1])
+                let e = o + Foundation.exp(g) * model.shape(ch[i], curvature: q).u
+                let b = Int(((e - w.lowerBound) / bw).rounded(.down))
+                if b >= 0 && b < bins { counts[b] += 1 }
+            }
+            return Histogram(lowerEdge: w.lowerBound, binWidth: bw, counts: counts)
+        }
+    }
+
+    /// Fits response and weights to the histograms, starting from `response`.
+    public func fit(_ hists: [Histogram], groups: [LineGroupDensity], response start: DetectorResponse) -> Result {
+        var r = start
+        var cache: [[Double]] = groups.map { [Double](repeating: 1 / Double($0.componentCount), count: $0.componentCount) }
+        func score(_ resp: DetectorResponse) -> Double {
+            var total = 0.0
+            for gi in groups.indices {
+                let (ll, pi) = emFit(hists[gi], group: groups[gi], response: resp, start: cache[gi])
+                cache[gi] = pi
+                total += ll
+            }
+            return total
+        }
+        func search(_ range: ClosedRange<Double>, _ set: (inout DetectorResponse, Double) -> Void) {
+            // Golden-section maximisation.
+            var a = range.lowerBound, b = range.upperBound
+            let phi = 0.6180339887498949
+            var c = b - phi * (b - a), d = a + phi * (b - a)
+            var rc = r, rd = r
+            set(&rc, c); set(&rd, d)
+            var fc = score(rc), fd = score(rd)
+            for _ in 0..<searchSteps {
+                if fc > fd { b = d; d = c; fd = fc; c = b - phi * (b - a); rc = r; set(&rc, c); fc = score(rc) }
+                else { a = c; c = d; fc = fd; d = a + phi * (b - a); rd = r; set(&rd, d); fd = score(rd) }
+            }
+            set(&r, fc > fd ? c : d)
+        }
+        search(encRange) { $0.enc = $1 }
+        search(tailFractionRange) { $0.tailFraction = $1 }
+        search(tailSlopeRange) { $0.tailSlope = $1 }
+        let e = r.enc
+        search(max(encRange.lowerBound, e - 1)...min(encRange.upperBound, e + 1)) { $0.enc = $1 }
+        // Final weights at the chosen response, converted to un-truncated mixture weights π_j / M_j.
+        var weights: [[Double]] = []
+        var total = 0.0
+        for gi in groups.indices {
+            let (ll, pi, mass) = emFitWithMass(hists[gi], group: groups[gi], response: r, start: cache[gi])
+            total += ll
+            weights.append(zip(pi, mass).map { $1 > 0 ? $0 / $1 : 0 })
+        }
+        return Result(response: r, weights: weights, logLikelihood: total)
+    }
+
+    func emFit(_ h: Histogram, group: LineGroupDensity, response: DetectorResponse, start: [Double]) -> (Double, [Double]) {
+        let r = emFitWithMass(h, group: group, response: response, start: start)
+        return (r.0, r.1)
+    }
+
+    /// EM for the fractions π_j (of the window's events) of components with bin probabilities fixed
+    /// by the response; returns the binned log-likelihood, π and each component's mass in the window.
+    func emFitWithMass(_ h: Histogram, group: LineGroupDensity, response: DetectorResponse, start: [Double]) -> (Double, [Double], [Double]) {
+        let shapes = group.shapes(response)
+        let nc = group.componentCount, nb = h.counts.count
+        var p = [Double](repeating: 0, count: nc * nb)
+        var mass = [Double](repeating: 0, count: nc)
+        for j in 0..<nc {
+            var prev = group.component(j, shapes: shapes, at: h.lowerEdge).cdf
+            let first = prev
+            for b in 0..<nb {
+                let next = group.component(j, shapes: shapes, at: h.lowerEdge + Double(b + 1) * h.binWidth).cdf
+                p[j * nb + b] = max(0, next - prev)
+                prev = next
+            }
+            mass[j] = prev - first
+            if mass[j] > 0 { for b in 0..<nb { p[j * nb + b] /= mass[j] } }
+        }
+        var pi = start.count == nc ? start : [Double](repeating: 1 / Double(nc), count: nc)
+        let n = max(1, h.total)
+        var ll = -Double.infinity
+        var mix = [Double](repeating: 0, count: nb)
+        for _ in 0..<emIterations {
+            for b in 0..<nb { var m = 0.0; for j in 0..<nc { m += pi[j] * p[j * nb + b] }; mix[b] = m }
+            var next = [Double](repeating: 0, count: nc)
+            for j in 0..<nc {
+                var s = 0.0
+                for b in 0..<nb where mix[b] > 0 { s += h.counts[b] * p[j * nb + b] / mix[b] }
+                next[j] = pi[j] * s / n
+            }
+            pi = next
+        }
+        ll = 0
+        for b in 0..<nb {
+            var m = 0.0
+            for j in 0..<nc { m += pi[j] * p[j * nb + b] }
+            if h.counts[b] > 0 { ll += h.counts[b] * Foundation.log(max(m, 1e-300)) }
+        }
+        return (ll, pi, mass)
+    }
+}

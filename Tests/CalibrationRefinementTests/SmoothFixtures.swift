@@ -1,0 +1,58 @@
+import Foundation
+@testable import CalibrationRefinement
+import SDDCore
+
+/// Small simulated months with known truth for the smooth-refinement tests.
+enum SmoothFixtures {
+    struct Month {
+        var events: EventTable
+        var truth: SimulationTruth
+        /// The per-batch starting calibration: the truth averaged over each batch, perturbed per batch
+        /// like a standard fit would be (offset and gain errors of a few eV at Cu Kα).
+        var start: CalibrationSet
+    }
+
+    static func month(cells: Int = 1, days: Double = 4, seed: UInt64 = 1, rate: Double = 10_400,
+                      gainWalk: Double = 1.5e-3, batchHours: Double = 48, startError: Double = 1) -> Month {
+        var cfg = SimulationConfig.vip2(cells: cells, days: days, seed: seed)
+        cfg.eventsPerCellPerDay = rate
+        cfg.gainWalk = gainWalk
+        cfg.steps = 0
+        let (events, truth) = try! VIP2Simulator(config: cfg).run()
+        let batched = BatchedEvents(events, spec: .duration(batchHours * 3600))
+        var set = truth.calibrationSet(for: batched, source: "test")
+        var rng = SeededGenerator(seed: seed &+ 99)
+        for ci in set.cells.indices {
+            for bi in set.cells[ci].batches.indices {
+                let c = set.cells[ci].batches[bi].calibration
+                // Gain error ~startError·1e-3 and offset error ~startError·2 eV.
+                let r = 1 + startError * 1e-3 * rng.normal(), d = startError * 2 * rng.normal()
+                set.cells[ci].batches[bi].calibration = EnergyCalibration(p0: r * c.p0 + d, p1: r * c.p1, p2: r * c.p2)
+                set.cells[ci].batches[bi].status = "ok"
+                let tc = truth.cell(set.cells[ci].cell)!
+                set.cells[ci].batches[bi].lines = ["TiKa", "MnKa"].map { id in
+                    let e = truth.lineEnergies[id]!, x = c.adc(forEnergy: e)!
+                    return CalibrationSet.LineResult(line: id, centroidADC: x, centroidError: 0.1, energy: e,
+                                                     sigmaADC: tc.lineFWHM[id]! / DetectorResponse.fwhmPerSigma / c.slope(x))
+                }
+            }
+        }
+        set.method = "standard"
+        return Month(events: batched.events, truth: truth, start: set)
+    }
+
+    /// Cu Kα energy error of `cal` vs truth at `times` per cell: E_fit(x_true(Cu Kα, t), t) − E(Cu Kα).
+    static func cuErrors(_ cal: (Int, Double) -> EnergyCalibration?, truth: SimulationTruth, times: [Double]) -> [Double] {
+        let e = truth.lineEnergies["CuKa"]!
+        var out: [Double] = []
+        for tc in truth.cells {
+            for t in times {
+                guard let x = tc.calibration(at: t).adc(forEnergy: e), let c = cal(tc.cell, t) else { continue }
+                out.append(c.energy(x) - e)
+            }
+        }
+        return out
+    }
+
+    static func rms(_ v: [Double]) -> Double { (v.map { $0 * $0 }.reduce(0, +) / Double(max(1, v.count))).squareRoot() }
+}
