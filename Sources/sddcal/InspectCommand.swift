@@ -24,7 +24,7 @@ struct Inspect: ParsableCommand {
     @Option(help: "CNN model file (default: the shipped model, if found).") var model: String?
     @Option(help: "Write the calibration here whenever it changes: an accepted optimization (view 4, key a) or a seeds refit written into a batch (view 3, key w).") var out: String?
     @OptionGroup var output: OutputOptions
-    @Option(help: "Optimizer of the refinement (view 4): newton (default), adam or gd, as in `sddcal optimize`.") var method = "newton"
+    @Option(help: "Refinement of view 4, as in `sddcal optimize`: smooth (default), per-batch, or newton, adam, gd (per-batch with that optimizer).") var method = "smooth"
     @Option(help: "Batch length: 48h, 30d, 90m, a count of events, or all.") var batch = "48h"
     @Option(help: "Line profile (vip2, siddharta2, or a list like TiKa,FeKa,CuKa).") var profile = "vip2"
     @Option(help: "Glyphs: \(Glyphs.allCases.map(\.rawValue).joined(separator: "|")) (auto: Unicode on a UTF-8 locale).") var glyphs: Glyphs = .auto
@@ -39,9 +39,10 @@ struct Inspect: ParsableCommand {
             if let out, !output.force && FileManager.default.fileExists(atPath: out) { throw SDDError.outputExists(out) }
             let dataset = try Self.load(file: file, calib: calib, batch: batch, profile: profile,
                                         readOptions: rootInput.readOptions())
-            let settings = try Optimize.makeSettings(loss: "density", method: method)
+            let choice = try Optimize.refinementChoice(method: method, optimizer: nil)
+            let settings = try Optimize.makeSettings(loss: "density", method: choice.optimizer)
             let (services, cnnNote) = try InspectorLiveServices.make(profile: dataset.profile, model: model, refinement: settings,
-                                                                          out: out, overwrite: output.force)
+                                                                          smooth: choice.smooth, out: out, overwrite: output.force)
             if json {
                 let engine = InspectorEngine(services: services, synchronous: true)
                 let s = InspectorSession(state: InspectorState(width: 80, height: 24), engine: engine)

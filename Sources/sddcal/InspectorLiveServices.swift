@@ -14,8 +14,9 @@ enum InspectorLiveServices {
     /// - Parameter model: a CNN model file; nil looks for the shipped one.
     /// - Returns: the services and, when no usable CNN model was found, why.
     /// - Parameter out: where the calibration in use is written when it changes (nil: nowhere).
+    /// - Parameter smooth: refine with the smooth-in-time refinement (all lines) instead of per batch.
     static func make(profile: LineProfile, model: String?, refinement: RefinementSettings = RefinementSettings(),
-                     out: String? = nil, overwrite: Bool = false) throws -> (InspectorServices, String?) {
+                     smooth: Bool = true, out: String? = nil, overwrite: Bool = false) throws -> (InspectorServices, String?) {
         let calibrator = StandardCalibrator(profile: profile)
         var cnn: CNNBox? = nil
         var note: String? = nil
@@ -42,6 +43,12 @@ enum InspectorLiveServices {
                 guard let ev = d.events else { throw SDDError.failed("optimization needs events") }
                 let flag = CancellationFlag()
                 let relay = RefinementRelay(listener, flag: flag)
+                if smooth {
+                    // Every Newton iteration of every cell reaches the live plot; a cancel stops them at the
+                    // next iteration and the cells keep their last iterate.
+                    let r = try SmoothCalibrationRefiner().refine(events: ev, initial: cal, observer: relay, cancel: flag)
+                    return r.calibration.calibrationSet(like: cal)
+                }
                 return try CalibrationRefiner(settings: refinement).refine(events: ev, calibration: cal, observer: relay, cancel: flag).calibration
             })
         if let out {

@@ -28,7 +28,7 @@ enum SmoothFixtures {
                 // Gain error ~startError·1e-3 and offset error ~startError·2 eV.
                 let r = 1 + startError * 1e-3 * rng.normal(), d = startError * 2 * rng.normal()
                 set.cells[ci].batches[bi].calibration = EnergyCalibration(p0: r * c.p0 + d, p1: r * c.p1, p2: r * c.p2)
-                set.cells[ci].batches[bi].status = "ok"
+                set.cells[ci].batches[bi].status = .ok
                 let tc = truth.cell(set.cells[ci].cell)!
                 set.cells[ci].batches[bi].lines = ["TiKa", "MnKa"].map { id in
                     let e = truth.lineEnergies[id]!, x = c.adc(forEnergy: e)!

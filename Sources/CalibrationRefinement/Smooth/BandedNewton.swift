@@ -55,20 +55,29 @@ public struct BandedNewton: Sendable {
                 let decrement = -0.5 * slope
                 if decrement < decrementTolerance && damping == 0 { reason = .gradient; break }
                 it += 1
-                var t = 1.0, trial = x, tv = Double.infinity
-                for _ in 0..<40 {
-                    for i in x.indices { trial[i] = x[i] + t * step[i] }
-                    tv = f.value(trial)
-                    if tv.isFinite && tv <= cur.value + 1e-4 * t * slope { break }
-                    t *= 0.5
-                }
-                if !(tv.isFinite && tv <= cur.value + 1e-4 * t * slope) {
-                    // No descent possible along the Newton direction: at the optimum to rounding.
-                    reason = .step; it -= 1; break
+                // The full step usually succeeds: evaluate it with derivatives at once (the next
+                // iteration needs them); halve with value-only passes when it does not.
+                var t = 1.0, trial = x
+                for i in x.indices { trial[i] = x[i] + step[i] }
+                var next = f.evaluate(trial)
+                var tv = next.value
+                if !(tv.isFinite && tv <= cur.value + 1e-4 * slope) {
+                    var accepted = false
+                    for _ in 0..<40 {
+                        t *= 0.5
+                        for i in x.indices { trial[i] = x[i] + t * step[i] }
+                        tv = f.value(trial)
+                        if tv.isFinite && tv <= cur.value + 1e-4 * t * slope { accepted = true; break }
+                    }
+                    if !accepted {
+                        // No descent possible along the Newton direction: at the optimum to rounding.
+                        reason = .step; it -= 1; break
+                    }
+                    next = f.evaluate(trial)
                 }
                 x = trial
                 let change = cur.value - tv
-                cur = f.evaluate(x)
+                cur = next
                 factor = nil
                 history.append(cur.value)
                 report(it, cur.value, decrement, x)

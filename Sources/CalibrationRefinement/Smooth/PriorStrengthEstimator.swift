@@ -27,7 +27,7 @@ public struct PriorStrengthEstimator: Sendable {
     public var offsetRange: ClosedRange<Double> = 0.01...100
     public var gainRange: ClosedRange<Double> = 1e-6...0.1
     public var cycles: Int = 2
-    public var steps: Int = 16
+    public var steps: Int = 12
 
     public init() {}
 

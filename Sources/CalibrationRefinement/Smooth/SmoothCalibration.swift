@@ -16,8 +16,8 @@ public struct SmoothCellCalibration: Sendable, Hashable, Codable {
     public var covariance: BorderedBlockTridiagonal.SelectedInverse?
     /// The fitted detector response (ENC, tail) of the cell.
     public var response: DetectorResponse
-    /// "optimized", or why not ("kept: …", "optimized (max-iterations)").
-    public var status: String
+    /// `.optimized(stop:)` when fitted (stop nil when Newton converged), `.kept(reason:)` otherwise.
+    public var status: BatchStatus
 
     /// Coefficients (o, g) at time t, q, and their 3×3 covariance (row-major, order o, g, q).
     public func coefficients(at t: Double) -> (offset: Double, logGain: Double, curvature: Double, covariance: [Double]?) {
@@ -61,14 +61,16 @@ public struct SmoothCalibration: Sendable, Hashable, Codable {
     /// The calibration of cell c at time t (nil if the cell is not calibrated).
     public func calibration(cell c: Int, time t: Double) -> EnergyCalibration? { cell(c)?.calibration(at: t) }
 
-    /// A version-1 calibration file with the batches of `template`: each batch's coefficients are the
-    /// smooth calibration averaged over the batch (exact for the mean event, which arrives uniformly
-    /// in time); lines and centroids are kept, residuals recomputed. Cells the smooth fit did not
-    /// calibrate keep the template's coefficients.
-    public func batchAveraged(like template: CalibrationSet, method: String = "smooth") -> CalibrationSet {
+    /// The calibration file (version 2) of this result: every fitted cell carries its timeline
+    /// (coefficients and covariances at the knots, neighbour covariances) and keeps `template`'s
+    /// batches, each with the smooth calibration averaged over the batch (exact for the mean event,
+    /// which arrives uniformly in time) for per-batch tools; lines and centroids are kept, residuals
+    /// recomputed. Cells the smooth fit did not calibrate stay as in `template`.
+    public func calibrationSet(like template: CalibrationSet, method: String = "smooth") -> CalibrationSet {
         var out = template
         for ci in out.cells.indices {
-            guard let sc = cell(out.cells[ci].cell), sc.status.hasPrefix("optimized") else { continue }
+            guard let sc = cell(out.cells[ci].cell), sc.status.isOptimized else { continue }
+            out.cells[ci].timeline = sc.timeline()
             for bi in out.cells[ci].batches.indices {
                 var b = out.cells[ci].batches[bi]
                 let n = 48
@@ -80,7 +82,7 @@ public struct SmoothCalibration: Sendable, Hashable, Codable {
                     if let v = c.covariance { for i in 0..<9 { cov[i] += v[i] / Double(n) } }
                 }
                 s /= Double(n)
-                // The covariance of the batch mean is at most the mean covariance (kept as a conservative error).
+                // The mean of the instantaneous covariances bounds the covariance of the batch mean.
                 b.calibration = EnergyCalibration(p0: s[0], p1: s[1], p2: s[2], covariance: sc.covariance == nil ? nil : cov)
                 b.status = sc.status
                 for li in b.lines.indices { b.lines[li].residual = b.calibration.energy(b.lines[li].centroidADC) - b.lines[li].energy }
@@ -89,6 +91,49 @@ public struct SmoothCalibration: Sendable, Hashable, Codable {
         }
         out.method = method
         out.source = source
+        return out
+    }
+}
+
+extension SmoothCellCalibration {
+    /// This cell as an SDDCore ``CalibrationTimeline``: (p0, p1, p2) at every knot with their
+    /// covariances, and the covariance of neighbouring knots. Between knots the timeline interpolates
+    /// ln p1 linearly (as here: p1 = exp(g)·a1) and p0, p2 linearly (here exp(g) multiplies them too: the
+    /// difference is second order in the change of g over one interval, < 10⁻³ eV).
+    public func timeline() -> CalibrationTimeline? {
+        let k = grid.count
+        var p0: [Double] = [], p1: [Double] = [], p2: [Double] = []
+        var jac: [[Double]] = []
+        let c = model.curvatureScale, xr = model.referenceADC, b = model.base
+        let a0 = b.p0 + curvature * c * xr * xr, a1 = b.p1 - 2 * curvature * c * xr, a2 = b.p2 + curvature * c
+        for i in 0..<k {
+            let G = Foundation.exp(logGain[i])
+            p0.append(offset[i] + G * a0); p1.append(G * a1); p2.append(G * a2)
+            // ∂(p0, p1, p2)/∂(o, g, q) at knot i.
+            jac.append([1, G * a0, G * c * xr * xr, 0, G * a1, -2 * G * c * xr, 0, G * a2, G * c])
+        }
+        var cov: [[Double]]? = nil, cross: [[Double]]? = nil
+        if let s = covariance {
+            cov = (0..<k).map { i in
+                let d = s.diagonal[i], e = s.border[i]
+                return Matrix3.sandwich(jac[i], [d[0], d[1], e[0], d[2], d[3], e[1], e[0], e[1], s.corner])
+            }
+            cross = (0..<(k - 1)).map { i in
+                // Cov((o,g,q)_i, (o,g,q)_{i+1}), then J_i · X · J_{i+1}ᵀ.
+                let u = s.upper[i], e0 = s.border[i], e1 = s.border[i + 1]
+                let x = [u[0], u[1], e0[0], u[2], u[3], e0[1], e1[0], e1[1], s.corner]
+                return Self.product(jac[i], x, jac[i + 1])
+            }
+        }
+        return try? CalibrationTimeline(knots: (0..<k).map { grid.time($0) }, p0: p0, p1: p1, p2: p2,
+                                        covariance: cov, intervalCovariance: cross)
+    }
+
+    /// A·X·Bᵀ for row-major 3×3 matrices.
+    static func product(_ a: [Double], _ x: [Double], _ b: [Double]) -> [Double] {
+        var ax = [Double](repeating: 0, count: 9), out = ax
+        for i in 0..<3 { for j in 0..<3 { for l in 0..<3 { ax[3 * i + j] += a[3 * i + l] * x[3 * l + j] } } }
+        for i in 0..<3 { for j in 0..<3 { for l in 0..<3 { out[3 * i + j] += ax[3 * i + l] * b[3 * j + l] } } }
         return out
     }
 }

@@ -5,7 +5,7 @@ import SDDCore
 /// What the smooth refinement did in one cell.
 public struct SmoothCellSummary: Sendable, Hashable, Codable {
     public var cell: Int
-    public var status: String
+    public var status: BatchStatus
     public var knots: Int
     public var knotSpacingHours: Double
     /// Events per window (group of lines), in the profile's order of energies.
@@ -26,6 +26,8 @@ public struct SmoothRefinementResult: Sendable {
     public var logEvidence: Double?
     /// True when the run was cancelled (cells keep what they had reached).
     public var cancelled: Bool
+    /// Wall-clock seconds per phase: "prepare", "nuisance+newton" per round, "prior" per round.
+    public var timings: [(phase: String, seconds: Double)] = []
 }
 
 /// Calibration as a smooth function of time per cell, fitted to the unbinned likelihood of all the
@@ -152,6 +154,7 @@ public struct SmoothCalibrationRefiner: Sendable {
         guard let profile = LineProfile.named(initial.profile) else {
             throw SDDError.invalidArgument("--calib", "unknown line profile '\(initial.profile)' in the calibration")
         }
+        let began = Date()
         let groups = self.groups(for: profile)
         let ranges = CalibrationRefiner.cellRanges(events)
         let cells = initial.cells
@@ -193,7 +196,9 @@ public struct SmoothCalibrationRefiner: Sendable {
                 let objective = SmoothCellObjective(likelihood: like, prior: prior)
                 let mid = 0.5 * (p.events.grid.start + p.events.grid.end)
                 let id = OptimizationID(cell: p.cell, batch: round)
-                let o = settings.newton.minimize(objective, from: xb[i], cancel: cancel) { it, v, dec, xi in
+                var newton = settings.newton
+                if round < settings.rounds { newton.maxIterations = min(newton.maxIterations, settings.earlyRoundIterations) }
+                let o = newton.minimize(objective, from: xb[i], cancel: cancel) { it, v, dec, xi in
                     guard let obs = observer else { return }
                     let cal = Self.calibration(p.model, p.events.grid, xi, at: mid)
                     let snap = OptimizationSnapshot(id: id, iteration: it, logLikelihood: -v, p0: cal.p0, p1: cal.p1, p2: cal.p2,
@@ -230,29 +235,33 @@ public struct SmoothCalibrationRefiner: Sendable {
             evidence = r.logEvidence
         }
 
-        for round in 0..<settings.rounds {
-            newtonRound(round, refitNuisance: true)
-            if settings.estimatePrior && cancel?.isCancelled != true { estimatePrior() }
+        var timings: [(String, Double)] = [("prepare", Date().timeIntervalSince(began))]
+        func timed(_ name: String, _ body: () -> Void) {
+            let t0 = Date(); body(); timings.append((name, Date().timeIntervalSince(t0)))
         }
-        if cancel?.isCancelled != true { newtonRound(settings.rounds, refitNuisance: false) }
+        for round in 0..<settings.rounds {
+            timed("round \(round): nuisances + newton") { newtonRound(round, refitNuisance: true) }
+            if settings.estimatePrior && cancel?.isCancelled != true { timed("round \(round): prior strengths") { estimatePrior() } }
+        }
+        if cancel?.isCancelled != true { timed("final newton") { newtonRound(settings.rounds, refitNuisance: false) } }
 
         // Assemble.
         var out: [SmoothCellCalibration] = []
         var summaries: [SmoothCellSummary] = []
         for i in cells.indices {
             guard let p = problems[i] else {
-                summaries.append(SmoothCellSummary(cell: cells[i].cell, status: "kept: no events or no usable starting calibration", knots: 0,
+                summaries.append(SmoothCellSummary(cell: cells[i].cell, status: .kept(reason: "no events or no usable starting calibration"), knots: 0,
                                                    knotSpacingHours: 0, windowEvents: [], iterations: 0))
                 continue
             }
-            var status: String
+            var status: BatchStatus
             var cov: BorderedBlockTridiagonal.SelectedInverse? = nil
-            if let reason = p.keptReason { status = "kept: " + reason }
+            if let reason = p.keptReason { status = .kept(reason: reason) }
             else if let o = outcomes[i], o.value.isFinite, o.reason != .failed {
-                status = o.reason == .cancelled ? "cancelled" : (o.reason.converged ? "optimized" : "optimized (\(o.reason.rawValue))")
+                status = .optimized(stop: o.reason.converged ? nil : o.reason.rawValue)
                 cov = o.factorization?.selectedInverse()
-            } else { status = "kept: the likelihood could not be evaluated at the start" }
-            let xi = status.hasPrefix("kept") ? p.start : x[i]
+            } else { status = .kept(reason: "the likelihood could not be evaluated at the start") }
+            let xi = status.isOptimized ? x[i] : p.start
             let k = p.events.grid.count
             out.append(SmoothCellCalibration(cell: p.cell, model: p.model, grid: p.events.grid,
                                              offset: (0..<k).map { xi[2 * $0] }, logGain: (0..<k).map { xi[2 * $0 + 1] },
@@ -265,7 +274,7 @@ public struct SmoothCalibrationRefiner: Sendable {
         let cal = SmoothCalibration(profile: initial.profile, source: "smooth refinement of \(initial.method): \(initial.source)",
                                     prior: prior, cells: out)
         return SmoothRefinementResult(calibration: cal, cells: summaries, logEvidence: settings.estimatePrior ? evidence : nil,
-                                      cancelled: cancel?.isCancelled == true)
+                                      cancelled: cancel?.isCancelled == true, timings: timings)
     }
 
     static func calibration(_ m: SmoothCellModel, _ grid: KnotGrid, _ x: [Double], at t: Double) -> EnergyCalibration {

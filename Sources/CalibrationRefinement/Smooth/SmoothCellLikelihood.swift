@@ -28,6 +28,32 @@ public struct SmoothCellLikelihood: Sendable {
     }
 
     public var knots: Int { events.grid.count }
+
+    /// Per channel of a group's range: u, log u′, w and w′/u′ at curvature q (channels repeat across
+    /// events, so these are computed once per evaluation instead of once per event).
+    struct ChannelTerms {
+        let first: Int
+        let u: [Double], logDu: [Double], w: [Double], r: [Double]
+        var valid: Bool
+        init(_ model: SmoothCellModel, channels: ClosedRange<Int>, curvature q: Double) {
+            first = channels.lowerBound
+            var u: [Double] = [], l: [Double] = [], w: [Double] = [], r: [Double] = []
+            u.reserveCapacity(channels.count); l.reserveCapacity(channels.count); w.reserveCapacity(channels.count); r.reserveCapacity(channels.count)
+            var ok = true
+            for c in channels {
+                let s = model.shape(Double(c), curvature: q)
+                if !(s.du > 0) { ok = false }
+                u.append(s.u); l.append(Foundation.log(s.du)); w.append(s.w); r.append(s.dw / s.du)
+            }
+            self.u = u; logDu = l; self.w = w; self.r = r; valid = ok
+        }
+    }
+
+    func channelTerms(group gi: Int, curvature q: Double) -> ChannelTerms {
+        let ch = events.channel[gi]
+        guard let lo = ch.min(), let hi = ch.max() else { return ChannelTerms(model, channels: 0...0, curvature: q) }
+        return ChannelTerms(model, channels: Int(lo)...Int(hi), curvature: q)
+    }
     public var parameterCount: Int { 2 * knots + 1 }
 
     /// The loss at x; +∞ where the calibration is not increasing or a window is empty.
@@ -39,16 +65,18 @@ public struct SmoothCellLikelihood: Sendable {
             let edges = events.edges[gi]
             let ul = edges.map { model.shape($0[0], curvature: q).u }, uh = edges.map { model.shape($0[1], curvature: q).u }
             let iv = events.interval[gi], lam = events.lambda[gi], ch = events.channel[gi]
+            let terms = channelTerms(group: gi, curvature: q)
+            if !terms.valid { return .infinity }
             var sum = 0.0
             for i in iv.indices {
                 let k = Int(iv[i]), l = lam[i]
                 let o = x[2 * k] + l * (x[2 * k + 2] - x[2 * k])
                 let g = x[2 * k + 1] + l * (x[2 * k + 3] - x[2 * k + 1])
                 let G = Foundation.exp(g)
-                let s = model.shape(ch[i], curvature: q)
+                let c = Int(ch[i]) - terms.first
                 let n = cT.value(o + G * uh[k]) - cT.value(o + G * ul[k])
-                if !(s.du > 0) || !(n > 0) { return .infinity }
-                sum += -phiT.value(o + G * s.u) - g - Foundation.log(s.du) + Foundation.log(n)
+                if !(n > 0) { return .infinity }
+                sum += -phiT.value(o + G * terms.u[c]) - g - terms.logDu[c] + Foundation.log(n)
             }
             total += sum
         }
@@ -68,6 +96,8 @@ public struct SmoothCellLikelihood: Sendable {
             let edges = events.edges[gi]
             let lo = edges.map { model.shape($0[0], curvature: q) }, hi = edges.map { model.shape($0[1], curvature: q) }
             let iv = events.interval[gi], lam = events.lambda[gi], ch = events.channel[gi]
+            let terms = channelTerms(group: gi, curvature: q)
+            if !terms.valid { return (.infinity, grad.map { _ in 0 }, BorderedBlockTridiagonal(knots: nk)) }
             // Sums for the current interval, flushed when the interval changes (events are time-ordered).
             var cur = -1
             var d0 = SIMD4<Double>.zero, d1 = SIMD4<Double>.zero, up = SIMD4<Double>.zero
@@ -85,16 +115,17 @@ public struct SmoothCellLikelihood: Sendable {
                 let o = x[2 * k] + l * (x[2 * k + 2] - x[2 * k])
                 let g = x[2 * k + 1] + l * (x[2 * k + 3] - x[2 * k + 1])
                 let G = Foundation.exp(g)
-                let s = model.shape(ch[i], curvature: q)
+                let c = Int(ch[i]) - terms.first
                 let el = o + G * lo[k].u, eh = o + G * hi[k].u
                 let cl = cT.evaluate(el), chh = cT.evaluate(eh)
                 let n = chh.value - cl.value
-                if !(s.du > 0) || !(n > 0) { return (.infinity, grad.map { _ in 0 }, BorderedBlockTridiagonal(knots: nk)) }
-                let p = phiT.evaluate(o + G * s.u)
-                total += -p.value - g - Foundation.log(s.du) + Foundation.log(n)
+                if !(n > 0) { return (.infinity, grad.map { _ in 0 }, BorderedBlockTridiagonal(knots: nk)) }
+                let su = terms.u[c]
+                let p = phiT.evaluate(o + G * su)
+                total += -p.value - g - terms.logDu[c] + Foundation.log(n)
 
                 // Line density term −φ(E) and Jacobian term −log E′.
-                let gu = G * s.u, gw = G * s.w, r = s.dw / s.du
+                let gu = G * su, gw = G * terms.w[c], r = terms.r[c]
                 var ao = -p.d1, ag = -p.d1 * gu - 1, aq = -p.d1 * gw - r
                 var hoo = -p.d2, hog = -p.d2 * gu, hoq = -p.d2 * gw
                 var hgg = -p.d2 * gu * gu - p.d1 * gu, hgq = -p.d2 * gu * gw - p.d1 * gw, hqq = -p.d2 * gw * gw + r * r

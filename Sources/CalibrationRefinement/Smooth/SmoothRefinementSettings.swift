@@ -15,6 +15,8 @@ public struct SmoothRefinementSettings: Sendable {
     /// Rounds of (nuisance fit, Newton, prior estimate) before the final Newton.
     public var rounds: Int = 2
     public var newton = BandedNewton()
+    /// Newton iterations of the rounds before the last (they only prepare the nuisance and prior estimates).
+    public var earlyRoundIterations: Int = 4
     public var nuisance = SmoothNuisanceFit()
     /// Node spacing (eV) of the line-shape tables.
     public var tableStep: Double = 2
