@@ -12,6 +12,7 @@ let suites: [String: () -> [Benchmark]] = [
     "peaks": peakBenchmarks,
     "peak-kernels": peakKernelBenchmarks,
     "refine": refineBenchmarks,
+    "root": rootBenchmarks,
     "smooth": smoothBenchmarks,
     "tui": tuiBenchmarks,
 ]

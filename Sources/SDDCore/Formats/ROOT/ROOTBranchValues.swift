@@ -37,14 +37,9 @@ extension ROOTFile {
             guard !overflow, last - key.keyLength >= dataBytes, dataBytes <= key.objectLength else {
                 throw head.error("\(nev) entries of \(size) bytes do not fit the basket's \(last - key.keyLength) data bytes (fLast \(last))", at: lastAt)
             }
-            let data = try key.objectBuffer(source, path: "\(tree)/\(branch.name) basket \(i)")
-            data.bytes.withUnsafeBytes { raw in
-                for k in 0..<nev {
-                    var w: UInt64 = 0
-                    for j in 0..<size { w = w << 8 | UInt64(raw[k * size + j]) }
-                    out.append(convert(w, branch.type))
-                }
-            }
+            var data = try key.objectBuffer(source, path: "\(tree)/\(branch.name) basket \(i)")
+            let type = branch.type
+            out.append(contentsOf: try data.bigEndianArray(nev, elementSize: size, "basket values") { convert($0, type) })
         }
         guard out.count == branch.entries else {
             throw ROOTError.at(path, branch.baskets.last?.seek ?? 0, "\(label): baskets hold \(out.count) entries, the branch says \(branch.entries)")

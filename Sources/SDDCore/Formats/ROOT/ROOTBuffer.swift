@@ -82,6 +82,29 @@ struct ROOTBuffer {
         return n
     }
 
+    /// `n` big-endian elements of `elementSize` bytes (1, 2, 4 or 8), each right-aligned in a UInt64
+    /// and converted by `convert`; one bounds check for the whole array.
+    mutating func bigEndianArray<T>(_ n: Int, elementSize: Int, _ what: String, _ convert: (UInt64) -> T) throws -> [T] {
+        let (total, overflow) = n.multipliedReportingOverflow(by: elementSize)
+        guard !overflow else { throw error("\(what): \(n) elements overflow") }
+        try need(total, what)
+        let start = position
+        let out = [T](unsafeUninitializedCapacity: n) { buf, count in
+            bytes.withUnsafeBytes { raw in
+                let p = raw.baseAddress! + start
+                switch elementSize {
+                case 1: for i in 0..<n { (buf.baseAddress! + i).initialize(to: convert(UInt64(p.load(fromByteOffset: i, as: UInt8.self)))) }
+                case 2: for i in 0..<n { (buf.baseAddress! + i).initialize(to: convert(UInt64(UInt16(bigEndian: p.loadUnaligned(fromByteOffset: 2 * i, as: UInt16.self))))) }
+                case 4: for i in 0..<n { (buf.baseAddress! + i).initialize(to: convert(UInt64(UInt32(bigEndian: p.loadUnaligned(fromByteOffset: 4 * i, as: UInt32.self))))) }
+                default: for i in 0..<n { (buf.baseAddress! + i).initialize(to: convert(UInt64(bigEndian: p.loadUnaligned(fromByteOffset: 8 * i, as: UInt64.self)))) }
+                }
+            }
+            count = n
+        }
+        position += total
+        return out
+    }
+
     /// A ROOT `TString`: one length byte, or 255 then a 32-bit length; bytes as Latin-1/UTF-8.
     mutating func string(_ what: String) throws -> String {
         var n = Int(try u8(what))

@@ -51,13 +51,14 @@ public struct ROOTHistogram: Sendable, Equatable {
         guard n == ncells, n == axis.nbins + 2 else {
             throw b.error("\(n) bin contents for an axis of \(axis.nbins) bins (fNcells \(ncells)): expected nbins + 2", at: n == ncells ? axisAt : ncellsAt)
         }
-        var values = [Double](repeating: 0, count: n)
-        switch className {
-        case "TH1C": for i in 0..<n { values[i] = Double(try b.i8("content")) }
-        case "TH1S": for i in 0..<n { values[i] = Double(try b.i16("content")) }
-        case "TH1I": for i in 0..<n { values[i] = Double(try b.i32("content")) }
-        case "TH1F": for i in 0..<n { values[i] = Double(try b.f32("content")) }
-        default: for i in 0..<n { values[i] = try b.f64("content") }
+        let values = try b.bigEndianArray(n, elementSize: size, "bin contents") { w in
+            switch className {
+            case "TH1C": return Double(Int8(truncatingIfNeeded: w))
+            case "TH1S": return Double(Int16(truncatingIfNeeded: w))
+            case "TH1I": return Double(Int32(truncatingIfNeeded: w))
+            case "TH1F": return Double(Float(bitPattern: UInt32(truncatingIfNeeded: w)))
+            default: return Double(bitPattern: w)
+            }
         }
         try b.skip(to: outer.end, className)
         return ROOTHistogram(className: className, name: name, title: title, counts: Array(values[1..<(n - 1)]),
