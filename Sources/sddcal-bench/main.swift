@@ -4,6 +4,7 @@ import Foundation
 // Benchmark suites by name; each issue registers its own in a file of its own (e.g. PeakBenchmarks.swift).
 // Usage: swift run -c release sddcal-bench [suite ...] [--json]
 let suites: [String: () -> [Benchmark]] = [
+    "calibration": calibrationBenchmarks,
     "core": coreBenchmarks,
     "cnn": cnnBenchmarks,
     "fitting": fittingBenchmarks,
