@@ -34,3 +34,22 @@ final class TimelineSpectraTests: XCTestCase {
         XCTAssertEqual(Dataset.calibration(v2, cell: cell, batch: 1), v2.cells[0].timeline!.calibration(at: mid))
     }
 }
+
+extension TimelineSpectraTests {
+    /// Refitting one batch of a timeline cell in the seeds view takes effect: the cell falls back to
+    /// batch constants (the timeline averaged over its other batches) with the refit batch replaced.
+    func testSeedRefitOfATimelineCellTakesEffect() throws {
+        var set = Fixtures.calibration(cells: 2)
+        let bs = set.cells[0].batches
+        set.cells[0].timeline = try CalibrationTimeline(knots: [bs.first!.start, bs.last!.end], p0: [-1800, -1790],
+                                                        p1: [3, 3.1], p2: [0, 0])
+        let refit = CentroidCalibrationFit(calibration: .init(p0: -1700, p1: 2.9), residuals: [:], chi2: 0, ndf: 0)
+        let out = try XCTUnwrap(applyingSeedRefit(refit, lineFits: [:], seeds: [:], to: set, cell: set.cells[0].cell,
+                                                  batchIndex: bs[1].index, profile: .vip2))
+        XCTAssertNil(out.cells[0].timeline)
+        let mid1 = (bs[1].start + bs[1].end) / 2, mid0 = (bs[0].start + bs[0].end) / 2
+        XCTAssertEqual(out.calibration(cell: set.cells[0].cell, time: mid1)!.p0, -1700)
+        XCTAssertEqual(out.calibration(cell: set.cells[0].cell, time: mid0)!.p0, set.calibration(cell: set.cells[0].cell, time: mid0)!.p0, accuracy: 1e-9)
+        XCTAssertEqual(out.cells[1], set.cells[1])
+    }
+}

@@ -4,7 +4,8 @@ import SDDCore
 /// The calibration set with one batch of one cell replaced by the seeds view's refit: the
 /// polynomial through the fitted centroids, and those centroids (with their residuals) as the
 /// batch's lines, so the overview's flags judge the new calibration. The batch keeps its time
-/// window and event count; `method` records that the inspector changed it.
+/// window and event count; `method` records that the inspector changed it. A cell with a timeline
+/// becomes piecewise constant first (its other batches get the timeline averaged over them).
 ///
 /// - Parameters:
 ///   - refit: the calibration fitted through the centroids (`SeedsState.calibrationFit`).
@@ -17,6 +18,8 @@ public func applyingSeedRefit(_ refit: CentroidCalibrationFit, lineFits: [String
     guard let ci = set.cells.firstIndex(where: { $0.cell == cell }),
           let bi = set.cells[ci].batches.firstIndex(where: { $0.index == batchIndex }) else { return nil }
     var out = set
+    // A timeline (version 2) would override the refit batch: the cell falls back to batch constants.
+    out.cells[ci] = out.cells[ci].piecewiseConstant()
     var batch = out.cells[ci].batches[bi]
     var lines: [CalibrationSet.LineResult] = []
     var missing: [String] = []

@@ -130,31 +130,11 @@ public struct CalibrationSet: Sendable, Equatable, Codable {
         return CellCalibrationCursor(entry)
     }
 
-    /// The piecewise-constant (version-1) view of this set: every batch of a cell with a timeline gets
-    /// the timeline's coefficients averaged over the batch window (exact for the mean event, which
-    /// arrives uniformly in time; the covariance is the mean covariance, an upper bound for the mean's),
-    /// line residuals recomputed, and the timelines are dropped. Cells without a timeline are unchanged.
+    /// The piecewise-constant (version-1) view of this set: every cell's `Cell.piecewiseConstant()`.
     /// Per-batch methods (the paper's refinement) start from this.
     public func piecewiseConstant() -> CalibrationSet {
         var out = self
-        for ci in out.cells.indices {
-            guard let tl = out.cells[ci].timeline else { continue }
-            for bi in out.cells[ci].batches.indices {
-                var b = out.cells[ci].batches[bi]
-                let n = 48
-                var s0 = 0.0, s1 = 0.0, s2 = 0.0
-                var cov: [Double]? = tl.covariance == nil ? nil : [Double](repeating: 0, count: 9)
-                for k in 0..<n {
-                    let c = tl.calibration(at: b.start + (Double(k) + 0.5) / Double(n) * (b.end - b.start))
-                    s0 += c.p0; s1 += c.p1; s2 += c.p2
-                    if let v = c.covariance { for i in 0..<9 { cov![i] += v[i] / Double(n) } }
-                }
-                b.calibration = EnergyCalibration(p0: s0 / Double(n), p1: s1 / Double(n), p2: s2 / Double(n), covariance: cov)
-                for li in b.lines.indices { b.lines[li].residual = b.calibration.energy(b.lines[li].centroidADC) - b.lines[li].energy }
-                out.cells[ci].batches[bi] = b
-            }
-            out.cells[ci].timeline = nil
-        }
+        for ci in out.cells.indices { out.cells[ci] = out.cells[ci].piecewiseConstant() }
         return out
     }
 
