@@ -55,7 +55,7 @@ start() {
 }
 
 step "open the sample (UTF-8 locale, 256 colours)"
-start C.UTF-8 --stats "$tmp/stats.json" --out "$tmp/accepted.json"
+start C.UTF-8 --stats "$tmp/stats.json" --out "$tmp/accepted.json" --seeds "$tmp/hand.json"
 wait_for "1 Overview .*2 Spectrum"
 wait_for "cells 0–7 of 8"
 wait_for "standard calibration ready" "$long"
@@ -75,9 +75,10 @@ wait_for "cell 3 · batch 1/[0-9]+"
 keys p
 wait_for "cell 2 · all"
 
-step "nudge a seed, refit, undo"
+step "nudge a seed, refit, undo (the fits show at once, before any nudge)"
 keys 3
 wait_for "line +E \(eV\) +seed"
+wait_for "refit: E = "
 keys Down Down
 wait_for "▶ Mn Kα"
 seed=$(screen | grep "▶ Mn Kα" | awk '{print $5}')
@@ -86,9 +87,15 @@ keys Right
 wait_for "▶ Mn Kα +[0-9.]+ +$((seed + 1)) "
 wait_for "1 nudge\(s\)"
 wait_for "refit: E = "
-absent "fitting…"
+wait_gone "fitting…"
 keys PPage
 wait_for "▶ Mn Kα +[0-9.]+ +$((seed + 11)) "
+wait_for "saved to $tmp/hand.json"
+deadline=$((SECONDS + 20))   # written after each nudge, off the UI thread
+until grep -q "\"MnKa\" : $((seed + 11))" "$tmp/hand.json" 2>/dev/null; do
+  ((SECONDS < deadline)) || fail "the nudged seed is not in the seeds file: $(cat "$tmp/hand.json")"
+  sleep 0.2
+done
 keys u u
 wait_for "▶ Mn Kα +[0-9.]+ +$seed "
 wait_gone "nudge\(s\)"
@@ -99,7 +106,7 @@ keys w
 wait_for "choose a batch with \[ or \] first"
 keys ']'
 wait_for "cell 2 · batch 1/[0-9]+"
-keys r
+wait_gone "fitting…"             # the batch's fits come at once, no r needed
 wait_for "w writes it into the calibration"
 keys w
 wait_for "calibration written to"

@@ -32,6 +32,7 @@ struct Calibrate: ParsableCommand {
     @Option(help: "Seed method: \(SeedMethod.allCases.map(\.rawValue).joined(separator: "|")).") var seeds: SeedMethod = .auto
     @Option(help: "CNN model file for --seeds cnn (default: the shipped Assets/cnn-vip2.sddnn).") var model: String?
     @Option(help: "Simulator truth file (for --seeds truth).") var truth: String?
+    @Option(help: "Seeds file (sddcal.seeds, e.g. saved by `inspect --seeds`): its hand-set seeds replace the seed method's, line by line.") var seedsFile: String?
     @Option(help: "Line profile (vip2, siddharta2, or a list like TiKa,FeKa,CuKa).") var profile = "vip2"
     @Option(help: "Output calibration file (JSON).") var out: String
     @OptionGroup var output: OutputOptions
@@ -45,6 +46,7 @@ struct Calibrate: ParsableCommand {
             if !output.force && FileManager.default.fileExists(atPath: out) { throw SDDError.outputExists(out) }
             if seeds == .truth && truth == nil { throw SDDError.invalidArgument("--seeds", "'truth' needs --truth FILE") }
             let truthSet = try truth.map(SimulationTruth.load)
+            let hand = try seedsFile.map { try SeedsFileSeeder.load($0, profile: prof, batch: spec) }
             let bar = TerminalProgressBar("read")
             let read = try EventFile.read(events, options: rootInput.readOptions(), progress: bar)
             bar.finish()
@@ -66,15 +68,16 @@ struct Calibrate: ParsableCommand {
             case .pattern: seeder = PatternSeeder()
             case .truth: seeder = Self.truthSeeds(truthSet!, batched: batched, profile: prof, file: truth!)
             }
-            let calibrator = StandardCalibrator(profile: prof, seeder: seeder)
+            let chosen: any CentroidSeeder = hand.map { SeedsFileSeeder(base: seeder, file: $0) } ?? seeder
+            let calibrator = StandardCalibrator(profile: prof, seeder: chosen)
             let calBar = TerminalProgressBar("calibrate")
             let start = Date(), cpuStart = Self.processCPUSeconds()
             let results = calibrator.calibrateDetailed(batched, progress: calBar)
             let seconds = Date().timeIntervalSince(start), cpu = Self.processCPUSeconds() - cpuStart
             calBar.finish()
             let set = StandardCalibrator.assemble(results, profile: prof, batch: spec.description,
-                                                  method: "standard (seeds: \(seeder.name))",
-                                                  source: "sddcal calibrate \(events) --batch \(batch) --seeds \(seeds.rawValue)")
+                                                  method: "standard (seeds: \(chosen.name))",
+                                                  source: "sddcal calibrate \(events) --batch \(batch) --seeds \(seeds.rawValue)" + (seedsFile.map { " --seeds-file \($0)" } ?? ""))
             try set.save(out, overwrite: output.force)
             let cells = batched.events.cells
             let resolution = cells.compactMap { CellResolution.fit(cell: $0, batches: results, profile: prof) }
@@ -87,10 +90,10 @@ struct Calibrate: ParsableCommand {
                                          failed: failed.count, missingLines: missing, seconds: seconds, cpuSeconds: cpu,
                                          cellsLeftOut: cells.filter { c in set.batches(ofCell: c) == nil },
                                          problems: (failed + partial).map { "cell \($0.cell) batch \($0.index): \($0.status)" },
-                                         resolution: resolution, seeds: seeder.name,
+                                         resolution: resolution, seeds: chosen.name,
                                          quality: CellQualityReport.flagged(set, by: CalibrationQuality()))
             if json { try printJSON(report); return }
-            print("seeds: \(seeder.name)")
+            print("seeds: \(chosen.name)")
             print("calibrated \(results.count) batches of \(cells.count) cells (\(spec)) in \(String(format: "%.3f s (CPU %.3f s)", seconds, cpu)): "
                   + "\(report.ok) ok, \(report.partial) partial, \(report.failed) failed → \(out)")
             for p in report.problems.prefix(20) { print("  \(p)") }

@@ -23,6 +23,7 @@ struct Inspect: ParsableCommand {
     @Option(help: "Calibration file (JSON) to start from instead of computing the standard one.") var calib: String?
     @Option(help: "CNN model file (default: the shipped model, if found).") var model: String?
     @Option(help: "Write the calibration here whenever it changes: an accepted optimization (view 4, key a) or a seeds refit written into a batch (view 3, key w).") var out: String?
+    @Option(help: "Seeds file (sddcal.seeds): seeds nudged in view 3 are written here as you go; when it exists its seeds are loaded and the standard calibration replays them (as `calibrate --seeds-file` does).") var seeds: String?
     @OptionGroup var output: OutputOptions
     @Option(help: "Refinement of view 4, as in `sddcal optimize`: smooth (default), per-batch, or newton, adam, gd (per-batch with that optimizer).") var method = "smooth"
     @Option(help: "Batch length: 48h, 30d, 90m, a count of events, or all.") var batch = "48h"
@@ -41,12 +42,21 @@ struct Inspect: ParsableCommand {
                                         readOptions: rootInput.readOptions())
             let choice = try Optimize.refinementChoice(method: method, optimizer: nil)
             let settings = try Optimize.makeSettings(loss: "density", method: choice.optimizer)
-            let (services, cnnNote) = try InspectorLiveServices.make(profile: dataset.profile, model: model, refinement: settings,
-                                                                          smooth: choice.smooth, out: out, overwrite: output.force)
+            let hand = try seeds.flatMap { path in
+                try FileManager.default.fileExists(atPath: path)
+                    ? SeedsFileSeeder.load(path, profile: dataset.profile, batch: BatchSpec(parsing: batch)) : nil
+            }
+            var (services, cnnNote) = try InspectorLiveServices.make(profile: dataset.profile, model: model, refinement: settings,
+                                                                          smooth: choice.smooth, out: out, overwrite: output.force, seeds: hand)
+            if let path = seeds {
+                // The seeds file is this session's to keep up to date (it was read above when it existed).
+                services.saveSeeds = { f in try f.save(path, overwrite: true); return path }
+            }
             if json {
                 let engine = InspectorEngine(services: services, synchronous: true)
                 let s = InspectorSession(state: InspectorState(width: 80, height: 24), engine: engine)
                 s.dispatch(.datasetLoaded(dataset))
+                if let hand { s.dispatch(.seedsLoaded(hand)) }
                 s.pump()
                 try printJSON(InspectOverview(s.state))
                 return
@@ -60,6 +70,7 @@ struct Inspect: ParsableCommand {
             do {
                 stats = try TerminalApp.run(session, options: opts) { s in
                     s.dispatch(.datasetLoaded(dataset))
+                    if let hand { s.dispatch(.seedsLoaded(hand)) }
                     if let n = cnnNote { s.dispatch(.notice(n)) }
                 }
             } catch let e as TerminalError {

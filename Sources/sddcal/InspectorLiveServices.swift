@@ -16,8 +16,10 @@ enum InspectorLiveServices {
     /// - Parameter out: where the calibration in use is written when it changes (nil: nowhere).
     /// - Parameter smooth: refine with the smooth-in-time refinement (all lines) instead of per batch.
     static func make(profile: LineProfile, model: String?, refinement: RefinementSettings = RefinementSettings(),
-                     smooth: Bool = true, out: String? = nil, overwrite: Bool = false) throws -> (InspectorServices, String?) {
-        let calibrator = StandardCalibrator(profile: profile)
+                     smooth: Bool = true, out: String? = nil, overwrite: Bool = false, seeds: SeedsFile? = nil) throws -> (InspectorServices, String?) {
+        // The standard calibration replays hand-set seeds from a seeds file over the pattern seeder.
+        let calibrator = seeds.map { StandardCalibrator(profile: profile, seeder: SeedsFileSeeder(base: PatternSeeder(), file: $0)) }
+            ?? StandardCalibrator(profile: profile)
         var cnn: CNNBox? = nil
         var note: String? = nil
         do {

@@ -78,6 +78,10 @@ public final class InspectorEngine: @unchecked Sendable {
             guard let save = services.saveCalibration, let set = accepted ? d.optimized : d.calibration else { return }
             do { mailbox.post(.notice("\(accepted ? "accepted " : "")calibration written to \(try save(set))")) }
             catch { mailbox.post(.notice("could not write the calibration: \(error)")) }
+        case .saveSeeds(let f):
+            guard let save = services.saveSeeds else { return }
+            do { mailbox.post(.seedsSaved(try save(f))) }
+            catch { mailbox.post(.notice("could not write the seeds: \(error)")) }
         case .startOptimization, .cancelOptimization:
             break
         }

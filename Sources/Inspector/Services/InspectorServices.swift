@@ -72,6 +72,8 @@ public struct InspectorServices: Sendable {
     public var optimize: (@Sendable (Dataset, CalibrationSet, OptimizationListener) throws -> CalibrationSet)?
     /// Saves an accepted calibration (e.g. through `AtomicFile`); returns where it went.
     public var saveCalibration: (@Sendable (CalibrationSet) throws -> String)?
+    /// Saves the hand-set seeds (`--seeds FILE`); returns where they went.
+    public var saveSeeds: (@Sendable (SeedsFile) throws -> String)?
 
     public init(scipyCentroids: (@Sendable (Histogram, LineProfile) -> [CentroidMark])? = nil,
                 cnnCentroids: (@Sendable (Histogram, LineProfile) -> [CentroidMark])? = nil,

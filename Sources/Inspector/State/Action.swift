@@ -59,6 +59,10 @@ public enum Action: Sendable {
     case miniSpectra(MiniSpectra)
     case centroids(cell: Int, batch: Int?, scipy: [CentroidMark]?, cnn: [CentroidMark]?)
     case seedFit(cell: Int, batch: Int?, fits: [String: PeakFitSummary], calibration: CentroidCalibrationFit?, message: String?)
+    /// Seeds from a seeds file (`--seeds FILE`), taken as hand-set.
+    case seedsLoaded(SeedsFile)
+    /// The hand-set seeds were written to this path.
+    case seedsSaved(String)
     case optimizerProgress([OptimizerSnapshot])
     case optimizerFinished(CalibrationSet?, error: String?, cancelled: Bool)
     case beforeAfter(before: PeakFitSummary?, after: PeakFitSummary?, beforeHistogram: Histogram?, afterHistogram: Histogram?, message: String?)
@@ -80,4 +84,6 @@ public enum Effect: Equatable, Sendable {
     case cancelOptimization
     case computeBeforeAfter(cells: [Int])
     case saveCalibration
+    /// Write the hand-set seeds (`--seeds FILE`).
+    case saveSeeds(SeedsFile)
 }

@@ -30,6 +30,12 @@ public struct SeedsState: Equatable, Sendable {
     public var calibrationFit: CentroidCalibrationFit?
     public var pending = false
     public var message: String?
+    /// The seeds the last automatic refit was asked for (so it runs once per set of seeds).
+    public var autoFitted: [String: Double]?
+    /// The hand-set seeds of this spectrum when it was selected (what undoing every nudge returns to).
+    public var handAtStart: [String: Double]?
+    /// Where the hand-set seeds were last written (`--seeds FILE`).
+    public var savedTo: String?
     public init() {}
 }
 
@@ -108,6 +114,9 @@ public struct InspectorState: Sendable {
     public var cnn: [CentroidMark]?
 
     public var overview = OverviewState()
+    /// Seeds nudged by hand, per cell and batch, kept across selections and written to the seeds
+    /// file (`--seeds FILE`) when there is one.
+    public var handSeeds: [SeedKey: [String: Double]] = [:]
     public var spectrum = SpectrumViewState()
     public var seeds = SeedsState()
     public var optimize = OptimizeState()
@@ -160,6 +169,8 @@ public struct ServiceAvailability: Equatable, Sendable {
     public var scipy = false, cnn = false, lineFit = false, cuKaFit = false, calibration = false, optimizer = false
     /// Whether accepting an optimization also writes it (`sddcal inspect --out`).
     public var save = false
+    /// Whether hand-set seeds are written to a seeds file (`sddcal inspect --seeds`).
+    public var saveSeeds = false
     public init(scipy: Bool = false, cnn: Bool = false, lineFit: Bool = false, cuKaFit: Bool = false,
                 calibration: Bool = false, optimizer: Bool = false) {
         self.scipy = scipy; self.cnn = cnn; self.lineFit = lineFit; self.cuKaFit = cuKaFit
@@ -169,5 +180,6 @@ public struct ServiceAvailability: Equatable, Sendable {
         self.init(scipy: s.scipyCentroids != nil, cnn: s.cnnCentroids != nil, lineFit: s.fitLine != nil,
                   cuKaFit: s.fitCuKa != nil, calibration: s.standardCalibration != nil, optimizer: s.optimize != nil)
         save = s.saveCalibration != nil
+        saveSeeds = s.saveSeeds != nil
     }
 }

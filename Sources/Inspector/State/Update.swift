@@ -112,13 +112,13 @@ extension InspectorState {
             seeds.seeds[id] = from + d
             seeds.undo.append(SeedEdit(lineID: id, from: from, to: from + d))
             seeds.pending = true
-            return [.refitSeeds(cell: c.cell, batch: batch, seeds: seeds.seeds)]
+            return [.refitSeeds(cell: c.cell, batch: batch, seeds: seeds.seeds)] + recordHandSeeds()
         case .undoSeed:
             guard let c = cell, let e = seeds.undo.popLast() else { message = "nothing to undo"; break }
             seeds.seeds[e.lineID] = e.from
             if let i = seedLines.firstIndex(where: { $0.id == e.lineID }) { seeds.selected = i }
             seeds.pending = true
-            return [.refitSeeds(cell: c.cell, batch: batch, seeds: seeds.seeds)]
+            return [.refitSeeds(cell: c.cell, batch: batch, seeds: seeds.seeds)] + recordHandSeeds()
         case .refit:
             guard let c = cell, !seeds.seeds.isEmpty else { break }
             seeds.pending = true
@@ -129,7 +129,8 @@ extension InspectorState {
             guard let b = batch ?? (c.batches.count == 1 ? 0 : nil), b < c.batches.count else {
                 message = "choose a batch with [ or ] first: a refit replaces one batch's calibration"; break
             }
-            guard let fit = seeds.calibrationFit, !seeds.pending else { message = "no refit yet: nudge a seed or press r"; break }
+            guard !seeds.pending else { message = "the refit is still running: w again when it shows"; break }
+            guard let fit = seeds.calibrationFit else { message = "no refit yet: nudge a seed or press r"; break }
             // The running optimization started from the calibration as it was.
             guard optimize.phase != .running, optimize.phase != .cancelling else {
                 message = "the optimization is running: let it finish or cancel it (view 4, c) first"; break
@@ -202,7 +203,7 @@ extension InspectorState {
             activity = nil; activityFraction = nil
             message = "standard calibration ready"
             initialiseSeeds()
-            return calibrationChanged()
+            return calibrationChanged() + autoRefit()
         case .summaries(let s):
             guard dataset != nil else { break }
             for i in dataset!.cells.indices { if let v = s[dataset!.cells[i].cell] { dataset!.cells[i].summary = v } }
@@ -213,6 +214,7 @@ extension InspectorState {
             guard cell?.cell == c, batch == b else { break }
             scipy = s; cnn = n
             initialiseSeeds()
+            return autoRefit()
         case let .seedFit(c, b, fits, cal, msg):
             guard cell?.cell == c, batch == b else { break }
             seeds.fits = fits; seeds.calibrationFit = cal; seeds.pending = false; seeds.message = msg
@@ -229,6 +231,11 @@ extension InspectorState {
             beforeAfter.before = b; beforeAfter.after = a
             beforeAfter.beforeHistogram = hb; beforeAfter.afterHistogram = ha
             beforeAfter.pending = false; beforeAfter.message = msg
+        case .seedsLoaded(let f):
+            loadHandSeeds(f)
+            if cell != nil { return selectBatch(batch, force: true) }
+        case .seedsSaved(let path):
+            seeds.savedTo = path
         case .failure(let m):
             message = m; activity = nil
         case .notice(let m):
@@ -250,7 +257,7 @@ extension InspectorState {
         view = v
         showHelp = false
         if v == .beforeAfter, beforeAfter.before == nil, !beforeAfter.pending { return requestBeforeAfter() }
-        return []
+        return autoRefit()
     }
 
     private mutating func requestBeforeAfter() -> [Effect] {
@@ -274,18 +281,22 @@ extension InspectorState {
         histogram = d.histogram(cell: selected, batch: b)
         scipy = nil; cnn = nil
         seeds = SeedsState()
+        seeds.handAtStart = seedKey.flatMap { handSeeds[$0] }
         if let cur = spectrum.cursor, !(histogram!.lowerEdge...histogram!.upperEdge).contains(cur) { spectrum.cursor = nil }
         initialiseSeeds()
-        return [.computeCentroids(cell: c.cell, batch: b)]
+        return [.computeCentroids(cell: c.cell, batch: b)] + autoRefit()
     }
 
-    /// Fills missing seeds from, in order: CNN centroids, SciPy centroids, the calibration's line
-    /// results, and the calibration's prediction for the line energy.
+    /// Fills missing seeds from, in order: seeds set by hand (this batch's, else the cell's), CNN
+    /// centroids, SciPy centroids, the calibration's line results, and the calibration's prediction
+    /// for the line energy.
     mutating func initialiseSeeds() {
         guard let c = cell else { return }
         let results = Dataset.lineResults(dataset?.calibration, cell: c, batch: batch)
+        let hand = handSeedsHere
         for line in seedLines where seeds.seeds[line.id] == nil {
-            if let m = cnn?.first(where: { $0.lineID == line.id }) { seeds.seeds[line.id] = m.adc.rounded() }
+            if let h = hand[line.id] { seeds.seeds[line.id] = h }
+            else if let m = cnn?.first(where: { $0.lineID == line.id }) { seeds.seeds[line.id] = m.adc.rounded() }
             else if let m = scipy?.first(where: { $0.lineID == line.id }) { seeds.seeds[line.id] = m.adc.rounded() }
             else if let r = results.first(where: { $0.line == line.id }) { seeds.seeds[line.id] = r.centroidADC.rounded() }
             else if let cal = calibration, let a = cal.adc(forEnergy: line.energy) { seeds.seeds[line.id] = a.rounded() }

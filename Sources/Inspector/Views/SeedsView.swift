@@ -54,7 +54,14 @@ enum SeedsView {
         if fit != nil && !s.seeds.pending { parts.append(("  w writes it into the calibration", Style(.dim))) }
         TextWidgets.spans(&buf, x: body.x + 2, y: y, maxX: body.maxX, parts, glyphs: g)
         y += 1
-        if let m = s.seeds.message { buf.put(g.text(m), x: body.x + 2, y: y, style: Style(.warn), maxWidth: body.width - 3) }
+        if let m = s.seeds.message {
+            buf.put(g.text(m), x: body.x + 2, y: y, style: Style(.warn), maxWidth: body.width - 3)
+        } else if !s.handSeeds.isEmpty {
+            let n = s.handSeeds.count
+            let t = "hand-set seeds for \(n) spectr\(n == 1 ? "um" : "a")" + (s.seeds.savedTo.map { ", saved to \($0)" }
+                ?? (s.services.saveSeeds ? "" : " (--seeds FILE keeps them; calibrate --seeds-file replays them)"))
+            buf.put(g.text(t), x: body.x + 2, y: y, style: Style(.dim), maxWidth: body.width - 3)
+        }
         y += 1
         // The spectrum around the selected line: seed, fitted centroid and fitted curve.
         guard y + 4 < body.maxY, s.seeds.selected < lines.count else { return }
