@@ -82,3 +82,9 @@ final class TerminalProgressBar: ProgressObserver, @unchecked Sendable {
         return String(format: "%.1f", x)
     }
 }
+
+/// A one-line status on stderr (overwritten by the next; nil clears it), only when stderr is a terminal.
+func statusLine(_ message: String?) {
+    guard isatty(STDERR_FILENO) != 0 else { return }
+    FileHandle.standardError.write(Data(("\r" + (message ?? "") + "\u{1B}[K").utf8))
+}

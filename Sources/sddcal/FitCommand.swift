@@ -1,4 +1,5 @@
 import ArgumentParser
+import CalibrationRefinement
 import Foundation
 import LineFitting
 import SDDCore
@@ -19,6 +20,12 @@ struct Fit: ParsableCommand {
         whole fitted shape (doublet + tail), as read off a plot.
         With --truth instead of --calib the simulator's exact calibration is used (hourly), and the \
         intrinsic FWHM of the line is printed for comparison.
+        The FWHM of a calibration fitted on these same events is in-sample: a calibration that fits the \
+        noise of its own Cu events makes the line look narrower than it is. --held-out reruns the chain \
+        that made --calib (read from its method and batch: standard with cnn/scipy/pattern seeds, or \
+        optimized from it with default settings) on --folds folds of the events and fits Cu Kα on every \
+        event calibrated without it: the honest figure. For Cu Kα the hardware limit (ENC and Fano from \
+        the file's strong-line widths) is printed, with a warning when a FWHM lies more than 2σ below it.
         """)
 
     @Argument(help: "Events file (.csv or .bin).") var events: String
@@ -34,6 +41,8 @@ struct Fit: ParsableCommand {
     @Flag(help: "Also fit each cell on its own, with its hardware-limit FWHM (ENC, F from the calibration's line widths).") var perCell = false
     @Flag(help: "Also fit the whole 4–10 keV spectrum (every profile line, Kβ/Kα free, one ENC/F resolution model).") var fullSpectrum = false
     @Option(help: "Line profile for --full-spectrum and the hardware limit.") var profile = "vip2"
+    @Flag(help: "Cu Kα only: also the held-out FWHM, rerunning the chain that made --calib without each fold of the events.") var heldOut = false
+    @Option(help: "Folds for --held-out (≥ 2).") var folds = 5
     @Flag(help: "JSON output.") var json = false
     @OptionGroup var rootInput: ROOTInputOptions
 
@@ -119,6 +128,27 @@ struct Fit: ParsableCommand {
                 let f = zip(cs, w).reduce(0) { $0 + ($1.0.lineFWHM[spectral.id] ?? 0) * $1.1 } / Swift.max(w.reduce(0, +), 1e-300)
                 report.intrinsicFWHM = f
             }
+            if spectral.id == "CuKa", let calibration {
+                report.hardwareLimit = HardwareLimit.cuKalpha(calibration: calibration, cells: only, profile: prof)
+            }
+            if heldOut {
+                guard spectral.id == "CuKa" else { throw SDDError.invalidArgument("--held-out", "only for --line CuKa") }
+                guard let calibration, let file = calib else { throw SDDError.invalidArgument("--held-out", "needs --calib (a truth calibration does not depend on the events)") }
+                guard folds >= 2, folds <= 50 else { throw SDDError.invalidArgument("--folds", "must be 2…50") }
+                let recipe = try CalibrationRecipe(of: calibration, file: file)
+                var cf = CrossFitting(folds: folds, seed: 1)
+                cf.roi = range; cf.binWidth = bin; cf.options = options
+                var table = read.events
+                if let only { table = Self.cells(only, of: table) }
+                if let procedure = try recipe.procedure(name: "calibration", profile: prof) {
+                    let r = try cf.evaluate(events: table, procedure: procedure) { statusLine("held-out: " + $0) }
+                    statusLine(nil)
+                    if let st = r.stages.first {
+                        report.heldOut = HeldOutFigures(folds: folds, heldOut: .init(st.heldOut), rerunInSample: .init(st.inSample),
+                                                        recipe: recipe.description)
+                    }
+                }
+            }
             if fullSpectrum {
                 let (hf, _) = SpectrumBuilder.energySpectrum(batched, calibration: set, cells: only, range: 4000...10000, binWidth: Swift.max(bin, 10))
                 let r = FullSpectrumFit.fit(hf, profile: prof)
@@ -146,6 +176,13 @@ struct Fit: ParsableCommand {
             if json { try printJSON(report); return }
             print(report.text)
         }
+    }
+
+    /// The events of the given cells.
+    static func cells(_ only: Set<Int>, of t: EventTable) -> EventTable {
+        var out = EventTable()
+        for i in 0..<t.count where only.contains(Int(t.cell[i])) { out.append(cell: t.cell[i], adc: t.adc[i], time: t.time[i]) }
+        return out
     }
 
     static func parseROI(_ s: String) throws -> ClosedRange<Double> {
@@ -196,6 +233,16 @@ struct CellFit: Encodable {
     }
 }
 
+/// The held-out figures of `fit --held-out`.
+struct HeldOutFigures: Encodable {
+    var folds: Int
+    var heldOut: SeedValidation.Measurement
+    /// The rerun chain on all events, fitted on the same events (should match the file's in-sample figure).
+    var rerunInSample: SeedValidation.Measurement
+    var recipe: String
+    enum CodingKeys: String, CodingKey { case folds, recipe, heldOut = "held_out", rerunInSample = "rerun_in_sample" }
+}
+
 /// The `fit` output: the paper's table 1 row plus the rest of the fit.
 struct FitReport: Encodable {
     var r: LineFitResult
@@ -207,6 +254,15 @@ struct FitReport: Encodable {
     var intrinsicFWHM: Double?
     var perCell: [CellFit]?
     var fullSpectrum: FullSpectrumReport?
+    var hardwareLimit: HardwareLimit?
+    var heldOut: HeldOutFigures?
+
+    /// Warnings for a Cu Kα FWHM (in-sample or held-out) more than 2σ below the hardware limit.
+    var warnings: [String] {
+        guard let hw = hardwareLimit else { return [] }
+        return [hw.warning(measured: r.fwhm, error: r.fwhmError, label: "in-sample"),
+                heldOut.flatMap { hw.warning(measured: $0.heldOut.fwhm, error: $0.heldOut.fwhmError, label: "held-out") }].compactMap { $0 }
+    }
 
     init(_ r: LineFitResult, events: Double, cells: [Int], bin: Double, uncalibratedBatches: Int, source: String) {
         self.r = r; self.events = events; self.cells = cells; self.bin = bin
@@ -218,6 +274,7 @@ struct FitReport: Encodable {
         case sigma_ev, sigma_err_ev, area, area_err, tail_fraction, tail_fraction_err, tail_slope, tail_slope_err
         case background_per_ev, background_slope, chi2, ndf, chi2_ndf, status, roi_ev, bin_ev, counts_in_roi, cells
         case uncalibrated_batches, calibration, intrinsic_fwhm_ev, per_cell, fwhm_definition, full_spectrum
+        case hardware_limit, held_out, warnings, fwhm_kind
     }
 
     func encode(to encoder: Encoder) throws {
@@ -240,6 +297,10 @@ struct FitReport: Encodable {
         try c.encodeIfPresent(intrinsicFWHM, forKey: .intrinsic_fwhm_ev)
         try c.encodeIfPresent(perCell, forKey: .per_cell)
         try c.encodeIfPresent(fullSpectrum, forKey: .full_spectrum)
+        try c.encodeIfPresent(hardwareLimit, forKey: .hardware_limit)
+        try c.encodeIfPresent(heldOut, forKey: .held_out)
+        try c.encode(warnings, forKey: .warnings)
+        try c.encode(source.hasSuffix(".json") && intrinsicFWHM == nil ? "in-sample (calibration fitted on these events)" : "calibration given", forKey: .fwhm_kind)
         try c.encode("2.3548·sigma of the Gaussian core of each component", forKey: .fwhm_definition)
     }
 
@@ -248,12 +309,23 @@ struct FitReport: Encodable {
             + "bins of \(bin) eV, \(cells.count) cells (\(source))\n"
         s += String(format: "  position (Kα1)  %9.2f ± %.2f eV\n", r.position, r.positionError)
         s += String(format: "  centroid        %9.2f ± %.2f eV\n", r.centroid, r.centroidError)
-        s += String(format: "  FWHM (2.3548σ)  %9.2f ± %.2f eV\n", r.fwhm, r.fwhmError)
+        s += String(format: "  FWHM (2.3548σ)  %9.2f ± %.2f eV", r.fwhm, r.fwhmError)
+        if intrinsicFWHM == nil { s += "  in-sample (calibration fitted on these events)" + (heldOut == nil && r.line == "CuKa" ? "; --held-out for the honest figure" : "") }
+        s += "\n"
+        if let h = heldOut {
+            s += String(format: "  FWHM held-out   %9.2f ± %.2f eV  (%d-fold cross-fitted: %@ rerun without each fold; rerun in-sample %.2f ± %.2f)\n",
+                        h.heldOut.fwhm, h.heldOut.fwhmError, h.folds, h.recipe, h.rerunInSample.fwhm, h.rerunInSample.fwhmError)
+            s += String(format: "  position held-out %7.2f ± %.2f eV\n", h.heldOut.position, h.heldOut.positionError)
+        }
+        if let hw = hardwareLimit {
+            s += String(format: "  hardware limit  %9.2f ± %.2f eV (ENC and Fano from the strong lines, %d cells)\n", hw.fwhm, hw.error, hw.cells)
+        }
         if let f = intrinsicFWHM { s += String(format: "  intrinsic FWHM  %9.2f eV (simulator truth)\n", f) }
         s += String(format: "  profile FWHM    %9.2f eV (doublet + tail, half maximum)\n", r.profileFWHM)
         s += String(format: "  tail            f_T %.4f ± %.4f, β %.3f ± %.3f\n", r.tailFraction, r.tailFractionError, r.tailSlope, r.tailSlopeError)
         s += String(format: "  area            %9.0f ± %.0f counts; background %.3f counts/eV\n", r.area, r.areaError, r.backgroundConstant)
         s += String(format: "  χ²/ndf          %9.3f (%.1f / %d), status %@", r.chi2PerNDF, r.chi2, r.ndf, r.status.rawValue)
+        for w in warnings { s += "\n  " + w }
         if uncalibratedBatches > 0 { s += "\n  \(uncalibratedBatches) batches without calibration left out" }
         if let f = fullSpectrum {
             s += String(format: "\n  full spectrum 4–10 keV: ENC %.2f ± %.2f e⁻, F %.4f ± %.4f → intrinsic Cu Kα FWHM %.1f ± %.1f eV; shift %.2f eV, scale %.5f; χ²/ndf %.3f (%@)",

@@ -1,6 +1,7 @@
 import ArgumentParser
 import CalibrationRefinement
 import Foundation
+import LineFitting
 import SDDCore
 
 /// `sddcal report`: the paper's before/after comparison (table 1, figures 5–7).
@@ -27,8 +28,26 @@ struct Report: ParsableCommand {
     @Option(help: "Optimizer for the figure 5 rerun: newton, adam or gd.") var method = "newton"
     @Option(help: "Line FWHM in eV for the rerun; default from the other lines' widths.") var fwhm: Double?
     @OptionGroup var output: OutputOptions
+    @Flag(help: "Also table 1 held-out: rerun the chains that made --before and --after (read from their method and batch) without each of --folds folds of the events.") var heldOut = false
+    @Option(help: "Folds for --held-out (≥ 2).") var folds = 5
     @Flag(help: "JSON output.") var json = false
     @OptionGroup var rootInput: ROOTInputOptions
+
+    /// The report's JSON with the hardware limit, warnings and the held-out table next to it.
+    struct Output: Encodable {
+        var report: BeforeAfterReport
+        var hardwareLimit: HardwareLimit?
+        var warnings: [String]
+        var heldOut: HeldOutTable?
+        enum CodingKeys: String, CodingKey { case warnings, hardwareLimit = "hardware_limit", heldOut = "held_out" }
+        func encode(to encoder: Encoder) throws {
+            try report.encode(to: encoder)
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encodeIfPresent(hardwareLimit, forKey: .hardwareLimit)
+            try c.encode(warnings, forKey: .warnings)
+            try c.encodeIfPresent(heldOut, forKey: .heldOut)
+        }
+    }
 
     func run() throws {
         try reportingErrors {
@@ -44,10 +63,41 @@ struct Report: ParsableCommand {
             let read = try EventFile.read(events, options: rootInput.readOptions(), progress: bar)
             bar.finish()
             let report = try BeforeAfterReport.make(events: read.events, before: b, after: a, settings: settings, binWidth: bin, truth: t, trace: tr)
+            let profile = LineProfile.named(b.profile) ?? .vip2
+            // The strong-line widths of the reference (standard) calibration, else of the optimized file.
+            let limit = HardwareLimit.cuKalpha(calibration: b, profile: profile) ?? HardwareLimit.cuKalpha(calibration: a, profile: profile)
+            var warnings = [limit?.warning(measured: report.before.fwhmEV, error: report.before.fwhmErrorEV, label: "reference (in-sample)"),
+                            limit?.warning(measured: report.after.fwhmEV, error: report.after.fwhmErrorEV, label: "optimized (in-sample)")].compactMap { $0 }
+            var table: HeldOutTable? = nil
+            if heldOut {
+                guard folds >= 2, folds <= 50 else { throw SDDError.invalidArgument("--folds", "must be 2…50") }
+                let rb = try CalibrationRecipe(of: b, file: before), ra = try CalibrationRecipe(of: a, file: after)
+                let pb = try rb.procedure(name: "reference", profile: profile, settings: settings)
+                let pa = try ra.procedure(name: "optimized", profile: profile, settings: settings)
+                let procedure: CalibrationProcedure = { e in
+                    (try pb?(e) ?? [CalibrationStage(name: "reference", calibration: b)]) + (try pa?(e) ?? [CalibrationStage(name: "optimized", calibration: a)])
+                }
+                var cf = CrossFitting(folds: folds, seed: 1)
+                cf.binWidth = bin
+                let r = try cf.evaluate(events: read.events, procedure: procedure) { statusLine("held-out: " + $0) }
+                statusLine(nil)
+                let truthRow = t.map { ts -> (LineFitResult, intrinsic: Double) in
+                    (cf.measure(cf.spectrum(events: read.events, calibration: ts)), report.truth?.intrinsicFWHM ?? .nan)
+                }
+                let ht = HeldOutTable(r, crossFitting: cf, gain: ("reference", "optimized"), truth: truthRow, hardwareLimit: limit)
+                warnings = ht.warnings
+                table = ht
+            }
             var written: [String] = []
             if let dir = svg { written = try SVGFigures.write(report, to: dir, overwrite: output.force) }
-            if json { try printJSON(report); return }
+            if json { try printJSON(Output(report: report, hardwareLimit: limit, warnings: warnings, heldOut: table)); return }
             print(report.text, terminator: "")
+            if let table { print("\n" + table.text, terminator: "") }
+            else {
+                print("\nTable 1 above is in-sample (each calibration fitted on these events); --held-out adds the cross-fitted figures.")
+                if let limit { print(String(format: "hardware limit (ENC and Fano from the strong lines, %d cells): %.1f ± %.1f eV", limit.cells, limit.fwhm, limit.error)) }
+                for w in warnings { print(w) }
+            }
             for p in written { print("wrote \(p)") }
         }
     }

@@ -34,4 +34,64 @@ final class ValidateEndToEndTests: XCTestCase {
         XCTAssertNotEqual(bad.status, 0)
         XCTAssertTrue(bad.err.contains("--folds"), bad.err)
     }
+
+    /// The demo's table 1: three stages held-out and in-sample, truth, gain and hardware limit.
+    func testDemoOutputShape() throws {
+        guard let cmd = try BuiltCommand.locate(for: self) else { return }
+        let r = try cmd.run(["demo", "--cells", "2", "--days", "4", "--reference", "4d", "--batch", "48h", "--folds", "2", "--json"],
+                            in: BuiltCommand.root.path)
+        XCTAssertEqual(r.status, 0, r.err)
+        let json = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(r.out.utf8)) as? [String: Any])
+        let table = try XCTUnwrap(json["table1"] as? [String: Any])
+        let rows = try XCTUnwrap(table["rows"] as? [[String: Any]])
+        XCTAssertEqual(rows.compactMap { $0["label"] as? String }, ["reference (4d)", "standard (2d)", "optimized (2d)"])
+        for row in rows {
+            for key in ["held_out", "in_sample"] {
+                let m = try XCTUnwrap(row[key] as? [String: Any])
+                XCTAssertEqual(try XCTUnwrap(m["fwhm_ev"] as? Double), 176, accuracy: 40)
+            }
+        }
+        XCTAssertNotNil(table["truth"] as? [String: Any])
+        let gain = try XCTUnwrap(table["gain"] as? [String: Any])
+        XCTAssertNotNil(gain["fwhm_gain_ev"] as? Double)
+        let hw = try XCTUnwrap(table["hardware_limit"] as? [String: Any])
+        XCTAssertEqual(try XCTUnwrap(hw["fwhm_ev"] as? Double), 176, accuracy: 10)
+        XCTAssertEqual(table["folds"] as? Int, 2)
+    }
+
+    /// `fit --held-out` and `report --held-out` rerun the files' chains; figures are labelled.
+    func testFitAndReportHeldOut() throws {
+        guard let cmd = try BuiltCommand.locate(for: self) else { return }
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("sddcal-heldout-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        for args in [["simulate", "--cells", "2", "--days", "4", "--seed", "3", "--out", "ev.bin", "--truth", "truth.json"],
+                     ["calibrate", "ev.bin", "--batch", "48h", "--seeds", "pattern", "--out", "std.json"],
+                     ["optimize", "ev.bin", "--calib", "std.json", "--out", "opt.json"]] {
+            let r = try cmd.run(args, in: dir)
+            XCTAssertEqual(r.status, 0, r.err)
+        }
+        let fit = try cmd.run(["fit", "ev.bin", "--calib", "std.json", "--held-out", "--folds", "2", "--json"], in: dir)
+        XCTAssertEqual(fit.status, 0, fit.err)
+        let fj = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(fit.out.utf8)) as? [String: Any])
+        let ho = try XCTUnwrap(fj["held_out"] as? [String: Any])
+        XCTAssertEqual(ho["folds"] as? Int, 2)
+        // A standard calibration rerun with its own seeds reproduces the file: the rerun's in-sample FWHM is the fit's.
+        let rerun = try XCTUnwrap((ho["rerun_in_sample"] as? [String: Any])?["fwhm_ev"] as? Double)
+        XCTAssertEqual(rerun, try XCTUnwrap(fj["fwhm_ev"] as? Double), accuracy: 1)
+        XCTAssertNotNil(fj["hardware_limit"] as? [String: Any])
+        XCTAssertNotNil(fj["warnings"] as? [String])
+        let text = try cmd.run(["fit", "ev.bin", "--calib", "std.json"], in: dir)
+        XCTAssertTrue(text.out.contains("in-sample"), text.out)
+        XCTAssertTrue(text.out.contains("hardware limit"), text.out)
+
+        let rep = try cmd.run(["report", "ev.bin", "--before", "std.json", "--after", "opt.json", "--truth", "truth.json",
+                               "--held-out", "--folds", "2"], in: dir)
+        XCTAssertEqual(rep.status, 0, rep.err)
+        XCTAssertTrue(rep.out.contains("held-out"), rep.out)
+        XCTAssertTrue(rep.out.contains("true calibration"), rep.out)
+        let bad = try cmd.run(["fit", "ev.bin", "--calib", "std.json", "--held-out", "--line", "MnKa"], in: dir)
+        XCTAssertNotEqual(bad.status, 0)
+        XCTAssertTrue(bad.err.contains("--held-out"), bad.err)
+    }
 }

@@ -6,7 +6,8 @@ import SDDCore
 /// chain can be rerun on part of the events (cross-fitting a file that `calibrate`/`optimize` wrote).
 ///
 /// Recognised: "standard (seeds: cnn|scipy|pattern)" with any batch, "optimized" from such a standard
-/// calibration (refined with default ``RefinementSettings``; options given to `optimize` such as
+/// calibration (seeds as named in its source, else cnn when the shipped model is found, else pattern;
+/// refined with the given ``RefinementSettings``; options given to `optimize` such as
 /// `--start` or `--fwhm` are not recorded in the file and not reproduced), and "truth" (independent of
 /// the events). Seeds "given" or "truth" cannot be rerun.
 public struct CalibrationRecipe: Sendable {
@@ -19,8 +20,10 @@ public struct CalibrationRecipe: Sendable {
     public init(of set: CalibrationSet, file: String) throws {
         if set.method == "truth" { kind = .eventIndependent; seeds = ""; batch = .all; return }
         func seedsIn(_ text: String) -> String? {
-            guard let r = text.range(of: "standard (seeds: ") else { return nil }
-            return String(text[r.upperBound...].prefix { $0 != ")" })
+            for marker in ["standard (seeds: ", "--seeds "] {
+                if let r = text.range(of: marker) { return String(text[r.upperBound...].prefix { $0 != ")" && $0 != " " }) }
+            }
+            return nil
         }
         if set.method.hasPrefix("standard") {
             kind = .standard
@@ -28,10 +31,9 @@ public struct CalibrationRecipe: Sendable {
             seeds = s
         } else if set.method == "optimized" {
             kind = .optimized
-            guard let s = seedsIn(set.source) else {
-                throw SDDError.badField(file: file, field: "source", message: "does not say which standard calibration was optimized")
-            }
-            seeds = s
+            // `optimize` records its own command line; the seeds of the standard calibration it started from
+            // are named when known, else the default (the shipped CNN when found, else the line pattern).
+            seeds = seedsIn(set.source) ?? ((try? CentroidPredictor.bundled()) != nil ? "cnn" : "pattern")
         } else {
             throw SDDError.badField(file: file, field: "method", message: "'\(set.method)' cannot be rerun for held-out figures")
         }
@@ -46,19 +48,20 @@ public struct CalibrationRecipe: Sendable {
 
     /// The chain as a procedure with one stage named `name`, or nil when the calibration does not depend
     /// on the events (then its held-out and in-sample figures coincide).
-    public func procedure(name: String, original: CalibrationSet, profile: LineProfile,
+    public func procedure(name: String, profile: LineProfile,
                           settings: RefinementSettings = RefinementSettings()) throws -> CalibrationProcedure? {
+        if kind == .eventIndependent { return nil }
         let seeder: any CentroidSeeder
         switch seeds {
         case "cnn": seeder = try CNNSeeder(predictor: try CentroidPredictor.bundled(), profile: profile)
         case "scipy": seeder = PeakFinderSeeder(profile: profile)
         case "pattern": seeder = PatternSeeder()
-        default: return { _ in [CalibrationStage(name: name, calibration: original)] }
+        default: throw SDDError.invalidArgument("seeds", "'\(seeds)' cannot be rerun")
         }
         let calibrator = StandardCalibrator(profile: profile, seeder: seeder)
         let batch = batch
         switch kind {
-        case .eventIndependent: return nil
+        case .eventIndependent: return nil   // handled above
         case .standard:
             return { e in [CalibrationStage(name: name, calibration: calibrator.calibrate(BatchedEvents(e, spec: batch)))] }
         case .optimized:
@@ -67,6 +70,17 @@ public struct CalibrationRecipe: Sendable {
                 let s = calibrator.calibrate(BatchedEvents(e, spec: batch))
                 return [CalibrationStage(name: name, calibration: try refiner.refine(events: e, calibration: s).calibration)]
             }
+        }
+    }
+}
+
+extension CalibrationRecipe: CustomStringConvertible {
+    /// E.g. "standard (seeds: cnn), 2d batches + refinement".
+    public var description: String {
+        switch kind {
+        case .eventIndependent: return "independent of the events"
+        case .standard: return "standard (seeds: \(seeds)), \(batch) batches"
+        case .optimized: return "standard (seeds: \(seeds)), \(batch) batches + refinement"
         }
     }
 }
