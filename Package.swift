@@ -9,6 +9,8 @@ let package = Package(
     products: [
         .executable(name: "sddcal", targets: ["sddcal"]),
         .library(name: "SDDCore", targets: ["SDDCore"]),
+        // For the fuzz targets of the model file reader (Fuzz/, scripts/fuzz.sh).
+        .library(name: "CentroidNetwork", targets: ["CentroidNetwork"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),

@@ -10,7 +10,7 @@ public struct FrameStats: Codable, Sendable {
     public var keyToFrameMs: [Double] = []
     public var colors = ""
     public var glyphs = ""
-    /// The signal (SIGINT, SIGTERM, SIGHUP) that ended the session, 0 when the user quit.
+    /// The signal (SIGINT, SIGTERM, SIGHUP, SIGQUIT, …) that ended the session, 0 when the user quit.
     public var signal: Int32 = 0
 
     public struct Summary: Codable, Sendable {

@@ -45,7 +45,7 @@ struct Calibrate: ParsableCommand {
             guard let prof = LineProfile.named(profile) else { throw SDDError.invalidArgument("--profile", "unknown profile '\(profile)'") }
             if !output.force && FileManager.default.fileExists(atPath: out) { throw SDDError.outputExists(out) }
             if seeds == .truth && truth == nil { throw SDDError.invalidArgument("--seeds", "'truth' needs --truth FILE") }
-            let truthSet = try truth.map(SimulationTruth.load)
+            let truthSet = try truth.map { try SimulationTruth.load($0, pairedWith: events) }
             let hand = try seedsFile.map { try SeedsFileSeeder.load($0, profile: prof, batch: spec) }
             let bar = TerminalProgressBar("read")
             let read = try EventFile.read(events, options: rootInput.readOptions(), progress: bar)

@@ -164,7 +164,7 @@ struct EvaluatePeaksCommand: ParsableCommand {
                               encoding enc: InputEncoding, edges: [Double]) throws -> [(CentroidEvaluation.TestSet, [Double]?)] {
         let spec = try BatchSpec(parsing: batch)
         let table = try EventFile.read(path)
-        let truth = try SimulationTruth.load(truthPath)
+        let truth = try SimulationTruth.load(truthPath, pairedWith: path)
         let batched = BatchedEvents(table, spec: spec)
         let calibrations = truth.calibrationSet(for: batched, source: "truth")
         var byCell: [Int: [Int: EnergyCalibration]] = [:]

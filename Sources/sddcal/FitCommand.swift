@@ -80,7 +80,7 @@ struct Fit: ParsableCommand {
             let only = try cells.map(Self.parseCells)
             guard (calib == nil) != (truth == nil) else { throw SDDError.invalidArgument("--calib", "give exactly one of --calib or --truth") }
             let calibration = try calib.map(CalibrationSet.load)
-            let truthSet = try truth.map(SimulationTruth.load)
+            let truthSet = try truth.map { try SimulationTruth.load($0, pairedWith: events) }
             let bar = TerminalProgressBar("read")
             let read = try EventFile.read(events, options: rootInput.readOptions(), progress: bar)
             bar.finish()

@@ -76,7 +76,7 @@ struct Inspect: ParsableCommand {
             } catch let e as TerminalError {
                 throw SDDError.failed("inspect: \(e.description)")
             }
-            // Interrupted (Ctrl-C, SIGTERM, SIGHUP): the terminal is restored; exit as the shell expects.
+            // Interrupted (Ctrl-C, SIGTERM, SIGHUP, SIGQUIT, …): the terminal is restored; exit as the shell expects.
             if stats.signal != 0 { throw ExitCode(128 + stats.signal) }
         }
     }

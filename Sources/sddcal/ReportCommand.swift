@@ -57,7 +57,7 @@ struct Report: ParsableCommand {
             }
             let settings = try Optimize.makeSettings(loss: loss, method: method, fwhm: fwhm)
             let b = try CalibrationSet.load(before), a = try CalibrationSet.load(after)
-            let t = try truth.map(SimulationTruth.load)
+            let t = try truth.map { try SimulationTruth.load($0, pairedWith: events) }
             let tr = try trace.map { try TraceRecorder.load(csv: $0) }
             let bar = TerminalProgressBar("read")
             let read = try EventFile.read(events, options: rootInput.readOptions(), progress: bar)

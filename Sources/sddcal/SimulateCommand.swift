@@ -52,9 +52,10 @@ struct Simulate: ParsableCommand {
             let simSeconds = Date().timeIntervalSince(start)
             bar.finish()
             let writeBar = TerminalProgressBar("write")
-            let bytes = try EventFile.write(events, to: out, overwrite: output.force, progress: writeBar)
+            // Events and truth as one generation: both complete before either replaces an old file.
+            let bytes = try SimulationPair.write(events: events, to: out, truth: t, to: truth,
+                                                 overwrite: output.force, progress: writeBar).eventBytes
             writeBar.finish()
-            try t.save(truth, overwrite: output.force)
             let steps = t.cells.flatMap { c in c.steps.map { StepReport(cell: c.cell, time: $0.time, gainFactor: $0.gainFactor) } }
             let report = SimulateReport(events: events.count, cells: cfg.cells, days: cfg.days, seed: cfg.seed,
                                         out: out, bytes: bytes, truth: truth, seconds: simSeconds, steps: steps)

@@ -18,7 +18,7 @@ import Foundation
 /// | 36 | 4 | reserved, zero |
 /// | 40 | 8 | XXH64 (seed 0) of the payload (bytes 64 to the end) |
 /// | 48 | 8 | XXH64 (seed 0) of header bytes 0..<48 |
-/// | 56 | 8 | reserved, zero |
+/// | 56 | 8 | generation id shared with files written together (simulate's truth), 0 when none |
 ///
 /// Version 1 (still read) differs only in its checksums: CRC-32 of the payload at 36 and CRC-32 of
 /// header bytes 0..<40 at 40; XXH64 replaced it because CRC-32 took half the load time.
@@ -47,6 +47,9 @@ public enum EventBinary {
         public var flags: UInt32
         /// Payload checksum: XXH64 (version 2) or CRC-32 (version 1).
         public var payloadChecksum: UInt64
+        /// Generation id shared with the files written together with this one (0: none), outside the
+        /// header checksum so that files of older versions (zero there) still read.
+        public var generation: UInt64 = 0
 
         /// Byte offsets of the ADC and time columns and the total file size.
         public var adcOffset: Int { headerSize + 2 * eventCount }
@@ -85,6 +88,12 @@ public enum EventBinary {
     /// Writes a given format version (1 only for compatibility tests).
     static func write(_ table: EventTable, to path: String, overwrite: Bool, version v: UInt32,
                       progress: ProgressObserver?) throws -> Int {
+        try AtomicFile.stream(to: path, overwrite: overwrite, writer(table, version: v, generation: 0, progress: progress))
+    }
+
+    /// The body of an atomic write of `table` (see `AtomicFile.streamTogether`).
+    static func writer(_ table: EventTable, version v: UInt32 = version, generation: UInt64,
+                       progress: ProgressObserver?) -> (AtomicOutputStream) throws -> Void {
         let n = table.count
         let cells = table.cells
         let cell = table.cell.map { $0.littleEndian }, adc = table.adc.map { $0.littleEndian }
@@ -96,8 +105,9 @@ public enum EventBinary {
         padding.withUnsafeBytes { sum.update($0) }
         time.withUnsafeBytes { sum.update($0) }
         let header = Header(version: v, eventCount: n, distinctCells: cells.count, cellBound: (cells.last ?? -1) + 1,
-                            flags: table.isSortedByCellAndTime ? sortedFlag : 0, payloadChecksum: sum.value)
-        return try AtomicFile.stream(to: path, overwrite: overwrite) { out in
+                            flags: table.isSortedByCellAndTime ? sortedFlag : 0, payloadChecksum: sum.value,
+                            generation: generation)
+        return { out in
             try out.write(encode(header))
             try writeColumn(cell, out)
             try writeColumn(adc, out)
@@ -131,7 +141,8 @@ public enum EventBinary {
             put(h.payloadChecksum)
             put(b.withUnsafeBytes { XXHash64.hash($0) })
         }
-        b.append(contentsOf: repeatElement(0, count: headerSize - b.count))
+        b.append(contentsOf: repeatElement(0, count: 56 - b.count))
+        put(h.generation)
         return b
     }
 
@@ -174,7 +185,7 @@ public enum EventBinary {
             throw fail(16, "event count \(n) is above the limit of \(limit) events (SDDCAL_MAX_EVENTS)")
         }
         return Header(version: v, eventCount: Int(n), distinctCells: Int(u32(24)), cellBound: Int(u32(28)),
-                      flags: u32(32), payloadChecksum: v == 1 ? UInt64(u32(36)) : u64(40))
+                      flags: u32(32), payloadChecksum: v == 1 ? UInt64(u32(36)) : u64(40), generation: u64(56))
     }
 
     /// Reads a binary event file (version 1 or 2), checking magic, version, size and both checksums

@@ -247,9 +247,18 @@ public enum EventCSV {
     @discardableResult
     public static func write(_ table: EventTable, to path: String, overwrite: Bool,
                              progress: ProgressObserver? = nil) throws -> Int {
-        try AtomicFile.stream(to: path, overwrite: overwrite) { out in
+        try AtomicFile.stream(to: path, overwrite: overwrite, writer(table, generation: 0, progress: progress))
+    }
+
+    /// The comment line that carries a generation id (see `EventFile.generation(of:)`).
+    static let generationPrefix = "# sddcal generation "
+
+    /// The body of an atomic write of `table`; a nonzero `generation` goes in a first comment line.
+    static func writer(_ table: EventTable, generation: UInt64, progress: ProgressObserver?) -> (AtomicOutputStream) throws -> Void {
+        { out in
             var buf = [UInt8]()
             buf.reserveCapacity(1 << 20 + 64)
+            if generation != 0 { buf.append(contentsOf: (generationPrefix + String(generation, radix: 16) + "\n").utf8) }
             buf.append(contentsOf: "sdd,adc,time\n".utf8)
             @inline(__always) func appendInt(_ v: Int) {
                 var x = v

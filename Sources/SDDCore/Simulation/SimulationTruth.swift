@@ -64,6 +64,8 @@ public struct SimulationTruth: Sendable, Equatable, Codable {
     /// Tabulated line energies used (eV), by line id (intensity-weighted Kα mean).
     public var lineEnergies: [String: Double]
     public var cells: [Cell]
+    /// The generation id shared with the events file written together with this truth (`SimulationPair`).
+    public var eventsGeneration: String?
 
     /// The truth of one cell.
     public func cell(_ c: Int) -> Cell? { cells.first { $0.cell == c } }

@@ -1,0 +1,12 @@
+import FuzzSupport
+import SDDCore
+
+/// libFuzzer entry: the EventBinary reader on one input (strict, then lenient).
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
+    FuzzInput.withFile(data, size, ext: "bin") { path in
+        _ = try? EventFile.read(path)
+        _ = try EventFile.read(path, options: EventReadOptions(lenient: true, knownCells: 0...31), progress: nil)
+    }
+    return 0
+}

@@ -1,0 +1,15 @@
+import FuzzSupport
+import SDDCore
+
+/// libFuzzer entry: the spectrum reader on one input named *.root (the ROOTFile format).
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
+    FuzzInput.withFile(data, size, ext: "root") { path in
+        let records = try SpectrumFile.read(path)
+        // What a reader accepts is used: sum every spectrum.
+        do {
+            _ = records.map { $0.histogram.total }
+        }
+    }
+    return 0
+}
