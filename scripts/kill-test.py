@@ -36,7 +36,7 @@ def digest(path):
     with open(path, "rb") as f: return hashlib.sha256(f.read()).hexdigest()
 
 print(f"sddcal: {sddcal}; work: {work}")
-run("simulate", "--cells", "4", "--days", "4", "--rate", "6000", "--seed", "2", "--out", p("base.bin"), "--truth", p("base.json"))
+run("simulate", "--cells", "4", "--days", "3", "--rate", "5000", "--seed", "2", "--out", p("base.bin"), "--truth", p("base.json"))
 run("calibrate", p("base.bin"), "--out", p("cal0.json"))
 
 def generation_of_events(path):
@@ -52,7 +52,7 @@ def reads_json(path, schema):
     except Exception: return False
 
 commands = {
-    "simulate": (["simulate", "--cells", "8", "--days", "12", "--rate", "8000", "--seed", "SEED",
+    "simulate": (["simulate", "--cells", "8", "--days", "6", "--rate", "6000", "--seed", "SEED",
                   "--out", p("sim.bin"), "--truth", p("sim.json"), "--force"],
                  {"sim.bin": reads_events, "sim.json": lambda q: reads_json(q, "sddcal.truth")}),
     "convert": (["convert", p("base.bin"), p("conv.csv"), "--force"], {"conv.csv": reads_events}),
