@@ -30,6 +30,7 @@ enum ROOTListing {
                 if let s = o.integral { line += "  sum \(fmt(s))" }
             } else if o.kind == .tree, let n = o.treeEntries {
                 line += "  \(n) entries  branches \((o.branches ?? []).joined(separator: " "))"
+                if let u = o.unsupportedBranches { line += "  unsupported: \(u.joined(separator: "; "))" }
             }
             if !o.title.isEmpty && o.kind != .directory { line += "  \"\(o.title)\"" }
             print(line)

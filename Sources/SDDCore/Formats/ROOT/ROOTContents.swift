@@ -18,12 +18,14 @@ public struct ROOTObjectSummary: Sendable, Equatable, Encodable {
     /// Trees: entries and the flat numeric branches this reader can read ("name:type").
     public var treeEntries: Int?
     public var branches: [String]?
+    /// Trees: branches this reader cannot read ("name: reason").
+    public var unsupportedBranches: [String]?
     /// The one-line error when the object could not be decoded.
     public var error: String?
 
     enum CodingKeys: String, CodingKey {
         case path, className = "class", kind, title, cycle, bins, low, high, variableBins = "variable_bins",
-             entries, integral, treeEntries = "tree_entries", branches, error
+             entries, integral, treeEntries = "tree_entries", branches, unsupportedBranches = "unsupported_branches", error
     }
 }
 
@@ -51,6 +53,7 @@ extension ROOTFile {
                     let t = try tree(e)
                     s.treeEntries = t.entries
                     s.branches = t.branches.map { "\($0.name):\($0.type.rawValue)" }
+                    if !t.unsupported.isEmpty { s.unsupportedBranches = t.unsupported.map { "\(ROOTError.escaped($0.name)): \($0.reason)" } }
                 case .directory, .other:
                     break
                 }

@@ -89,7 +89,7 @@ extension ROOTFile {
         var unsupported: [(String, String)] = []
         try ROOTFile.objArray(&b, "fBranches", refs: &refs) { b, className, refs in
             guard className == "TBranch" else {
-                unsupported.append(("?", "class \(ROOTError.escaped(className))"))
+                unsupported.append(("?", "branch class \(ROOTError.escaped(className)) (only TBranch)"))
                 return
             }
             switch try ROOTFile.readBranch(&b, refs: &refs) {
