@@ -100,6 +100,8 @@ final class ROOTFileTests: XCTestCase {
         XCTAssertTrue(e.contains("key 'bus1_sdd2' (TH1D)") && e.contains("variable-width"), e)
         let neg = errorLine { _ = try SpectrumFile.read(path + ":bus1_sdd4") }
         XCTAssertTrue(neg.contains("bin 2 is -32768"), neg)
+        let tree = errorLine { _ = try SpectrumFile.read(path + ":events") }
+        XCTAssertTrue(tree.contains("'events' (TTree) is not a 1-D histogram"), tree)
         let none = errorLine { _ = try SpectrumFile.read(path + ":nothing*") }
         XCTAssertTrue(none.contains("no 1-D histogram") && none.contains("bus1_sdd1"), none)
     }
