@@ -49,10 +49,10 @@ public enum LabelLayout {
         return (placed, dropped)
     }
 
-    /// The texts a line's label can shrink to: "Ti Kα", "Tiα", "α".
+    /// The texts a line's label can shrink to: "Ti Kα", "Tiα", "α" (other labels stay whole).
     public static func lineTexts(_ label: String) -> [String] {
         let parts = label.split(separator: " ")
-        guard parts.count == 2, let greek = parts[1].last else { return [label] }
+        guard parts.count == 2, parts[1].count == 2, parts[1].first == "K", let greek = parts[1].last else { return [label] }
         return [label, String(parts[0]) + String(greek), String(greek)]
     }
 

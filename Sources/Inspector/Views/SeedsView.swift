@@ -67,10 +67,16 @@ enum SeedsView {
         guard y + 4 < body.maxY, s.seeds.selected < lines.count else { return }
         let line = lines[s.seeds.selected]
         let seed = s.seeds.seeds[line.id] ?? s.cursorADC
-        let halfSpan = Swift.max(60, (s.calibration.map { 350 / $0.slope(seed) } ?? 120))
+        // ±700 eV: the line and its neighbour (Kβ is 420–600 eV above Kα for Ti and Mn).
+        let halfSpan = Swift.max(60, (s.calibration.map { 700 / $0.slope(seed) } ?? 240))
         let lo = Swift.max(h.lowerEdge, seed - halfSpan), hi = Swift.min(h.upperEdge, seed + halfSpan)
         var extra: [Chart.Series] = [.vertical(x: seed, layer: Layer(Style(.selection, bold: true), priority: Priority.selected),
                                               label: "seed " + line.label, dotted: false)]
+        // The other lines' seeds inside the window (neighbours such as Kβ next to Kα), labelled.
+        for other in lines where other.id != line.id {
+            guard let x = s.seeds.seeds[other.id], x > lo, x < hi else { continue }
+            extra.append(.vertical(x: x, layer: Layer(Style(.label), priority: Priority.scipy), label: other.label, dotted: true))
+        }
         var legend: [(String, Style)] = [("seed", Style(.selection))]
         if let f = s.seeds.fits[line.id] {
             extra.append(.line(xs: f.curveX, ys: f.curveY.map { $0 * h.binWidth }, layer: Layer(Style(.fitAlt), priority: Priority.fit)))

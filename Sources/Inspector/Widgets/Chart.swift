@@ -5,6 +5,10 @@ import Foundation
 public struct ChartLayout: Equatable, Sendable {
     public var plot: Rect
     public var x: ClosedRange<Double>
+    /// Where the marker labels went (rows from the plot's top), and the labels that fitted nowhere
+    /// over the plot (listed in the legend instead).
+    public var labels: [LabelLayout.Placed] = []
+    public var droppedLabels: [String] = []
 
     /// The cell column of a data x (nil outside the plot).
     public func column(of v: Double) -> Int? {
@@ -68,7 +72,7 @@ public struct Chart: Sendable {
             : Ticks.linear(y, maxCount: Swift.max(2, plotRows / 3))
         let gutter = Swift.min(rect.width / 3, (yTicks.map { $0.label.count }.max() ?? 1) + 1)
         let plot = Rect(x: rect.x + gutter + 1, y: rect.y, width: rect.width - gutter - 1, height: plotRows)
-        let layout = ChartLayout(plot: plot, x: x)
+        var layout = ChartLayout(plot: plot, x: x)
         guard plot.width >= 2, plot.height >= 1, rect.height >= 3,
               x.lowerBound.isFinite, x.upperBound.isFinite, y.lowerBound.isFinite, y.upperBound.isFinite else { return layout }
 
@@ -166,22 +170,25 @@ public struct Chart: Sendable {
         }
         canvas.draw(into: &buf, x: plot.x, y: plot.y, glyphs: glyphs)
 
-        // Marker labels along the top rows, moved down a row when they would overlap.
-        var rowEnds = [Int](repeating: plot.x - 1, count: Swift.max(1, Swift.min(3, plot.height)))
-        for (c, text, style) in labels.sorted(by: { $0.0 < $1.0 }) {
-            let t = glyphs.text(text)
-            let start = Swift.max(plot.x, Swift.min(plot.maxX - t.count, c + 1))
-            guard let r = rowEnds.indices.first(where: { rowEnds[$0] < start }) else { continue }
-            buf.put(t, x: start, y: plot.y + r, style: style.bolded, maxWidth: plot.maxX - start)
-            rowEnds[r] = start + t.count
-        }
-        // Legend, top right.
-        if !legend.isEmpty {
-            let w = (legend.map { glyphs.text($0.0).count }.max() ?? 0) + 2
-            for (i, (text, style)) in legend.enumerated() where i < plot.height {
+        // Marker labels along the top rows, just right of their marker: staggered over up to three
+        // rows, shortened ("Ti Kβ" → "Tiβ" → "β") where they would touch, and listed in the legend
+        // when they fit nowhere (LabelLayout), so two labels never run into each other.
+        let labelRows = Swift.max(1, Swift.min(3, plot.height - 1))
+        let (placed, dropped) = LabelLayout.place(
+            labels.map { LabelLayout.Label(anchor: $0.0, texts: LabelLayout.lineTexts($0.1).map(glyphs.text), style: $0.2.bolded) },
+            rows: labelRows, minX: plot.x, maxX: plot.maxX, offset: 1, gap: 2)
+        LabelLayout.draw(placed, into: &buf, y: plot.y)
+        layout.labels = placed
+        layout.droppedLabels = dropped.map { glyphs.text(labels[$0].1) }
+        let usedRows = placed.isEmpty ? 0 : (placed.map(\.row).max()! + 1)
+        // Legend, top right, under the labels; labels that fitted nowhere are listed in it.
+        let entries = legend + dropped.map { (labels[$0].1, labels[$0].2) }
+        if !entries.isEmpty {
+            let w = (entries.map { glyphs.text($0.0).count }.max() ?? 0) + 2
+            for (i, (text, style)) in entries.enumerated() where i < plot.height {
                 let x0 = plot.maxX - w
                 guard x0 > plot.x else { break }
-                let row = plot.y + i + (labels.isEmpty ? 0 : rowEnds.count)
+                let row = plot.y + i + usedRows
                 guard row < plot.maxY else { break }
                 buf.set(x0, row, glyphs.swatch, style)
                 buf.set(x0 + 1, row, " ", .normal)
