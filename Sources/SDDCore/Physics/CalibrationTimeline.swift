@@ -143,36 +143,49 @@ public struct CalibrationTimeline: Sendable, Equatable, Codable {
     /// allocating: it remembers the current knot interval and walks forward (or searches when time jumps back).
     public struct Cursor: Sendable {
         public let timeline: CalibrationTimeline
-        private var k = 0
-        private var inside = false          // whether [lo, hi] = [knots[k], knots[k+1]] is the current interval
-        private var lo = 0.0, hi = 0.0
-        private var lastTime = Double.nan
+        private var k = -1
+        // The cached piece [lo, hi]: an interval's end values (interpolated per call), or a constant
+        // (one knot, or clamped before the first / after the last knot). Empty at first.
+        private var lo = Double.infinity, hi = -Double.infinity
+        private var constant = false
+        private var a0 = 0.0, b0 = 0.0, a1 = 0.0, b1 = 0.0, la = 0.0, lb = 0.0, a2 = 0.0, b2 = 0.0
         private var last = EnergyCalibration(p0: 0, p1: 1)
 
         public init(_ timeline: CalibrationTimeline) { self.timeline = timeline }
 
-        /// The coefficients at time t (no covariance).
+        /// The coefficients at time t (no covariance); bit-identical to `calibration(at:)`'s.
         public mutating func calibration(at t: Double) -> EnergyCalibration {
-            if t == lastTime { return last }
+            if !(t >= lo && t <= hi) { enter(t) }
+            if constant { return last }
+            let w = (t - lo) / (hi - lo)
+            // The same arithmetic as `coefficients(_:_:)`, from cached end values (no array access).
+            if w == 0 { return EnergyCalibration(p0: a0, p1: a1, p2: a2) }
+            if w == 1 { return EnergyCalibration(p0: b0, p1: b1, p2: b2) }
+            let v = 1 - w
+            return EnergyCalibration(p0: v * a0 + w * b0, p1: Foundation.exp(v * la + w * lb), p2: v * a2 + w * b2)
+        }
+
+        /// Caches the piece that holds t: the next interval in time order, else found by search.
+        private mutating func enter(_ t: Double) {
             let knots = timeline.knots
             let n = knots.count
-            var w: Double
-            if n == 1 {
-                w = 0
-            } else if inside && t >= lo && t <= hi {
-                w = (t - lo) / (hi - lo)
-            } else if inside && k + 2 < n && t > hi && t <= knots[k + 2] {
-                k += 1; lo = knots[k]; hi = knots[k + 1]   // the next interval: the common case in time order
-                w = (t - lo) / (hi - lo)
-            } else {
-                let (kk, ww) = timeline.locate(t)
-                k = kk; w = ww
-                inside = t > knots[0] && t < knots[n - 1]
-                lo = knots[k]; hi = knots[k + 1]
+            if n == 1 || !(t > knots[0]) || t >= knots[n - 1] {
+                let j = n == 1 || !(t > knots[0]) ? 0 : n - 1
+                last = EnergyCalibration(p0: timeline.p0[j], p1: timeline.p1[j], p2: timeline.p2[j])
+                constant = true
+                if n == 1 { lo = -.infinity; hi = .infinity }
+                else if j == 0 { lo = t.isNaN ? .infinity : -.infinity; hi = t.isNaN ? -.infinity : knots[0] }
+                else { lo = knots[n - 1]; hi = .infinity }
+                k = -1
+                return
             }
-            last = timeline.coefficients(k, w)
-            lastTime = t
-            return last
+            if k >= 0 && k + 2 < n && t > knots[k + 1] && t <= knots[k + 2] { k += 1 } else { k = timeline.locate(t).k }
+            constant = false
+            lo = knots[k]; hi = knots[k + 1]
+            a0 = timeline.p0[k]; b0 = timeline.p0[k + 1]
+            a1 = timeline.p1[k]; b1 = timeline.p1[k + 1]
+            la = timeline.logP1[k]; lb = timeline.logP1[k + 1]
+            a2 = timeline.p2[k]; b2 = timeline.p2[k + 1]
         }
 
         /// Energy (eV) of an ADC value at time t.
