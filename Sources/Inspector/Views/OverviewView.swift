@@ -105,6 +105,7 @@ enum OverviewView {
             }
             ticks(&buf, x: sx, y: tickY, width: sw, range: range, energy: energy, glyphs: g)
         }
+        let markDots = marks.map(\.0)
         for i in first..<last {
             let slot = layout.slot(i)
             let r = Rect(x: body.x + slot.col * (layout.meterWidth + OverviewLayout.gap), y: top + slot.row * layout.meterHeight,
@@ -112,7 +113,7 @@ enum OverviewView {
             guard r.maxY <= body.maxY else { continue }
             let c = d.cells[i]
             let bins = energy ? spectra?.energy[c.cell] : spectra?.adc[c.cell]
-            drawMeter(c, bins: bins, marks: marks.map(\.0), selected: i == s.selected, marked: s.selection.contains(c.cell), r, &buf, g)
+            drawMeter(c, bins: bins, marks: markDots, selected: i == s.selected, marked: s.selection.contains(c.cell), r, &buf, g)
         }
         detailLine(s, d, layout, first: first, last: last, &buf, y: Swift.min(body.maxY - 1, tickY + 1), maxX: body.maxX)
     }
@@ -125,9 +126,12 @@ enum OverviewView {
         let base = selected ? Style(.selection, reverse: true) : Style.normal
         buf.fill(Rect(x: r.x, y: r.y, width: lw - 1, height: r.height), Cell(" ", base))
         let flag = Style(c.summary.flag.role, bold: true, reverse: selected)
-        var x = r.x + buf.put(TextWidgets.pad("\(c.cell)", 3, right: true), x: r.x, y: r.y, style: flag)
+        let id = String(c.cell)
+        var x = r.x + buf.put(id.count >= 3 ? id : String(repeating: " ", count: 3 - id.count) + id, x: r.x, y: r.y, style: flag)
         x += buf.put(marked ? "*" : " ", x: x, y: r.y, style: Style(.accent, bold: true, reverse: selected))
-        let fw = "Cu " + TextWidgets.num(c.summary.cuKaFWHM, "%.0f") + " hw " + TextWidgets.num(c.summary.hardwareFWHM, "%.0f")
+        // Whole eV without String(format:): 384 meters a frame.
+        func whole(_ v: Double?) -> String { v.flatMap { $0.isFinite && abs($0) < 1e9 ? String(Int($0.rounded())) : nil } ?? "--" }
+        let fw = "Cu " + whole(c.summary.cuKaFWHM) + " hw " + whole(c.summary.hardwareFWHM)
         let over = (c.summary.cuKaFWHM ?? 0) > (c.summary.hardwareFWHM ?? .infinity) * 1.1
         buf.put(fw, x: x + 1, y: r.y, style: over && !selected ? Style(.warn) : base, maxWidth: r.x + lw - 2 - x)
         if r.height >= 2 {
