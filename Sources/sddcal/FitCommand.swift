@@ -161,17 +161,22 @@ struct Fit: ParsableCommand {
                                                          chi2NDF: r.fit.chi2PerNDF, status: r.fit.status.rawValue)
             }
             if perCell {
-                report.perCell = (only?.sorted() ?? set.cells.map(\.cell)).map { c in
+                var unfitted: [Int] = []
+                report.perCell = (only?.sorted() ?? set.cells.map(\.cell)).compactMap { c in
                     let (hc, _) = SpectrumBuilder.energySpectrum(batched, calibration: set, cells: [c], range: range, binWidth: bin)
                     var o = options
                     if case .free = o.tail { o.tail = .fractionFree(slope: outcome.result.tailSlope) }
+                    // A cell without counts in the ROI, or too few for the fit's parameters, is listed, not fitted.
+                    guard hc.total > 0 else { unfitted.append(c); return nil }
                     let r = LineFit.fit(hc, line: spectral, neighbours: prof.lines, options: o).result
+                    guard r.ndf > 0, r.chi2PerNDF.isFinite, r.position.isFinite else { unfitted.append(c); return nil }
                     let limit = CellResolution.fit(cell: c, batches: set.batches(ofCell: c) ?? [], profile: prof)
                     return CellFit(cell: c, events: hc.total, positionEV: r.position, positionErrorEV: r.positionError,
                                    fwhmEV: r.fwhm, fwhmErrorEV: r.fwhmError, chi2PerNDF: r.chi2PerNDF, status: r.status.rawValue,
                                    hardwareFWHM: limit?.expectedCuFWHM, hardwareFWHMError: limit?.expectedCuFWHMError,
                                    enc: limit?.enc, fano: limit?.fano)
                 }
+                report.cellsNotFitted = unfitted
             }
             if json { try printJSON(report); return }
             print(report.text)
@@ -253,6 +258,8 @@ struct FitReport: Encodable {
     var source: String
     var intrinsicFWHM: Double?
     var perCell: [CellFit]?
+    /// With --per-cell: cells left out for lack of counts in the ROI (or of degrees of freedom).
+    var cellsNotFitted: [Int]?
     var fullSpectrum: FullSpectrumReport?
     var hardwareLimit: HardwareLimit?
     var heldOut: HeldOutFigures?
@@ -274,6 +281,7 @@ struct FitReport: Encodable {
         case sigma_ev, sigma_err_ev, area, area_err, tail_fraction, tail_fraction_err, tail_slope, tail_slope_err
         case background_per_ev, background_slope, chi2, ndf, chi2_ndf, status, roi_ev, bin_ev, counts_in_roi, cells
         case uncalibrated_batches, calibration, intrinsic_fwhm_ev, per_cell, fwhm_definition, full_spectrum
+        case per_cell_not_fitted
         case hardware_limit, held_out, warnings, fwhm_kind
     }
 
@@ -296,6 +304,7 @@ struct FitReport: Encodable {
         try c.encode(uncalibratedBatches, forKey: .uncalibrated_batches); try c.encode(source, forKey: .calibration)
         try c.encodeIfPresent(intrinsicFWHM, forKey: .intrinsic_fwhm_ev)
         try c.encodeIfPresent(perCell, forKey: .per_cell)
+        try c.encodeIfPresent(cellsNotFitted, forKey: .per_cell_not_fitted)
         try c.encodeIfPresent(fullSpectrum, forKey: .full_spectrum)
         try c.encodeIfPresent(hardwareLimit, forKey: .hardware_limit)
         try c.encodeIfPresent(heldOut, forKey: .held_out)
@@ -333,6 +342,9 @@ struct FitReport: Encodable {
             s += "\n  Kβ/Kα: " + f.kbKa.keys.sorted().map { String(format: "%@ %.4f ± %.4f", $0, f.kbKa[$0]![0], f.kbKa[$0]![1]) }.joined(separator: ", ")
         }
         if let pc = perCell {
+            if let u = cellsNotFitted, !u.isEmpty {
+                s += "\n  not fitted (no counts in the ROI or too few for the fit): cells " + u.map(String.init).joined(separator: ", ")
+            }
             s += "\n  cell   counts   position [eV]        FWHM [eV]        hardware limit [eV]   χ²/ndf  status"
             for c in pc {
                 let hw = c.hardwareFWHM.map { String(format: "%6.1f ± %4.1f", $0, c.hardwareFWHMError ?? .nan) } ?? "     -       "

@@ -11,3 +11,9 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     }
     return 0
 }
+
+/// The entry point SwiftPM links for this executable: libFuzzer's driver on `fuzz`.
+@_cdecl("FuzzCalibrationJSON_main")
+public func FuzzCalibrationJSONMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>) -> CInt {
+    runFuzzer(argc, argv, { fuzz($0, $1) })
+}

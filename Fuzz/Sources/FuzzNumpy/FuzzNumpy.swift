@@ -13,3 +13,9 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     }
     return 0
 }
+
+/// The entry point SwiftPM links for this executable: libFuzzer's driver on `fuzz`.
+@_cdecl("FuzzNumpy_main")
+public func FuzzNumpyMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>) -> CInt {
+    runFuzzer(argc, argv, { fuzz($0, $1) })
+}

@@ -25,7 +25,8 @@ public enum EventCSV {
         var parser = Parser(path: path, options: options)
         if file.size > 0 { parser.events.reserveCapacity(Swift.min(file.size / 18 + 16, parser.maxEvents)) }
 
-        var capacity = Swift.max(chunkBytes, 1)
+        // A small file needs no 4 MB buffer (one more byte than the file shows the end at once).
+        var capacity = Swift.max(file.size > 0 ? Swift.min(chunkBytes, file.size + 1) : chunkBytes, 1)
         let maxLine = InputLimits.current.maxLineBytes
         // Eight bytes past the capacity stay unread: the field scan loads eight bytes at a time.
         let slack = 8

@@ -89,7 +89,7 @@ struct FileInput {
         if size > limit { throw tooLong(limit) }
         var out = [UInt8]()
         if size > 0 { out.reserveCapacity(size + 1) }
-        let chunk = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
+        let chunk = UnsafeMutableRawBufferPointer.allocate(byteCount: size > 0 ? Swift.min(1 << 20, size + 1) : 1 << 20, alignment: 16)
         defer { chunk.deallocate() }
         var sinceNewline = 0
         while true {
