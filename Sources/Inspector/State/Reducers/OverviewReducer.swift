@@ -1,0 +1,56 @@
+import Foundation
+import SDDCore
+
+extension InspectorState {
+    /// The part of `update` for the overview: moving, paging, jumping to and marking cells; nil when the action is not one of them.
+    mutating func reduceOverview(_ action: Action) -> [Effect]? {
+        switch action {
+        case let .move(dx, dy):
+            guard let d = dataset, !d.cells.isEmpty else { break }
+            let layout = OverviewLayout(count: d.cells.count, width: width, height: height)
+            if let j = layout.neighbour(of: selected, dx: dx, dy: dy) { return select(j) }
+        case .page(let n):
+            guard let d = dataset, !d.cells.isEmpty else { break }
+            let layout = OverviewLayout(count: d.cells.count, width: width, height: height)
+            let j = Swift.max(0, Swift.min(d.cells.count - 1, selected + n * layout.perPage))
+            if j != selected { return select(j) }
+        case .beginJump:
+            guard dataset != nil else { break }
+            overview.jump = ""
+        case .jumpDigit(let ch):
+            guard overview.jump != nil, ch.isASCII, ch.isNumber, overview.jump!.count < 6 else { break }
+            overview.jump! += String(ch)
+        case .jumpBackspace:
+            guard overview.jump != nil else { break }
+            _ = overview.jump!.popLast()
+        case .cancelJump:
+            overview.jump = nil
+        case .commitJump:
+            guard let text = overview.jump else { break }
+            overview.jump = nil
+            guard let n = Int(text), let i = dataset?.index(ofCell: n) else {
+                message = text.isEmpty ? "no cell number typed" : "no cell \(text) in \(dataset?.name ?? "the data")"; break
+            }
+            return select(i)
+        case .open:
+            guard dataset != nil else { break }
+            return show(.spectrum)
+        case .nextCell:
+            guard let d = dataset, !d.cells.isEmpty else { break }
+            return select((selected + 1) % d.cells.count)
+        case .previousCell:
+            guard let d = dataset, !d.cells.isEmpty else { break }
+            return select((selected + d.cells.count - 1) % d.cells.count)
+        case .toggleCellSelection:
+            guard let c = cell else { break }
+            if selection.contains(c.cell) { selection.remove(c.cell) } else { selection.insert(c.cell) }
+            beforeAfter.before = nil; beforeAfter.after = nil
+        case .selectAllCells:
+            guard let d = dataset else { break }
+            selection = selection.count == d.cells.count ? [] : Set(d.cells.map(\.cell))
+            beforeAfter.before = nil; beforeAfter.after = nil
+        default: return nil
+        }
+        return []
+    }
+}
