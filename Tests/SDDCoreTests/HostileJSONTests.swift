@@ -84,6 +84,15 @@ final class HostileJSONTests: XCTestCase {
         XCTAssertEqual(try CalibrationSet.load(p).cells.count, 2)
     }
 
+    /// Fuzzing found FileManager.contents leaking on these inputs; reads are now bounded FileInput reads.
+    func testEmptyOrUnreadableJSONFilesGiveOneLine() throws {
+        let empty = try dir.write("empty.json", "")
+        XCTAssertTrue(errorLine { _ = try CalibrationSet.load(empty) }.hasPrefix(empty + ": "))
+        XCTAssertTrue(errorLine { _ = try SimulationTruth.load(empty) }.hasPrefix(empty + ": "))
+        XCTAssertEqual(errorLine { _ = try CalibrationSet.load(dir.path) }, dir.path + ": is a directory")
+        XCTAssertTrue(errorLine { _ = try SimulationTruth.load(dir.file("missing.json")) }.contains("cannot open"))
+    }
+
     func testSimulationSizeIsBoundedBeforeAllocating() {
         var cfg = SimulationConfig.vip2(cells: 32, days: 1e9, seed: 1)
         XCTAssertTrue(errorLine { _ = try VIP2Simulator(config: cfg) }.hasPrefix("--days: "))

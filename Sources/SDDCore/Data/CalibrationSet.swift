@@ -152,9 +152,8 @@ public struct CalibrationSet: Sendable, Equatable, Codable {
 
     /// Loads and validates a calibration file; errors name the file and the offending field.
     public static func load(_ path: String) throws -> CalibrationSet {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw SDDError.badFile(file: path, message: "cannot read file")
-        }
+        // Bounded and pipe-safe (FileManager.contents reads without limit and leaked on some inputs under fuzzing).
+        let data = Data(try FileInput.bytes(path, limit: InputLimits.current.maxSpectrumBytes))
         // A UTF-8 byte order mark (some editors write one) is not JSON.
         return try decode(data.starts(with: [0xEF, 0xBB, 0xBF]) ? data.dropFirst(3) : data, file: path)
     }

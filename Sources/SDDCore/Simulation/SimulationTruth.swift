@@ -99,9 +99,8 @@ public struct SimulationTruth: Sendable, Equatable, Codable {
 
     /// Loads a truth file, naming the file and field on error.
     public static func load(_ path: String) throws -> SimulationTruth {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw SDDError.badFile(file: path, message: "cannot read file")
-        }
+        // Bounded and pipe-safe (FileManager.contents reads without limit and leaked on some inputs under fuzzing).
+        let data = Data(try FileInput.bytes(path, limit: InputLimits.current.maxSpectrumBytes))
         let t: SimulationTruth
         let json = data.starts(with: [0xEF, 0xBB, 0xBF]) ? data.dropFirst(3) : data   // a UTF-8 byte order mark
         do { t = try JSONDecoder().decode(SimulationTruth.self, from: json) } catch let DecodingError.keyNotFound(key, ctx) {
