@@ -5,8 +5,9 @@ import Foundation
 /// backtracking (Armijo) line search on the value.
 public struct BandedNewton: Sendable {
     public var maxIterations: Int = 30
-    /// Stop when the Newton decrement ½·gᵀH⁻¹g (the expected loss decrease) is below this.
-    public var decrementTolerance: Double = 1e-7
+    /// Stop when the Newton decrement ½·gᵀH⁻¹g (the expected loss decrease) is below this: 10⁻⁴ puts
+    /// the fit within ~0.014σ of the optimum along the least certain direction.
+    public var decrementTolerance: Double = 1e-4
 
     public init() {}
 

@@ -31,6 +31,15 @@ public struct PriorStrengthEstimator: Sendable {
 
     public init() {}
 
+    /// The minimiser of the quadratic model plus `prior` (the refit a prior change implies), or nil.
+    public static func minimizer(_ c: CellExpansion, prior: RandomWalkPrior) -> [Double]? {
+        var m = c.hessian
+        var g0 = [Double](repeating: 0, count: c.x.count)
+        prior.add(to: &g0, hessian: &m, at: [Double](repeating: 0, count: c.x.count), grid: c.grid)
+        guard let f = m.factorize() else { return nil }
+        return f.solve(zip(c.hessian.multiply(c.x), c.gradient).map { $0 - $1 })
+    }
+
     /// Laplace log evidence of one cell under `prior` (up to a constant independent of the strengths).
     public static func logEvidence(_ c: CellExpansion, prior: RandomWalkPrior) -> Double {
         var m = c.hessian

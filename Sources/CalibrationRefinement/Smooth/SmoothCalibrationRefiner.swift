@@ -135,9 +135,9 @@ public struct SmoothCalibrationRefiner: Sendable {
     }
 
     /// The likelihood of a problem with nuisances fitted at coefficients x.
-    func likelihood(_ p: CellProblem, at x: [Double], response: DetectorResponse) -> (SmoothCellLikelihood, DetectorResponse) {
+    func likelihood(_ p: CellProblem, at x: [Double], response: DetectorResponse, narrow: Bool = false) -> (SmoothCellLikelihood, DetectorResponse) {
         let hists = settings.nuisance.histograms(p.events, model: p.model, x: x)
-        let fit = settings.nuisance.fit(hists, groups: p.events.groups, response: response)
+        let fit = settings.nuisance.fit(hists, groups: p.events.groups, response: response, narrow: narrow)
         var logF: [HermiteTable] = [], cdf: [HermiteTable] = []
         for (gi, g) in p.events.groups.enumerated() {
             let t = g.tables(response: fit.response, weights: fit.weights[gi], step: settings.tableStep)
@@ -179,6 +179,8 @@ public struct SmoothCalibrationRefiner: Sendable {
         let done = Counter()
 
         var likes = [SmoothCellLikelihood?](repeating: nil, count: cells.count)
+        // Where the quadratic model's refit is not a valid start, Newton restarts from the last fit.
+        var fallback = [[Double]?](repeating: nil, count: cells.count)
         func newtonRound(_ round: Int, refitNuisance: Bool) {
             x.withUnsafeMutableBufferPointer { xb in
             response.withUnsafeMutableBufferPointer { rb in
@@ -189,16 +191,18 @@ public struct SmoothCalibrationRefiner: Sendable {
                 let p = problems[i]!
                 if cancel?.isCancelled == true { return }
                 if refitNuisance || lb[i] == nil {
-                    let (l, r) = likelihood(p, at: xb[i], response: rb[i])
+                    let (l, r) = likelihood(p, at: xb[i], response: rb[i], narrow: round > 0)
                     lb[i] = l; rb[i] = r
                 }
-                let like = lb[i]!
+                var like = lb[i]!
+                like.stride = round == 0 && settings.rounds > 1 ? max(1, settings.firstRoundStride) : 1
                 let objective = SmoothCellObjective(likelihood: like, prior: prior)
                 let mid = 0.5 * (p.events.grid.start + p.events.grid.end)
                 let id = OptimizationID(cell: p.cell, batch: round)
                 var newton = settings.newton
                 if round < settings.rounds { newton.maxIterations = min(newton.maxIterations, settings.earlyRoundIterations) }
-                let o = newton.minimize(objective, from: xb[i], cancel: cancel) { it, v, dec, xi in
+                let begin = fallback[i].map { objective.value(xb[i]).isFinite ? xb[i] : $0 } ?? xb[i]
+                let o = newton.minimize(objective, from: begin, cancel: cancel) { it, v, dec, xi in
                     guard let obs = observer else { return }
                     let cal = Self.calibration(p.model, p.events.grid, xi, at: mid)
                     let snap = OptimizationSnapshot(id: id, iteration: it, logLikelihood: -v, p0: cal.p0, p1: cal.p1, p2: cal.p2,
@@ -233,6 +237,14 @@ public struct SmoothCalibrationRefiner: Sendable {
             let r = PriorStrengthEstimator().estimate(exps, from: prior)
             prior = r.prior
             evidence = r.logEvidence
+            // Start the next fit from the quadratic model's refit under the new prior: Newton then
+            // only confirms it (one or two passes).
+            var j = 0
+            for i in active {
+                guard let o = outcomes[i], o.value.isFinite, o.reason != .failed else { continue }
+                if let t = PriorStrengthEstimator.minimizer(exps[j], prior: prior), t.allSatisfy(\.isFinite) { fallback[i] = x[i]; x[i] = t }
+                j += 1
+            }
         }
 
         var timings: [(String, Double)] = [("prepare", Date().timeIntervalSince(began))]
@@ -241,7 +253,9 @@ public struct SmoothCalibrationRefiner: Sendable {
         }
         for round in 0..<settings.rounds {
             timed("round \(round): nuisances + newton") { newtonRound(round, refitNuisance: true) }
-            if settings.estimatePrior && cancel?.isCancelled != true { timed("round \(round): prior strengths") { estimatePrior() } }
+            // The first round's subsample would understate the data's information: no prior estimate from it.
+            let subsampled = round == 0 && settings.rounds > 1 && settings.firstRoundStride > 1
+            if settings.estimatePrior && !subsampled && cancel?.isCancelled != true { timed("round \(round): prior strengths") { estimatePrior() } }
         }
         if cancel?.isCancelled != true { timed("final newton") { newtonRound(settings.rounds, refitNuisance: false) } }
 

@@ -11,8 +11,8 @@ import SDDCore
 /// shapes, always positive); response by golden-section search, one coordinate at a time.
 public struct SmoothNuisanceFit: Sendable {
     public var binWidth: Double = 6
-    public var emIterations: Int = 40
-    public var searchSteps: Int = 14
+    public var emIterations: Int = 30
+    public var searchSteps: Int = 11
     public var encRange: ClosedRange<Double> = 4...30
     public var tailFractionRange: ClosedRange<Double> = 0.002...0.2
     public var tailSlopeRange: ClosedRange<Double> = 0.5...3.5
@@ -49,7 +49,8 @@ public struct SmoothNuisanceFit: Sendable {
     }
 
     /// Fits response and weights to the histograms, starting from `response`.
-    public func fit(_ hists: [Histogram], groups: [LineGroupDensity], response start: DetectorResponse) -> Result {
+    /// With `narrow`, the searches stay near `response` (a refit after the calibration moved a little).
+    public func fit(_ hists: [Histogram], groups: [LineGroupDensity], response start: DetectorResponse, narrow: Bool = false) -> Result {
         var r = start
         var cache: [[Double]] = groups.map { [Double](repeating: 1 / Double($0.componentCount), count: $0.componentCount) }
         func score(_ resp: DetectorResponse) -> Double {
@@ -75,11 +76,21 @@ public struct SmoothNuisanceFit: Sendable {
             }
             set(&r, fc > fd ? c : d)
         }
-        search(encRange) { $0.enc = $1 }
-        search(tailFractionRange) { $0.tailFraction = $1 }
-        search(tailSlopeRange) { $0.tailSlope = $1 }
-        let e = r.enc
-        search(max(encRange.lowerBound, e - 1)...min(encRange.upperBound, e + 1)) { $0.enc = $1 }
+        func near(_ v: Double, _ range: ClosedRange<Double>, _ w: Double) -> ClosedRange<Double> {
+            max(range.lowerBound, v - w)...min(range.upperBound, v + w)
+        }
+        if narrow {
+            // A poor calibration smears the lines, so the previous ENC may be far too high: search all of
+            // the range below it.
+            search(encRange.lowerBound...min(encRange.upperBound, r.enc + 1)) { $0.enc = $1 }
+            search(near(r.tailFraction, tailFractionRange, 0.02)) { $0.tailFraction = $1 }
+            search(near(r.tailSlope, tailSlopeRange, 0.4)) { $0.tailSlope = $1 }
+        } else {
+            search(encRange) { $0.enc = $1 }
+            search(tailFractionRange) { $0.tailFraction = $1 }
+            search(tailSlopeRange) { $0.tailSlope = $1 }
+            search(near(r.enc, encRange, 1)) { $0.enc = $1 }
+        }
         // Final weights at the chosen response, converted to un-truncated mixture weights π_j / M_j.
         var weights: [[Double]] = []
         var total = 0.0

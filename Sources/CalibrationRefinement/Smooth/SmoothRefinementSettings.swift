@@ -14,6 +14,8 @@ public struct SmoothRefinementSettings: Sendable {
     public var estimatePrior: Bool = true
     /// Rounds of (nuisance fit, Newton, prior estimate) before the final Newton.
     public var rounds: Int = 2
+    /// The first round fits every n-th event only (its result only seeds the nuisances of the next).
+    public var firstRoundStride: Int = 4
     public var newton = BandedNewton()
     /// Newton iterations of the rounds before the last (they only prepare the nuisance and prior estimates).
     public var earlyRoundIterations: Int = 4
