@@ -8,10 +8,11 @@ import SDDCore
 /// Recognised: "standard (seeds: cnn|scipy|pattern)" with any batch, "optimized" from such a standard
 /// calibration (seeds as named in its source, else cnn when the shipped model is found, else pattern;
 /// refined with the given ``RefinementSettings``; options given to `optimize` such as
-/// `--start` or `--fwhm` are not recorded in the file and not reproduced), and "truth" (independent of
+/// `--start` or `--fwhm` are not recorded in the file and not reproduced), "smooth" (the same standard
+/// calibration, then ``SmoothCalibrationRefiner`` with default settings), and "truth" (independent of
 /// the events). Seeds "given" or "truth" cannot be rerun.
 public struct CalibrationRecipe: Sendable {
-    public enum Kind: Sendable, Equatable { case standard, optimized, eventIndependent }
+    public enum Kind: Sendable, Equatable { case standard, optimized, smooth, eventIndependent }
     public var kind: Kind
     public var seeds: String
     public var batch: BatchSpec
@@ -29,8 +30,8 @@ public struct CalibrationRecipe: Sendable {
             kind = .standard
             guard let s = seedsIn(set.method) else { throw SDDError.badField(file: file, field: "method", message: "no seed method recorded") }
             seeds = s
-        } else if set.method == "optimized" {
-            kind = .optimized
+        } else if set.method == "optimized" || set.method == "smooth" {
+            kind = set.method == "smooth" ? .smooth : .optimized
             // `optimize` records its own command line; the seeds of the standard calibration it started from
             // are named when known, else the default (the shipped CNN when found, else the line pattern).
             seeds = seedsIn(set.source) ?? ((try? CentroidPredictor.bundled()) != nil ? "cnn" : "pattern")
@@ -70,6 +71,12 @@ public struct CalibrationRecipe: Sendable {
                 let s = calibrator.calibrate(BatchedEvents(e, spec: batch))
                 return [CalibrationStage(name: name, calibration: try refiner.refine(events: e, calibration: s).calibration)]
             }
+        case .smooth:
+            let refiner = SmoothCalibrationRefiner()
+            return { e in
+                let s = calibrator.calibrate(BatchedEvents(e, spec: batch))
+                return [CalibrationStage(name: name, calibration: try refiner.refine(events: e, initial: s).calibration.calibrationSet(like: s))]
+            }
         }
     }
 }
@@ -81,6 +88,7 @@ extension CalibrationRecipe: CustomStringConvertible {
         case .eventIndependent: return "independent of the events"
         case .standard: return "standard (seeds: \(seeds)), \(batch) batches"
         case .optimized: return "standard (seeds: \(seeds)), \(batch) batches + refinement"
+        case .smooth: return "standard (seeds: \(seeds)), \(batch) batches + smooth refinement"
         }
     }
 }
