@@ -99,6 +99,14 @@ final class HostileInputTests: XCTestCase {
         XCTAssertEqual(try EventFile.read(csv).count, 1)
     }
 
+    /// Fuzzing crash (FuzzTextSpectrum, crash-e5553f74…): a first line of separators only.
+    func testSeparatorOnlyLineIsAnErrorNotAnOutOfBoundsRead() throws {
+        let p = try dir.write("crash.txt", bytes: [0x2C, 0x0A, 0x20, 0x08, 0x0A, 0x30, 0x0A, 0x75, 0x0A, 0x0A])
+        XCTAssertEqual(errorLine { _ = try SpectrumFile.read(p) }, p + ":1: only separators, no count: ','")
+        let q = try dir.write("semi.csv", "5\n;;\n6\n")
+        XCTAssertEqual(errorLine { _ = try SpectrumFile.read(q) }, q + ":2: only separators, no count: ';;'")
+    }
+
     func testEndlessLineIsRefusedAtTheLineLimit() throws {
         let limit = InputLimits.current.maxLineBytes
         let long = [UInt8](repeating: 0x41, count: limit + 10) + Array("\n1\n".utf8)

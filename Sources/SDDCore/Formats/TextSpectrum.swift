@@ -18,6 +18,8 @@ enum TextSpectrum {
             let line = TextLines.trimmed(raw)
             if line.isEmpty || line.hasPrefix("#") { continue }
             let f = fields(line)
+            // Found by fuzzing: a line of separators only has no field to read (was an out-of-bounds read).
+            guard !f.isEmpty else { throw t.error(i, "only separators, no count: \(TextLines.quote(line))") }
             if !sawContent {
                 sawContent = true
                 if f.contains(where: { Double($0) == nil }) {
