@@ -11,8 +11,10 @@ final class DualNumberTests: XCTestCase {
         let a = T.exp(x * y * 0.3) / (2.0 + z * z)
         let b = T.log(1.5 + x * x) * T.sqrt(y + 3.0)
         let c = T.erfc(x - z * 0.5) - 1.0 / (y + 4.0)
-        // u = (2y + z + 0.7)/√2 and 2y + z cross erfcx's cut-over (4) for the larger y.
-        let d = SDDLineShape.tailFactor(y * 2.0 + z, inverseSlope: 0.7) * 3.0 + T.erfcx(y * 2.0 + z - x * 0.1)
+        // t and the tail's u = (s + 0.7)/√2 cross erfcx's cut-over (10) for the larger y; the tail factor
+        // is scaled by exp(s²/2) (making it erfcx(u)) so that its derivatives are not all ~0.
+        let t = y * 2.0 + z + 5.0, s = t + 2.5
+        let d = SDDLineShape.tailFactor(s, inverseSlope: 0.7) * T.exp(s * s * 0.5) + T.erfcx(t - x * 0.1)
         return a * b + c * (4.0 - x) + d - z / (x + 5.0)
     }
 

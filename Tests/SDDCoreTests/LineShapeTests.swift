@@ -44,7 +44,7 @@ final class LineShapeTests: XCTestCase {
     /// d erfcx/dx = 2x·erfcx(x) − 2/√π (the derivative the dual numbers use) against central differences,
     /// on both sides of the cut-over.
     func testDerivativeAgainstFiniteDifferences() {
-        for x in [-3.0, -0.5, 0.7, 2.5, 3.99, 4.01, 6.0, 12.0, 40.0] {
+        for x in [-3.0, -0.5, 0.7, 2.5, 6.0, 9.99, 10.01, 12.0, 40.0] {
             let h = 1e-5 * max(1, abs(x))
             let fd = (erfcx(x + h) - erfcx(x - h)) / (2 * h)
             let analytic = 2 * x * erfcx(x) - twoOverSquareRootPi

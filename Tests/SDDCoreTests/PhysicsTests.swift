@@ -38,12 +38,12 @@ final class PhysicsTests: XCTestCase {
     }
 
     func testTailIsContinuousAcrossTheAsymptoticBranch() {
-        // The branch switches at erfcx's cut-over u = 4: both sides must agree.
+        // The branch switches at erfcx's cut-over (u = 10): both sides must agree.
         let sigma = 50.0, beta = 1.4
         let d = erfcxAsymptoticCut * 2.0.squareRoot() - 1 / beta          // u at the cut-over
         let below = DetectorResponse.tail(8000 + (d - 1e-9) * sigma, mu: 8000, sigma: sigma, beta: beta)
         let above = DetectorResponse.tail(8000 + (d + 1e-9) * sigma, mu: 8000, sigma: sigma, beta: beta)
-        // Over Δd = 2e-9 the function itself changes by ~1.2e-8 relative (d ln erfc(u)/du ≈ −2u).
+        // Over Δd = 2e-9 the function itself changes by ~2.7e-8 relative (d ln τ/dd ≈ 1/β − √2·u).
         XCTAssertEqual(below, above, accuracy: 5e-8 * below)
         XCTAssertEqual(DetectorResponse.tail(8000 + 40 * sigma, mu: 8000, sigma: sigma, beta: beta), 0, accuracy: 1e-300)
     }

@@ -1,15 +1,17 @@
 import Foundation
 
-/// Where ``erfcx(_:)`` changes from the direct product to the continued fraction.
+/// Where ``erfcx(_:)`` changes from the direct product to the continued fraction, and where the SDD
+/// line shape's tail changes to its scaled form (``SDDLineShape``).
 ///
-/// Below it exp(x²)·erfc(x) is exact to rounding (erfc(x) ≥ erfc(4) ≈ 1.5·10⁻⁸ is a normal number with
+/// Below it exp(x²)·erfc(x) is exact to rounding (erfc(x) ≥ erfc(10) ≈ 2·10⁻⁴⁵ is a normal number with
 /// full relative precision, and x² is carried in two parts); above it the Laplace continued fraction
 /// at depth ``erfcxContinuedFractionDepth`` has converged to rounding (measured against mpmath: both
-/// sides within 4.5·10⁻¹⁶ relative, the test compares with SciPy at ~2,000 points).
-@inlinable public var erfcxAsymptoticCut: Double { 4 }
+/// sides within 4.5·10⁻¹⁶ relative; the tests compare with SciPy at ~2,000 points). A lower cut needs
+/// a deeper fraction (depth 20 at x = 4), whose chain of divisions costs more than libm's erfc.
+@inlinable public var erfcxAsymptoticCut: Double { 10 }
 
 /// Levels of the continued fraction evaluated above ``erfcxAsymptoticCut``.
-@inlinable public var erfcxContinuedFractionDepth: Int { 20 }
+@inlinable public var erfcxContinuedFractionDepth: Int { 12 }
 
 /// 2/√π, the derivative scale of erf and erfc.
 @inlinable public var twoOverSquareRootPi: Double { 1.1283791670955126 }
@@ -19,9 +21,9 @@ import Foundation
 /// SDD line shape's low-energy tail (``SDDLineShape``) and the derivatives of the refinement's dual
 /// numbers use it.
 ///
-/// For x ≤ 4 the direct product with x² split exactly into hi + lo (so exp(x²) carries no rounding
+/// For x ≤ 10 the direct product with x² split exactly into hi + lo (so exp(x²) carries no rounding
 /// of x²); above, the continued fraction erfcx(x) = (1/√π) / (x + ½/(x + 1/(x + (3/2)/(x + …))))
-/// evaluated bottom-up at fixed depth 20. Overflows to +∞ below x ≈ −26.6, as erfcx itself does.
+/// evaluated bottom-up at fixed depth 12. Overflows to +∞ below x ≈ −26.6, as erfcx itself does.
 @inlinable public func erfcx(_ x: Double) -> Double {
     if x <= erfcxAsymptoticCut {
         let hi = x * x
