@@ -1,8 +1,6 @@
 // swift-tools-version: 6.0
 import PackageDescription
 
-let optimized: [SwiftSetting] = [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]
-
 let package = Package(
     name: "sddcal",
     platforms: [.macOS(.v13)],
@@ -14,63 +12,51 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
-        .package(url: "https://github.com/apple/swift-numerics", from: "1.1.1"),
-        .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
     ],
     targets: [
-        // C libraries from Debian (apt providers listed for `swift build` hints).
+        // The one C library needed to build, from Debian (apt provider listed for `swift build` hints).
+        // BLAS is optional and found at run time (see CentroidNetwork/BLAS).
         .systemLibrary(name: "CNcurses", pkgConfig: "ncursesw", providers: [.apt(["libncurses-dev"])]),
-        .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
 
         // Data model, formats, physics tables, detector response, simulator.
-        .target(name: "SDDCore",
-                dependencies: [.product(name: "Numerics", package: "swift-numerics")],
-                swiftSettings: optimized),
+        .target(name: "SDDCore"),
         // The local-maxima scan of find_peaks in C: AVX-512 when the processor has it (chosen at run
         // time), a portable kernel otherwise. Swift cannot reach the mask and compress instructions.
-        .target(name: "PeakKernels", cSettings: [.unsafeFlags(["-O3"], .when(configuration: .release))]),
+        .target(name: "PeakKernels"),
         // SciPy-compatible peak finding and line identification.
-        .target(name: "PeakFinding", dependencies: ["SDDCore", "PeakKernels"], swiftSettings: optimized),
-        // The paper's CNN: layers, training, model files, centroid prediction.
-        // Haswell and later (AVX2, FMA): the SIMD loops of the layers run twice as wide.
-        .target(name: "CentroidNetwork", dependencies: ["SDDCore", "CBLAS"], exclude: ["README.md"],
-                swiftSettings: optimized + [.unsafeFlags(["-target-cpu", "haswell"], .when(configuration: .release))]),
+        .target(name: "PeakFinding", dependencies: ["SDDCore", "PeakKernels"]),
+        // The paper's CNN: layers, training, model files, centroid prediction. Matrix products use
+        // Accelerate, OpenBLAS loaded at run time, or a Swift SIMD kernel (no BLAS needed to build).
+        .target(name: "CentroidNetwork", dependencies: ["SDDCore"], exclude: ["README.md"]),
         // Binned line-shape fits, minimizer, standard calibration, Cu Kα measurement.
-        .target(name: "LineFitting",
-                dependencies: ["SDDCore", "PeakFinding", "CentroidNetwork",
-                               .product(name: "Numerics", package: "swift-numerics")],
-                swiftSettings: optimized),
+        .target(name: "LineFitting", dependencies: ["SDDCore"]),
+        // Centroid seeds for the line fits from the CNN and from the peak finder: kept apart so that
+        // line fitting links neither.
+        .target(name: "CentroidSeeding", dependencies: ["SDDCore", "LineFitting", "PeakFinding", "CentroidNetwork"]),
         // Automatic differentiation, unbinned likelihoods, calibration refinement.
-        .target(name: "CalibrationRefinement",
-                dependencies: ["SDDCore", "LineFitting",
-                               .product(name: "Numerics", package: "swift-numerics")],
-                swiftSettings: optimized),
+        .target(name: "CalibrationRefinement", dependencies: ["SDDCore", "LineFitting"]),
         // Pure inspector state, actions and rendering into a cell buffer (no terminal code).
-        .target(name: "Inspector",
-                dependencies: ["SDDCore", "PeakFinding", "CentroidNetwork", "LineFitting", "CalibrationRefinement",
-                               .product(name: "DequeModule", package: "swift-collections")],
-                exclude: ["README.md"], swiftSettings: optimized),
+        .target(name: "Inspector", dependencies: ["SDDCore", "LineFitting"], exclude: ["README.md"]),
         // The thin ncurses presenter.
         .target(name: "InspectorTerminal", dependencies: ["Inspector", "CNcurses"], exclude: ["README.md"]),
 
         .executableTarget(name: "sddcal",
-                          dependencies: ["SDDCore", "PeakFinding", "CentroidNetwork", "LineFitting",
+                          dependencies: ["SDDCore", "PeakFinding", "CentroidNetwork", "LineFitting", "CentroidSeeding",
                                          "CalibrationRefinement", "Inspector", "InspectorTerminal",
-                                         .product(name: "ArgumentParser", package: "swift-argument-parser")],
-                          swiftSettings: optimized),
+                                         .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .executableTarget(name: "sddcal-bench",
                           dependencies: ["SDDCore", "PeakFinding", "PeakKernels", "CentroidNetwork", "LineFitting",
-                                         "CalibrationRefinement", "Inspector"],
-                          swiftSettings: optimized),
+                                         "CalibrationRefinement", "Inspector"]),
 
         // Helpers shared by the tests that run the built `sddcal` binary.
         .target(name: "SDDCalTestSupport", path: "Tests/SDDCalTestSupport"),
         .testTarget(name: "SDDCoreTests", dependencies: ["SDDCore", "SDDCalTestSupport"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "PeakFindingTests", dependencies: ["PeakFinding", "PeakKernels"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "CentroidNetworkTests", dependencies: ["CentroidNetwork", "SDDCalTestSupport"]),
-        .testTarget(name: "LineFittingTests", dependencies: ["LineFitting"]),
-        .testTarget(name: "CalibrationRefinementTests", dependencies: ["CalibrationRefinement", "SDDCalTestSupport"]),
-        .testTarget(name: "InspectorTests", dependencies: ["Inspector", "LineFitting", "SDDCalTestSupport"], exclude: ["Snapshots"]),
+        .testTarget(name: "PeakFindingTests", dependencies: ["SDDCore", "PeakFinding", "PeakKernels"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "CentroidNetworkTests", dependencies: ["SDDCore", "CentroidNetwork", "SDDCalTestSupport"]),
+        .testTarget(name: "LineFittingTests", dependencies: ["SDDCore", "LineFitting"]),
+        .testTarget(name: "CentroidSeedingTests", dependencies: ["SDDCore", "LineFitting", "CentroidNetwork", "CentroidSeeding"]),
+        .testTarget(name: "CalibrationRefinementTests", dependencies: ["SDDCore", "CalibrationRefinement", "SDDCalTestSupport"]),
+        .testTarget(name: "InspectorTests", dependencies: ["SDDCore", "Inspector", "LineFitting", "SDDCalTestSupport"], exclude: ["Snapshots"]),
     ],
     // Swift 5 language mode: data races are avoided by design (value types, one ncurses thread)
     // rather than by annotations on every numeric global.

@@ -16,7 +16,7 @@ func cnnBenchmarks() -> [Benchmark] {
     return [
         // Per-spectrum figures: each call handles one mini-batch, so divide by its size.
         Benchmark(name: "cnn train step, batch 256 (per batch)", inner: 3) {
-            if Dense.threading != .openBLAS { Dense.threading = .openBLAS }
+            if Dense.threading != .library { Dense.threading = .library }
             return net.trainStep(inputs: train.inputs, targets: train.targets, optimizer: adam)
         },
         Benchmark(name: "cnn train step, batch 256, Dense split by Dispatch (per batch)", inner: 3) {
@@ -24,7 +24,7 @@ func cnnBenchmarks() -> [Benchmark] {
             return net.trainStep(inputs: train.inputs, targets: train.targets, optimizer: adam)
         },
         Benchmark(name: "cnn inference, batch 1024 (per batch)", inner: 3) {
-            if Dense.threading != .openBLAS { Dense.threading = .openBLAS }
+            if Dense.threading != .library { Dense.threading = .library }
             return Double(net.predict(infer.inputs, chunk: 1024).storage[0])
         },
         Benchmark(name: "cnn inference, batch 1024, Dense split by Dispatch (per batch)", inner: 3) {

@@ -18,11 +18,16 @@ let suites: [String: () -> [Benchmark]] = [
     "tui": tuiBenchmarks,
 ]
 
-// Suites that never multiply a matrix should not share the machine with idle, spinning BLAS threads.
+// Loads the BLAS library now (its threads stopped right after loading), as the suites' figures
+// should not include it. Suites that never multiply a matrix then do not share the machine with
+// idle, spinning BLAS threads.
 BLAS.releaseIdleThreads()
 
 let args = CommandLine.arguments.dropFirst()
 let json = args.contains("--json")
+// Which kernel the matrix products of the cnn suite use (stderr with --json, to keep stdout JSON).
+let kernelLine = "matrix products: \(BLAS.kernel.name)\n"
+if json { FileHandle.standardError.write(Data(kernelLine.utf8)) } else { print(kernelLine, terminator: "") }
 let chosen = args.filter { !$0.hasPrefix("--") }
 let names = chosen.isEmpty ? suites.keys.sorted() : Array(chosen)
 for n in names {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import CentroidNetwork
+import CentroidSeeding
 import Foundation
 import LineFitting
 import SDDCore

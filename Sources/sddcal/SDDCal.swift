@@ -1,5 +1,4 @@
 import ArgumentParser
-import CentroidNetwork
 
 /// The `sddcal` command: every step of the calibration as a subcommand with JSON output.
 @main
@@ -24,10 +23,4 @@ struct SDDCal: ParsableCommand {
             Apply.self,
             Validate.self,
         ])
-
-    static func main() {
-        // Most commands never multiply a matrix: do not let idle BLAS threads spin meanwhile.
-        BLAS.releaseIdleThreads()
-        main(nil)
-    }
 }

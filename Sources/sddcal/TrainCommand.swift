@@ -57,7 +57,7 @@ struct TrainCommand: ParsableCommand {
             trainer.log = { line in
                 FileHandle.standardError.write(Data(((isatty(STDERR_FILENO) != 0 ? "\r\u{1B}[K" : "") + line + "\n").utf8))
             }
-            trainer.log("training \(p.name): \(trainer.network.parameterCount) parameters, window ADC \(trainer.synthesizer.encoding.firstChannel)+\(trainer.synthesizer.encoding.bins)×\(trainer.synthesizer.encoding.channelsPerBin), outputs \(p.calibrationLineIDs.joined(separator: ",")), seed \(seed)")
+            trainer.log("training \(p.name): \(trainer.network.parameterCount) parameters, window ADC \(trainer.synthesizer.encoding.firstChannel)+\(trainer.synthesizer.encoding.bins)×\(trainer.synthesizer.encoding.channelsPerBin), outputs \(p.calibrationLineIDs.joined(separator: ",")), seed \(seed); matrix products: \(BLAS.kernel.name)")
             let result = trainer.run()
             bar.finish()
             let iso = ISO8601DateFormatter().string(from: Date())

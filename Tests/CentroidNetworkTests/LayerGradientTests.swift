@@ -26,7 +26,7 @@ final class LayerGradientTests: XCTestCase {
         }
         let saved = Dense.threading
         defer { Dense.threading = saved }
-        Dense.threading = .openBLAS
+        Dense.threading = .library
         let a = pass()
         Dense.threading = .dispatch
         let b = pass()

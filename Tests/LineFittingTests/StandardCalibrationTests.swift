@@ -1,7 +1,6 @@
 import XCTest
 import SDDCore
 @testable import LineFitting
-import CentroidNetwork
 
 /// A small simulated data set shared by the calibration tests (the lead's VIP2Simulator, with truth).
 enum SimulatedSample {
@@ -114,29 +113,7 @@ final class CalibrationEdgeCaseTests: XCTestCase {
     }
 }
 
-final class SeederTests: XCTestCase {
-    /// The SciPy-style finder and, when the shipped model is present, the CNN seed a standard calibration
-    /// that agrees with the pattern seeds' to a fraction of the errors.
-    func testPeakFinderAndCNNSeedsCalibrateLikePatternSeeds() throws {
-        let (ev, _) = SimulatedSample.small
-        let batched = BatchedEvents(ev, spec: .duration(2 * 86400))
-        let reference = StandardCalibrator().calibrateDetailed(batched)
-        var seeders: [any CentroidSeeder] = [PeakFinderSeeder(profile: .vip2)]
-        if let p = try? CentroidPredictor.bundled() { seeders.append(try CNNSeeder(predictor: p, profile: .vip2)) }
-        for s in seeders {
-            let runs = StandardCalibrator(seeder: s).calibrateDetailed(batched)
-            for (a, b) in zip(runs, reference) {
-                guard let ca = a.calibration, let cb = b.calibration else { XCTFail("\(s.name): cell \(a.cell) batch \(a.index) \(a.status)"); continue }
-                // Mn Kα and Ti Kα are always found; where Cu is found too the calibrations agree at Cu Kα.
-                XCTAssertNotNil(a.lineFits["MnKa"], s.name)
-                if a.rejected["CuKa"] == nil {
-                    let x = cb.adc(forEnergy: 8040)!
-                    XCTAssertEqual(ca.energy(x), cb.energy(x), accuracy: 0.5 * cb.energyError(x)!, "\(s.name) cell \(a.cell) batch \(a.index)")
-                }
-            }
-        }
-    }
-
+final class CellResolutionTests: XCTestCase {
     /// The per-cell resolution from a calibration file (stored widths) agrees with the one from the fits.
     func testCellResolutionFromFileMatchesFits() {
         let (ev, truth) = SimulatedSample.small

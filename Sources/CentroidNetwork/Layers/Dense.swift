@@ -1,14 +1,15 @@
 import SDDCore
 
 /// Fully connected layer y = x·W + b on `[batch, inputs]`, with W stored `[inputs, units]` (Keras order).
-/// Forward and backward passes are OpenBLAS matrix products.
+/// Forward and backward passes are matrix products of the selected ``BLAS/kernel``.
 public final class Dense: Layer {
     /// How the products use the cores.
     public enum Threading: String, Sendable {
-        /// One product per pass, threaded by OpenBLAS itself.
-        case openBLAS
+        /// One product per pass, threaded by the BLAS library itself (OpenBLAS, Accelerate; the Swift
+        /// kernel is single-threaded).
+        case library
         /// The batch (forward, input gradient) or the units (weight gradient) split over Dispatch
-        /// threads, each running a single-threaded OpenBLAS product; no reduction is needed.
+        /// threads, each running a single-threaded product; no reduction is needed.
         case dispatch
     }
     /// Threading of every Dense layer. Dispatch is the default: on the shared 2-core machine the
@@ -18,7 +19,7 @@ public final class Dense: Layer {
         didSet { applyThreading() }
     }
 
-    /// Sets OpenBLAS's thread count for the current threading (call after changing `ParallelWork.threads`).
+    /// Sets the BLAS library's thread count for the current threading (call after changing `ParallelWork.threads`).
     public static func applyThreading() {
         BLAS.threads = threading == .dispatch ? 1 : ParallelWork.threads
     }
@@ -125,7 +126,7 @@ public final class Dense: Layer {
         return computesInputGradient ? inputGradient.reshaped(input.shape) : Tensor(zeros: [0])
     }
 
-    /// Pieces a dimension of size `size` is split into: one with OpenBLAS threading (or when small).
+    /// Pieces a dimension of size `size` is split into: one with the library's threading (or when small).
     private static func parts(_ size: Int) -> Int {
         threading == .dispatch && size >= 32 ? Swift.min(ParallelWork.threads, size / 16) : 1
     }
