@@ -43,7 +43,24 @@ func cnnBenchmarks() -> [Benchmark] {
         layerBenchmark("Conv1D k50 1→5 on 300", Conv1D(inputChannels: 1, filters: 5, kernelSize: 50), input: [256, 300, 1]),
         layerBenchmark("Conv1D k10 5→5 on 251", Conv1D(inputChannels: 5, filters: 5, kernelSize: 10), input: [256, 251, 5]),
         layerBenchmark("MaxPool1D 2 on 242×5", MaxPool1D(poolSize: 2), input: [256, 242, 5]),
-    ]
+    ] + BLAS.Kernel.available.map(gemmBenchmark)
+}
+
+/// One single-threaded product of the Dense forward pass's shape (half a batch of 256, as each
+/// Dispatch piece computes) with each kernel the machine has.
+private func gemmBenchmark(_ kernel: BLAS.Kernel) -> Benchmark {
+    let (m, n, k) = (128, 500, 2105)
+    var rng = SeededGenerator(seed: 5)
+    let a = (0..<(m * k)).map { _ in Float(rng.uniform(-1, 1)) }
+    let b = (0..<(k * n)).map { _ in Float(rng.uniform(-1, 1)) }
+    var c = [Float](repeating: 0, count: m * n)
+    return Benchmark(name: "sgemm \(m)×\(k)·\(k)×\(n), 1 thread, \(kernel.kind.rawValue)", inner: 3) {
+        let saved = kernel.threads
+        kernel.threads = 1
+        defer { kernel.threads = saved }
+        kernel.gemm(m: m, n: n, k: k, a: a, lda: k, b: b, ldb: n, c: &c, ldc: n)
+        return Double(c[0])
+    }
 }
 
 /// Forward + backward of one layer on a random batch.
