@@ -27,7 +27,10 @@ let package = Package(
         .target(name: "PeakFinding", dependencies: ["SDDCore", "PeakKernels"]),
         // The paper's CNN: layers, training, model files, centroid prediction. Matrix products use
         // Accelerate, OpenBLAS loaded at run time, or a Swift SIMD kernel (no BLAS needed to build).
-        .target(name: "CentroidNetwork", dependencies: ["SDDCore"], exclude: ["README.md"]),
+        .target(name: "CentroidNetwork", dependencies: ["SDDCore", "NetworkKernels"], exclude: ["README.md"]),
+        // The convolution loops of the CNN in C: AVX2 + FMA when the processor has them (chosen at run
+        // time), portable vectors otherwise; Swift cannot choose instructions per function.
+        .target(name: "NetworkKernels"),
         // Binned line-shape fits, minimizer, standard calibration, Cu Kα measurement.
         .target(name: "LineFitting", dependencies: ["SDDCore"]),
         // Centroid seeds for the line fits from the CNN and from the peak finder: kept apart so that
@@ -52,7 +55,7 @@ let package = Package(
         .target(name: "SDDCalTestSupport", path: "Tests/SDDCalTestSupport"),
         .testTarget(name: "SDDCoreTests", dependencies: ["SDDCore", "SDDCalTestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "PeakFindingTests", dependencies: ["SDDCore", "PeakFinding", "PeakKernels"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "CentroidNetworkTests", dependencies: ["SDDCore", "CentroidNetwork", "SDDCalTestSupport"]),
+        .testTarget(name: "CentroidNetworkTests", dependencies: ["SDDCore", "CentroidNetwork", "NetworkKernels", "SDDCalTestSupport"]),
         .testTarget(name: "LineFittingTests", dependencies: ["SDDCore", "LineFitting"]),
         .testTarget(name: "CentroidSeedingTests", dependencies: ["SDDCore", "LineFitting", "CentroidNetwork", "CentroidSeeding"]),
         .testTarget(name: "CalibrationRefinementTests", dependencies: ["SDDCore", "CalibrationRefinement", "SDDCalTestSupport"]),

@@ -1,3 +1,4 @@
+import NetworkKernels
 import SDDCore
 
 /// One-dimensional convolution (cross-correlation, as in Keras), stride 1, `valid` padding, on
@@ -9,7 +10,8 @@ import SDDCore
 /// With the paper's 5 filters this is far faster than an explicit im2col + OpenBLAS sgemm, whose
 /// kernels are built for wide matrices (measured with the `cnn` benchmark suite on a 256-spectrum
 /// batch, forward + backward of Conv1D(5, k50): 20 ms with im2col + sgemm, 6 ms with per-position
-/// SIMD dot products, less with this layout). Samples of a mini-batch are spread over the cores; each
+/// SIMD dot products, less with this layout). The loops are C (`NetworkKernels`) so that AVX2 + FMA
+/// can be chosen at run time without CPU-specific build flags. Samples of a mini-batch are spread over the cores; each
 /// thread keeps its own weight-gradient sums, added at the end.
 public final class Conv1D: Layer {
     public let inputChannels: Int
@@ -81,64 +83,14 @@ public final class Conv1D: Layer {
         return output
     }
 
-    /// One sample: y[t, k] = bias[k] + Σ_{j, c} W[j, c, k]·xᵀ[c, t + j], eight positions per SIMD lane group.
+    /// One sample: y[t, k] = bias[k] + Σ_{j, c} W[j, c, k]·xᵀ[c, t + j], eight positions per SIMD
+    /// lane group, five independent multiply-add chains for the paper's 5 filters. In C
+    /// (`NetworkKernels`): AVX2 + FMA when the processor has it, chosen at run time.
     @inline(__always)
     private static func forwardSample(_ xt: UnsafePointer<Float>, length: Int, cin: Int, kw: Int, f: Int,
                                       w: UnsafePointer<Float>, bias: UnsafePointer<Float>,
                                       out: UnsafeMutablePointer<Float>, outLength: Int) {
-        let raw = UnsafeRawPointer(xt)
-        var t0 = 0
-        while t0 < outLength {
-            if t0 + 8 > outLength {
-                guard outLength >= 8 else {
-                    // Short outputs: plain sums.
-                    for t in t0..<outLength {
-                        for k in 0..<f {
-                            var acc = bias[k]
-                            for j in 0..<kw { for c in 0..<cin { acc += w[(j * cin + c) * f + k] * xt[c * length + t + j] } }
-                            out[t * f + k] = acc
-                        }
-                    }
-                    return
-                }
-                t0 = outLength - 8   // overlapping last block: recomputes a few positions identically
-            }
-            if f == 5 {
-                // The paper's 5 filters: five independent FMA chains share each input load.
-                var a0 = SIMD8<Float>(repeating: bias[0]), a1 = SIMD8<Float>(repeating: bias[1])
-                var a2 = SIMD8<Float>(repeating: bias[2]), a3 = SIMD8<Float>(repeating: bias[3])
-                var a4 = SIMD8<Float>(repeating: bias[4])
-                for c in 0..<cin {
-                    let row = raw + (c * length + t0) * 4
-                    var wk = w + c * 5
-                    for j in 0..<kw {
-                        let v = row.loadUnaligned(fromByteOffset: j * 4, as: SIMD8<Float>.self)
-                        a0 = a0.addingProduct(v, SIMD8(repeating: wk[0]))
-                        a1 = a1.addingProduct(v, SIMD8(repeating: wk[1]))
-                        a2 = a2.addingProduct(v, SIMD8(repeating: wk[2]))
-                        a3 = a3.addingProduct(v, SIMD8(repeating: wk[3]))
-                        a4 = a4.addingProduct(v, SIMD8(repeating: wk[4]))
-                        wk += cin * 5
-                    }
-                }
-                for i in 0..<8 {
-                    let o = out + (t0 + i) * 5
-                    o[0] = a0[i]; o[1] = a1[i]; o[2] = a2[i]; o[3] = a3[i]; o[4] = a4[i]
-                }
-            } else {
-                for k in 0..<f {
-                    var acc = SIMD8<Float>(repeating: bias[k])
-                    for j in 0..<kw {
-                        for c in 0..<cin {
-                            let v = raw.loadUnaligned(fromByteOffset: (c * length + t0 + j) * 4, as: SIMD8<Float>.self)
-                            acc = acc.addingProduct(v, SIMD8(repeating: w[(j * cin + c) * f + k]))
-                        }
-                    }
-                    for i in 0..<8 { out[(t0 + i) * f + k] = acc[i] }
-                }
-            }
-            t0 += 8
-        }
+        sdd_conv1d_forward_sample(xt, length, cin, kw, f, w, bias, out, outLength)
     }
 
     /// out[c·rows + r] = src[r·cols + c].
@@ -214,42 +166,15 @@ public final class Conv1D: Layer {
         return wantInput ? inputGradient : Tensor(zeros: [0])
     }
 
-    /// Σ a[i]·b[i] for i < n, eight lanes at a time.
+    /// Σ a[i]·b[i] for i < n, eight lanes at a time (`NetworkKernels`).
     @inline(__always)
     static func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ n: Int) -> Float {
-        // Two accumulators: two independent FMA chains instead of one latency-bound chain.
-        var acc = SIMD8<Float>(), acc2 = SIMD8<Float>()
-        var i = 0
-        let ra = UnsafeRawPointer(a), rb = UnsafeRawPointer(b)
-        while i + 16 <= n {
-            acc = acc.addingProduct(ra.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self),
-                                    rb.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self))
-            acc2 = acc2.addingProduct(ra.loadUnaligned(fromByteOffset: i * 4 + 32, as: SIMD8<Float>.self),
-                                      rb.loadUnaligned(fromByteOffset: i * 4 + 32, as: SIMD8<Float>.self))
-            i += 16
-        }
-        while i + 8 <= n {
-            acc = acc.addingProduct(ra.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self),
-                                    rb.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self))
-            i += 8
-        }
-        var s = (acc + acc2).sum()
-        while i < n { s += a[i] * b[i]; i += 1 }
-        return s
+        sdd_dot(a, b, n)
     }
 
-    /// y[i] += alpha·x[i] for i < n, eight lanes at a time.
+    /// y[i] += alpha·x[i] for i < n, eight lanes at a time (`NetworkKernels`).
     @inline(__always)
     static func axpy(_ alpha: Float, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int) {
-        let va = SIMD8<Float>(repeating: alpha)
-        var i = 0
-        let rx = UnsafeRawPointer(x), ry = UnsafeMutableRawPointer(y)
-        while i + 8 <= n {
-            let v = ry.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
-                .addingProduct(va, rx.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self))
-            ry.storeBytes(of: v, toByteOffset: i * 4, as: SIMD8<Float>.self)
-            i += 8
-        }
-        while i < n { y[i] += alpha * x[i]; i += 1 }
+        sdd_axpy(alpha, x, y, n)
     }
 }

@@ -1,0 +1,177 @@
+// The inner loops of the CNN's Conv1D layer, written once with vector types and compiled twice: for
+// any processor, and for x86-64 with AVX2 and FMA (chosen at run time, so builds need no CPU flags).
+// In the AVX2 copy `a + v * w` contracts to one fused multiply-add; the portable copy multiplies and
+// adds (a fused call there would be a slow library routine).
+
+#include "NetworkKernels.h"
+
+#include <string.h>
+
+#if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
+#define SDD_HAVE_X86 1
+#define SDD_AVX2_FMA __attribute__((target("avx2,fma")))
+#endif
+
+#pragma STDC FP_CONTRACT ON
+
+typedef float v8sf __attribute__((vector_size(32)));
+
+#define SDD_INLINE static inline __attribute__((always_inline))
+
+SDD_INLINE v8sf load8(const float *p) {
+    v8sf v;
+    memcpy(&v, p, sizeof v);
+    return v;
+}
+
+SDD_INLINE v8sf splat8(float x) { return (v8sf){x, x, x, x, x, x, x, x}; }
+
+SDD_INLINE float sum8(v8sf v) {
+    return ((v[0] + v[4]) + (v[1] + v[5])) + ((v[2] + v[6]) + (v[3] + v[7]));
+}
+
+SDD_INLINE void forward_sample_body(const float *xt, ptrdiff_t length, ptrdiff_t cin, ptrdiff_t kw, ptrdiff_t f,
+                                    const float *w, const float *bias, float *out, ptrdiff_t out_length) {
+    if (out_length < 8) {
+        // Short outputs: plain sums.
+        for (ptrdiff_t t = 0; t < out_length; t++)
+            for (ptrdiff_t k = 0; k < f; k++) {
+                float acc = bias[k];
+                for (ptrdiff_t j = 0; j < kw; j++)
+                    for (ptrdiff_t c = 0; c < cin; c++) acc += w[(j * cin + c) * f + k] * xt[c * length + t + j];
+                out[t * f + k] = acc;
+            }
+        return;
+    }
+    for (ptrdiff_t t0 = 0; t0 < out_length; t0 += 8) {
+        // Overlapping last block: recomputes a few positions identically.
+        if (t0 + 8 > out_length) t0 = out_length - 8;
+        if (f == 5) {
+            // The paper's 5 filters: five independent multiply-add chains share each input load.
+            v8sf a0 = splat8(bias[0]), a1 = splat8(bias[1]), a2 = splat8(bias[2]), a3 = splat8(bias[3]),
+                 a4 = splat8(bias[4]);
+            for (ptrdiff_t c = 0; c < cin; c++) {
+                const float *row = xt + c * length + t0;
+                const float *wk = w + c * 5;
+                for (ptrdiff_t j = 0; j < kw; j++) {
+                    v8sf v = load8(row + j);
+                    a0 = a0 + v * splat8(wk[0]);
+                    a1 = a1 + v * splat8(wk[1]);
+                    a2 = a2 + v * splat8(wk[2]);
+                    a3 = a3 + v * splat8(wk[3]);
+                    a4 = a4 + v * splat8(wk[4]);
+                    wk += cin * 5;
+                }
+            }
+            for (int i = 0; i < 8; i++) {
+                float *o = out + (t0 + i) * 5;
+                o[0] = a0[i]; o[1] = a1[i]; o[2] = a2[i]; o[3] = a3[i]; o[4] = a4[i];
+            }
+        } else {
+            for (ptrdiff_t k = 0; k < f; k++) {
+                v8sf acc = splat8(bias[k]);
+                for (ptrdiff_t j = 0; j < kw; j++)
+                    for (ptrdiff_t c = 0; c < cin; c++)
+                        acc = acc + load8(xt + c * length + t0 + j) * splat8(w[(j * cin + c) * f + k]);
+                for (int i = 0; i < 8; i++) out[(t0 + i) * f + k] = acc[i];
+            }
+        }
+    }
+}
+
+SDD_INLINE float dot_body(const float *a, const float *b, ptrdiff_t n) {
+    // Two accumulators: two independent chains instead of one latency-bound chain.
+    v8sf acc = splat8(0), acc2 = splat8(0);
+    ptrdiff_t i = 0;
+    for (; i + 16 <= n; i += 16) {
+        acc = acc + load8(a + i) * load8(b + i);
+        acc2 = acc2 + load8(a + i + 8) * load8(b + i + 8);
+    }
+    for (; i + 8 <= n; i += 8) acc = acc + load8(a + i) * load8(b + i);
+    float s = sum8(acc + acc2);
+    for (; i < n; i++) s += a[i] * b[i];
+    return s;
+}
+
+SDD_INLINE void axpy_body(float alpha, const float *x, float *y, ptrdiff_t n) {
+    v8sf va = splat8(alpha);
+    ptrdiff_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        v8sf v = load8(y + i) + va * load8(x + i);
+        memcpy(y + i, &v, sizeof v);
+    }
+    for (; i < n; i++) y[i] += alpha * x[i];
+}
+
+static void forward_sample_portable(const float *xt, ptrdiff_t length, ptrdiff_t cin, ptrdiff_t kw, ptrdiff_t f,
+                                    const float *w, const float *bias, float *out, ptrdiff_t out_length) {
+    forward_sample_body(xt, length, cin, kw, f, w, bias, out, out_length);
+}
+static float dot_portable(const float *a, const float *b, ptrdiff_t n) { return dot_body(a, b, n); }
+static void axpy_portable(float alpha, const float *x, float *y, ptrdiff_t n) { axpy_body(alpha, x, y, n); }
+
+#ifdef SDD_HAVE_X86
+SDD_AVX2_FMA static void forward_sample_avx2(const float *xt, ptrdiff_t length, ptrdiff_t cin, ptrdiff_t kw,
+                                             ptrdiff_t f, const float *w, const float *bias, float *out,
+                                             ptrdiff_t out_length) {
+    forward_sample_body(xt, length, cin, kw, f, w, bias, out, out_length);
+}
+SDD_AVX2_FMA static float dot_avx2(const float *a, const float *b, ptrdiff_t n) { return dot_body(a, b, n); }
+SDD_AVX2_FMA static void axpy_avx2(float alpha, const float *x, float *y, ptrdiff_t n) { axpy_body(alpha, x, y, n); }
+#endif
+
+sdd_vector_kernel sdd_vector_best_kernel(void) {
+#ifdef SDD_HAVE_X86
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") ? SDD_VECTOR_AVX2_FMA
+                                                                           : SDD_VECTOR_PORTABLE;
+#else
+    return SDD_VECTOR_PORTABLE;
+#endif
+}
+
+// -1 until first use, then the kernel in use (atomic: the layers call from several threads).
+static int current = -1;
+
+sdd_vector_kernel sdd_vector_current_kernel(void) {
+    int k = __atomic_load_n(&current, __ATOMIC_RELAXED);
+    if (k < 0) {
+        k = sdd_vector_best_kernel();
+        __atomic_store_n(&current, k, __ATOMIC_RELAXED);
+    }
+    return (sdd_vector_kernel)k;
+}
+
+sdd_vector_kernel sdd_vector_use_kernel(sdd_vector_kernel kernel) {
+    int k = kernel > sdd_vector_best_kernel() ? sdd_vector_best_kernel() : kernel;
+    __atomic_store_n(&current, k, __ATOMIC_RELAXED);
+    return (sdd_vector_kernel)k;
+}
+
+void sdd_conv1d_forward_sample(const float *xt, ptrdiff_t length, ptrdiff_t cin, ptrdiff_t kw, ptrdiff_t f,
+                               const float *w, const float *bias, float *out, ptrdiff_t out_length) {
+#ifdef SDD_HAVE_X86
+    if (sdd_vector_current_kernel() == SDD_VECTOR_AVX2_FMA) {
+        forward_sample_avx2(xt, length, cin, kw, f, w, bias, out, out_length);
+        return;
+    }
+#endif
+    forward_sample_portable(xt, length, cin, kw, f, w, bias, out, out_length);
+}
+
+float sdd_dot(const float *a, const float *b, ptrdiff_t n) {
+#ifdef SDD_HAVE_X86
+    if (sdd_vector_current_kernel() == SDD_VECTOR_AVX2_FMA) return dot_avx2(a, b, n);
+#endif
+    return dot_portable(a, b, n);
+}
+
+void sdd_axpy(float alpha, const float *x, float *y, ptrdiff_t n) {
+#ifdef SDD_HAVE_X86
+    if (sdd_vector_current_kernel() == SDD_VECTOR_AVX2_FMA) {
+        axpy_avx2(alpha, x, y, n);
+        return;
+    }
+#endif
+    axpy_portable(alpha, x, y, n);
+}
