@@ -36,8 +36,9 @@ let package = Package(
         // Centroid seeds for the line fits from the CNN and from the peak finder: kept apart so that
         // line fitting links neither.
         .target(name: "CentroidSeeding", dependencies: ["SDDCore", "LineFitting", "PeakFinding", "CentroidNetwork"]),
-        // Automatic differentiation, unbinned likelihoods, calibration refinement.
-        .target(name: "CalibrationRefinement", dependencies: ["SDDCore", "LineFitting"]),
+        // Automatic differentiation, unbinned likelihoods, calibration refinement (its validation reruns
+        // a file's calibration chain, seeders included).
+        .target(name: "CalibrationRefinement", dependencies: ["SDDCore", "LineFitting", "CentroidNetwork", "CentroidSeeding"]),
         // Pure inspector state, actions and rendering into a cell buffer (no terminal code).
         .target(name: "Inspector", dependencies: ["SDDCore", "LineFitting"], exclude: ["README.md"]),
         // The thin ncurses presenter.
@@ -58,7 +59,7 @@ let package = Package(
         .testTarget(name: "CentroidNetworkTests", dependencies: ["SDDCore", "CentroidNetwork", "NetworkKernels", "SDDCalTestSupport"]),
         .testTarget(name: "LineFittingTests", dependencies: ["SDDCore", "LineFitting"]),
         .testTarget(name: "CentroidSeedingTests", dependencies: ["SDDCore", "LineFitting", "CentroidNetwork", "CentroidSeeding"]),
-        .testTarget(name: "CalibrationRefinementTests", dependencies: ["SDDCore", "CalibrationRefinement", "SDDCalTestSupport"]),
+        .testTarget(name: "CalibrationRefinementTests", dependencies: ["SDDCore", "LineFitting", "CalibrationRefinement", "SDDCalTestSupport"]),
         .testTarget(name: "InspectorTests", dependencies: ["SDDCore", "Inspector", "LineFitting", "SDDCalTestSupport"], exclude: ["Snapshots"]),
     ],
     // Swift 5 language mode: data races are avoided by design (value types, one ncurses thread)

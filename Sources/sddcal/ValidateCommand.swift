@@ -1,6 +1,7 @@
 import ArgumentParser
 import CalibrationRefinement
 import CentroidNetwork
+import CentroidSeeding
 import Foundation
 import LineFitting
 import SDDCore

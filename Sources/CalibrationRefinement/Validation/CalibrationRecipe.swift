@@ -1,4 +1,5 @@
 import CentroidNetwork
+import CentroidSeeding
 import LineFitting
 import SDDCore
 
