@@ -24,10 +24,13 @@ trap 'rm -rf "$tmp"' EXIT
 mkdir -p "$tmp/Consumer/Sources/Consumer"
 
 if [ "$mode" = url ]; then
+  # SwiftPM clones only a plain repository (not a git worktree): clone the current commit first.
   rev="$(git -C "$repo" rev-parse HEAD)"
-  dependency=".package(url: \"file://$repo\", revision: \"$rev\")"
-  # SwiftPM names a URL dependency after the last path component of the URL.
-  identity="$(basename "$repo" | tr 'A-Z' 'a-z')"
+  git clone --quiet --no-checkout "$repo" "$tmp/sddcal.git"
+  git -C "$tmp/sddcal.git" fetch --quiet "$repo" "$rev"
+  dependency=".package(url: \"file://$tmp/sddcal.git\", revision: \"$rev\")"
+  # SwiftPM names a URL dependency after the last path component of the URL, without .git.
+  identity="sddcal"
 else
   dependency=".package(path: \"$repo\")"
   identity="$(basename "$repo" | tr 'A-Z' 'a-z')"
