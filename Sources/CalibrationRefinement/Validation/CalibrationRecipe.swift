@@ -66,6 +66,9 @@ public struct CalibrationRecipe: Sendable {
         case .eventIndependent: return nil   // handled above
         case .standard:
             return { e in [CalibrationStage(name: name, calibration: calibrator.calibrate(BatchedEvents(e, spec: batch)))] }
+        case .smooth:
+            let pipeline = SmoothPipeline(calibrator: calibrator, batch: batch)
+            return { e in [CalibrationStage(name: name, calibration: try pipeline.run(e)[1].calibration)] }
         case .optimized:
             let refiner = CalibrationRefiner(settings: settings)
             return { e in
@@ -88,7 +91,7 @@ extension CalibrationRecipe: CustomStringConvertible {
         switch kind {
         case .eventIndependent: return "independent of the events"
         case .standard: return "standard (seeds: \(seeds)), \(batch) batches"
-        case .optimized: return "standard (seeds: \(seeds)), \(batch) batches + refinement"
+        case .optimized: return "standard (seeds: \(seeds)), \(batch) batches + per-batch refinement"
         case .smooth: return "standard (seeds: \(seeds)), \(batch) batches + smooth refinement"
         }
     }
