@@ -44,7 +44,7 @@ final class ValidateEndToEndTests: XCTestCase {
         let json = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(r.out.utf8)) as? [String: Any])
         let table = try XCTUnwrap(json["table1"] as? [String: Any])
         let rows = try XCTUnwrap(table["rows"] as? [[String: Any]])
-        XCTAssertEqual(rows.compactMap { $0["label"] as? String }, ["reference (4d)", "standard (2d)", "optimized (2d)"])
+        XCTAssertEqual(rows.compactMap { $0["label"] as? String }, ["reference (4d)", "standard (2d)", "optimized (smooth)"])
         for row in rows {
             for key in ["held_out", "in_sample"] {
                 let m = try XCTUnwrap(row[key] as? [String: Any])
