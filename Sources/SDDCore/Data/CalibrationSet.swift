@@ -163,14 +163,14 @@ public struct CalibrationSet: Sendable, Equatable, Codable {
         do {
             set = try JSONDecoder().decode(CalibrationSet.self, from: data)
         } catch let DecodingError.keyNotFound(key, ctx) {
-            throw SDDError.badField(file: file, field: path(ctx.codingPath + [key]), message: "missing")
+            throw SDDError.badField(file: file, field: JSONFieldPath.string(ctx.codingPath + [key]), message: "missing")
         } catch let DecodingError.typeMismatch(_, ctx) {
-            throw SDDError.badField(file: file, field: path(ctx.codingPath), message: ctx.debugDescription)
+            throw SDDError.badField(file: file, field: JSONFieldPath.string(ctx.codingPath), message: ctx.debugDescription)
         } catch let DecodingError.valueNotFound(_, ctx) {
-            throw SDDError.badField(file: file, field: path(ctx.codingPath), message: "null")
+            throw SDDError.badField(file: file, field: JSONFieldPath.string(ctx.codingPath), message: "null")
         } catch let DecodingError.dataCorrupted(ctx) {
             // An empty path means the bytes are not JSON; otherwise a value's own check failed (its message).
-            throw SDDError.badField(file: file, field: path(ctx.codingPath),
+            throw SDDError.badField(file: file, field: JSONFieldPath.string(ctx.codingPath),
                                     message: ctx.codingPath.isEmpty ? "not valid JSON" : ctx.debugDescription)
         } catch let e as UnsupportedVersion {
             throw SDDError.badField(file: file, field: "version",
@@ -231,11 +231,6 @@ public struct CalibrationSet: Sendable, Equatable, Codable {
             && a.source == b.source && a.cells == b.cells
     }
 
-    private static func path(_ keys: [CodingKey]) -> String {
-        keys.map { k in k.intValue.map { "[\($0)]" } ?? ".\(k.stringValue)" }.joined()
-            .trimmingCharacters(in: CharacterSet(charactersIn: "."))
-            .replacingOccurrences(of: ".[", with: "[")
-    }
 
     /// Pretty, key-sorted JSON.
     public func encoded() throws -> Data {

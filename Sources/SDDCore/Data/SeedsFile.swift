@@ -65,13 +65,13 @@ public struct SeedsFile: Codable, Equatable, Sendable {
         do {
             f = try JSONDecoder().decode(SeedsFile.self, from: data)
         } catch let DecodingError.keyNotFound(key, ctx) {
-            throw SDDError.badField(file: file, field: fieldPath(ctx.codingPath + [key]), message: "missing")
+            throw SDDError.badField(file: file, field: JSONFieldPath.string(ctx.codingPath + [key]), message: "missing")
         } catch let DecodingError.typeMismatch(_, ctx) {
-            throw SDDError.badField(file: file, field: fieldPath(ctx.codingPath), message: ctx.debugDescription)
+            throw SDDError.badField(file: file, field: JSONFieldPath.string(ctx.codingPath), message: ctx.debugDescription)
         } catch let DecodingError.valueNotFound(_, ctx) {
-            throw SDDError.badField(file: file, field: fieldPath(ctx.codingPath), message: "null")
+            throw SDDError.badField(file: file, field: JSONFieldPath.string(ctx.codingPath), message: "null")
         } catch let DecodingError.dataCorrupted(ctx) {
-            throw SDDError.badField(file: file, field: fieldPath(ctx.codingPath), message: "not valid JSON")
+            throw SDDError.badField(file: file, field: JSONFieldPath.string(ctx.codingPath), message: "not valid JSON")
         } catch {
             throw SDDError.badFile(file: file, message: "not a seeds file")
         }
@@ -100,11 +100,6 @@ public struct SeedsFile: Codable, Equatable, Sendable {
         return f
     }
 
-    private static func fieldPath(_ keys: [CodingKey]) -> String {
-        keys.map { k in k.intValue.map { "[\($0)]" } ?? ".\(k.stringValue)" }.joined()
-            .trimmingCharacters(in: CharacterSet(charactersIn: "."))
-            .replacingOccurrences(of: ".[", with: "[")
-    }
 
     /// Pretty, key-sorted JSON.
     public func encoded() throws -> Data {

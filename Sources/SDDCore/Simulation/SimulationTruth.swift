@@ -104,11 +104,11 @@ public struct SimulationTruth: Sendable, Equatable, Codable {
         let t: SimulationTruth
         let json = data.starts(with: [0xEF, 0xBB, 0xBF]) ? data.dropFirst(3) : data   // a UTF-8 byte order mark
         do { t = try JSONDecoder().decode(SimulationTruth.self, from: json) } catch let DecodingError.keyNotFound(key, ctx) {
-            throw SDDError.badField(file: path, field: jsonPath(ctx.codingPath + [key]), message: "missing")
+            throw SDDError.badField(file: path, field: JSONFieldPath.string(ctx.codingPath + [key]), message: "missing")
         } catch let DecodingError.typeMismatch(_, ctx) {
-            throw SDDError.badField(file: path, field: jsonPath(ctx.codingPath), message: InputQuote.escape(ctx.debugDescription))
+            throw SDDError.badField(file: path, field: JSONFieldPath.string(ctx.codingPath), message: InputQuote.escape(ctx.debugDescription))
         } catch let DecodingError.valueNotFound(_, ctx) {
-            throw SDDError.badField(file: path, field: jsonPath(ctx.codingPath), message: "null")
+            throw SDDError.badField(file: path, field: JSONFieldPath.string(ctx.codingPath), message: "null")
         } catch {
             throw SDDError.badFile(file: path, message: "not a truth file (not valid JSON)")
         }
@@ -119,11 +119,6 @@ public struct SimulationTruth: Sendable, Equatable, Codable {
     }
 
     /// `cells[2].logGain`-style path of a decoding error.
-    static func jsonPath(_ keys: [CodingKey]) -> String {
-        keys.map { k in k.intValue.map { "[\($0)]" } ?? ".\(k.stringValue)" }.joined()
-            .trimmingCharacters(in: CharacterSet(charactersIn: "."))
-            .replacingOccurrences(of: ".[", with: "[")
-    }
 
     public func save(_ path: String, overwrite: Bool) throws {
         let enc = JSONEncoder()
