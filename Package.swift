@@ -42,7 +42,7 @@ let package = Package(
         // Pure inspector state, actions and rendering into a cell buffer (no terminal code).
         .target(name: "Inspector", dependencies: ["SDDCore", "LineFitting"], exclude: ["README.md"]),
         // The thin ncurses presenter.
-        .target(name: "InspectorTerminal", dependencies: ["Inspector", "CNcurses"], exclude: ["README.md"]),
+        .target(name: "InspectorTerminal", dependencies: ["SDDCore", "Inspector", "CNcurses"], exclude: ["README.md"]),
 
         .executableTarget(name: "sddcal",
                           dependencies: ["SDDCore", "PeakFinding", "CentroidNetwork", "LineFitting", "CentroidSeeding",

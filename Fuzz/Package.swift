@@ -11,11 +11,9 @@ let package = Package(
     name: "sddcal-fuzz",
     dependencies: [.package(name: "sddcal", path: "..")],
     targets: [
-        .target(name: "FuzzSupport", dependencies: [.product(name: "SDDCore", package: "sddcal")]),
-    ] + readers.map { r in
-        .executableTarget(name: "Fuzz" + r,
-                          dependencies: ["FuzzSupport", .product(name: "SDDCore", package: "sddcal")]
-                              + (r == "ModelFile" ? [.product(name: "CentroidNetwork", package: "sddcal")] : []))
-    },
+        // The harness and every reader's `FuzzReader`; each target is one call of `runFuzzer`.
+        .target(name: "FuzzSupport", dependencies: [.product(name: "SDDCore", package: "sddcal"),
+                                                    .product(name: "CentroidNetwork", package: "sddcal")]),
+    ] + readers.map { r in .executableTarget(name: "Fuzz" + r, dependencies: ["FuzzSupport"]) },
     swiftLanguageModes: [.v5]
 )

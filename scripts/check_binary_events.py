@@ -2,7 +2,7 @@
 """Independent reader for sddcal's binary event file (docs/binary-format.md), for cross-checks.
 
 Usage: check_binary_events.py EVENTS.bin [EVENTS.csv]
-Verifies the header, size and both checksums (version 2: XXH64 with the xxhash package;
+Verifies the header, size and both checksums (versions 2 and 3: XXH64 with the xxhash package;
 version 1: CRC-32 with zlib), and, given the CSV the file was converted from, that every
 (sdd, adc, time) matches exactly. Prints the event count. Needs numpy; uses the xxhash package
 when installed, else the small pure-Python XXH64 below (fine for test-sized files).
@@ -69,7 +69,7 @@ def read_bin(path):
     b = open(path, "rb").read()
     assert b[:8] == b"SDDCALEV", "bad magic"
     version = int.from_bytes(b[8:12], "little")
-    assert version in (1, 2), "bad version"
+    assert version in (1, 2, 3), "bad version"
     n = int.from_bytes(b[16:24], "little")
     t0 = 64 + 4 * n + 4 * (n % 2)
     assert len(b) == t0 + 8 * n, "size"
@@ -77,7 +77,9 @@ def read_bin(path):
         assert zlib.crc32(b[:40]) == int.from_bytes(b[40:44], "little"), "header checksum"
         assert zlib.crc32(b[64:]) == int.from_bytes(b[36:40], "little"), "payload checksum"
     else:
-        assert xxh64(b[:48]) == int.from_bytes(b[48:56], "little"), "header checksum"
+        # Version 3 also covers the generation id at 56..64.
+        covered = b[:48] + (b[56:64] if version == 3 else b"")
+        assert xxh64(covered) == int.from_bytes(b[48:56], "little"), "header checksum"
         assert xxh64(b[64:]) == int.from_bytes(b[40:48], "little"), "payload checksum"
     cell = np.frombuffer(b, "<u2", n, 64)
     adc = np.frombuffer(b, "<u2", n, 64 + 2 * n)

@@ -2,11 +2,13 @@
 # Coverage-guided fuzzing of every sddcal reader (issue 16) with libFuzzer and AddressSanitizer.
 #
 #   scripts/fuzz.sh [SECONDS_PER_TARGET] [TARGET ...]
+#   FUZZ_RUNS=1000000 scripts/fuzz.sh 0 [TARGET ...]    # a number of executions instead
 #
 # Builds the package in Fuzz/ (which depends on this one by path, so the sanitizer flags never
 # reach a normal build) with -sanitize=fuzzer,address, seeds each target's corpus from the test
 # fixtures and Fuzz/Seeds, and runs the targets one after another for SECONDS_PER_TARGET (default
-# 180) on one core. Prints the executions of each target; a crash leaves crash-* files in
+# 180) on one core, or for FUZZ_RUNS executions each. Prints the executions and executions per
+# second of each target; a crash (or leak, timeout, out-of-memory) leaves crash-* files in
 # .build-fuzz/findings/TARGET and makes the script exit non-zero. Turn every crash into a
 # regression test (Tests/SDDCoreTests/HostileInputTests.swift).
 # Targets: EventCSV EventBinary AmptekMCA OrtecSpe TextSpectrum Numpy CalibrationJSON TruthJSON
@@ -45,13 +47,15 @@ for t in $TARGETS; do
     for s in $(seeds "$t" 2>/dev/null); do cp "$s" "$corpus/" 2>/dev/null || true; done
     log="$SCRATCH/findings/$t.log"
     # Inputs up to 64 KB reach past every header; 4 GB of RSS is far above any valid input's need.
-    if (cd "$findings" && "$BIN/Fuzz$t" -max_total_time="$PER" -max_len=65536 -rss_limit_mb=4096 \
+    if [ -n "${FUZZ_RUNS:-}" ]; then limit="-runs=$FUZZ_RUNS"; else limit="-max_total_time=$PER"; fi
+    if (cd "$findings" && "$BIN/Fuzz$t" "$limit" -max_len=65536 -rss_limit_mb=4096 \
             -malloc_limit_mb=2048 -timeout=10 -print_final_stats=1 "$corpus") > "$log" 2>&1; then
         result=ok
     else
         result=FINDING; status=1
     fi
     execs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' || echo "?")
-    echo "$t: $execs executions in ${PER}s, $result (log: $log)"
+    rate=$(grep -o 'stat::average_exec_per_sec: *[0-9]*' "$log" | grep -o '[0-9]*$' || echo "?")
+    echo "$t: $execs executions, $rate exec/s, $result (log: $log)"
 done
 exit $status

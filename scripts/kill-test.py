@@ -1,15 +1,19 @@
 #!/usr/bin/env python3
 """Interrupts sddcal's writing commands at random moments and checks what is left (issue 16).
 
-    scripts/kill-test.py [--runs 50] [--sddcal .build/release/sddcal] [--seed 1]
+    scripts/kill-test.py [--runs 50] [--sddcal .build/release/sddcal] [--seed 1] [--write-share 0.75]
 
 Each run starts `simulate`, `calibrate`, `convert` or `optimize` with --force over outputs that
-already exist, sends SIGKILL, SIGINT or SIGTERM after a random delay, and then checks:
+already exist and sends SIGKILL, SIGINT or SIGTERM. Most runs (--write-share) aim at the write
+phase: the script watches for the process's temporary file (.NAME.tmp-PID-RANDOM) to appear and
+signals after a random part of the write time measured in a complete run; the others signal at a
+random moment of the measured run time. A kill "lands during a write" when a temporary file of the
+process existed just before the signal. Then it checks:
   * every output is either the old file (byte for byte) or a complete new one (it reads);
   * simulate's events and truth are one pair (same generation id), or the mismatch is one that
     every reader refuses (counted separately; never silently mixed);
-  * after SIGINT/SIGTERM no temporary file (.NAME.tmp-PID-RANDOM) is left; after SIGKILL the
-    leftovers are removed by the next write of the same output.
+  * after SIGINT/SIGTERM no temporary file is left; after SIGKILL the leftovers are removed by the
+    next write of the same output.
 Exit status 0 when every run passes. Takes a few minutes with a release build.
 """
 import argparse, hashlib, json, os, random, signal, struct, subprocess, sys, tempfile, time
@@ -18,6 +22,7 @@ ap = argparse.ArgumentParser()
 ap.add_argument("--runs", type=int, default=50)
 ap.add_argument("--sddcal", default=None)
 ap.add_argument("--seed", type=int, default=1)
+ap.add_argument("--write-share", type=float, default=0.75)
 args = ap.parse_args()
 root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sddcal = args.sddcal or next(p for p in [os.path.join(root, ".build/release/sddcal"), os.path.join(root, ".build/debug/sddcal")]
@@ -36,7 +41,7 @@ def digest(path):
     with open(path, "rb") as f: return hashlib.sha256(f.read()).hexdigest()
 
 print(f"sddcal: {sddcal}; work: {work}")
-run("simulate", "--cells", "4", "--days", "3", "--rate", "5000", "--seed", "2", "--out", p("base.bin"), "--truth", p("base.json"))
+run("simulate", "--cells", "4", "--days", "3", "--rate", "20000", "--seed", "2", "--out", p("base.bin"), "--truth", p("base.json"))
 run("calibrate", p("base.bin"), "--out", p("cal0.json"))
 
 def generation_of_events(path):
@@ -52,7 +57,7 @@ def reads_json(path, schema):
     except Exception: return False
 
 commands = {
-    "simulate": (["simulate", "--cells", "8", "--days", "6", "--rate", "6000", "--seed", "SEED",
+    "simulate": (["simulate", "--cells", "8", "--days", "6", "--rate", "20000", "--seed", "SEED",
                   "--out", p("sim.bin"), "--truth", p("sim.json"), "--force"],
                  {"sim.bin": reads_events, "sim.json": lambda q: reads_json(q, "sddcal.truth")}),
     "convert": (["convert", p("base.bin"), p("conv.csv"), "--force"], {"conv.csv": reads_events}),
@@ -61,26 +66,50 @@ commands = {
     "optimize": (["optimize", p("base.bin"), "--calib", p("cal0.json"), "--out", p("opt.json"), "--force"],
                  {"opt.json": lambda q: reads_json(q, "sddcal.calibration")}),
 }
-# A complete first output of each command, so that "old" exists; and how long each takes.
-durations = {}
+def temporaries(pid): return [f for f in os.listdir(work) if f".tmp-{pid}-" in f]
+
+def start(argv, seed):
+    with open(os.path.join(work, "stderr.log"), "wb") as err:
+        return subprocess.Popen([sddcal, *[a.replace("SEED", str(seed)) for a in argv]],
+                                stdout=subprocess.DEVNULL, stderr=err)
+
+# A complete first output of each command, so that "old" exists; how long each takes, and how
+# long its temporary files exist (the write phase, watched by polling).
+durations, writes = {}, {}
 for name, (argv, outs) in commands.items():
     t = time.time()
-    run(*[a.replace("SEED", "1") for a in argv])
+    proc = start(argv, 1)
+    first = last = None
+    while proc.poll() is None:
+        if temporaries(proc.pid):
+            now = time.time(); first = first or now; last = now
+        time.sleep(0.0002)
+    if proc.returncode != 0: sys.exit(f"setup failed: {name}: {open(os.path.join(work, 'stderr.log')).read()}")
     durations[name] = time.time() - t
+    writes[name] = (last - first) if first else 0.0
+    print(f"{name}: {durations[name]:.2f} s, temporary files seen for {writes[name] * 1000:.1f} ms")
 
 failures, outcomes = [], {"old": 0, "new": 0, "mixed-detected": 0}
+in_write = {name: 0 for name in commands}
+aimed = {name: 0 for name in commands}
 sigs = [signal.SIGKILL, signal.SIGINT, signal.SIGTERM]
 for k in range(args.runs):
     name = list(commands)[k % len(commands)]
     argv, outs = commands[name]
     sig = sigs[(k // len(commands)) % 3] if k < 12 else rng.choice(sigs)
     before = {o: digest(p(o)) for o in outs}
-    proc = subprocess.Popen([sddcal, *[a.replace("SEED", str(100 + k)) for a in argv]],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    # Most of a run is reading and computing: aim most kills at the end, where the writes are.
-    time.sleep(durations[name] * rng.uniform(0.3, 1.1))
-    proc.send_signal(sig)
+    proc = start(argv, 100 + k)
+    if rng.random() < args.write_share:
+        # Aim at the write: wait for the temporary file, then signal within the measured write time.
+        aimed[name] += 1
+        while proc.poll() is None and not temporaries(proc.pid): time.sleep(0.0002)
+        time.sleep(writes[name] * rng.uniform(0, 1.0))
+    else:
+        time.sleep(durations[name] * rng.uniform(0.0, 1.1))
+    during = bool(temporaries(proc.pid)) and proc.poll() is None
+    if proc.poll() is None: proc.send_signal(sig)
     proc.wait()
+    in_write[name] += during
     states = []
     for o, reads in outs.items():
         if digest(p(o)) == before[o]: states.append("old")
@@ -97,10 +126,11 @@ for k in range(args.runs):
     if states and all(s == "old" for s in states): outcomes["old"] += 1
     elif states and all(s == "new" for s in states): outcomes["new"] += 1
     # Temporary files of this run's process (a SIGKILLed run's are removed by the next write).
-    temps = [f for f in os.listdir(work) if f".tmp-{proc.pid}-" in f]
+    temps = temporaries(proc.pid)
     if sig != signal.SIGKILL and temps:
         failures.append(f"run {k} {name} {sig.name}: temporary files left: {temps}")
-    print(f"run {k:2d} {name:9s} {sig.name:7s} -> {'/'.join(states) or '?'}; temp files left: {len(temps)}")
+    print(f"run {k:2d} {name:9s} {sig.name:7s} {'during write' if during else 'outside write':13s} -> "
+          f"{'/'.join(states) or '?'}; temp files left: {len(temps)}")
 
 # SIGKILL leftovers are removed by the next complete write of the same outputs.
 for name, (argv, outs) in commands.items():
@@ -108,6 +138,8 @@ for name, (argv, outs) in commands.items():
 left = [f for f in os.listdir(work) if ".tmp-" in f]
 if left: failures.append(f"stale temporary files not removed by the next run: {left}")
 print(f"outcomes: {outcomes}; stale temporary files after the final runs: {len(left)}")
+print(f"kills landed during a write: {sum(in_write.values())} of {args.runs} "
+      f"({', '.join(f'{n} {in_write[n]}/{aimed[n]} aimed' for n in commands)})")
 for f in failures: print("FAIL:", f)
 print("PASS" if not failures else f"{len(failures)} failures")
 sys.exit(1 if failures else 0)

@@ -84,27 +84,6 @@ static inline uint64_t sdd_bytes_written(void) {
     return (uint64_t)out;
 }
 
-// SIGINT/SIGTERM/SIGHUP/SIGQUIT and the other asynchronous signals whose default action ends the
-// process (SIGPIPE, SIGALRM, SIGUSR1/2, SIGXCPU, SIGXFSZ, SIGVTALRM, SIGPROF, SIGPWR) only set a
-// flag; the UI loop (which wakes at least every 66 ms) sees it, restores the terminal and exits
-// with that signal: endwin() is not async-signal-safe, so it is never called here.
-static volatile sig_atomic_t sdd_stop_signal = 0;
-static inline void sdd_on_stop(int s) { sdd_stop_signal = s; }
-static inline void sdd_install_stop_handlers(void) {
-    struct sigaction sa;
-    sa.sa_handler = sdd_on_stop;
-    sigemptyset(&sa.sa_mask);
-    sa.sa_flags = 0;
-    const int stops[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGPIPE, SIGALRM, SIGUSR1, SIGUSR2,
-                          SIGXCPU, SIGXFSZ, SIGVTALRM, SIGPROF,
-#ifdef SIGPWR
-                          SIGPWR,
-#endif
-    };
-    for (unsigned k = 0; k < sizeof stops / sizeof stops[0]; k++) sigaction(stops[k], &sa, NULL);
-}
-static inline int sdd_stop_requested(void) { return sdd_stop_signal; }
-
 // On a crash (trap, abort, segfault, bad system call) put the terminal back before dying: best
 // effort, then the default action so the exit status and core dump stay as they were.
 static inline void sdd_on_crash(int s) {

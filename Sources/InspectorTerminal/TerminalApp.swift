@@ -1,6 +1,7 @@
 import CNcurses
 import Foundation
 import Inspector
+import SDDCore
 
 /// Options of the terminal front end.
 public struct TerminalOptions: Sendable {
@@ -47,11 +48,15 @@ public enum TerminalApp {
             endwin(); delscreen(screen)
             throw TerminalError.cannotAddressCursor(getenv("TERM").map { String(cString: $0) } ?? "")
         }
-        sdd_install_stop_handlers()
+        // SIGINT/SIGTERM/SIGHUP/SIGQUIT and the other terminating signals remove temporary files and
+        // are then only recorded: the loop (which wakes at least every 66 ms) restores the terminal
+        // and exits with the signal; endwin() is not async-signal-safe, so no handler calls it.
+        TerminationSignals.deferToLoop()
         sdd_install_crash_restore()
         defer {
             endwin()
             delscreen(screen)
+            TerminationSignals.endDeferring()
         }
         cbreak(); noecho(); nonl()
         keypad(sdd_stdscr(), true)
@@ -78,7 +83,7 @@ public enum TerminalApp {
         let now = { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
         var keyTime: Double? = nil
         while !session.state.shouldQuit {
-            if sdd_stop_requested() != 0 { stats.signal = sdd_stop_requested(); session.dispatch(.quit); break }
+            if TerminationSignals.pending != 0 { stats.signal = TerminationSignals.pending; session.dispatch(.quit); break }
             var code: Int32 = 0
             let status = sdd_get_key(sdd_stdscr(), &code)
             if status != ERR {

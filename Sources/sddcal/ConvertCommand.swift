@@ -60,7 +60,10 @@ struct Convert: ParsableCommand {
             spectra = records.count
         } else {
             let writeBar = TerminalProgressBar("write")
-            bytesOut = try EventFile.write(result.events, to: output, overwrite: outputOptions.force, progress: writeBar)
+            // simulate's generation id goes along, so the converted events still pair with their truth.
+            let generation = result.format == .root ? nil : try SimulationPair.generation(ofEvents: input)
+            bytesOut = try EventFile.write(result.events, to: output, overwrite: outputOptions.force,
+                                           generation: generation ?? 0, progress: writeBar)
             writeBar.finish()
         }
         let r = result.rejected

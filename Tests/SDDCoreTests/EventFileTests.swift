@@ -36,7 +36,7 @@ final class EventFileTests: XCTestCase {
         try EventFile.write(table, to: dir.file("h.bin"), overwrite: false)
         let b = fileBytes(dir.file("h.bin"))
         let h = try EventBinary.decodeHeader(Array(b[0..<64]), fileSize: b.count, path: "h.bin")
-        XCTAssertEqual(h.version, 2)
+        XCTAssertEqual(h.version, EventBinary.version)
         XCTAssertEqual(h.eventCount, 3)
         XCTAssertEqual(h.distinctCells, 2)
         XCTAssertEqual(h.cellBound, 8)
@@ -227,7 +227,7 @@ final class EventFileTests: XCTestCase {
         var v = b; v[8] = 9
         let version = try dir.write("version.bin", bytes: v)
         XCTAssertEqual(errorLine { _ = try EventFile.read(version) },
-                       "\(version): byte 8: unsupported format version 9 (this sddcal reads versions 1–2)")
+                       "\(version): byte 8: unsupported format version 9 (this sddcal reads versions 1–3)")
 
         var hc = b; hc[17] ^= 1
         let header = try dir.write("header.bin", bytes: hc)

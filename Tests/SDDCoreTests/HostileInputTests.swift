@@ -171,7 +171,7 @@ final class HostileInputTests: XCTestCase {
         var b = try fileBytesOf(bin)
         // Claim 10^12 events and fix the header checksum, as a crafted file would.
         withUnsafeBytes(of: UInt64(1_000_000_000_000).littleEndian) { for k in 0..<8 { b[16 + k] = $0[k] } }
-        let sum = b.withUnsafeBytes { XXHash64.hash(UnsafeRawBufferPointer(rebasing: $0[0..<48])) }
+        let sum = EventBinary.headerChecksum(Array(b[0..<64]), version: EventBinary.version)
         withUnsafeBytes(of: sum.littleEndian) { for k in 0..<8 { b[48 + k] = $0[k] } }
         let p = try dir.write("claims.bin", bytes: b)
         XCTAssertTrue(errorLine { _ = try EventFile.read(p) }.hasPrefix(p + ": byte 16: event count 1000000000000 is above the limit"))

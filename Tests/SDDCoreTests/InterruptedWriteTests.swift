@@ -46,6 +46,74 @@ final class InterruptedWriteTests: XCTestCase {
         }
     }
 
+    /// From version 3 the binary header checksum covers the generation id; version 2 files (id
+    /// outside the checksum) still read, id included.
+    func testGenerationIdIsUnderTheHeaderChecksumAndVersion2StillReads() throws {
+        let dir = try TemporaryDirectory()
+        let table = EventTable(cell: [0, 1], adc: [10, 20], time: [0, 1])
+        try EventFile.write(table, to: dir.file("g.bin"), overwrite: false, generation: 0xABCDEF)
+        XCTAssertEqual(try SimulationPair.generation(ofEvents: dir.file("g.bin")), 0xABCDEF)
+        var b = Array(try Data(contentsOf: URL(fileURLWithPath: dir.file("g.bin"))))
+        b[57] ^= 0x10
+        let damaged = try dir.write("damaged.bin", bytes: b)
+        let msg = errorLine { _ = try EventFile.read(damaged) }
+        XCTAssertTrue(msg.hasPrefix(damaged + ": byte 48: header checksum mismatch"), msg)
+        XCTAssertTrue(errorLine { _ = try SimulationPair.generation(ofEvents: damaged) }.contains("header checksum mismatch"))
+        _ = try EventBinary.write(table, to: dir.file("v2.bin"), overwrite: false, version: 2, generation: 0x1234, progress: nil)
+        XCTAssertEqual(try EventFile.read(dir.file("v2.bin")), table)
+        XCTAssertEqual(try SimulationPair.generation(ofEvents: dir.file("v2.bin")), 0x1234)
+    }
+
+    /// `convert` keeps simulate's generation id (binary → CSV → binary), so converted events still
+    /// pair with their truth and not with another run's.
+    func testConvertKeepsTheGenerationId() throws {
+        guard let sddcal = try BuiltCommand.locate(for: self) else { return }
+        let dir = try TemporaryDirectory()
+        for (seed, name) in [(5, "a"), (6, "b")] {
+            let sim = try sddcal.run(["simulate", "--cells", "2", "--days", "1", "--rate", "300", "--seed", "\(seed)",
+                                      "--out", dir.file("\(name).bin"), "--truth", dir.file("\(name).json")])
+            XCTAssertEqual(sim.status, 0, sim.err)
+        }
+        for (from, to) in [("a.bin", "a.csv"), ("a.csv", "back.bin")] {
+            let r = try sddcal.run(["convert", dir.file(from), dir.file(to)])
+            XCTAssertEqual(r.status, 0, r.err)
+        }
+        let original = try XCTUnwrap(try SimulationPair.generation(ofEvents: dir.file("a.bin")))
+        XCTAssertEqual(try SimulationPair.generation(ofEvents: dir.file("a.csv")), original)
+        XCTAssertEqual(try SimulationPair.generation(ofEvents: dir.file("back.bin")), original)
+        let truth = try SimulationTruth.load(dir.file("a.json"))
+        XCTAssertNoThrow(try SimulationPair.check(events: dir.file("back.bin"), truth: truth, truthPath: dir.file("a.json")))
+        let other = try SimulationTruth.load(dir.file("b.json"))
+        XCTAssertThrowsError(try SimulationPair.check(events: dir.file("back.bin"), truth: other, truthPath: dir.file("b.json")))
+    }
+
+    /// The inspector defers terminating signals to its loop (to restore the terminal first); a write
+    /// in progress then still loses its temporary file to the signal, whichever of the two set up
+    /// signal handling first (one owner, `TerminationSignals`), and the signal is recorded.
+    func testDeferredSignalStillRemovesTheTemporaryFile() throws {
+        let dir = try TemporaryDirectory()
+        func temporaries() -> [String] {
+            ((try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? []).filter { $0.contains(".tmp-") }
+        }
+        // A first write installs the handlers for its temporary file; then the inspector defers.
+        try AtomicFile.write("{}", to: dir.file("first.json"), overwrite: false)
+        TerminationSignals.deferToLoop()
+        defer { TerminationSignals.endDeferring() }
+        var during: [String] = []
+        var after: [String] = []
+        XCTAssertThrowsError(try AtomicFile.stream(to: dir.file("out.bin"), overwrite: false) { out in
+            try out.write([1, 2, 3] as [UInt8])
+            during = temporaries()
+            raise(SIGTERM)
+            after = temporaries()
+        })
+        XCTAssertEqual(during.count, 1, "the write had its temporary file")
+        XCTAssertEqual(after, [], "SIGTERM removed it although the inspector handles the signal")
+        XCTAssertEqual(TerminationSignals.pending, SIGTERM, "and the signal waits for the inspector's loop")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: dir.file("out.bin")), "the interrupted output never appears")
+        XCTAssertEqual(temporaries(), [])
+    }
+
     /// SIGTERM in the middle of a large write: the process dies and its temporary file is gone.
     func testSIGTERMRemovesTheTemporaryFile() throws {
         guard let sddcal = try BuiltCommand.locate(for: self) else { return }

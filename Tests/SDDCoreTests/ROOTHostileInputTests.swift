@@ -111,7 +111,8 @@ final class ROOTHostileInputTests: XCTestCase {
         m[e.key.seekKey + e.key.keyLength + 30] ^= 0x40
         let msg = errorLine { _ = try ROOTFile(bytes: m, path: "damaged.root").histogram(e) }
         XCTAssertTrue(msg.contains("key 'bus1_sdd1' (TH1F)") && msg.contains("checksum mismatch"), msg)
-        // Control bytes of a name are escaped.
-        XCTAssertEqual(ROOTError.escaped([0x61, 0x1B, 0x5B, 0x32, 0x4A, 0xFF, 0x5C]), "a\\x1B[2J\\xFF\\\\")
+        // Control bytes from the file are escaped the way every reader escapes them (InputQuote).
+        let quoted = errorLine { _ = try ROOTFile(bytes: [0x1B, 0x5B, 0x32, 0x4A, 0xFF, 0x5C] + [UInt8](repeating: 0, count: 64), path: "damaged.root") }
+        XCTAssertTrue(quoted.contains("starts with '\\x1b[2J', expected 'root'"), quoted)
     }
 }

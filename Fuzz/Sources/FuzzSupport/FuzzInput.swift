@@ -43,18 +43,3 @@ public enum FuzzInput {
         }
     }
 }
-
-@_silgen_name("LLVMFuzzerRunDriver")
-private func LLVMFuzzerRunDriver(_ argc: UnsafeMutablePointer<CInt>,
-                                 _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
-                                 _ callback: @convention(c) (UnsafePointer<UInt8>, Int) -> CInt) -> CInt
-
-/// Runs libFuzzer's driver on `callback`. SwiftPM links an executable's entry point under the name
-/// `<Target>_main`, so each target defines that symbol and calls this (libFuzzer's own `main` is
-/// then not needed).
-public func runFuzzer(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>,
-                      _ callback: @convention(c) (UnsafePointer<UInt8>, Int) -> CInt) -> CInt {
-    var c = argc
-    var v: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? = argv
-    return LLVMFuzzerRunDriver(&c, &v, callback)
-}

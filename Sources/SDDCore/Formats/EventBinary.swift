@@ -4,12 +4,12 @@ import Foundation
 /// cell, ADC and time columns one after another, so loading is a few large reads straight into the
 /// arrays plus a checksum pass.
 ///
-/// Header of version 2, written by this code (all integers little-endian):
+/// Header of version 3, written by this code (all integers little-endian):
 ///
 /// | offset | size | field |
 /// |---|---|---|
 /// | 0 | 8 | magic `SDDCALEV` |
-/// | 8 | 4 | format version (2) |
+/// | 8 | 4 | format version (3) |
 /// | 12 | 4 | header size in bytes (64) |
 /// | 16 | 8 | event count N |
 /// | 24 | 4 | number of distinct cells |
@@ -17,11 +17,13 @@ import Foundation
 /// | 32 | 4 | flags (bit 0: events sorted by cell, then time) |
 /// | 36 | 4 | reserved, zero |
 /// | 40 | 8 | XXH64 (seed 0) of the payload (bytes 64 to the end) |
-/// | 48 | 8 | XXH64 (seed 0) of header bytes 0..<48 |
+/// | 48 | 8 | XXH64 (seed 0) of header bytes 0..<48 followed by bytes 56..<64 |
 /// | 56 | 8 | generation id shared with files written together (simulate's truth), 0 when none |
 ///
-/// Version 1 (still read) differs only in its checksums: CRC-32 of the payload at 36 and CRC-32 of
-/// header bytes 0..<40 at 40; XXH64 replaced it because CRC-32 took half the load time.
+/// Versions 1 and 2 are still read. Version 2 differs only in its header checksum, which covers
+/// bytes 0..<48 and so leaves the generation id unchecked. Version 1 has CRC-32 checksums: of the
+/// payload at 36 and of header bytes 0..<40 at 40; XXH64 replaced it because CRC-32 took half the
+/// load time.
 ///
 /// Payload at byte 64: N × UInt16 cell, N × UInt16 ADC, 4 zero bytes when N is odd (so the times
 /// are 8-byte aligned), N × Float64 time.
@@ -29,9 +31,9 @@ public enum EventBinary {
     /// The first eight bytes of every binary event file.
     public static let magic: [UInt8] = Array("SDDCALEV".utf8)
     /// The version written.
-    public static let version: UInt32 = 2
+    public static let version: UInt32 = 3
     /// Versions read.
-    public static let readableVersions: ClosedRange<UInt32> = 1...2
+    public static let readableVersions: ClosedRange<UInt32> = 1...3
     /// Bytes before the payload.
     public static let headerSize = 64
 
@@ -47,8 +49,8 @@ public enum EventBinary {
         public var flags: UInt32
         /// Payload checksum: XXH64 (version 2) or CRC-32 (version 1).
         public var payloadChecksum: UInt64
-        /// Generation id shared with the files written together with this one (0: none), outside the
-        /// header checksum so that files of older versions (zero there) still read.
+        /// Generation id shared with the files written together with this one (0: none); covered by
+        /// the header checksum from version 3 on.
         public var generation: UInt64 = 0
 
         /// Byte offsets of the ADC and time columns and the total file size.
@@ -80,15 +82,15 @@ public enum EventBinary {
     // MARK: Writing
 
     @discardableResult
-    public static func write(_ table: EventTable, to path: String, overwrite: Bool,
+    public static func write(_ table: EventTable, to path: String, overwrite: Bool, generation: UInt64 = 0,
                              progress: ProgressObserver? = nil) throws -> Int {
-        try write(table, to: path, overwrite: overwrite, version: version, progress: progress)
+        try write(table, to: path, overwrite: overwrite, version: version, generation: generation, progress: progress)
     }
 
-    /// Writes a given format version (1 only for compatibility tests).
+    /// Writes a given format version (1 and 2 only for compatibility tests) and generation id.
     static func write(_ table: EventTable, to path: String, overwrite: Bool, version v: UInt32,
-                      progress: ProgressObserver?) throws -> Int {
-        try AtomicFile.stream(to: path, overwrite: overwrite, writer(table, version: v, generation: 0, progress: progress))
+                      generation: UInt64 = 0, progress: ProgressObserver?) throws -> Int {
+        try AtomicFile.stream(to: path, overwrite: overwrite, writer(table, version: v, generation: generation, progress: progress))
     }
 
     /// The body of an atomic write of `table` (see `AtomicFile.streamTogether`).
@@ -135,15 +137,34 @@ public enum EventBinary {
         put(h.flags)
         if h.version == 1 {
             put(UInt32(truncatingIfNeeded: h.payloadChecksum))
-            put(b.withUnsafeBytes { CRC32.checksum($0) })
         } else {
             put(UInt32(0))
             put(h.payloadChecksum)
-            put(b.withUnsafeBytes { XXHash64.hash($0) })
         }
         b.append(contentsOf: repeatElement(0, count: 56 - b.count))
         put(h.generation)
+        let sum = headerChecksum(b, version: h.version)
+        let at = h.version == 1 ? 40 : 48
+        withUnsafeBytes(of: h.version == 1 ? UInt64(UInt32(sum)).littleEndian : sum.littleEndian) { s in
+            for k in 0..<(h.version == 1 ? 4 : 8) { b[at + k] = s[k] }
+        }
         return b
+    }
+
+    /// The header checksum of a 64-byte header of version `v`: CRC-32 of bytes 0..<40 (version 1),
+    /// XXH64 of bytes 0..<48 (version 2), XXH64 of bytes 0..<48 then 56..<64, the generation id (3).
+    static func headerChecksum(_ b: [UInt8], version v: UInt32) -> UInt64 {
+        b.withUnsafeBytes { raw in
+            switch v {
+            case 1: return UInt64(CRC32.checksum(UnsafeRawBufferPointer(rebasing: raw[0..<40])))
+            case 2: return XXHash64.hash(UnsafeRawBufferPointer(rebasing: raw[0..<48]))
+            default:
+                var h = XXHash64()
+                h.update(UnsafeRawBufferPointer(rebasing: raw[0..<48]))
+                h.update(UnsafeRawBufferPointer(rebasing: raw[56..<64]))
+                return h.value
+            }
+        }
     }
 
     // MARK: Reading
@@ -166,16 +187,9 @@ public enum EventBinary {
         }
         let hs = u32(12)
         guard hs == headerSize else { throw fail(12, "bad header size \(hs) (expected \(headerSize))") }
-        let stored: UInt64, computed: UInt64, at: Int
-        if v == 1 {
-            at = 40
-            stored = UInt64(u32(40))
-            computed = UInt64(b.withUnsafeBytes { CRC32.checksum(UnsafeRawBufferPointer(rebasing: $0[0..<40])) })
-        } else {
-            at = 48
-            stored = u64(48)
-            computed = b.withUnsafeBytes { XXHash64.hash(UnsafeRawBufferPointer(rebasing: $0[0..<48])) }
-        }
+        let at = v == 1 ? 40 : 48
+        let stored = v == 1 ? UInt64(u32(40)) : u64(48)
+        let computed = headerChecksum(b, version: v)
         guard stored == computed else {
             throw fail(at, String(format: "header checksum mismatch (stored %016llx, computed %016llx)", stored, computed))
         }

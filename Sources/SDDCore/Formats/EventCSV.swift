@@ -246,12 +246,12 @@ public enum EventCSV {
     /// Writes `sdd,adc,time` with times in their shortest exact decimal form, so a CSV round trip
     /// reproduces every value bit for bit.
     @discardableResult
-    public static func write(_ table: EventTable, to path: String, overwrite: Bool,
+    public static func write(_ table: EventTable, to path: String, overwrite: Bool, generation: UInt64 = 0,
                              progress: ProgressObserver? = nil) throws -> Int {
-        try AtomicFile.stream(to: path, overwrite: overwrite, writer(table, generation: 0, progress: progress))
+        try AtomicFile.stream(to: path, overwrite: overwrite, writer(table, generation: generation, progress: progress))
     }
 
-    /// The comment line that carries a generation id (see `EventFile.generation(of:)`).
+    /// The comment line that carries a generation id (see `SimulationPair.generation(ofEvents:)`).
     static let generationPrefix = "# sddcal generation "
 
     /// The body of an atomic write of `table`; a nonzero `generation` goes in a first comment line.

@@ -50,13 +50,14 @@ public enum EventFile {
     }
 
     /// Writes events to `path` in the format its extension names, through a temporary file and a
-    /// rename. Returns the number of bytes written.
+    /// rename. A nonzero `generation` (`SimulationPair`) is kept, so that a converted events file
+    /// still pairs with its truth. Returns the number of bytes written.
     @discardableResult
-    public static func write(_ table: EventTable, to path: String, overwrite: Bool,
+    public static func write(_ table: EventTable, to path: String, overwrite: Bool, generation: UInt64 = 0,
                              progress: ProgressObserver? = nil) throws -> Int {
         switch try format(forOutput: path) {
-        case .csv: return try EventCSV.write(table, to: path, overwrite: overwrite, progress: progress)
-        case .binary: return try EventBinary.write(table, to: path, overwrite: overwrite, progress: progress)
+        case .csv: return try EventCSV.write(table, to: path, overwrite: overwrite, generation: generation, progress: progress)
+        case .binary: return try EventBinary.write(table, to: path, overwrite: overwrite, generation: generation, progress: progress)
         case .root: throw SDDError.badFile(file: path, message: "sddcal reads ROOT files but does not write them; use .csv or .bin")
         }
     }

@@ -3,7 +3,7 @@ import Foundation
 /// `simulate` writes an events file and a truth file that only make sense together. Both are written
 /// completely to temporary files and then renamed, events first (`AtomicFile.streamTogether`); a
 /// kill between the two renames could leave new events next to an old truth. So both carry one
-/// random generation id (binary events: header bytes 56..<64; CSV events: a first comment line
+/// random generation id (binary events: header bytes 56..<64, under the header checksum; CSV events: a first comment line
 /// `# sddcal generation HEX`; truth: `eventsGeneration`), and every command that reads the two
 /// together refuses a mismatched pair instead of comparing against the wrong truth.
 public enum SimulationPair {
@@ -36,7 +36,8 @@ public enum SimulationPair {
             defer { f.close() }
             var head = [UInt8](repeating: 0, count: EventBinary.headerSize)
             guard try head.withUnsafeMutableBytes({ try f.read(into: $0) }) == head.count else { return nil }
-            let g = (0..<8).reduce(UInt64(0)) { $0 | UInt64(head[56 + $1]) << (8 * UInt64($1)) }
+            // The header checksum covers the generation id from version 3 on: a damaged id is an error.
+            let g = try EventBinary.decodeHeader(head, fileSize: f.size, path: path).generation
             return g == 0 ? nil : g
         case .csv:
             let f = try FileInput(path)

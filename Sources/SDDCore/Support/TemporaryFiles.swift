@@ -1,20 +1,19 @@
 import Foundation
 
-/// The temporary files of atomic writes that are in progress, so that SIGINT, SIGTERM and SIGHUP
-/// remove them before the process ends (SIGKILL cannot be caught: see `removeStale`).
+/// The temporary files of atomic writes that are in progress, so that SIGINT, SIGTERM, SIGHUP and
+/// the other terminating signals remove them before the process ends (`TerminationSignals` owns
+/// the handlers; SIGKILL cannot be caught: see `removeStale`).
 ///
 /// Temporary files are named `.NAME.tmp-PID-RANDOM` next to their target. The signal handler only
-/// calls `unlink` on paths stored as C strings in a fixed table (async-signal-safe), then hands the
-/// signal to the handler that was installed before (e.g. the inspector's terminal restore) or, if
-/// there was none, ends the process with the signal's default action.
+/// calls `unlink` on paths stored as C strings in a fixed table (async-signal-safe).
 public enum TemporaryFiles {
     private static let capacity = 64
-    nonisolated(unsafe) private static let slots = UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>.allocate(capacity: capacity)
-    nonisolated(unsafe) private static var previous: [Int32: sigaction] = [:]
-    nonisolated(unsafe) private static var installed = false
+    nonisolated(unsafe) private static let slots: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?> = {
+        let p = UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>.allocate(capacity: capacity)
+        p.initialize(repeating: nil, count: capacity)
+        return p
+    }()
     private static let lock = NSLock()
-    /// The signals after which temporary files are removed.
-    public static let signals: [Int32] = [SIGINT, SIGTERM, SIGHUP]
 
     /// The temporary path for an atomic write of `path`.
     static func temporaryPath(for path: String) -> String {
@@ -25,8 +24,8 @@ public enum TemporaryFiles {
 
     /// Registers a temporary file; returns its slot for `unregister`.
     static func register(_ path: String) -> Int? {
+        TerminationSignals.install()
         lock.lock(); defer { lock.unlock() }
-        installHandlers()
         for k in 0..<capacity where slots[k] == nil {
             slots[k] = strdup(path)
             return k
@@ -43,38 +42,12 @@ public enum TemporaryFiles {
         free(p)
     }
 
-    private static func installHandlers() {
-        guard !installed else { return }
-        installed = true
-        for k in 0..<capacity { slots[k] = nil }
-        for s in signals {
-            var action = sigaction()
-            action.__sigaction_handler.sa_handler = { sig in TemporaryFiles.handle(sig) }
-            sigemptyset(&action.sa_mask)
-            action.sa_flags = 0
-            var old = sigaction()
-            sigaction(s, &action, &old)
-            previous[s] = old
-        }
-    }
+    /// Creates the table of paths (before the signal handler that reads it is installed).
+    static func prepare() { _ = slots }
 
-    /// Async-signal-safe: unlink, then the previous handler or the default action.
-    private static func handle(_ sig: Int32) {
+    /// Async-signal-safe: unlinks every registered temporary file (the signal handler's first step).
+    static func removeAllNow() {
         for k in 0..<capacity { if let p = slots[k] { unlink(p) } }
-        if var old = previous[sig] {
-            let h = old.__sigaction_handler.sa_handler
-            if let h, unsafeBitCast(h, to: Int.self) != unsafeBitCast(SIG_DFL, to: Int.self),
-               unsafeBitCast(h, to: Int.self) != unsafeBitCast(SIG_IGN, to: Int.self) {
-                h(sig)
-                return
-            }
-            if let h, unsafeBitCast(h, to: Int.self) == unsafeBitCast(SIG_IGN, to: Int.self) { return }
-            old.__sigaction_handler.sa_handler = SIG_DFL
-            sigaction(sig, &old, nil)
-        } else {
-            signal(sig, SIG_DFL)
-        }
-        raise(sig)
     }
 
     /// Removes the temporary files of `path` left by processes that no longer run (killed with

@@ -6,7 +6,7 @@ extension ROOTFile {
     /// zero-extended into a UInt64 word by type) to the caller's element type.
     func branchValues<T>(_ branch: ROOTBranch, tree: String, limit: Int = 1 << 31,
                          _ convert: (UInt64, ROOTLeafType) -> T) throws -> [T] {
-        let label = "tree '\(ROOTError.escaped(tree))' branch '\(ROOTError.escaped(branch.name))'"
+        let label = "tree '\(InputQuote.escape(tree))' branch '\(InputQuote.escape(branch.name))'"
         let size = branch.type.size
         guard branch.entries <= limit, branch.entries <= source.size else {
             throw ROOTError.at(path, 0, "\(label): \(branch.entries) entries exceed what the \(source.size)-byte file can hold")
@@ -56,14 +56,14 @@ extension ROOTFile {
     /// unsigned 64-bit values above Int64.max).
     public func integers(_ branch: ROOTBranch, tree: ROOTTree) throws -> [Int64] {
         guard branch.type != .float32 && branch.type != .float64 else {
-            throw SDDError.badFile(file: path, message: "tree '\(ROOTError.escaped(tree.path))' branch '\(ROOTError.escaped(branch.name))' holds \(branch.type.rawValue), not integers")
+            throw SDDError.badFile(file: path, message: "tree '\(InputQuote.escape(tree.path))' branch '\(InputQuote.escape(branch.name))' holds \(branch.type.rawValue), not integers")
         }
         var tooBig = false
         let v = try branchValues(branch, tree: tree.path) { w, t -> Int64 in
             if t == .uint64 && w > UInt64(Int64.max) { tooBig = true }
             return ROOTLeafType.integer(w, t)
         }
-        if tooBig { throw SDDError.badFile(file: path, message: "tree '\(ROOTError.escaped(tree.path))' branch '\(ROOTError.escaped(branch.name))' holds a uint64 above 2^63") }
+        if tooBig { throw SDDError.badFile(file: path, message: "tree '\(InputQuote.escape(tree.path))' branch '\(InputQuote.escape(branch.name))' holds a uint64 above 2^63") }
         return v
     }
 }

@@ -53,7 +53,7 @@ extension ROOTFile {
                     let t = try tree(e)
                     s.treeEntries = t.entries
                     s.branches = t.branches.map { "\($0.name):\($0.type.rawValue)" }
-                    if !t.unsupported.isEmpty { s.unsupportedBranches = t.unsupported.map { "\(ROOTError.escaped($0.name)): \($0.reason)" } }
+                    if !t.unsupported.isEmpty { s.unsupportedBranches = t.unsupported.map { "\(InputQuote.escape($0.name)): \($0.reason)" } }
                 case .directory, .other:
                     break
                 }

@@ -27,7 +27,7 @@ enum ROOTDecompression {
             let h = raw[pos..<(pos + headerSize)]
             let c = Int(h[pos + 3]) | Int(h[pos + 4]) << 8 | Int(h[pos + 5]) << 16
             let u = Int(h[pos + 6]) | Int(h[pos + 7]) << 8 | Int(h[pos + 8]) << 16
-            let alg = ROOTError.escaped(h[pos..<(pos + 2)])
+            let alg = InputQuote.escape(h[pos..<(pos + 2)])
             guard c <= raw.count - pos - headerSize else {
                 throw ROOTError.at(file, base + pos, "\(what): \(alg) block of \(c) compressed bytes runs past the record's \(raw.count - pos - headerSize) bytes")
             }
@@ -112,7 +112,7 @@ enum ROOTDecompression {
                              UnsafeRawPointer(input.baseAddress), input.count)
         if z.isError(n) != 0 {
             let name = z.errorName(n).map { String(cString: $0) } ?? "error"
-            throw fail("ZSTD: \(ROOTError.escaped(name))")
+            throw fail("ZSTD: \(InputQuote.escape(name))")
         }
         return n
     }

@@ -19,7 +19,7 @@ public struct ROOTEventBranches: Sendable, Equatable {
     public init(parsing text: String) throws {
         let parts = text.split(separator: ",", omittingEmptySubsequences: false).map { String($0).trimmingCharacters(in: .whitespaces) }
         guard parts.count == 3, parts.allSatisfy({ !$0.isEmpty }), Set(parts).count == 3 else {
-            throw SDDError.invalidArgument("--branches", "expected three distinct branch names: cell,adc,time (e.g. sdd,adc,time), got '\(ROOTError.escaped(text))'")
+            throw SDDError.invalidArgument("--branches", "expected three distinct branch names: cell,adc,time (e.g. sdd,adc,time), got '\(InputQuote.escape(text))'")
         }
         self.init(cell: parts[0], adc: parts[1], time: parts[2])
     }
@@ -36,8 +36,8 @@ public enum ROOTEvents {
     public static func tree(_ file: ROOTFile, selection: ROOTSelection) throws -> ROOTTree {
         let trees = selection.select(file.entries.filter { $0.className == "TTree" })
         guard trees.count == 1 else {
-            let all = file.entries.filter { $0.className == "TTree" }.map { ROOTError.escaped($0.path) }
-            let msg = trees.isEmpty ? (selection.pattern.map { "no TTree matches '\(ROOTError.escaped($0))'" } ?? "holds no TTree")
+            let all = file.entries.filter { $0.className == "TTree" }.map { InputQuote.escape($0.path) }
+            let msg = trees.isEmpty ? (selection.pattern.map { "no TTree matches '\(InputQuote.escape($0))'" } ?? "holds no TTree")
                 : "\(trees.count) trees match; name one as \(selection.file):TREE"
             throw SDDError.badFile(file: selection.file, message: msg + (all.isEmpty ? "" : " (trees: \(all.prefix(8).joined(separator: ", ")))"))
         }
@@ -59,8 +59,8 @@ public enum ROOTEvents {
         let t = try tree(file, selection: selection)
         func column(_ name: String, _ role: String) throws -> ROOTBranch {
             guard let b = t.branch(name) else {
-                let have = t.branches.map { ROOTError.escaped($0.name) }.joined(separator: ", ")
-                throw SDDError.badFile(file: file.path, message: "tree '\(ROOTError.escaped(t.path))' has no flat numeric branch '\(ROOTError.escaped(name))' for the \(role) (branches: \(have)); choose with --branches cell,adc,time")
+                let have = t.branches.map { InputQuote.escape($0.name) }.joined(separator: ", ")
+                throw SDDError.badFile(file: file.path, message: "tree '\(InputQuote.escape(t.path))' has no flat numeric branch '\(InputQuote.escape(name))' for the \(role) (branches: \(have)); choose with --branches cell,adc,time")
             }
             return b
         }
@@ -69,7 +69,7 @@ public enum ROOTEvents {
         let adcs = try file.doubles(ab, tree: t)
         let times = try file.doubles(tb, tree: t)
         guard cells.count == t.entries, adcs.count == t.entries, times.count == t.entries else {
-            throw SDDError.badFile(file: file.path, message: "tree '\(ROOTError.escaped(t.path))': branches hold \(cells.count), \(adcs.count), \(times.count) entries for a tree of \(t.entries)")
+            throw SDDError.badFile(file: file.path, message: "tree '\(InputQuote.escape(t.path))': branches hold \(cells.count), \(adcs.count), \(times.count) entries for a tree of \(t.entries)")
         }
         var table = EventTable()
         table.reserveCapacity(t.entries)

@@ -56,7 +56,7 @@ public final class ROOTFile: @unchecked Sendable {
     /// means the file is corrupt (it would otherwise loop).
     private static func collect(_ dir: ROOTDirectory, prefix: String, source: ROOTByteSource, depth: Int,
                                 visited: inout Set<Int>, into out: inout [Entry]) throws {
-        let context = prefix.isEmpty ? "top directory" : "directory '\(ROOTError.escaped(prefix))'"
+        let context = prefix.isEmpty ? "top directory" : "directory '\(InputQuote.escape(prefix))'"
         guard depth <= 64 else { throw ROOTError.at(source.path, dir.seekKeys, "\(context): directories nested more than 64 deep") }
         guard visited.insert(dir.seekKeys).inserted || dir.seekKeys == 0 else {
             throw ROOTError.at(source.path, dir.seekKeys, "\(context): key list already read (directory loop)")

@@ -24,7 +24,7 @@ struct ROOTFileHeader: Sendable, Equatable {
         guard source.size >= 4 else { throw ROOTError.at(file, 0, "too short for a ROOT file (\(source.size) bytes)") }
         let head = try source.read(0, Swift.min(source.size, 64), "file header")
         guard Array(head[0..<4]) == magic else {
-            throw ROOTError.at(file, 0, "not a ROOT file: starts with '\(ROOTError.escaped(head.prefix(4)))', expected 'root'")
+            throw ROOTError.at(file, 0, "not a ROOT file: starts with '\(InputQuote.escape(head.prefix(4)))', expected 'root'")
         }
         var b = ROOTBuffer(bytes: head, file: file, fileOffset: 0, objectOffset: 0, context: "file header")
         try b.skip(4)

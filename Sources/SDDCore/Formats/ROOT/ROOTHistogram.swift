@@ -27,7 +27,7 @@ public struct ROOTHistogram: Sendable, Equatable {
     /// and 6.x), each part delimited by its byte count so that fields this reader does not need are
     /// skipped whole.
     static func read(_ b: inout ROOTBuffer, className: String) throws -> ROOTHistogram {
-        guard let size = contentSizes[className] else { throw b.error("class \(ROOTError.escaped(className)) is not a 1-D histogram this reader decodes") }
+        guard let size = contentSizes[className] else { throw b.error("class \(InputQuote.escape(className)) is not a 1-D histogram this reader decodes") }
         let outer = try b.versionHeader(className)
         let th1 = try b.versionHeader("TH1")
         guard (5...8).contains(th1.version), th1.end != nil else {

@@ -36,7 +36,7 @@ public struct ROOTKey: Sendable, Equatable {
         let cls = try b.string("key fClassName")
         let name = try b.string("key fName")
         let title = try b.string("key fTitle")
-        let what = "key '\(ROOTError.escaped(name))' (\(ROOTError.escaped(cls)))"
+        let what = "key '\(InputQuote.escape(name))' (\(InputQuote.escape(cls)))"
         guard nbytes > 0, keylen > 0, keylen <= nbytes else {
             throw b.error("\(what): bad lengths fNbytes \(nbytes), fKeylen \(keylen)", at: start)
         }
@@ -48,7 +48,7 @@ public struct ROOTKey: Sendable, Equatable {
 
     /// The key described for messages: `key 'sub/name' (TH1F) at byte N`.
     func described(path: String) -> String {
-        "key '\(ROOTError.escaped(path))' (\(ROOTError.escaped(className)))"
+        "key '\(InputQuote.escape(path))' (\(InputQuote.escape(className)))"
     }
 
     /// The object's bytes, decompressed when needed, as a buffer whose errors name this key.

@@ -21,11 +21,11 @@ public enum ROOTSpectra {
             // The pattern names objects of other classes (a TTree, an RNTuple, a TH2…): say so.
             let others = selection.pattern == nil ? [] : selection.select(file.entries).filter { !$0.isDirectory }
             if !others.isEmpty {
-                let list = others.prefix(4).map { "'\(ROOTError.escaped($0.path))' (\(ROOTError.escaped($0.className)))" }.joined(separator: ", ")
+                let list = others.prefix(4).map { "'\(InputQuote.escape($0.path))' (\(InputQuote.escape($0.className)))" }.joined(separator: ", ")
                 throw SDDError.badFile(file: selection.file, message: "\(list) \(others.count == 1 ? "is not a 1-D histogram" : "are not 1-D histograms") (TH1C/S/I/F/D); trees are read as events by commands that take events")
             }
-            let names = all.prefix(8).map { ROOTError.escaped($0.path) }.joined(separator: ", ")
-            let what = selection.pattern.map { "no 1-D histogram (TH1C/S/I/F/D) matches '\(ROOTError.escaped($0))'" }
+            let names = all.prefix(8).map { InputQuote.escape($0.path) }.joined(separator: ", ")
+            let what = selection.pattern.map { "no 1-D histogram (TH1C/S/I/F/D) matches '\(InputQuote.escape($0))'" }
                 ?? "holds no 1-D histogram (TH1C/S/I/F/D)"
             throw SDDError.badFile(file: selection.file, message: all.isEmpty ? what : "\(what); histograms: \(names)\(all.count > 8 ? ", … (\(all.count) in all)" : "")")
         }

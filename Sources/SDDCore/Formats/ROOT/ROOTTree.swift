@@ -89,7 +89,7 @@ extension ROOTFile {
         var unsupported: [(String, String)] = []
         try ROOTFile.objArray(&b, "fBranches", refs: &refs) { b, className, refs in
             guard className == "TBranch" else {
-                unsupported.append(("?", "branch class \(ROOTError.escaped(className)) (only TBranch)"))
+                unsupported.append(("?", "branch class \(InputQuote.escape(className)) (only TBranch)"))
                 return
             }
             switch try ROOTFile.readBranch(&b, refs: &refs) {
@@ -110,7 +110,7 @@ extension ROOTFile {
         let h = try b.versionHeader("TBranch")
         guard (12...13).contains(h.version) else { return .failure("?", "TBranch version \(h.version) is not supported") }
         let (name, _) = try b.named("TBranch TNamed")
-        let label = "branch '\(ROOTError.escaped(name))'"
+        let label = "branch '\(InputQuote.escape(name))'"
         try b.skipObject("TAttFill")
         try b.skip(4 * 4 + 8, "\(label) fields")
         if h.version >= 13 { try b.skipObject("\(label) fIOFeatures") }
@@ -175,7 +175,7 @@ extension ROOTFile {
         if case .null = count {} else { return (name, nil, "variable-length leaf") }
         guard len == 1 else { return (name, nil, "array leaf of \(len)") }
         guard let t = ROOTLeafType.of(className: className, unsigned: unsigned) else {
-            return (name, nil, "leaf class \(ROOTError.escaped(className)) is not a flat number")
+            return (name, nil, "leaf class \(InputQuote.escape(className)) is not a flat number")
         }
         return (name, t, nil)
     }
