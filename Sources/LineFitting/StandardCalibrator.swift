@@ -90,6 +90,49 @@ public struct StandardCalibrator: Sendable {
                                             seeds: [String: Double]? = nil) -> BatchCalibration where S.Element == UInt16 {
         let r = adcRange
         let h = Histogram.adc(adc, firstChannel: r.lowerBound, channelsPerBin: 1, bins: r.count)
+        return calibrateBatch(windowed: h, cell: cell, index: index, start: start, end: end, seeds: seeds)
+    }
+
+    /// Calibrates one spectrum given as a histogram in ADC (a histogram file's cell: one bin per
+    /// channel, or any equal-width binning, shared onto channels by overlap) in O(channels): the
+    /// same fits as from the events the histogram counts. `seeds` overrides the seeder.
+    public func calibrateBatch(histogram: Histogram, cell: Int, index: Int = 0, start: Double = 0, end: Double = 0,
+                               seeds: [String: Double]? = nil) -> BatchCalibration {
+        let r = adcRange
+        var h = Histogram(lowerEdge: Double(r.lowerBound) - 0.5, binWidth: 1, bins: r.count)
+        let shift = histogram.lowerEdge - h.lowerEdge
+        if histogram.binWidth == 1, shift == shift.rounded(), abs(shift) < 1e9 {
+            // Whole channels: copied, not spread.
+            let offset = Int(shift)
+            for (k, v) in histogram.counts.enumerated() where v != 0 {
+                let j = k + offset
+                if j >= 0 && j < h.counts.count { h.counts[j] += v }
+            }
+        } else {
+            h = histogram.resampled(lowerEdge: h.lowerEdge, binWidth: 1, bins: r.count)
+        }
+        return calibrateBatch(windowed: h, cell: cell, index: index, start: start, end: end, seeds: seeds)
+    }
+
+    /// Calibrates every histogram (one batch each, index 0), in parallel on all cores; results in input order.
+    public func calibrateHistograms(_ cells: [(cell: Int, histogram: Histogram)], progress: ProgressObserver? = nil) -> [BatchCalibration] {
+        var out = [BatchCalibration?](repeating: nil, count: cells.count)
+        let lock = NSLock()
+        var done = 0
+        out.withUnsafeMutableBufferPointer { buf in
+            DispatchQueue.concurrentPerform(iterations: cells.count) { k in
+                buf[k] = calibrateBatch(histogram: cells[k].histogram, cell: cells[k].cell)
+                lock.lock(); done += 1
+                progress?.progress(done: done, total: cells.count, unit: "cells")
+                lock.unlock()
+            }
+        }
+        return out.map { $0! }
+    }
+
+    /// Calibrates one batch from its histogram over `adcRange`.
+    func calibrateBatch(windowed h: Histogram, cell: Int, index: Int, start: Double, end: Double,
+                        seeds: [String: Double]?) -> BatchCalibration {
         let s = seeds ?? seeder.seeds(for: h, profile: profile, cell: cell, batch: index)
         var b = BatchCalibration(cell: cell, index: index, start: start, end: end, events: Int(h.total), histogram: h,
                                  seeds: s, lineFits: [:], rejected: [:], calibration: nil, points: [], residuals: [],

@@ -22,13 +22,17 @@ struct Calibrate: ParsableCommand {
         pattern matched under a gain prior (no model needed); truth = from a simulator truth file \
         (--truth); auto (default) = cnn when a model is found, else pattern (the choice is printed and \
         recorded in the calibration file's method).
+        Histogram files (a ROOT file's TH1s, run.root:bus1_*; a 2-D .npy, one row per cell; a folder of \
+        .mca/.Spe/text spectra; a CSV with one column per cell under a header) calibrate each spectrum as \
+        a cell with one batch (--batch does not apply), cells in parallel; each spectrum's name (ROOT \
+        key, column header, file name) is kept as the cell's label in the output and the calibration file.
         """)
 
     enum SeedMethod: String, ExpressibleByArgument, CaseIterable {
         case auto, cnn, scipy, pattern, truth
     }
 
-    @Argument(help: "Events file (.csv or .bin).") var events: String
+    @Argument(help: "Events file (.csv or .bin, a ROOT tree) or histogram file, one spectrum per cell (a ROOT file's histograms, run.root:bus1_*; a 2-D .npy, one row per cell; a folder of .mca/.Spe/text spectra; a CSV with one column per cell).") var events: String
     @Option(help: "Batch length: 48h, 30d, 90m, a count of events, or all.") var batch = "48h"
     @Option(help: "Seed method: \(SeedMethod.allCases.map(\.rawValue).joined(separator: "|")).") var seeds: SeedMethod = .auto
     @Option(help: "CNN model file for --seeds cnn (default: the shipped Assets/cnn-vip2.sddnn).") var model: String?
@@ -48,11 +52,18 @@ struct Calibrate: ParsableCommand {
             if seeds == .truth && truth == nil { throw SDDError.invalidArgument("--seeds", "'truth' needs --truth FILE") }
             let truthSet = try truth.map { try SimulationTruth.load($0, pairedWith: events) }
             let hand = try seedsFile.map { try SeedsFileSeeder.load($0, profile: prof, batch: spec) }
-            let bar = TerminalProgressBar("read")
-            let read = try EventFile.read(events, options: rootInput.readOptions(), progress: bar)
-            bar.finish()
-            let batched = BatchedEvents(read.events, spec: spec)
-            guard !batched.batches.isEmpty else { throw SDDError.failed("\(events): no events") }
+            // Histogram files (a ROOT file, a 2-D .npy, a folder of spectra, a CSV of columns): each
+            // spectrum is a cell with one batch, fitted as a histogram (O(channels)), labels kept.
+            let histograms: [SpectrumRecord]? = try Inspect.isEventFile(events) ? nil : SpectrumFile.read(events)
+            var batched: BatchedEvents? = nil
+            if histograms == nil {
+                let bar = TerminalProgressBar("read")
+                let read = try EventFile.read(events, options: rootInput.readOptions(), progress: bar)
+                bar.finish()
+                batched = BatchedEvents(read.events, spec: spec)
+                guard !batched!.batches.isEmpty else { throw SDDError.failed("\(events): no events") }
+            }
+            let spectra = try histograms.map(Self.cellSpectra)
             let seeder: any CentroidSeeder
             switch seeds {
             case .auto:
@@ -67,20 +78,28 @@ struct Calibrate: ParsableCommand {
                 seeder = try CNNSeeder(predictor: p, profile: prof)
             case .scipy: seeder = PeakFinderSeeder(profile: prof)
             case .pattern: seeder = PatternSeeder()
-            case .truth: seeder = Self.truthSeeds(truthSet!, batched: batched, profile: prof, file: truth!)
+            case .truth:
+                guard let batched else { throw SDDError.invalidArgument("--seeds", "'truth' needs an events file (the truth is per event batch)") }
+                seeder = Self.truthSeeds(truthSet!, batched: batched, profile: prof, file: truth!)
             }
             let chosen: any CentroidSeeder = hand.map { SeedsFileSeeder(base: seeder, file: $0) } ?? seeder
             let calibrator = StandardCalibrator(profile: prof, seeder: chosen)
             let calBar = TerminalProgressBar("calibrate")
             let start = Date(), cpuStart = Self.processCPUSeconds()
-            let results = calibrator.calibrateDetailed(batched, progress: calBar)
+            let results = spectra.map { calibrator.calibrateHistograms($0.map { ($0.cell, $0.histogram) }, progress: calBar) }
+                ?? calibrator.calibrateDetailed(batched!, progress: calBar)
             let seconds = Date().timeIntervalSince(start), cpu = Self.processCPUSeconds() - cpuStart
             calBar.finish()
-            let set = StandardCalibrator.assemble(results, profile: prof, batch: spec.description,
+            let batchText = spectra == nil ? spec.description : "all"
+            var set = StandardCalibrator.assemble(results, profile: prof, batch: batchText,
                                                   method: "standard (seeds: \(chosen.name))",
-                                                  source: "sddcal calibrate \(events) --batch \(batch) --seeds \(seeds.rawValue)" + (seedsFile.map { " --seeds-file \($0)" } ?? ""))
+                                                  source: "sddcal calibrate \(events)" + (spectra == nil ? " --batch \(batch)" : "") + " --seeds \(seeds.rawValue)" + (seedsFile.map { " --seeds-file \($0)" } ?? ""))
+            var labels: [Int: String] = [:]
+            for c in spectra ?? [] { if let l = c.label { labels[c.cell] = l } }
+            set.setLabels(labels)
             try set.save(out, overwrite: output.force)
-            let cells = batched.events.cells
+            func named(_ c: Int) -> String { CellLabel.describe(cell: c, label: labels[c]) }
+            let cells = spectra.map { $0.map(\.cell) } ?? batched!.events.cells
             let resolution = cells.compactMap { CellResolution.fit(cell: $0, batches: results, profile: prof) }
             let failed = results.filter { !$0.status.isUsable }
             let partial = results.filter { $0.status.isUsable && $0.status != .ok }
@@ -90,24 +109,36 @@ struct Calibrate: ParsableCommand {
                                          ok: results.count - failed.count - partial.count, partial: partial.count,
                                          failed: failed.count, missingLines: missing, seconds: seconds, cpuSeconds: cpu,
                                          cellsLeftOut: cells.filter { c in set.batches(ofCell: c) == nil },
-                                         problems: (failed + partial).map { "cell \($0.cell) batch \($0.index): \($0.status)" },
+                                         problems: (failed + partial).map { "cell \(named($0.cell)) batch \($0.index): \($0.status)" },
                                          resolution: resolution, seeds: chosen.name,
-                                         quality: CellQualityReport.flagged(set, by: CalibrationQuality()))
+                                         quality: CellQualityReport.flagged(set, by: CalibrationQuality()),
+                                         labels: labels.isEmpty ? nil : Dictionary(uniqueKeysWithValues: labels.map { (String($0.key), $0.value) }))
             if json { try printJSON(report); return }
             print("seeds: \(chosen.name)")
-            print("calibrated \(results.count) batches of \(cells.count) cells (\(spec)) in \(String(format: "%.3f s (CPU %.3f s)", seconds, cpu)): "
+            print("calibrated \(results.count) batches of \(cells.count) cells (\(spectra == nil ? spec.description : "one spectrum each")) in \(String(format: "%.3f s (CPU %.3f s)", seconds, cpu)): "
                   + "\(report.ok) ok, \(report.partial) partial, \(report.failed) failed → \(out)")
             for p in report.problems.prefix(20) { print("  \(p)") }
             if report.problems.count > 20 { print("  … \(report.problems.count - 20) more (see --json)") }
             if !report.cellsLeftOut.isEmpty { print("cells without any calibrated batch (left out): \(report.cellsLeftOut)") }
             if !report.quality.isEmpty { print("cells to look at (the inspector's flags):") }
-            for q in report.quality.prefix(20) { print("  cell \(q.cell) \(q.level): \(q.reasons.joined(separator: "; "))") }
+            for q in report.quality.prefix(20) { print("  cell \(named(q.cell)) \(q.level): \(q.reasons.joined(separator: "; "))") }
             if report.quality.count > 20 { print("  … \(report.quality.count - 20) more (see --json)") }
-            print("cell   ENC [e⁻]        Fano            expected Cu Kα FWHM [eV]   χ²/ndf")
+            print("cell   ENC [e⁻]        Fano            expected Cu Kα FWHM [eV]   χ²/ndf" + (labels.isEmpty ? "" : "   label"))
             for r in resolution {
                 print(String(format: "%4d   %5.2f ± %4.2f   %5.3f ± %5.3f   %6.1f ± %4.1f              %5.2f",
-                             r.cell, r.enc, r.encError, r.fano, r.fanoError, r.expectedCuFWHM, r.expectedCuFWHMError, r.chi2PerNDF))
+                             r.cell, r.enc, r.encError, r.fano, r.fanoError, r.expectedCuFWHM, r.expectedCuFWHMError, r.chi2PerNDF)
+                      + (labels[r.cell].map { "   " + $0 } ?? ""))
             }
+        }
+    }
+
+    /// One cell per spectrum of a histogram file: its cell number (else its position), label and counts.
+    static func cellSpectra(_ records: [SpectrumRecord]) throws -> [(cell: Int, label: String?, histogram: Histogram)] {
+        var seen = Set<Int>()
+        return try records.enumerated().map { i, r in
+            let c = r.cell ?? i
+            guard seen.insert(c).inserted else { throw SDDError.failed("two spectra for cell \(c)") }
+            return (c, r.label, r.histogram)
         }
     }
 
@@ -147,9 +178,11 @@ struct CalibrateReport: Encodable {
     var seeds: String
     /// Cells whose calibration ``CalibrationQuality`` flags (check or bad), with the reasons.
     var quality: [CellQualityReport]
+    /// Histogram input: each labelled cell's label, by cell number (absent for event files).
+    var labels: [String: String]?
 
     enum CodingKeys: String, CodingKey {
-        case out, cells, batches, ok, partial, failed, seconds, problems, resolution, seeds, quality
+        case out, cells, batches, ok, partial, failed, seconds, problems, resolution, seeds, quality, labels
         case missingLines = "missing_lines", cellsLeftOut = "cells_left_out", cpuSeconds = "cpu_seconds"
     }
 }

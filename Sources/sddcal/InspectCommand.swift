@@ -126,6 +126,8 @@ extension Inspect {
 struct InspectOverview: Encodable {
     struct CellRow: Encodable {
         var cell: Int
+        /// The cell's name in a histogram file (ROOT key, CSV column, file name), when it has one.
+        var label: String?
         var events: Int
         var batches: Int
         var cu_ka_fwhm_ev: Double?
@@ -142,7 +144,7 @@ struct InspectOverview: Encodable {
         let d = s.dataset!
         file = d.name; profile = d.profile.name; batch = d.batchSpec
         cells = d.cells.map {
-            CellRow(cell: $0.cell, events: $0.events, batches: $0.batches.count, cu_ka_fwhm_ev: $0.summary.cuKaFWHM,
+            CellRow(cell: $0.cell, label: $0.label, events: $0.events, batches: $0.batches.count, cu_ka_fwhm_ev: $0.summary.cuKaFWHM,
                     hardware_limit_fwhm_ev: $0.summary.hardwareFWHM, flag: "\($0.summary.flag)", note: $0.summary.note)
         }
     }

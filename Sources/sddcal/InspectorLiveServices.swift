@@ -65,26 +65,14 @@ enum InspectorLiveServices {
         return (services, note)
     }
 
-    /// The standard calibration of histogram input: each cell's spectrum as one batch.
+    /// The standard calibration of histogram input: each cell's spectrum as one batch, cells in
+    /// parallel, in O(channels) (the histograms are fitted as they are, never expanded into events).
     static func calibrateHistograms(_ d: Dataset, calibrator: StandardCalibrator, progress: ProgressObserver) -> CalibrationSet {
-        var out: [BatchCalibration] = []
-        for (i, c) in d.cells.enumerated() {
-            out.append(calibrator.calibrateBatch(adc: channels(c.spectrum), cell: c.cell, index: 0, start: 0, end: 0))
-            progress.progress(done: i + 1, total: d.cells.count, unit: "cells")
-        }
-        return StandardCalibrator.assemble(out, profile: d.profile, batch: "all", method: "standard (seeds: pattern)",
-                                           source: "sddcal inspect \(d.name)")
-    }
-
-    /// The ADC values a histogram of whole channels stands for (each bin's count at its centre).
-    static func channels(_ h: Histogram) -> [UInt16] {
-        var adc: [UInt16] = []
-        adc.reserveCapacity(Int(h.total))
-        for i in h.counts.indices where h.counts[i] > 0 {
-            let v = UInt16(clamping: Int(h.center(i).rounded()))
-            for _ in 0..<Int(h.counts[i].rounded()) { adc.append(v) }
-        }
-        return adc
+        let out = calibrator.calibrateHistograms(d.cells.map { (cell: $0.cell, histogram: $0.spectrum) }, progress: progress)
+        var set = StandardCalibrator.assemble(out, profile: d.profile, batch: "all", method: "standard (seeds: \(calibrator.seeder.name))",
+                                              source: "sddcal inspect \(d.name)")
+        set.setLabels(Dictionary(d.cells.compactMap { c in c.label.map { (c.cell, $0) } }, uniquingKeysWith: { a, _ in a }))
+        return set
     }
 
     /// The window of ±4σ (nominal resolution) around a seed, in ADC of a ~3.1 eV/ADC gain.
@@ -115,7 +103,7 @@ enum InspectorLiveServices {
 
     /// The standard calibration's own refit of one batch from the given seeds.
     static func refit(_ h: Histogram, profile: LineProfile, seeds: [String: Double], calibrator: StandardCalibrator) -> SeedRefit {
-        let b = calibrator.calibrateBatch(adc: channels(h), cell: 0, index: 0, start: 0, end: 0, seeds: seeds)
+        let b = calibrator.calibrateBatch(histogram: h, cell: 0, seeds: seeds)
         var fits: [String: PeakFitSummary] = [:]
         for (id, o) in b.lineFits { if let s = summary(o, useCentroid: true) { fits[id] = s } }
         var fit: CentroidCalibrationFit? = nil

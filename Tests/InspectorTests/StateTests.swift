@@ -350,6 +350,41 @@ final class SpectrumInputTests: XCTestCase {
         XCTAssertGreaterThan(s.state.beforeAfter.beforeHistogram?.total ?? 0, 100, "Cu Kα region counts")
     }
 
+    /// Labelled cells (ROOT keys, CSV columns, file names): the label shows in the overview and the
+    /// spectrum view, and `j` jumps to a cell by number, whole label, label prefix or part of a label.
+    func testLabelsShowAndJumpByLabel() {
+        let events = Fixtures.events(cells: 2)
+        let adc = events.adc.prefix(2000)
+        let names = ["bus1_sdd1", "bus1_sdd2", "bus2_sdd1", "bus12_sdd8"]
+        let records = names.enumerated().map { i, n -> SpectrumRecord in
+            var r = SpectrumRecord(cell: i, histogram: Histogram.adc(adc, firstChannel: 0, channelsPerBin: 1, bins: 4096))
+            r.label = n
+            return r
+        }
+        let d = Dataset(name: "run.root", records: records, profile: .vip2)
+        XCTAssertEqual(d.cells.map(\.label), names)
+        XCTAssertEqual(d.index(ofCellNamed: "2"), 2)
+        XCTAssertEqual(d.index(ofCellNamed: "BUS2_SDD1"), 2)
+        XCTAssertEqual(d.index(ofCellNamed: "bus12"), 3)
+        XCTAssertEqual(d.index(ofCellNamed: "sdd2"), 1)
+        XCTAssertNil(d.index(ofCellNamed: "bus7"))
+        let s = InspectorSession(state: InspectorState(width: 100, height: 30),
+                                 engine: InspectorEngine(services: Fixtures.services(), synchronous: true))
+        s.dispatch(.datasetLoaded(d)); s.pump()
+        XCTAssertTrue(render(s.state).lines.joined().contains("cell 0 bus1_sdd1:"))
+        s.key(.char("j")); for ch in "bus12" { s.key(.char(ch)) }
+        XCTAssertEqual(s.state.overview.jump, "bus12")
+        s.key(.enter)
+        XCTAssertEqual(s.state.cell?.label, "bus12_sdd8")
+        s.key(.char("j")); for ch in "sdd2" { s.key(.char(ch)) }; s.key(.enter)
+        XCTAssertEqual(s.state.cell?.cell, 1)
+        s.key(.char("j")); for ch in "nope" { s.key(.char(ch)) }; s.key(.enter)
+        XCTAssertEqual(s.state.cell?.cell, 1)
+        XCTAssertEqual(s.state.message, "no cell nope in run.root")
+        s.key(.char("2"))
+        XCTAssertTrue(render(s.state).lines.joined().contains("cell 1 bus1_sdd2"))
+    }
+
     /// A histogram file that carries its own calibration: status "from file" is usable, so the overview
     /// flags nothing as a failed fit (it used to say "1 batch fit(s) failed" for every cell).
     func testOverviewOfAHistogramFileWithItsCalibration() {

@@ -236,7 +236,10 @@ final class SpectrumFileTests: XCTestCase {
             ("o.csv", "0,1\n1,2,3\n", "2: expected 2 columns as on the first row, found 3"),
             ("p.txt", "1\n2\nNaN\n", "3: count of channel 2 is NaN"),
             ("q.txt", "1\n2\nlots\n", "3: count of channel 2 'lots' is not a number"),
-            ("r.csv", "a,b,c\n1,2,3\n", "1: expected one column (counts) or two (channel, counts), header names 3"),
+            ("r.csv", "1,2,3\n4,5,6\n", "1: expected one column (counts) or two (channel, counts), found 3; several spectra need a header line naming them (e.g. channel,sdd1,sdd2)"),
+            ("s.csv", "channel,a,b\n0,1,2\n1,3\n", "3: expected 3 columns as on the header, found 2"),
+            ("t.csv", "sdd1,SDD1\n1,2\n", "1: header names column 'SDD1' twice"),
+            ("u.csv", "channel,a,b\n0,1,x\n", "2: count of channel 0 'x' is not a number"),
         ]
         for c in cases {
             let path = try dir.write(c.name, c.text)

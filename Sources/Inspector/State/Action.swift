@@ -33,7 +33,7 @@ public enum Action: Sendable {
     case toggleCellSelection, selectAllCells
     /// A page of cells down (+1) or up (-1) in the overview.
     case page(Int)
-    /// The jump-to-cell prompt: open it, type a digit, delete one, go, or close it.
+    /// The jump-to-cell prompt: open it, type a character of a cell number or label, delete one, go, or close it.
     case beginJump, jumpDigit(Character), jumpBackspace, commitJump, cancelJump
     // Spectrum.
     case nextBatch, previousBatch, allBatches

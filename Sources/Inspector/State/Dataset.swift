@@ -1,3 +1,4 @@
+import Foundation
 import SDDCore
 
 /// A line centroid found in a spectrum (by the CNN or the SciPy-style finder), in ADC units.
@@ -63,8 +64,12 @@ public struct CellInfo: Equatable, Sendable {
     /// The cell's whole ADC spectrum (one channel per bin).
     public var spectrum: Histogram
     public var summary: CellSummary
-    public init(cell: Int, events: Int, batches: [BatchInfo], spectrum: Histogram, summary: CellSummary = CellSummary()) {
+    /// The cell's name in a histogram file (`CellLabel`: ROOT key, CSV column, file name), if any.
+    public var label: String?
+    public init(cell: Int, events: Int, batches: [BatchInfo], spectrum: Histogram, summary: CellSummary = CellSummary(),
+                label: String? = nil) {
         self.cell = cell; self.events = events; self.batches = batches; self.spectrum = spectrum; self.summary = summary
+        self.label = label
     }
 }
 
@@ -112,6 +117,18 @@ public struct Dataset: Sendable {
 
     /// Index of a cell number in `cells`.
     public func index(ofCell c: Int) -> Int? { cells.firstIndex { $0.cell == c } }
+
+    /// Index of the cell a typed name stands for: a cell number, else a label equal to it (case
+    /// ignored), else the first label that starts with it, else the first that contains it.
+    public func index(ofCellNamed text: String) -> Int? {
+        let t = text.trimmingCharacters(in: .whitespaces)
+        guard !t.isEmpty else { return nil }
+        if let n = Int(t), let i = index(ofCell: n) { return i }
+        let lower = t.lowercased()
+        let labels = cells.map { $0.label?.lowercased() }
+        return labels.firstIndex { $0 == lower } ?? labels.firstIndex { $0?.hasPrefix(lower) == true }
+            ?? labels.firstIndex { $0?.contains(lower) == true }
+    }
 
     /// The ADC histogram of one batch of a cell (nil batch: the whole cell).
     public func histogram(cell i: Int, batch: Int?) -> Histogram {

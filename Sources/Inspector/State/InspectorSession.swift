@@ -30,9 +30,10 @@ public final class InspectorSession {
             return true
         }
         if state.overview.jump != nil {
-            // The jump prompt takes digits, Backspace, Enter and Esc; Ctrl-C still quits.
+            // The jump prompt takes a cell number or label (printable ASCII), Backspace, Enter and Esc;
+            // Ctrl-C still quits.
             switch k {
-            case .char(let c) where c.isASCII && c.isNumber: dispatch(.jumpDigit(c))
+            case .char(let c) where c.isASCII && c.asciiValue.map({ (0x21...0x7E).contains($0) }) == true: dispatch(.jumpDigit(c))
             case .backspace: dispatch(.jumpBackspace)
             case .enter: dispatch(.commitJump)
             case .ctrlC: dispatch(.quit)

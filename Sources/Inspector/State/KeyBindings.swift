@@ -24,7 +24,7 @@ public enum KeyBindings {
             b(.char("n"), nil, .nextCell, "next cell"),
             b(.char("p"), nil, .previousCell, "previous cell"),
             b(.char("g"), nil, .cycleGlyphs, "glyphs: braille / blocks / ASCII"),
-            b(.char("j"), nil, .beginJump, "jump to a cell by number"),
+            b(.char("j"), nil, .beginJump, "jump to a cell by number or label"),
 
             b(.left, .overview, .move(dx: -1, dy: 0), "move left"),
             b(.right, .overview, .move(dx: 1, dy: 0), "move right"),

@@ -199,7 +199,7 @@ enum OverviewView {
         if layout.pageCount > 1 { parts.append(("  page \(layout.page(of: s.selected) + 1)/\(layout.pageCount) PgUp/PgDn", Style(.dim))) }
         parts.append(("  j jump", Style(.dim)))
         if let c = s.cell {
-            parts.append(("  ·  cell \(c.cell): ", Style(.label)))
+            parts.append(("  ·  cell \(c.cell)\(c.label.map { " " + $0 } ?? ""): ", Style(.label)))
             parts.append(("\(TextWidgets.count(Double(c.events))) ev, \(c.batches.count) batches", Style(.label)))
             if !c.summary.note.isEmpty { parts.append((" · " + c.summary.note, Style(c.summary.flag.role, bold: true))) }
         }

@@ -31,7 +31,7 @@ enum SpectrumView {
     }
 
     static func infoLine(_ s: InspectorState, _ c: CellInfo, _ buf: inout CellBuffer, y: Int, maxX: Int) {
-        var parts: [(String, Style)] = [("cell \(c.cell)", Style(.title, bold: true))]
+        var parts: [(String, Style)] = [("cell \(c.cell)\(c.label.map { " " + $0 } ?? "")", Style(.title, bold: true))]
         if let b = s.batch, b < c.batches.count {
             let bi = c.batches[b]
             parts.append((" · batch \(b + 1)/\(c.batches.count) ", Style(.label)))

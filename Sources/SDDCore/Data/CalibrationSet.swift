@@ -78,8 +78,11 @@ public struct CalibrationSet: Sendable, Equatable, Codable {
         public var batches: [Batch]
         /// When present, the calibration at any time (it takes precedence over the batches' constants).
         public var timeline: CalibrationTimeline?
-        public init(cell: Int, batches: [Batch], timeline: CalibrationTimeline? = nil) {
-            self.cell = cell; self.batches = batches; self.timeline = timeline
+        /// The cell's name in the input (`CellLabel`: a ROOT key, a CSV column, a file name), if it
+        /// had one. Optional in the file (either version), so files without labels load unchanged.
+        public var label: String?
+        public init(cell: Int, batches: [Batch], timeline: CalibrationTimeline? = nil, label: String? = nil) {
+            self.cell = cell; self.batches = batches; self.timeline = timeline; self.label = label
         }
     }
 
@@ -102,6 +105,14 @@ public struct CalibrationSet: Sendable, Equatable, Codable {
         self.profile = profile; self.batch = batch; self.method = method; self.source = source
         self.cells = cells.sorted { $0.cell < $1.cell }
     }
+
+    /// Sets the label of every cell `labels` names (cells not calibrated are skipped).
+    public mutating func setLabels(_ labels: [Int: String]) {
+        for i in cells.indices { if let l = labels[cells[i].cell] { cells[i].label = l } }
+    }
+
+    /// The label of a cell, if the set has one.
+    public func label(ofCell c: Int) -> String? { cell(c)?.label }
 
     /// The batches of a cell, or nil if the cell is not calibrated.
     public func batches(ofCell c: Int) -> [Batch]? { cells.first { $0.cell == c }?.batches }
@@ -182,6 +193,10 @@ public struct CalibrationSet: Sendable, Equatable, Codable {
         for (ci, c) in set.cells.enumerated() {
             if c.timeline != nil && set.readVersion < 2 {
                 throw SDDError.badField(file: file, field: "cells[\(ci)].timeline", message: "needs version 2 (the file says version \(set.readVersion))")
+            }
+            if let l = c.label, l.isEmpty || l.utf8.count > 4 * CellLabel.maxLength + 8 || !l.utf8.allSatisfy({ (0x20...0x7E).contains($0) }) {
+                throw SDDError.badField(file: file, field: "cells[\(ci)].label",
+                                        message: "must be 1 to \(4 * CellLabel.maxLength + 8) printable ASCII characters, got '\(InputQuote.escape(l))'")
             }
             for (bi, b) in c.batches.enumerated() {
                 let p = b.calibration

@@ -1,6 +1,7 @@
-/// Reading and writing histogram (spectrum) files: Amptek `.mca`, ORTEC `.Spe`, one- or two-column
-/// text/CSV, NumPy `.npy` (1-D: one spectrum; 2-D: one row per cell) and ROOT `TH1` histograms
-/// (read only; `run.root:pattern` selects histograms by key path). The format follows from the
+/// Reading and writing histogram (spectrum) files: Amptek `.mca`, ORTEC `.Spe`, text/CSV (one
+/// spectrum, or one column per cell under a header naming them), NumPy `.npy` (1-D: one spectrum;
+/// 2-D: one row per cell), ROOT `TH1` histograms (read only; `run.root:pattern` selects histograms by
+/// key path) and a folder of such files (one cell per file). The format follows from the
 /// extension where it is unambiguous (.npy, .mca, .spe) and from the content otherwise, so Amptek
 /// files saved as `.txt` read as Amptek files.
 public enum SpectrumFile {
@@ -34,6 +35,7 @@ public enum SpectrumFile {
     /// formats) or byte offset (.npy, ROOT). A ROOT path may select histograms: `run.root:bus1_*`.
     public static func read(_ path: String) throws -> [SpectrumRecord] {
         if let selection = ROOTSelection.parse(path) { return try ROOTSpectra.records(selection) }
+        if SpectrumFolder.isFolder(path) { return try SpectrumFolder.records(path) }
         let limits = InputLimits.current
         let binaryByName = ["npy", "root"].contains(EventFile.fileExtension(path))
         let bytes = try FileInput.bytes(path, limit: limits.maxSpectrumBytes,
@@ -44,7 +46,7 @@ public enum SpectrumFile {
         switch format {
         case .amptekMCA: return [try AmptekMCA.read(TextLines(path: path, bytes: bytes))]
         case .ortecSpe: return [try OrtecSpe.read(TextLines(path: path, bytes: bytes))]
-        case .text: return [try TextSpectrum.read(TextLines(path: path, bytes: bytes))]
+        case .text: return try TextSpectrum.read(TextLines(path: path, bytes: bytes))
         case .numpy: return try numpyRecords(bytes, path: path)
         case .root: return try ROOTSpectra.records(ROOTFile(bytes: bytes, path: path), selection: ROOTSelection(file: path))
         }

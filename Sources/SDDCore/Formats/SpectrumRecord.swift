@@ -3,6 +3,9 @@
 public struct SpectrumRecord: Sendable, Equatable {
     /// Cell number (row of a 2-D `.npy`), or nil for single-detector files (.mca, .Spe, text).
     public var cell: Int?
+    /// The spectrum's name in its file, kept as the cell's label (`CellLabel`): a ROOT key path, a
+    /// CSV column header, a file name within a folder; nil when the file names none (a `.npy` row).
+    public var label: String?
     /// Counts per ADC channel: channel k is the bin [k − ½, k + ½) (see `Histogram.adc`), so a
     /// spectrum starting at channel 0 has `lowerEdge` −0.5 and `binWidth` 1.
     public var histogram: Histogram

@@ -18,7 +18,7 @@ extension InspectorState {
             guard dataset != nil else { break }
             overview.jump = ""
         case .jumpDigit(let ch):
-            guard overview.jump != nil, ch.isASCII, ch.isNumber, overview.jump!.count < 6 else { break }
+            guard overview.jump != nil, let v = ch.asciiValue, (0x21...0x7E).contains(v), overview.jump!.count < CellLabel.maxLength else { break }
             overview.jump! += String(ch)
         case .jumpBackspace:
             guard overview.jump != nil else { break }
@@ -28,8 +28,8 @@ extension InspectorState {
         case .commitJump:
             guard let text = overview.jump else { break }
             overview.jump = nil
-            guard let n = Int(text), let i = dataset?.index(ofCell: n) else {
-                message = text.isEmpty ? "no cell number typed" : "no cell \(text) in \(dataset?.name ?? "the data")"; break
+            guard let i = dataset?.index(ofCellNamed: text) else {
+                message = text.isEmpty ? "no cell number or label typed" : "no cell \(text) in \(dataset?.name ?? "the data")"; break
             }
             return select(i)
         case .open:

@@ -1,7 +1,7 @@
 /// ROOT histograms as sddcal spectra: each selected `TH1` becomes a `SpectrumRecord` with its
 /// fixed-width bins as the histogram, its key path, class, title, entries and flow bins as
-/// metadata. One histogram is a single-detector spectrum (cell nil); several are numbered cells
-/// 0, 1, … in key order.
+/// metadata, its key path as the label. One histogram is a single-detector spectrum (cell nil); several
+/// are numbered cells 0, 1, … in key order, each labelled by its key path (`bus1_sdd6`).
 ///
 /// A DAQ fills integer ADC values into unit bins with integer edges (`TH1F(n, 0, n)`): the value k
 /// lands in the bin [k, k + 1). Such a histogram is read as ADC channels (channel k = [k − ½, k + ½),
@@ -52,6 +52,8 @@ public enum ROOTSpectra {
                                       "UNDERFLOW": "\(h.underflow)", "OVERFLOW": "\(h.overflow)"]
         if integerUnitBins { meta["ROOT_EDGE_SHIFT"] = "-0.5" }
         if !h.title.isEmpty { meta["TITLE"] = h.title }
-        return SpectrumRecord(cell: cell, histogram: hist, metadata: meta)
+        var record = SpectrumRecord(cell: cell, histogram: hist, metadata: meta)
+        record.label = CellLabel.clean(entry.path)
+        return record
     }
 }
