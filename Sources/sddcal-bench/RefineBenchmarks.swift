@@ -70,8 +70,11 @@ private extension Int { var doubleValue: Double { Double(self) } }
 
 /// A drifting month from the simulator with a calibration like the standard one: per batch the
 /// true mean calibration and Ti/Mn centroids drawn around the truth with their statistical errors.
-func simulatedMonth() -> (EventTable, CalibrationSet) {
-    let (events, truth) = try! VIP2Simulator(config: .vip2(cells: 32, days: 30, seed: 7)).run()
+/// `rate`: events per cell per day (nil: the simulator's default, ~10⁷ events in the month).
+func simulatedMonth(rate: Double? = nil) -> (EventTable, CalibrationSet) {
+    var config = SimulationConfig.vip2(cells: 32, days: 30, seed: 7)
+    if let rate { config.eventsPerCellPerDay = rate }
+    let (events, truth) = try! VIP2Simulator(config: config).run()
     let batched = BatchedEvents(events, spec: .duration(2 * 86400))
     var set = truth.calibrationSet(for: batched, source: "bench")
     var rng = SyntheticCuWindow.SplitMix(seed: 3)
