@@ -58,6 +58,44 @@ public struct HermiteTable: Sendable {
         return (v, d1, d2)
     }
 
+    /// The table read through an unchecked buffer, for the per-event loops of the smooth likelihood:
+    /// the same arithmetic as ``evaluate(_:)`` and ``value(_:)`` (so the same results to the bit). Safe:
+    /// an index is used only after 0 ≤ i < count is checked, and the buffer lives for the closure.
+    struct Kernel {
+        let start: Double, step: Double, inverseStep: Double, end: Double
+        let endValue: (Double, Double, Double, Double)
+        let coefficients: UnsafeBufferPointer<SIMD4<Double>>
+
+        @inline(__always) func evaluate(_ x: Double) -> (value: Double, d1: Double, d2: Double) {
+            let s = (x - start) / step
+            if s < 0 { return (endValue.0 + endValue.1 * (x - start), endValue.1, 0) }
+            let i = Int(s)
+            if i >= coefficients.count { return (endValue.2 + endValue.3 * (x - end), endValue.3, 0) }
+            let u = s - Double(i), c = coefficients[i]
+            let inv = inverseStep
+            let v = c[0] + u * (c[1] + u * (c[2] + u * c[3]))
+            let d1 = (c[1] + u * (2 * c[2] + 3 * u * c[3])) * inv
+            let d2 = (2 * c[2] + 6 * u * c[3]) * inv * inv
+            return (v, d1, d2)
+        }
+
+        @inline(__always) func value(_ x: Double) -> Double {
+            let s = (x - start) / step
+            if s < 0 { return endValue.0 + endValue.1 * (x - start) }
+            let i = Int(s)
+            if i >= coefficients.count { return endValue.2 + endValue.3 * (x - end) }
+            let u = s - Double(i), c = coefficients[i]
+            return c[0] + u * (c[1] + u * (c[2] + u * c[3]))
+        }
+    }
+
+    /// Runs `body` with the table's ``Kernel``.
+    func withKernel<R>(_ body: (Kernel) throws -> R) rethrows -> R {
+        try coefficients.withUnsafeBufferPointer { c in
+            try body(Kernel(start: start, step: step, inverseStep: 1 / step, end: end, endValue: endValue, coefficients: c))
+        }
+    }
+
     /// Value only.
     @inlinable public func value(_ x: Double) -> Double {
         let s = (x - start) / step

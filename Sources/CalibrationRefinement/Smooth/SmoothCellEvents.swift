@@ -16,6 +16,13 @@ public struct SmoothCellEvents: Sendable {
     public let interval: [[Int32]]
     public let lambda: [[Double]]
     public let channel: [[Double]]
+    /// Per group, the lowest and highest channel of its events (an empty group: 0...0), and each
+    /// event's channel minus the lowest: the likelihood's per-channel terms are indexed by it.
+    let channelRange: [ClosedRange<Int>]
+    let channelOffset: [[Int32]]
+    /// Per group, the runs of consecutive events in one knot interval: (interval, first, end). The
+    /// kernels hoist every per-interval term out of the per-event loop.
+    let runs: [[SIMD3<Int32>]]
 
     /// Events per group.
     public var counts: [Int] { channel.map(\.count) }
@@ -65,5 +72,24 @@ public struct SmoothCellEvents: Sendable {
         interval = iv
         lambda = lam
         channel = ch
+        var ranges: [ClosedRange<Int>] = [], offsets: [[Int32]] = [], r: [[SIMD3<Int32>]] = []
+        for g in groups.indices {
+            let range = ch[g].isEmpty ? 0...0 : Int(ch[g].min()!)...Int(ch[g].max()!)
+            ranges.append(range)
+            offsets.append(ch[g].map { Int32(Int($0) - range.lowerBound) })
+            var rg: [SIMD3<Int32>] = []
+            let ivg = iv[g]
+            var first = 0
+            while first < ivg.count {
+                var end = first + 1
+                while end < ivg.count && ivg[end] == ivg[first] { end += 1 }
+                rg.append(SIMD3(ivg[first], Int32(first), Int32(end)))
+                first = end
+            }
+            r.append(rg)
+        }
+        channelRange = ranges
+        channelOffset = offsets
+        runs = r
     }
 }

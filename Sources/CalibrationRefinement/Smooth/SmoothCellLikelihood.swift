@@ -31,23 +31,21 @@ public struct SmoothCellLikelihood: Sendable {
 
     public var knots: Int { events.grid.count }
 
-    /// Per channel of a group's range: u, log u′, w and w′/u′ at curvature q (channels repeat across
+    /// Per channel of a group's range: (u, log u′, w, w′/u′) at curvature q (channels repeat across
     /// events, so these are computed once per evaluation instead of once per event).
     struct ChannelTerms {
-        let first: Int
-        let u: [Double], logDu: [Double], w: [Double], r: [Double]
+        let values: [SIMD4<Double>]
         var valid: Bool
         init(_ model: SmoothCellModel, channels: ClosedRange<Int>, curvature q: Double) {
-            first = channels.lowerBound
-            var u: [Double] = [], l: [Double] = [], w: [Double] = [], r: [Double] = []
-            u.reserveCapacity(channels.count); l.reserveCapacity(channels.count); w.reserveCapacity(channels.count); r.reserveCapacity(channels.count)
+            var v: [SIMD4<Double>] = []
+            v.reserveCapacity(channels.count)
             var ok = true
             for c in channels {
                 let s = model.shape(Double(c), curvature: q)
                 if !(s.du > 0) { ok = false }
-                u.append(s.u); l.append(Foundation.log(s.du)); w.append(s.w); r.append(s.dw / s.du)
+                v.append(SIMD4(s.u, Foundation.log(s.du), s.w, s.dw / s.du))
             }
-            self.u = u; logDu = l; self.w = w; self.r = r; valid = ok
+            values = v; valid = ok
         }
     }
 
@@ -64,48 +62,75 @@ public struct SmoothCellLikelihood: Sendable {
             }
             base = b; delta = d
         }
-        @inline(__always) func at(_ k: Int, _ l: Double) -> Double {
-            let y = l * delta[k]
-            if abs(y) > 0.01 { return base[k] * Foundation.exp(y) }
+        @inline(__always) func at(_ k: Int, _ l: Double) -> Double { Self.gain(base: base[k], delta: delta[k], l) }
+        /// exp(g_k)·exp(λΔ) from exp(g_k) and Δ of one interval.
+        @inline(__always) static func gain(base: Double, delta: Double, _ l: Double) -> Double {
+            let y = l * delta
+            if abs(y) > 0.01 { return base * Foundation.exp(y) }
             let c5: Double = 1.0 / 120, c4: Double = 1.0 / 24, c3: Double = 1.0 / 6
             var p: Double = c4 + y * c5
             p = c3 + y * p
             p = 0.5 + y * p
             p = 1 + y * p
-            return base[k] * (1 + y * p)
+            return base * (1 + y * p)
         }
     }
 
     func channelTerms(group gi: Int, curvature q: Double) -> ChannelTerms {
-        let ch = events.channel[gi]
-        guard let lo = ch.min(), let hi = ch.max() else { return ChannelTerms(model, channels: 0...0, curvature: q) }
-        return ChannelTerms(model, channels: Int(lo)...Int(hi), curvature: q)
+        ChannelTerms(model, channels: events.channelRange[gi], curvature: q)
     }
     public var parameterCount: Int { 2 * knots + 1 }
+
+    /// The first index ≥ `first` that the stride visits (indices 0, stride, 2·stride, …).
+    @inline(__always) func firstVisited(_ first: Int, _ stride: Int) -> Int {
+        let r = first % stride
+        return r == 0 ? first : first + stride - r
+    }
+
+    // The per-event loops below walk each group's runs of events in one knot interval (events are
+    // time-ordered), with every per-interval term hoisted, and read the event arrays, the channel
+    // terms and the tables through unchecked buffers: every index is in range by construction
+    // (run bounds ≤ the event count, channel offsets < the channel range, knot intervals < K − 1,
+    // table indices checked in ``HermiteTable/Kernel``). The arithmetic per event is unchanged.
 
     /// The loss at x; +∞ where the calibration is not increasing or a window is empty.
     public func value(_ x: [Double]) -> Double {
         let q = x[2 * knots]
         let gains = IntervalGains(x, knots: knots)
+        let st = max(1, stride)
         var total = 0.0
         for gi in events.groups.indices {
-            let phiT = logDensity[gi], cT = cdf[gi]
             let edges = events.edges[gi]
             let ul = edges.map { model.shape($0[0], curvature: q).u }, uh = edges.map { model.shape($0[1], curvature: q).u }
-            let iv = events.interval[gi], lam = events.lambda[gi], ch = events.channel[gi]
             let terms = channelTerms(group: gi, curvature: q)
             if !terms.valid { return .infinity }
-            var sum = 0.0
-            for i in Swift.stride(from: 0, to: iv.count, by: stride) {
-                let k = Int(iv[i]), l = lam[i]
-                let o = x[2 * k] + l * (x[2 * k + 2] - x[2 * k])
-                let g = x[2 * k + 1] + l * (x[2 * k + 3] - x[2 * k + 1])
-                let G = gains.at(k, l)
-                let c = Int(ch[i]) - terms.first
-                let n = cT.value(o + G * uh[k]) - cT.value(o + G * ul[k])
-                if !(n > 0) { return .infinity }
-                sum += -phiT.value(o + G * terms.u[c]) - g - terms.logDu[c] + Foundation.log(n)
-            }
+            let sum: Double? = logDensity[gi].withKernel { phiT in cdf[gi].withKernel { cT in
+            terms.values.withUnsafeBufferPointer { tv in
+            events.lambda[gi].withUnsafeBufferPointer { lam in
+            events.channelOffset[gi].withUnsafeBufferPointer { cho -> Double? in
+                var sum = 0.0
+                for run in events.runs[gi] {
+                    let k = Int(run[0]), end = Int(run[2])
+                    var i = firstVisited(Int(run[1]), st)
+                    if i >= end { continue }
+                    let o0 = x[2 * k], dO = x[2 * k + 2] - x[2 * k], g0 = x[2 * k + 1], dG = x[2 * k + 3] - x[2 * k + 1]
+                    let gBase = gains.base[k], gDelta = gains.delta[k]
+                    let uhk = uh[k], ulk = ul[k]
+                    while i < end {
+                        let l = lam[i]
+                        let o = o0 + l * dO
+                        let g = g0 + l * dG
+                        let G = IntervalGains.gain(base: gBase, delta: gDelta, l)
+                        let t = tv[Int(cho[i])]
+                        let n = cT.value(o + G * uhk) - cT.value(o + G * ulk)
+                        if !(n > 0) { return nil }
+                        sum += -phiT.value(o + G * t[0]) - g - t[1] + Foundation.log(n)
+                        i += st
+                    }
+                }
+                return sum
+            }}}}}
+            guard let sum else { return .infinity }
             total += sum
         }
         return total
@@ -116,70 +141,79 @@ public struct SmoothCellLikelihood: Sendable {
         let nk = knots
         let q = x[2 * nk]
         let gains = IntervalGains(x, knots: nk)
+        let st = max(1, stride)
         var grad = [Double](repeating: 0, count: 2 * nk + 1)
         var h = BorderedBlockTridiagonal(knots: nk)
         var total = 0.0
         var gq = 0.0, cornerSum = 0.0
+        let failure = (Double.infinity, [Double](repeating: 0, count: 2 * nk + 1), BorderedBlockTridiagonal(knots: nk))
         for gi in events.groups.indices {
-            let phiT = logDensity[gi], cT = cdf[gi]
             let edges = events.edges[gi]
             let lo = edges.map { model.shape($0[0], curvature: q) }, hi = edges.map { model.shape($0[1], curvature: q) }
-            let iv = events.interval[gi], lam = events.lambda[gi], ch = events.channel[gi]
             let terms = channelTerms(group: gi, curvature: q)
-            if !terms.valid { return (.infinity, grad.map { _ in 0 }, BorderedBlockTridiagonal(knots: nk)) }
-            // Sums for the current interval, flushed when the interval changes (events are time-ordered).
-            var cur = -1
-            var d0 = SIMD4<Double>.zero, d1 = SIMD4<Double>.zero, up = SIMD4<Double>.zero
-            var b0 = SIMD2<Double>.zero, b1 = SIMD2<Double>.zero, g0 = SIMD2<Double>.zero, g1 = SIMD2<Double>.zero
-            func flush() {
-                guard cur >= 0 else { return }
-                h.diagonal[cur] += d0; h.diagonal[cur + 1] += d1; h.upper[cur] += up
-                h.border[cur] += b0; h.border[cur + 1] += b1
-                grad[2 * cur] += g0[0]; grad[2 * cur + 1] += g0[1]; grad[2 * cur + 2] += g1[0]; grad[2 * cur + 3] += g1[1]
-                d0 = .zero; d1 = .zero; up = .zero; b0 = .zero; b1 = .zero; g0 = .zero; g1 = .zero
-            }
-            for i in Swift.stride(from: 0, to: iv.count, by: stride) {
-                let k = Int(iv[i]), l = lam[i]
-                if k != cur { flush(); cur = k }
-                let o = x[2 * k] + l * (x[2 * k + 2] - x[2 * k])
-                let g = x[2 * k + 1] + l * (x[2 * k + 3] - x[2 * k + 1])
-                let G = gains.at(k, l)
-                let c = Int(ch[i]) - terms.first
-                let el = o + G * lo[k].u, eh = o + G * hi[k].u
-                let cl = cT.evaluate(el), chh = cT.evaluate(eh)
-                let n = chh.value - cl.value
-                if !(n > 0) { return (.infinity, grad.map { _ in 0 }, BorderedBlockTridiagonal(knots: nk)) }
-                let su = terms.u[c]
-                let p = phiT.evaluate(o + G * su)
-                total += -p.value - g - terms.logDu[c] + Foundation.log(n)
+            if !terms.valid { return failure }
+            let ok = logDensity[gi].withKernel { phiT in cdf[gi].withKernel { cT in
+            terms.values.withUnsafeBufferPointer { tv in
+            events.lambda[gi].withUnsafeBufferPointer { lam in
+            events.channelOffset[gi].withUnsafeBufferPointer { cho -> Bool in
+                for run in events.runs[gi] {
+                    let k = Int(run[0]), end = Int(run[2])
+                    var i = firstVisited(Int(run[1]), st)
+                    if i >= end { continue }
+                    let o0 = x[2 * k], dO = x[2 * k + 2] - x[2 * k], g0 = x[2 * k + 1], dG = x[2 * k + 3] - x[2 * k + 1]
+                    let gBase = gains.base[k], gDelta = gains.delta[k]
+                    let loU = lo[k].u, loW = lo[k].w, hiU = hi[k].u, hiW = hi[k].w
+                    // Sums of this interval, added to the Hessian and gradient at its end.
+                    var d0 = SIMD4<Double>.zero, d1 = SIMD4<Double>.zero, up = SIMD4<Double>.zero
+                    var b0 = SIMD2<Double>.zero, b1 = SIMD2<Double>.zero, g0s = SIMD2<Double>.zero, g1s = SIMD2<Double>.zero
+                    while i < end {
+                        let l = lam[i]
+                        let o = o0 + l * dO
+                        let g = g0 + l * dG
+                        let G = IntervalGains.gain(base: gBase, delta: gDelta, l)
+                        let t = tv[Int(cho[i])]
+                        let el = o + G * loU, eh = o + G * hiU
+                        let cl = cT.evaluate(el), chh = cT.evaluate(eh)
+                        let n = chh.value - cl.value
+                        if !(n > 0) { return false }
+                        let su = t[0]
+                        let p = phiT.evaluate(o + G * su)
+                        total += -p.value - g - t[1] + Foundation.log(n)
 
-                // Line density term −φ(E) and Jacobian term −log E′.
-                let gu = G * su, gw = G * terms.w[c], r = terms.r[c]
-                var ao = -p.d1, ag = -p.d1 * gu - 1, aq = -p.d1 * gw - r
-                var hoo = -p.d2, hog = -p.d2 * gu, hoq = -p.d2 * gw
-                var hgg = -p.d2 * gu * gu - p.d1 * gu, hgq = -p.d2 * gu * gw - p.d1 * gw, hqq = -p.d2 * gw * gw + r * r
-                // Normalisation log N, N = F(E_hi) − F(E_lo).
-                let inv = 1 / n
-                let uh = G * hi[k].u, wh = G * hi[k].w, ulo = G * lo[k].u, wlo = G * lo[k].w
-                let fh = chh.d1 * inv, fl = cl.d1 * inv, fph = chh.d2 * inv, fpl = cl.d2 * inv
-                let no = fh - fl, ng = fh * uh - fl * ulo, nq = fh * wh - fl * wlo
-                ao += no; ag += ng; aq += nq
-                hoo += fph - fpl - no * no
-                hog += fph * uh - fpl * ulo - no * ng
-                hoq += fph * wh - fpl * wlo - no * nq
-                hgg += fph * uh * uh - fpl * ulo * ulo + fh * uh - fl * ulo - ng * ng
-                hgq += fph * uh * wh - fpl * ulo * wlo + fh * wh - fl * wlo - ng * nq
-                hqq += fph * wh * wh - fpl * wlo * wlo - nq * nq
+                        // Line density term −φ(E) and Jacobian term −log E′.
+                        let gu = G * su, gw = G * t[2], r = t[3]
+                        var ao = -p.d1, ag = -p.d1 * gu - 1, aq = -p.d1 * gw - r
+                        var hoo = -p.d2, hog = -p.d2 * gu, hoq = -p.d2 * gw
+                        var hgg = -p.d2 * gu * gu - p.d1 * gu, hgq = -p.d2 * gu * gw - p.d1 * gw, hqq = -p.d2 * gw * gw + r * r
+                        // Normalisation log N, N = F(E_hi) − F(E_lo).
+                        let inv = 1 / n
+                        let uh = G * hiU, wh = G * hiW, ulo = G * loU, wlo = G * loW
+                        let fh = chh.d1 * inv, fl = cl.d1 * inv, fph = chh.d2 * inv, fpl = cl.d2 * inv
+                        let no = fh - fl, ng = fh * uh - fl * ulo, nq = fh * wh - fl * wlo
+                        ao += no; ag += ng; aq += nq
+                        hoo += fph - fpl - no * no
+                        hog += fph * uh - fpl * ulo - no * ng
+                        hoq += fph * wh - fpl * wlo - no * nq
+                        hgg += fph * uh * uh - fpl * ulo * ulo + fh * uh - fl * ulo - ng * ng
+                        hgq += fph * uh * wh - fpl * ulo * wlo + fh * wh - fl * wlo - ng * nq
+                        hqq += fph * wh * wh - fpl * wlo * wlo - nq * nq
 
-                // Scatter to knots k (weight 1 − λ) and k + 1 (weight λ).
-                let w0 = 1 - l, w1 = l
-                let blk = SIMD4(hoo, hog, hog, hgg), bq = SIMD2(hoq, hgq), ga = SIMD2(ao, ag)
-                d0 += (w0 * w0) * blk; d1 += (w1 * w1) * blk; up += (w0 * w1) * blk
-                b0 += w0 * bq; b1 += w1 * bq
-                g0 += w0 * ga; g1 += w1 * ga
-                gq += aq; cornerSum += hqq
-            }
-            flush()
+                        // Scatter to knots k (weight 1 − λ) and k + 1 (weight λ).
+                        let w0 = 1 - l, w1 = l
+                        let blk = SIMD4(hoo, hog, hog, hgg), bq = SIMD2(hoq, hgq), ga = SIMD2(ao, ag)
+                        d0 += (w0 * w0) * blk; d1 += (w1 * w1) * blk; up += (w0 * w1) * blk
+                        b0 += w0 * bq; b1 += w1 * bq
+                        g0s += w0 * ga; g1s += w1 * ga
+                        gq += aq; cornerSum += hqq
+                        i += st
+                    }
+                    h.diagonal[k] += d0; h.diagonal[k + 1] += d1; h.upper[k] += up
+                    h.border[k] += b0; h.border[k + 1] += b1
+                    grad[2 * k] += g0s[0]; grad[2 * k + 1] += g0s[1]; grad[2 * k + 2] += g1s[0]; grad[2 * k + 3] += g1s[1]
+                }
+                return true
+            }}}}}
+            if !ok { return failure }
         }
         grad[2 * nk] = gq
         h.corner = cornerSum

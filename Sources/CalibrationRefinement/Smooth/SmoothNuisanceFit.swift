@@ -30,19 +30,25 @@ public struct SmoothNuisanceFit: Sendable {
     /// Histograms of calibrated energies per group at coefficients x.
     public func histograms(_ events: SmoothCellEvents, model: SmoothCellModel, x: [Double]) -> [Histogram] {
         let q = x[2 * events.grid.count]
+        let gains = SmoothCellLikelihood.IntervalGains(x, knots: events.grid.count)
         return events.groups.indices.map { gi in
             let w = events.groups[gi].window
             let bins = max(1, Int(((w.upperBound - w.lowerBound) / binWidth).rounded(.down)))
             var counts = [Double](repeating: 0, count: bins)
             let bw = (w.upperBound - w.lowerBound) / Double(bins)
-            let iv = events.interval[gi], lam = events.lambda[gi], ch = events.channel[gi]
-            for i in iv.indices {
-                let k = Int(iv[i]), l = lam[i]
-                let o = x[2 * k] + l * (x[2 * k + 2] - x[2 * k])
-                let g = x[2 * k + 1] + l * (x[2 * k + 3] - x[2 * k + 1])
-                let e = o + Foundation.exp(g) * model.shape(ch[i], curvature: q).u
-                let b = Int(((e - w.lowerBound) / bw).rounded(.down))
-                if b >= 0 && b < bins { counts[b] += 1 }
+            // u = B(x) + q·w(x) once per channel; exp(g) per interval (``SmoothCellLikelihood/IntervalGains``).
+            let u = events.channelRange[gi].map { model.shape(Double($0), curvature: q).u }
+            let lam = events.lambda[gi], cho = events.channelOffset[gi]
+            for run in events.runs[gi] {
+                let k = Int(run[0])
+                let o0 = x[2 * k], dO = x[2 * k + 2] - x[2 * k]
+                let gBase = gains.base[k], gDelta = gains.delta[k]
+                for i in Int(run[1])..<Int(run[2]) {
+                    let l = lam[i]
+                    let e = o0 + l * dO + SmoothCellLikelihood.IntervalGains.gain(base: gBase, delta: gDelta, l) * u[Int(cho[i])]
+                    let b = Int(((e - w.lowerBound) / bw).rounded(.down))
+                    if b >= 0 && b < bins { counts[b] += 1 }
+                }
             }
             return Histogram(lowerEdge: w.lowerBound, binWidth: bw, counts: counts)
         }
