@@ -22,5 +22,6 @@ struct SDDCal: ParsableCommand {
             Report.self,
             Apply.self,
             Validate.self,
+            Faults.self,
         ])
 }

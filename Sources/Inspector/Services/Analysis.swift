@@ -98,6 +98,7 @@ public enum Analysis {
     public static func summaries(_ d: Dataset, calibration set: CalibrationSet?, services: InspectorServices,
                                  quality: CalibrationQuality = CalibrationQuality()) -> [Int: CellSummary] {
         var out: [Int: CellSummary] = [:]
+        var encs: [Int: Double] = [:]
         let response = DetectorResponse()
         let cuKa = SpectralLine(id: "CuKa")!
         let strongest = d.profile.calibrationLines.max { (d.profile.typicalYields[$0.id] ?? 0) < (d.profile.typicalYields[$1.id] ?? 0) }
@@ -129,12 +130,62 @@ public enum Analysis {
             if let a = s.cuKaFWHM, let b = s.hardwareFWHM, let f = quality.finding(cuKaFWHM: a, hardwareLimit: b) {
                 findings.append(f)
             }
-            // Without a calibration nothing is judged but the resolution.
-            s.flag = set == nil && findings.isEmpty ? .unknown : CellFlag(CalibrationQuality.level(findings))
+            if let set, set.batches(ofCell: cell.cell) != nil {
+                findings += quality.findings(lineChecks: lineChecks(d, cell: cell, calibration: set))
+                if let e = encOfCell(set, cell: cell.cell, profile: d.profile) { encs[cell.cell] = e }
+            }
             s.findings = findings
-            s.note = findings.map(\.description).joined(separator: "; ")
+            out[cell.cell] = s
+        }
+        // The array's view: dead cells (few events) and noisy cells (ENC) against the median cell.
+        let events = d.cells.map { Double($0.events) }.sorted()
+        let medianEvents = events.isEmpty ? 0 : events[events.count / 2]
+        let encValues = encs.values.sorted()
+        let medianENC = encValues.isEmpty ? 0 : encValues[encValues.count / 2]
+        for cell in d.cells {
+            guard var s = out[cell.cell] else { continue }
+            if let f = quality.deadCell(events: cell.events, arrayEvents: medianEvents) { s.findings.append(f) }
+            if encValues.count >= 3, let e = encs[cell.cell], let f = quality.noisy(enc: e, arrayENC: medianENC) { s.findings.append(f) }
+            s.findings = CalibrationQuality.ordered(s.findings)
+            // Without a calibration nothing is judged but the resolution and the event count.
+            s.flag = set == nil && s.findings.isEmpty ? .unknown : CellFlag(CalibrationQuality.level(s.findings))
+            s.note = s.findings.map(\.description).joined(separator: "; ")
             out[cell.cell] = s
         }
         return out
+    }
+
+    /// ``BatchLineCheck`` of every batch of a cell: its events under the calibration at their own
+    /// times (the timeline for version-2 cells). Empty for histogram input.
+    public static func lineChecks(_ d: Dataset, cell: CellInfo, calibration set: CalibrationSet) -> [BatchLineCheck] {
+        guard let ev = d.events, var cursor = set.cursor(cell: cell.cell) else { return [] }
+        var out: [BatchLineCheck] = []
+        for info in cell.batches {
+            guard let r = info.range else { continue }
+            var energies = [Double]()
+            energies.reserveCapacity(r.count)
+            for k in r { energies.append(cursor.energy(adc: Double(ev.adc[k]), time: ev.time[k])) }
+            if let c = BatchLineCheck.measure(energies: energies, times: ev.time[r], batch: info.index, start: info.start,
+                                              end: info.end, profile: d.profile) { out.append(c) }
+        }
+        return out
+    }
+
+    /// A cell's ENC (e⁻): the median over its usable batches of the ENC its strongest line's fitted width implies.
+    public static func encOfCell(_ set: CalibrationSet, cell: Int, profile: LineProfile) -> Double? {
+        guard let batches = set.batches(ofCell: cell),
+              let strongest = profile.calibrationLines.max(by: { (profile.typicalYields[$0.id] ?? 0) < (profile.typicalYields[$1.id] ?? 0) })
+        else { return nil }
+        let response = DetectorResponse()
+        var encs: [Double] = []
+        for b in batches where b.status.isUsable {
+            guard let l = b.lines.first(where: { $0.line == strongest.id }), let sigma = l.sigmaADC, sigma > 0 else { continue }
+            let fwhm = DetectorResponse.fwhmPerSigma * sigma * abs(b.calibration.slope(l.centroidADC))
+            let e = response.enc(forFWHM: fwhm, at: strongest.energy)
+            if e.isFinite { encs.append(e) }
+        }
+        guard !encs.isEmpty else { return nil }
+        encs.sort()
+        return encs[encs.count / 2]
     }
 }

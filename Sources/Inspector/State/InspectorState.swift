@@ -9,6 +9,8 @@ public struct SpectrumViewState: Equatable, Sendable {
     public var energyAxis = false
     /// Cursor position in ADC; nil means the window's centre.
     public var cursor: Double?
+    /// The line a flag points at (Enter on a flagged cell in the overview), drawn highlighted.
+    public var highlight: String?
     public init() {}
 }
 

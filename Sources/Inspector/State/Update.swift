@@ -40,6 +40,7 @@ extension InspectorState {
     mutating func select(_ i: Int) -> [Effect] {
         guard let d = dataset, i >= 0, i < d.cells.count else { return [] }
         selected = i
+        spectrum.highlight = nil
         return selectBatch(nil, force: true)
     }
 

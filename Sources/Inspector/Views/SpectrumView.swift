@@ -78,6 +78,12 @@ enum SpectrumView {
             legend.append((s.services.cnn ? "CNN centroids" : "CNN n/a", Style(.cnn)))
             legend.append((s.services.scipy ? "SciPy centroids" : "SciPy n/a", Style(.scipy)))
         }
+        // The line a flag pointed at, where the calibration puts it.
+        if markers, let id = s.spectrum.highlight, let line = SpectralLine(id: id), let adc = s.calibration?.adc(forEnergy: line.energy) {
+            series.append(.vertical(x: adc, layer: Layer(Style(.selection, bold: true), priority: Priority.selected),
+                                    label: line.label, dotted: false))
+            legend.append(("flag: " + line.label, Style(.selection, bold: true)))
+        }
         series += extra
         legend += extraLegend
         series.append(.vertical(x: s.cursorADC, layer: Layer(Style(.cursor), priority: Priority.cursor), label: nil, dotted: false))

@@ -40,6 +40,8 @@ public struct SimulationConfig: Sendable, Hashable, Codable {
     public var stepSize: ClosedRange<Double> = 0.004...0.008
     /// Highest ADC value recorded (saturation, docs/physics.md §6: ≈ 7900).
     public var saturationADC: Int = 7900
+    /// Miscalibrations to plant (nil: none; the run and its truth file are then as without the field).
+    public var faults: FaultPlan?
 
     public init() {}
 

@@ -66,6 +66,8 @@ public struct SimulationTruth: Sendable, Equatable, Codable {
     public var cells: [Cell]
     /// The generation id shared with the events file written together with this truth (`SimulationPair`).
     public var eventsGeneration: String?
+    /// The faults planted by `config.faults` (nil when none were asked for), so a fault finder can be scored.
+    public var faults: [PlantedFault]?
 
     /// The truth of one cell.
     public func cell(_ c: Int) -> Cell? { cells.first { $0.cell == c } }

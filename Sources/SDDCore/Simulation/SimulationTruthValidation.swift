@@ -39,6 +39,14 @@ extension SimulationTruth {
             for (k, v) in c.lineFWHM where !(v.isFinite && v >= 0) { return bad(cp + ".lineFWHM.\(k)", "must be a finite width ≥ 0, is \(v)") }
             guard c.events >= 0 else { return bad(cp + ".events", "is negative (\(c.events))") }
         }
+        for (fi, f) in (faults ?? []).enumerated() {
+            let fp = "faults[\(fi)]"
+            guard seen.contains(f.cell) else { return bad(fp + ".cell", "cell \(f.cell) is not in the truth's cells") }
+            for (name, v) in [("start", f.start), ("end", f.end), ("time", f.time), ("size", f.size)] {
+                if let v, !v.isFinite { return bad(fp + ".\(name)", "must be a finite number, is \(v)") }
+            }
+            if let s = f.start, let e = f.end, !(e > s) { return bad(fp + ".end", "\(e) is not after start \(s)") }
+        }
         return nil
     }
 }

@@ -62,6 +62,16 @@ public struct VIP2Simulator: Sendable {
             let t = master.uniform(0.1, 0.9) * duration
             stepsByCell[stepCells[k], default: []].append(.init(time: t, gainFactor: 1 + size))
         }
+        // Planted faults come from a stream of their own: without a plan nothing above or below changes.
+        let plants = cfg.faults.map { $0.plant(cells: cfg.cells, days: cfg.days, seed: cfg.seed) } ?? []
+        var faultsByCell: [Int: [PlantedFault]] = [:]
+        for f in plants {
+            faultsByCell[f.cell, default: []].append(f)
+            if f.kind == .gainStep, let t = f.time, let g = f.size {
+                stepsByCell[f.cell, default: []].append(.init(time: t, gainFactor: g))
+                stepsByCell[f.cell]!.sort { $0.time < $1.time }
+            }
+        }
 
         var cellEvents = [EventTable](repeating: EventTable(), count: cfg.cells)
         var cellTruth = [SimulationTruth.Cell?](repeating: nil, count: cfg.cells)
@@ -71,7 +81,7 @@ public struct VIP2Simulator: Sendable {
         cellEvents.withUnsafeMutableBufferPointer { evBuf in
             cellTruth.withUnsafeMutableBufferPointer { trBuf in
                 DispatchQueue.concurrentPerform(iterations: cfg.cells) { c in
-                    let (ev, tr) = simulateCell(c, duration: duration, steps: stepsByCell[c] ?? [])
+                    let (ev, tr) = simulateCell(c, duration: duration, steps: stepsByCell[c] ?? [], faults: faultsByCell[c] ?? [])
                     evBuf[c] = ev
                     trBuf[c] = tr
                     lock.lock()
@@ -88,18 +98,21 @@ public struct VIP2Simulator: Sendable {
         }
         var energies: [String: Double] = [:]
         for l in profile.lines { energies[l.id] = l.energy }
-        let truth = SimulationTruth(config: cfg, lineEnergies: energies, cells: cellTruth.map { $0! })
+        var truth = SimulationTruth(config: cfg, lineEnergies: energies, cells: cellTruth.map { $0! })
+        if !plants.isEmpty { truth.faults = plants }
         return (all, truth)
     }
 
-    private func simulateCell(_ c: Int, duration: Double, steps: [SimulationTruth.Step]) -> (EventTable, SimulationTruth.Cell) {
+    private func simulateCell(_ c: Int, duration: Double, steps: [SimulationTruth.Step],
+                              faults: [PlantedFault]) -> (EventTable, SimulationTruth.Cell) {
         let cfg = config
         var rng = SeededGenerator(seed: cfg.seed, stream: UInt64(c) + 1)
         func draw(_ r: ClosedRange<Double>) -> Double { rng.uniform(r.lowerBound, r.upperBound) }
 
         // Cell hardware and base calibration.
-        let response = DetectorResponse(enc: draw(cfg.encRange), tailFraction: draw(cfg.tailFractionRange),
+        var response = DetectorResponse(enc: draw(cfg.encRange), tailFraction: draw(cfg.tailFractionRange),
                                         tailSlope: draw(cfg.tailSlopeRange))
+        if let noisy = faults.first(where: { $0.kind == .noisyCell }), let k = noisy.size { response.enc *= k }
         let gain = draw(cfg.gainRange), zero = draw(cfg.zeroADCRange), quad = draw(cfg.quadraticRange)
         let base = EnergyCalibration(p0: -gain * zero - quad * zero * zero, p1: gain, p2: quad)
 
@@ -156,6 +169,10 @@ public struct VIP2Simulator: Sendable {
 
         let truthCell = SimulationTruth.Cell(cell: c, base: base, knotTimes: times, logGain: w, offset: d, steps: steps,
                                              response: response, ratePerDay: rates, lineFWHM: fwhm, events: 0)
+        if let dead = faults.first(where: { $0.kind == .deadCell }) {
+            return deadCell(truthCell, noiseFraction: dead.size ?? 0, duration: duration, rng: &rng)
+        }
+        let dropouts = faults.filter { $0.kind == .fewCounts }
 
         // Event times: a Poisson number, uniform in [0, duration), generated in order by exponential spacings.
         let n = rng.poisson(cfg.eventsPerCellPerDay * cfg.days)
@@ -173,6 +190,8 @@ public struct VIP2Simulator: Sendable {
         let b0 = base.p0, b1 = base.p1, b2 = base.p2
         for i in 0..<n {
             let t = gaps[i] * scale
+            // A rate dropout keeps only a fraction of the events in its window.
+            if !dropouts.isEmpty, let f = dropouts.first(where: { t >= $0.start! && t < $0.end! }), rng.uniform() >= f.size! { continue }
             // Pick the source.
             let u = rng.uniform()
             var k = 0
@@ -202,6 +221,26 @@ public struct VIP2Simulator: Sendable {
             out.append(cell: cell16, adc: UInt16(adc), time: t)
         }
         var tc = truthCell
+        tc.events = out.count
+        return (out, tc)
+    }
+
+    /// A dead cell: no X-rays, only noise triggers just above the pedestal (300 eV + exponential, 400 eV
+    /// mean) at `noiseFraction` of a live cell's rate, uniform in time.
+    private func deadCell(_ cell: SimulationTruth.Cell, noiseFraction: Double, duration: Double,
+                          rng: inout SeededGenerator) -> (EventTable, SimulationTruth.Cell) {
+        var tc = cell
+        let rate = config.eventsPerCellPerDay * noiseFraction
+        tc.ratePerDay = Dictionary(uniqueKeysWithValues: cell.ratePerDay.keys.map { ($0, 0.0) })
+        tc.ratePerDay["noise"] = rate
+        let n = rng.poisson(rate * config.days)
+        let times = (0..<n).map { _ in rng.uniform() * duration }.sorted()
+        var out = EventTable()
+        for t in times {
+            let e = 300 + 400 * rng.exponential()
+            guard let a = cell.calibration(at: t).adc(forEnergy: e), a >= 0, a <= Double(config.saturationADC) else { continue }
+            out.append(cell: UInt16(cell.cell), adc: UInt16(a.rounded()), time: t)
+        }
         tc.events = out.count
         return (out, tc)
     }

@@ -34,7 +34,7 @@ extension InspectorState {
             return select(i)
         case .open:
             guard dataset != nil else { break }
-            return show(.spectrum)
+            return openCause() + show(.spectrum)
         case .nextCell:
             guard let d = dataset, !d.cells.isEmpty else { break }
             return select((selected + 1) % d.cells.count)
@@ -52,5 +52,36 @@ extension InspectorState {
         default: return nil
         }
         return []
+    }
+
+    /// Enter on a flagged cell: select the batch and line its most telling finding points at
+    /// (the batch with the gain step, the wrong identification, too few counts, a failed fit; the
+    /// strongest line for cell-wide findings), centre the spectrum on the line and highlight it, and
+    /// say why in the status line. An unflagged cell opens as before.
+    mutating func openCause() -> [Effect] {
+        spectrum.highlight = nil
+        guard let d = dataset, let c = cell, c.summary.flag == .warn || c.summary.flag == .bad,
+              let finding = c.summary.findings.first else { return [] }
+        var (batchIndex, lineID) = finding.location
+        if case .failedFits = finding {
+            batchIndex = d.calibration?.batches(ofCell: c.cell)?.first { !$0.status.isUsable }?.index
+        }
+        let strongest = d.profile.calibrationLines.max { (d.profile.typicalYields[$0.id] ?? 0) < (d.profile.typicalYields[$1.id] ?? 0) }
+        let line = lineID.flatMap { d.profile.line($0) } ?? strongest
+        var effects: [Effect] = []
+        if let b = batchIndex, let position = c.batches.firstIndex(where: { $0.index == b }) {
+            effects = selectBatch(position)
+        }
+        message = finding.description
+        guard let line else { return effects }
+        spectrum.highlight = line.id
+        if let adc = calibration?.adc(forEnergy: line.energy), let h = histogram {
+            // A window of ±1 keV around the line (as ADC under the calibration), inside the histogram.
+            let half = Swift.max(50, 1000 / Swift.max(0.5, calibration?.slope(adc) ?? 3))
+            let lo = Swift.max(h.lowerEdge, adc - half), hi = Swift.min(h.upperEdge, adc + half)
+            if hi > lo + 10 { spectrum.window = lo...hi }
+            spectrum.cursor = Swift.max(lo, Swift.min(hi, adc))
+        }
+        return effects
     }
 }

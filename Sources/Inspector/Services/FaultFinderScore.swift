@@ -1,0 +1,158 @@
+import Foundation
+import SDDCore
+
+/// Scores the overview's flags against planted faults (`sddcal faults`): a month is simulated with
+/// faults in random cells and batches (``FaultPlan``), calibrated by the inspector's own standard
+/// calibration, the calibration-side faults are applied (``FaultPlanting``), and the overview's
+/// summaries (``Analysis/summaries(_:calibration:services:quality:)``) are compared with the plants.
+public enum FaultFinderScore {
+    /// What one run simulates.
+    public struct Settings: Sendable {
+        public var cells = 32
+        public var days = 30.0
+        /// Mean events per cell per day (the simulator's default 10,400).
+        public var rate = 10_400.0
+        /// Faults planted per run; `plan.batchSeconds` is also the chain's batch length.
+        public var plan: FaultPlan = {
+            var p = FaultPlan.oneOfEach
+            p.gainSteps = 2; p.wrongIdentifications = 2; p.deadCells = 1; p.noisyCells = 2; p.dropouts = 2; p.offsetShifts = 2
+            return p
+        }()
+        public init() {}
+
+        /// The simulation of one seed: the default VIP-2 month without the simulator's own small
+        /// gain steps (clean cells are clean), with the plan's faults.
+        public func simulation(seed: UInt64) -> SimulationConfig {
+            var c = SimulationConfig.vip2(cells: cells, days: days, seed: seed)
+            c.steps = 0
+            c.eventsPerCellPerDay = rate
+            c.faults = plan
+            return c
+        }
+    }
+
+    /// One planted fault and what the overview said about its cell.
+    public struct Outcome: Sendable, Equatable {
+        public var fault: PlantedFault
+        /// The cell is flagged check or bad.
+        public var flagged: Bool
+        /// … with a finding of the fault's kind (in the fault's batch for batch faults).
+        public var rightReason: Bool
+        /// The overview's reasons for the cell.
+        public var note: String
+    }
+
+    /// The result of one seed.
+    public struct SeedResult: Sendable, Equatable {
+        public var seed: UInt64
+        public var outcomes: [Outcome]
+        /// Cells without a fault, and those of them flagged (cell → reasons).
+        public var cleanCells: Int
+        public var cleanFlagged: [Int: String]
+    }
+
+    /// Simulates, calibrates, plants and scores one seed. `services` are the overview's (line fit and Cu
+    /// Kα fit for the summaries); `calibrate` is the standard calibration of the chain.
+    public static func run(seed: UInt64, settings: Settings, services: InspectorServices,
+                           calibrate: (Dataset) throws -> CalibrationSet) throws -> SeedResult {
+        let config = settings.simulation(seed: seed)
+        try settings.plan.check(cells: config.cells, days: config.days)
+        let (events, truth) = try VIP2Simulator(config: config).run()
+        let profile = try VIP2Simulator(config: config).profile
+        var d = Dataset(name: "seed \(seed)", events: events, profile: profile, batch: .duration(settings.plan.batchSeconds))
+        let faults = truth.faults ?? []
+        let standard = try calibrate(d)
+        let planted = FaultPlanting.apply(faults, to: standard, profile: profile)
+        d.calibration = planted
+        let summaries = Analysis.summaries(d, calibration: planted, services: services)
+        return score(d, summaries: summaries, faults: faults, seed: seed)
+    }
+
+    /// Compares the summaries with the plants.
+    public static func score(_ d: Dataset, summaries: [Int: CellSummary], faults: [PlantedFault], seed: UInt64) -> SeedResult {
+        var outcomes: [Outcome] = []
+        let faulty = Set(faults.map(\.cell))
+        for f in faults {
+            let s = summaries[f.cell]
+            let flagged = s.map { $0.flag == .warn || $0.flag == .bad } ?? false
+            let cell = d.cells.first { $0.cell == f.cell }
+            let right = flagged && (s?.findings.contains { matches($0, f, cell: cell) } ?? false)
+            outcomes.append(Outcome(fault: f, flagged: flagged, rightReason: right, note: s?.note ?? "cell not in the data"))
+        }
+        var clean: [Int: String] = [:]
+        var cleanCount = 0
+        for c in d.cells where !faulty.contains(c.cell) {
+            cleanCount += 1
+            if let s = summaries[c.cell], s.flag == .warn || s.flag == .bad { clean[c.cell] = s.note }
+        }
+        return SeedResult(seed: seed, outcomes: outcomes, cleanCells: cleanCount, cleanFlagged: clean)
+    }
+
+    /// Whether a finding names the planted fault: the same kind of reason, in the batch whose window
+    /// holds the fault (its step time, else its window's middle).
+    public static func matches(_ finding: CalibrationQuality.Finding, _ f: PlantedFault, cell: CellInfo?) -> Bool {
+        func inBatch(_ index: Int) -> Bool {
+            guard let t = f.time ?? f.midTime, let b = cell?.batches.first(where: { $0.index == index }) else { return false }
+            return b.start <= t && t < b.end
+        }
+        switch (f.kind, finding) {
+        case (.deadCell, .deadCell): return true
+        case (.noisyCell, .noisy): return true
+        case (.gainStep, .gainStep(let b, _, _, _)): return inBatch(b)
+        case (.fewCounts, .fewCounts(let b, _, _, _)): return inBatch(b)
+        case (.offsetShift, .offsetShift(let b, _)): return inBatch(b)
+        case (.wrongIdentification, .wrongIdentification(let b, _, _, _)), (.wrongIdentification, .linesOffMarks(let b, _)): return inBatch(b)
+        default: return false
+        }
+    }
+
+    /// Counts over seeds, per fault kind and for clean cells.
+    public struct Table: Sendable, Equatable {
+        public struct Row: Sendable, Equatable {
+            public var planted = 0, flagged = 0, rightReason = 0
+        }
+        public var rows: [PlantedFault.Kind: Row] = [:]
+        public var cleanCells = 0
+        public var cleanFlagged = 0
+        public var seeds = 0
+
+        public init(_ results: [SeedResult]) {
+            for r in results {
+                seeds += 1
+                for o in r.outcomes {
+                    var row = rows[o.fault.kind] ?? Row()
+                    row.planted += 1
+                    if o.flagged { row.flagged += 1 }
+                    if o.rightReason { row.rightReason += 1 }
+                    rows[o.fault.kind] = row
+                }
+                cleanCells += r.cleanCells
+                cleanFlagged += r.cleanFlagged.count
+            }
+        }
+
+        /// All faults together.
+        public var total: Row {
+            rows.values.reduce(into: Row()) { $0.planted += $1.planted; $0.flagged += $1.flagged; $0.rightReason += $1.rightReason }
+        }
+
+        /// The table as text: per kind planted, flagged and flagged with the right reason; clean cells flagged.
+        public var text: String {
+            func pct(_ a: Int, _ b: Int) -> String { b == 0 ? "   –   " : String(format: "%5.1f %%", 100 * Double(a) / Double(b)) }
+            func pad(_ s: String, _ n: Int) -> String { s.count >= n ? s : s + String(repeating: " ", count: n - s.count) }
+            func lpad(_ s: String, _ n: Int) -> String { s.count >= n ? s : String(repeating: " ", count: n - s.count) + s }
+            var lines = ["\(pad("fault", 22)) \(lpad("planted", 7))  \(lpad("flagged", 15))  \(lpad("right reason", 15))"]
+            let names: [PlantedFault.Kind: String] = [.gainStep: "gain step in a batch", .wrongIdentification: "wrong line id",
+                                                      .deadCell: "dead cell", .noisyCell: "noisy cell (2× ENC)",
+                                                      .fewCounts: "too few counts", .offsetShift: "shifted offset"]
+            for k in PlantedFault.Kind.allCases {
+                guard let r = rows[k] else { continue }
+                lines.append("\(pad(names[k] ?? k.rawValue, 22)) \(lpad("\(r.planted)", 7))  \(lpad("\(r.flagged)", 5)) \(pct(r.flagged, r.planted))  \(lpad("\(r.rightReason)", 5)) \(pct(r.rightReason, r.planted))")
+            }
+            let t = total
+            lines.append("\(pad("all faults", 22)) \(lpad("\(t.planted)", 7))  \(lpad("\(t.flagged)", 5)) \(pct(t.flagged, t.planted))  \(lpad("\(t.rightReason)", 5)) \(pct(t.rightReason, t.planted))")
+            lines.append("\(pad("clean cells", 22)) \(lpad("\(cleanCells)", 7))  \(lpad("\(cleanFlagged)", 5)) \(pct(cleanFlagged, cleanCells))")
+            return lines.joined(separator: "\n")
+        }
+    }
+}
