@@ -104,7 +104,10 @@ enum TUIBench {
             let xs = (0..<150).map { e.center($0) }
             let fit = PeakFitSummary(position: 8047.8, positionError: 1.5, fwhm: 185, fwhmError: 3, chi2: 140, ndf: 143,
                                      curveX: xs, curveY: xs.map { 0.5 + 40 * exp(-0.5 * pow(($0 - 8041) / 78, 2)) })
-            _ = s.update(.beforeAfter(before: fit, after: fit, beforeHistogram: e, afterHistogram: e, message: nil))
+            s.beforeAfter.reference = .standard
+            let request = BeforeAfterRequest(cells: s.beforeAfterCells, reference: .standard, generation: s.beforeAfter.generation)
+            s.beforeAfter.requested = request
+            _ = s.update(.beforeAfterReady(BeforeAfterResult(request: request, before: fit, after: fit, beforeHistogram: e, afterHistogram: e)))
         default: break
         }
         return s

@@ -10,7 +10,9 @@ struct Inspect: ParsableCommand {
         abstract: "Open the terminal inspector on an event or histogram file: cells, spectra, seeds, optimization, before/after.",
         discussion: """
         Views: 1 overview of all cells, 2 a cell's spectrum (braille plot, zoom, cursor, centroids), \
-        3 seeds (nudge a centroid, refit), 4 optimize (live log-likelihood), 5 before/after at Cu Kα. \
+        3 seeds (nudge a centroid, refit), 4 optimize (live log-likelihood), 5 before/after at Cu Kα \
+        against a reference (r: the --reference standard calibration, the standard one, the --truth), \
+        summed or per cell (s), with held-out figures (h: the chain rerun without each fold, in the background). \
         ? lists every key; q or Ctrl-C quits and restores the terminal. Without --calib the standard \
         calibration is computed in the background (progress in the status bar). \
         With --json nothing is drawn: the overview (counts, Cu Kα FWHM, hardware limit, flags) is printed.
@@ -27,6 +29,8 @@ struct Inspect: ParsableCommand {
     @OptionGroup var output: OutputOptions
     @Option(help: "Refinement of view 4, as in `sddcal optimize`: smooth (default), per-batch, or newton, adam, gd (per-batch with that optimizer).") var method = "smooth"
     @Option(help: "Batch length: 48h, 30d, 90m, a count of events, or all.") var batch = "48h"
+    @Option(help: "Batch length of the before/after view's reference standard calibration (the paper's 30 d).") var reference = "30d"
+    @Option(help: "Simulator truth file of the events (sddcal simulate --truth): the true calibration becomes a before/after reference.") var truth: String?
     @Option(help: "Line profile (vip2, siddharta2, or a list like TiKa,FeKa,CuKa).") var profile = "vip2"
     @Option(help: "Glyphs: \(Glyphs.allCases.map(\.rawValue).joined(separator: "|")) (auto: Unicode on a UTF-8 locale).") var glyphs: Glyphs = .auto
     @Option(help: "Colours: \(Colors.allCases.map(\.rawValue).joined(separator: "|")) (auto: what the terminal offers).") var colors: Colors = .auto
@@ -38,8 +42,13 @@ struct Inspect: ParsableCommand {
     func run() throws {
         try reportingErrors {
             if let out, !output.force && FileManager.default.fileExists(atPath: out) { throw SDDError.outputExists(out) }
-            let dataset = try Self.load(file: file, calib: calib, batch: batch, profile: profile,
+            var dataset = try Self.load(file: file, calib: calib, batch: batch, profile: profile,
                                         readOptions: rootInput.readOptions())
+            dataset.referenceBatch = try BatchSpec(parsing: reference).description
+            if let truth {
+                guard dataset.events != nil else { throw SDDError.invalidArgument("--truth", "needs an event file") }
+                dataset.truth = try SimulationTruth.load(truth, pairedWith: file)
+            }
             let choice = try Optimize.refinementChoice(method: method, optimizer: nil)
             let settings = try Optimize.makeSettings(loss: "density", method: choice.optimizer)
             let hand = try seeds.flatMap { path in

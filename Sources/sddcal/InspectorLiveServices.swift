@@ -53,6 +53,8 @@ enum InspectorLiveServices {
                 }
                 return try CalibrationRefiner(settings: refinement).refine(events: ev, calibration: cal, observer: relay, cancel: flag).calibration
             })
+        let heldOut = InspectorHeldOut(calibrator: calibrator, smooth: smooth, refinement: refinement)
+        services.heldOut = { d, request, listener in try heldOut.run(d, request: request, listener: listener) }
         if let out {
             // The first save respects --force; later ones replace the file this session wrote.
             let written = SessionFile()

@@ -51,16 +51,57 @@ public enum Analysis {
         return any ? total : nil
     }
 
-    /// Before/after figures for the selected cells.
-    public static func beforeAfter(_ d: Dataset, cells: [Int], services: InspectorServices) -> Action {
-        guard let std = d.calibration else {
-            return .beforeAfter(before: nil, after: nil, beforeHistogram: nil, afterHistogram: nil, message: "no calibration yet")
+    /// The energy spectrum over `range` of the given cells' events under the simulator's true
+    /// calibration at each event's time, each event dithered within its channel (seeded per cell and
+    /// batch, like `energyHistogram`). Nil without events.
+    public static func energyHistogram(_ d: Dataset, cells: [Int], truth: SimulationTruth,
+                                       range: ClosedRange<Double> = BeforeAfterState.range, binWidth: Double = energyBinWidth) -> Histogram? {
+        guard let ev = d.events else { return nil }
+        let bins = Int(((range.upperBound - range.lowerBound) / binWidth).rounded())
+        var total = Histogram(lowerEdge: range.lowerBound, binWidth: binWidth, bins: bins)
+        let lo = total.lowerEdge, hi = total.upperEdge
+        var any = false
+        for c in cells {
+            guard let i = d.index(ofCell: c), let cellTruth = truth.cell(c) else { continue }
+            for info in d.cells[i].batches {
+                guard let r = info.range else { continue }
+                var rng = SeededGenerator(seed: SpectrumBuilder.ditherSeed(cell: c, batch: info.index))
+                for k in r {
+                    let e = EventEnergies.energy(adc: ev.adc[k], calibration: cellTruth.calibration(at: ev.time[k]), uniform: rng.uniform())
+                    if e >= lo && e < hi { total.fill(e) }
+                }
+                any = true
+            }
         }
-        let hb = energyHistogram(d, cells: cells, calibration: std)
-        let ha = d.optimized.flatMap { energyHistogram(d, cells: cells, calibration: $0) }
-        let fit = services.fitCuKa
-        let msg = fit == nil ? "Cu Kα fit not available in this build" : nil
-        return .beforeAfter(before: hb.flatMap { fit?($0) }, after: ha.flatMap { fit?($0) }, beforeHistogram: hb, afterHistogram: ha, message: msg)
+        return any ? total : nil
+    }
+
+    /// Before/after figures of a request: the Cu Kα region of its cells under the reference (before)
+    /// and under the optimized calibration (after; against another reference than the standard
+    /// calibration, the standard one when nothing is optimized yet), both fitted, and the hardware
+    /// limit of the cells from the standard calibration's strong lines.
+    public static func beforeAfter(_ d: Dataset, request: BeforeAfterRequest, services: InspectorServices) -> BeforeAfterResult {
+        var r = BeforeAfterResult(request: request)
+        guard let standard = d.calibration else { r.message = "no calibration yet"; return r }
+        let cells = request.cells
+        let hb: Histogram?
+        switch request.reference {
+        case .longBatches: hb = d.referenceCalibration.flatMap { energyHistogram(d, cells: cells, calibration: $0) }
+        case .standard: hb = energyHistogram(d, cells: cells, calibration: standard)
+        case .truth: hb = d.truth.flatMap { energyHistogram(d, cells: cells, truth: $0) }
+        }
+        let afterSet = d.optimized ?? (request.reference == .standard ? nil : standard)
+        let ha = afterSet.flatMap { energyHistogram(d, cells: cells, calibration: $0) }
+        r.beforeHistogram = hb; r.afterHistogram = ha
+        if let fit = services.fitCuKa {
+            r.before = hb.flatMap(fit); r.after = ha.flatMap(fit)
+        } else {
+            r.message = "Cu Kα fit not available in this build"
+        }
+        let only = Set(cells)
+        r.hardwareLimit = HardwareLimit.cuKalpha(calibration: standard, cells: only, profile: d.profile)
+            ?? d.referenceCalibration.flatMap { HardwareLimit.cuKalpha(calibration: $0, cells: only, profile: d.profile) }
+        return r
     }
 
     /// Fits every seeded line and refits the calibration through the fitted centroids. Without a
@@ -108,7 +149,7 @@ public enum Analysis {
             if let set, let batches = set.batches(ofCell: cell.cell) {
                 findings = quality.findings(batches: batches)
                 if let fit = services.fitCuKa {
-                    if let h = energyHistogram(d, cells: [cell.cell], calibration: set), let f = fit(h) { s.cuKaFWHM = f.fwhm }
+                    if let h = energyHistogram(d, cells: [cell.cell], calibration: set), let f = fit(h) { s.cuKaFWHM = f.fwhm; s.cuKaFWHMError = f.fwhmError }
                     else { findings.append(.cuKaFitFailed) }
                 }
             } else if set != nil {
@@ -126,6 +167,10 @@ public enum Analysis {
                     var resp = response; resp.enc = enc
                     s.hardwareFWHM = resp.fwhm(at: cuKa.energy)
                 }
+            }
+            // The limit `fit` and `report` warn against (from the standard calibration's line widths).
+            if let std = d.calibration ?? set {
+                s.hardwareLimit = HardwareLimit.cuKalpha(calibration: std, cells: [cell.cell], profile: d.profile)
             }
             if let a = s.cuKaFWHM, let b = s.hardwareFWHM, let f = quality.finding(cuKaFWHM: a, hardwareLimit: b) {
                 findings.append(f)

@@ -9,6 +9,7 @@ public final class InspectorEngine: @unchecked Sendable {
     public let mailbox: Mailbox
     private let queue: DispatchQueue?
     private var listener: Listener?
+    private var heldOutListener: HeldOutRelay?
     private let lock = NSLock()
     /// Seconds on a monotonic clock (injectable so tests get reproducible rates).
     let clock: @Sendable () -> Double
@@ -31,6 +32,10 @@ public final class InspectorEngine: @unchecked Sendable {
                 lock.lock(); listener?.cancel(); lock.unlock()
             case .startOptimization:
                 startOptimization(d)
+            case .cancelHeldOut:
+                lock.lock(); heldOutListener?.cancel(); lock.unlock()
+            case .startHeldOut(let request):
+                startHeldOut(d, request)
             default:
                 let accepted = state.optimize.phase == .accepted
                 let work: @Sendable () -> Void = { [self] in self.perform(e, d, accepted: accepted) }
@@ -43,7 +48,7 @@ public final class InspectorEngine: @unchecked Sendable {
     public func waitUntilIdle() {
         queue?.sync {}
         while true {
-            lock.lock(); let busy = listener?.running == true; lock.unlock()
+            lock.lock(); let busy = listener?.running == true || heldOutListener?.running == true; lock.unlock()
             if !busy { return }
             usleep(2000)
         }
@@ -70,8 +75,17 @@ public final class InspectorEngine: @unchecked Sendable {
             guard let i = d.index(ofCell: cell) else { return }
             let r = Analysis.refit(d.histogram(cell: i, batch: batch), profile: d.profile, seeds: seeds, services: services)
             mailbox.post(.seedFit(cell: cell, batch: batch, fits: r.fits, calibration: r.calibration, message: r.message))
-        case let .computeBeforeAfter(cells):
-            mailbox.post(Analysis.beforeAfter(d, cells: cells, services: services))
+        case .computeBeforeAfter(let request):
+            mailbox.post(.beforeAfterReady(Analysis.beforeAfter(d, request: request, services: services)))
+        case .computeReferenceCalibration:
+            guard let f = services.standardCalibration else {
+                mailbox.post(.referenceCalibrationReady(nil, error: "no standard calibration in this build")); return
+            }
+            var long = d
+            long.batchSpec = d.referenceBatch
+            let obs = ProgressRelay(mailbox, label: "\(d.referenceBatch) reference calibration")
+            do { mailbox.post(.referenceCalibrationReady(try f(long, obs), error: nil)) }
+            catch { mailbox.post(.referenceCalibrationReady(nil, error: "\(error)")) }
         case .saveCalibration:
             // The calibration in use: the accepted optimization, else the standard one (with any
             // seeds refits written into it).
@@ -82,7 +96,7 @@ public final class InspectorEngine: @unchecked Sendable {
             guard let save = services.saveSeeds else { return }
             do { mailbox.post(.seedsSaved(try save(f))) }
             catch { mailbox.post(.notice("could not write the seeds: \(error)")) }
-        case .startOptimization, .cancelOptimization:
+        case .startOptimization, .cancelOptimization, .startHeldOut, .cancelHeldOut:
             break
         }
     }
@@ -105,6 +119,50 @@ public final class InspectorEngine: @unchecked Sendable {
             t.name = "sddcal.optimizer"
             t.start()
         }
+    }
+
+    /// Runs the held-out evaluation on its own thread (minutes on a month of data): analysis and the
+    /// optimizer stay responsive; progress and the result come back through the mailbox.
+    private func startHeldOut(_ d: Dataset, _ request: HeldOutRequest) {
+        guard let f = services.heldOut else { return }
+        let l = HeldOutRelay(mailbox)
+        lock.lock(); heldOutListener?.cancel(); heldOutListener = l; lock.unlock()
+        let work: @Sendable () -> Void = { [mailbox] in
+            do {
+                let figures = try f(d, request, l)
+                mailbox.post(.heldOutFinished(l.isCancelled ? nil : figures, error: nil, cancelled: l.isCancelled))
+            } catch is HeldOutCancelled {
+                mailbox.post(.heldOutFinished(nil, error: nil, cancelled: true))
+            } catch {
+                mailbox.post(.heldOutFinished(nil, error: "\(error)", cancelled: l.isCancelled))
+            }
+            l.running = false
+        }
+        if queue == nil { work() } else {
+            let t = Thread { work() }
+            t.name = "sddcal.held-out"
+            t.start()
+        }
+    }
+
+    /// Forwards the held-out run's progress (at most ~10 reports a second) and its cancel flag.
+    final class HeldOutRelay: HeldOutListener, @unchecked Sendable {
+        let mailbox: Mailbox
+        private let lock = NSLock()
+        private var cancelled = false
+        private var last = -1.0
+        var running = true
+        init(_ m: Mailbox) { mailbox = m }
+        func progress(_ text: String, fraction: Double?) {
+            let now = Double(DispatchTime.now().uptimeNanoseconds) / 1e9
+            lock.lock()
+            let due = now - last > 0.1 || fraction == 1
+            if due { last = now }
+            lock.unlock()
+            if due { mailbox.post(.heldOutProgress(text, fraction)) }
+        }
+        var isCancelled: Bool { lock.lock(); defer { lock.unlock() }; return cancelled }
+        func cancel() { lock.lock(); cancelled = true; lock.unlock() }
     }
 
     /// Forwards optimizer iterations to the mailbox with wall-clock time since the start.

@@ -74,6 +74,10 @@ public struct InspectorServices: Sendable {
     public var saveCalibration: (@Sendable (CalibrationSet) throws -> String)?
     /// Saves the hand-set seeds (`--seeds FILE`); returns where they went.
     public var saveSeeds: (@Sendable (SeedsFile) throws -> String)?
+    /// Held-out (cross-fitted) Cu Kα figures: reruns the whole chain on the request's cells without
+    /// each fold of their events (slow: run on its own thread); reports progress to the listener and
+    /// throws ``HeldOutCancelled`` once it says so.
+    public var heldOut: (@Sendable (Dataset, HeldOutRequest, HeldOutListener) throws -> HeldOutFigures)?
 
     public init(scipyCentroids: (@Sendable (Histogram, LineProfile) -> [CentroidMark])? = nil,
                 cnnCentroids: (@Sendable (Histogram, LineProfile) -> [CentroidMark])? = nil,

@@ -51,6 +51,12 @@ public enum Action: Sendable {
     case startOptimization, cancelOptimization, acceptOptimization, discardOptimization
     // Before/after.
     case recomputeBeforeAfter
+    /// The next reference (long-batch standard → standard → truth).
+    case cycleReference
+    /// Summed over the selected cells ↔ the cell under the cursor alone.
+    case toggleBeforeAfterScope
+    /// Start or cancel the held-out (cross-fitted) figures in the background.
+    case startHeldOut, cancelHeldOut
     // Results of background work.
     case progress(String, Double?)
     case datasetLoaded(Dataset)
@@ -65,7 +71,11 @@ public enum Action: Sendable {
     case seedsSaved(String)
     case optimizerProgress([OptimizerSnapshot])
     case optimizerFinished(CalibrationSet?, error: String?, cancelled: Bool)
-    case beforeAfter(before: PeakFitSummary?, after: PeakFitSummary?, beforeHistogram: Histogram?, afterHistogram: Histogram?, message: String?)
+    case beforeAfterReady(BeforeAfterResult)
+    /// The standard calibration in long batches (the before/after reference) is ready, or failed.
+    case referenceCalibrationReady(CalibrationSet?, error: String?)
+    case heldOutProgress(String, Double?)
+    case heldOutFinished(HeldOutFigures?, error: String?, cancelled: Bool)
     case failure(String)
     /// A note for the status bar that does not end background activity.
     case notice(String)
@@ -82,7 +92,11 @@ public enum Effect: Equatable, Sendable {
     case refitSeeds(cell: Int, batch: Int?, seeds: [String: Double])
     case startOptimization
     case cancelOptimization
-    case computeBeforeAfter(cells: [Int])
+    case computeBeforeAfter(BeforeAfterRequest)
+    /// The standard calibration in the dataset's reference batches (`Dataset.referenceBatch`).
+    case computeReferenceCalibration
+    case startHeldOut(HeldOutRequest)
+    case cancelHeldOut
     case saveCalibration
     /// Write the hand-set seeds (`--seeds FILE`).
     case saveSeeds(SeedsFile)

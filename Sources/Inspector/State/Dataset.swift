@@ -1,4 +1,5 @@
 import Foundation
+import LineFitting
 import SDDCore
 
 /// A line centroid found in a spectrum (by the CNN or the SciPy-style finder), in ADC units.
@@ -31,6 +32,11 @@ public struct CellSummary: Equatable, Sendable {
     public var cuKaFWHM: Double?
     /// The FWHM at Cu Kα the detector's noise allows (from the Mn Kα width via the Fano/ENC model).
     public var hardwareFWHM: Double?
+    /// The fit error of `cuKaFWHM` (eV), when the fit gives one.
+    public var cuKaFWHMError: Double?
+    /// The cell's hardware limit at Cu Kα with its error (``HardwareLimit``: ENC and Fano fitted to the
+    /// strong lines' widths in the standard calibration), the figure `fit` and `report` check against.
+    public var hardwareLimit: HardwareLimit?
     public var flag: CellFlag
     /// The quality rules that fired, with what they measured.
     public var findings: [CalibrationQuality.Finding] = []
@@ -38,6 +44,14 @@ public struct CellSummary: Equatable, Sendable {
     public var note: String
     public init(cuKaFWHM: Double? = nil, hardwareFWHM: Double? = nil, flag: CellFlag = .unknown, note: String = "") {
         self.cuKaFWHM = cuKaFWHM; self.hardwareFWHM = hardwareFWHM; self.flag = flag; self.note = note
+    }
+}
+
+extension CellSummary {
+    /// How many standard errors the Cu Kα FWHM lies below the hardware limit when more than 2 (issue
+    /// 11: narrower than the detector allows, so the calibration fitted the noise of these events); else nil.
+    public var sigmasBelowHardwareLimit: Double? {
+        HardwareLimitCheck.sigmasBelow(hardwareLimit, fwhm: cuKaFWHM, error: cuKaFWHMError)
     }
 }
 
@@ -86,6 +100,12 @@ public struct Dataset: Sendable {
     public var calibration: CalibrationSet?
     /// An optimized calibration waiting to be accepted or discarded, or accepted.
     public var optimized: CalibrationSet?
+    /// Batch length of the before/after view's reference: the standard calibration in long batches
+    /// (the paper's 30 d), computed when the view first asks for it.
+    public var referenceBatch = "30d"
+    public var referenceCalibration: CalibrationSet?
+    /// The simulator's true calibration (`inspect --truth`), a before/after reference.
+    public var truth: SimulationTruth?
 
     public init(name: String, profile: LineProfile, cells: [CellInfo], events: EventTable? = nil,
                 batchSpec: String = "all", calibration: CalibrationSet? = nil, optimized: CalibrationSet? = nil) {
@@ -113,6 +133,18 @@ public struct Dataset: Sendable {
             cells.append(CellInfo(cell: c, events: hi - lo, batches: bs, spectrum: h))
         }
         self.init(name: name, profile: profile, cells: cells, events: batched.events, batchSpec: batch.description)
+    }
+
+    /// Whether the long-batch reference differs from the calibration in the inspector's batches:
+    /// events (histograms are one batch each) in batches shorter than the reference's.
+    public var offersLongBatchReference: Bool {
+        guard events != nil, let ref = try? BatchSpec(parsing: referenceBatch), case .duration(let r) = ref else { return false }
+        guard let own = try? BatchSpec(parsing: batchSpec) else { return true }
+        switch own {
+        case .duration(let b): return b < r
+        case .count: return true
+        case .all: return false
+        }
     }
 
     /// Index of a cell number in `cells`.

@@ -73,22 +73,6 @@ public struct OptimizeState: Equatable, Sendable {
     }
 }
 
-/// The before/after view: the Cu Kα region summed over the selected cells under both calibrations.
-public struct BeforeAfterState: Equatable, Sendable {
-    public var before: PeakFitSummary?
-    public var after: PeakFitSummary?
-    public var beforeHistogram: Histogram?
-    public var afterHistogram: Histogram?
-    public var pending = false
-    public var message: String?
-    public var logScale = false
-    public init() {}
-    /// Energy range shown and fitted (eV), the paper's table 1 window.
-    public static let range: ClosedRange<Double> = 7000...8500
-    /// The Pauli-forbidden Cu transition searched by VIP-2 (docs/physics.md §2).
-    public static let forbiddenLine = 7746.73
-}
-
 /// The whole inspector state. `update` is the only thing that changes it; `render` only reads it.
 public struct InspectorState: Sendable {
     public var width: Int
@@ -173,6 +157,8 @@ public struct ServiceAvailability: Equatable, Sendable {
     public var save = false
     /// Whether hand-set seeds are written to a seeds file (`sddcal inspect --seeds`).
     public var saveSeeds = false
+    /// Whether the before/after view can compute held-out (cross-fitted) figures.
+    public var heldOut = false
     public init(scipy: Bool = false, cnn: Bool = false, lineFit: Bool = false, cuKaFit: Bool = false,
                 calibration: Bool = false, optimizer: Bool = false) {
         self.scipy = scipy; self.cnn = cnn; self.lineFit = lineFit; self.cuKaFit = cuKaFit
@@ -183,5 +169,6 @@ public struct ServiceAvailability: Equatable, Sendable {
                   cuKaFit: s.fitCuKa != nil, calibration: s.standardCalibration != nil, optimizer: s.optimize != nil)
         save = s.saveCalibration != nil
         saveSeeds = s.saveSeeds != nil
+        heldOut = s.heldOut != nil
     }
 }

@@ -73,7 +73,11 @@ public enum KeyBindings {
             b(.char("a"), .optimize, .acceptOptimization, "accept the result"),
             b(.char("d"), .optimize, .discardOptimization, "discard the result"),
 
-            b(.char("r"), .beforeAfter, .recomputeBeforeAfter, "recompute for the selected cells"),
+            b(.char("r"), .beforeAfter, .cycleReference, "next reference: 30d standard / standard / truth"),
+            b(.char("s"), .beforeAfter, .toggleBeforeAfterScope, "summed over the selected cells / this cell (n, p)"),
+            b(.char("h"), .beforeAfter, .startHeldOut, "held-out figures: rerun the chain without each fold (background)"),
+            b(.char("c"), .beforeAfter, .cancelHeldOut, "cancel the held-out run"),
+            b(.char("u"), .beforeAfter, .recomputeBeforeAfter, "recompute the spectra and fits"),
             b(.char("l"), .beforeAfter, .toggleLog, "linear / log counts"),
         ]
     }()

@@ -5,6 +5,13 @@ extension InspectorState {
     /// Applies an action and returns the background work it asks for. Pure: no I/O, no clocks.
     /// One reducer per view (and one for what background work posts) takes the actions it knows.
     public mutating func update(_ action: Action) -> [Effect] {
+        var fx = reduce(action)
+        // The before/after view follows the cell, the selection and the calibrations while it is shown.
+        if view == .beforeAfter { fx += requestBeforeAfter() }
+        return fx
+    }
+
+    private mutating func reduce(_ action: Action) -> [Effect] {
         if let fx = reduceFrame(action) { return fx }
         if let fx = reduceOverview(action) { return fx }
         if let fx = reduceSpectrum(action) { return fx }
@@ -19,21 +26,14 @@ extension InspectorState {
     mutating func calibrationChanged() -> [Effect] {
         overview.generation += 1
         overview.pending = true
+        beforeAfter.invalidate()
         return [.computeSummaries, .computeMiniSpectra(generation: overview.generation)]
     }
 
     mutating func show(_ v: View) -> [Effect] {
         view = v
         showHelp = false
-        if v == .beforeAfter, beforeAfter.before == nil, !beforeAfter.pending { return requestBeforeAfter() }
         return autoRefit()
-    }
-
-    mutating func requestBeforeAfter() -> [Effect] {
-        guard let d = dataset, d.calibration != nil else { beforeAfter.message = "waiting for a calibration"; return [] }
-        beforeAfter.pending = true
-        let cells = selection.isEmpty ? d.cells.map(\.cell) : selection.sorted()
-        return [.computeBeforeAfter(cells: cells)]
     }
 
     /// Selects a cell (index into the dataset), resets the per-cell views and asks for its centroids.

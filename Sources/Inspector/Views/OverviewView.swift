@@ -131,9 +131,13 @@ enum OverviewView {
         x += buf.put(marked ? "*" : " ", x: x, y: r.y, style: Style(.accent, bold: true, reverse: selected))
         // Whole eV without String(format:): 384 meters a frame.
         func whole(_ v: Double?) -> String { v.flatMap { $0.isFinite && abs($0) < 1e9 ? String(Int($0.rounded())) : nil } ?? "--" }
-        let fw = "Cu " + whole(c.summary.cuKaFWHM) + " hw " + whole(c.summary.hardwareFWHM)
-        let over = (c.summary.cuKaFWHM ?? 0) > (c.summary.hardwareFWHM ?? .infinity) * 1.1
-        buf.put(fw, x: x + 1, y: r.y, style: over && !selected ? Style(.warn) : base, maxWidth: r.x + lw - 2 - x)
+        // The hardware limit `fit` and `report` use when known; "<" marks a Cu Kα FWHM more than 2σ below it.
+        let hw = c.summary.hardwareLimit?.fwhm ?? c.summary.hardwareFWHM
+        let below = c.summary.sigmasBelowHardwareLimit != nil
+        let fw = "Cu " + whole(c.summary.cuKaFWHM) + (below ? "<hw " : " hw ") + whole(hw)
+        let over = (c.summary.cuKaFWHM ?? 0) > (hw ?? .infinity) * 1.1
+        let figureStyle = below ? Style(.bad, bold: true, reverse: selected) : (over && !selected ? Style(.warn) : base)
+        buf.put(fw, x: x + 1, y: r.y, style: figureStyle, maxWidth: r.x + lw - 2 - x)
         if r.height >= 2 {
             buf.put(TextWidgets.pad(TextWidgets.count(Double(c.events)) + " ev", lw - 6, right: true), x: r.x, y: r.y + 1,
                     style: selected ? base : Style(.label), maxWidth: lw - 1)
@@ -202,6 +206,9 @@ enum OverviewView {
             parts.append(("  ·  cell \(c.cell)\(c.label.map { " " + $0 } ?? ""): ", Style(.label)))
             parts.append(("\(TextWidgets.count(Double(c.events))) ev, \(c.batches.count) batches", Style(.label)))
             if !c.summary.note.isEmpty { parts.append((" · " + c.summary.note, Style(c.summary.flag.role, bold: true))) }
+            if let k = c.summary.sigmasBelowHardwareLimit, let f = c.summary.cuKaFWHM, let hw = c.summary.hardwareLimit {
+                parts.append((String(format: " · Cu %.0f eV %.1fσ below the hardware limit %.0f (fitted noise)", f, k, hw.fwhm), Style(.bad, bold: true)))
+            }
         }
         TextWidgets.spans(&buf, x: 1, y: y, maxX: maxX, parts, glyphs: g)
     }

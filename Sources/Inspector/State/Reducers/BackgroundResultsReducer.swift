@@ -48,11 +48,7 @@ extension InspectorState {
             dataset?.optimized = set
             optimize.phase = cancelled ? .cancelled : .finished
             message = cancelled ? "optimization cancelled: accept (a) keeps the last iterate" : "optimization finished: a accept, d discard"
-            beforeAfter = BeforeAfterState()
-        case let .beforeAfter(b, a, hb, ha, msg):
-            beforeAfter.before = b; beforeAfter.after = a
-            beforeAfter.beforeHistogram = hb; beforeAfter.afterHistogram = ha
-            beforeAfter.pending = false; beforeAfter.message = msg
+            beforeAfter.invalidate()
         case .seedsLoaded(let f):
             loadHandSeeds(f)
             if cell != nil { return selectBatch(batch, force: true) }

@@ -24,7 +24,6 @@ extension InspectorState {
             }
             optimize.phase = .accepted
             message = "optimized calibration accepted"
-            beforeAfter = BeforeAfterState()
             return calibrationChanged() + (services.save ? [.saveCalibration] : [])
         case .discardOptimization:
             guard optimize.phase == .finished || optimize.phase == .cancelled || optimize.phase == .accepted else {
@@ -32,7 +31,6 @@ extension InspectorState {
             }
             optimize.phase = .discarded
             dataset?.optimized = nil
-            beforeAfter.after = nil; beforeAfter.afterHistogram = nil
             message = "optimized calibration discarded"
             return calibrationChanged()
         default: return nil

@@ -44,11 +44,9 @@ extension InspectorState {
         case .toggleCellSelection:
             guard let c = cell else { break }
             if selection.contains(c.cell) { selection.remove(c.cell) } else { selection.insert(c.cell) }
-            beforeAfter.before = nil; beforeAfter.after = nil
         case .selectAllCells:
             guard let d = dataset else { break }
             selection = selection.count == d.cells.count ? [] : Set(d.cells.map(\.cell))
-            beforeAfter.before = nil; beforeAfter.after = nil
         default: return nil
         }
         return []
