@@ -216,11 +216,9 @@ def python_calibrate_batch(adc, seeds):
     return np.polyfit(x, y, 2 if len(pts) >= 4 else 1, w=1 / se, cov="unscaled")
 
 
-def time_calibration(a):
-    tmp = tempfile.mkdtemp(prefix="sddcal-calib-")
-    sddcal = os.path.join(ROOT, ".build", "release", "sddcal")
-    if not os.path.exists(sddcal):
-        subprocess.check_call(["swift", "build", "-c", "release", "--product", "sddcal"], cwd=ROOT)
+def calibration_batches(tmp, sddcal):
+    """A simulated 2-cell month in 48 h batches and sddcal's own seeds: [(ADC values, {line: seed ADC})],
+    the events file and sddcal's calibration of it (also used by scripts/compare)."""
     ev = os.path.join(tmp, "events.csv")
     subprocess.run([sddcal, "simulate", "--cells", "2", "--days", "30", "--seed", "9", "--out", ev,
                     "--truth", os.path.join(tmp, "truth.json")], check=True, capture_output=True)
@@ -228,14 +226,23 @@ def time_calibration(a):
     subprocess.run([sddcal, "calibrate", ev, "--batch", "48h", "--seeds", "pattern", "--out", seeds_file],
                    check=True, capture_output=True)
     cal = json.load(open(seeds_file))
-    data = np.loadtxt(ev, delimiter=",", skiprows=1)
+    # The file starts with a "# sddcal generation" comment line, then the header.
+    data = np.loadtxt((l for l in open(ev) if not l.startswith("#")), delimiter=",", skiprows=1)
     cell, adc, t = data[:, 0].astype(int), data[:, 1].astype(int), data[:, 2]
-    t0 = t.min()
     batches = []
     for c in cal["cells"]:
         for b in c["batches"]:
             sel = (cell == c["cell"]) & (t >= b["start"]) & (t < b["end"])
             batches.append((adc[sel], {l["line"]: l["centroid_adc"] for l in b["lines"]}))
+    return batches, ev, cal
+
+
+def time_calibration(a):
+    tmp = tempfile.mkdtemp(prefix="sddcal-calib-")
+    sddcal = os.path.join(ROOT, ".build", "release", "sddcal")
+    if not os.path.exists(sddcal):
+        subprocess.check_call(["swift", "build", "-c", "release", "--product", "sddcal"], cwd=ROOT)
+    batches, ev, _ = calibration_batches(tmp, sddcal)
     swift_wall, swift_cpu, py_per_batch, bench = [], [], [], []
     env = dict(os.environ)
     for _ in range(a.rounds):
@@ -267,30 +274,8 @@ def time_calibration(a):
               f"{report['sddcal_s_per_batch_cpu'] * 1e3:.2f} ms CPU per batch): ratio {py_full / sw_full:.0f}×")
 
 
-def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--histograms", type=int, default=20)
-    ap.add_argument("--rounds", type=int, default=5)
-    ap.add_argument("--seed", type=int, default=2024)
-    ap.add_argument("--json", action="store_true")
-    ap.add_argument("--calibration", action="store_true", help="time the standard calibration instead")
-    a = ap.parse_args()
-    if not os.path.exists(BENCH):
-        subprocess.check_call(["swift", "build", "-c", "release", "--product", "sddcal-bench"], cwd=ROOT)
-    if a.calibration:
-        time_calibration(a)
-        return
-
-    hists, truths = make_histograms(a.histograms, a.seed)
-    tmp = tempfile.mkdtemp(prefix="sddcal-iminuit-")
-    hist_file = os.path.join(tmp, "histograms.json")
-    res_file = os.path.join(tmp, "swift_results.json")
-    with open(hist_file, "w") as f:
-        json.dump([{"lower_edge": LOW, "bin_width": WIDTH, "counts": h.tolist()} for h in hists], f)
-
-    # Agreement: tight Minuit tolerance so its own EDM does not blur a 0.05σ comparison.
-    run_swift(hist_file, res_file)
-    swift = json.load(open(res_file))
+def fit_agreement(hists, swift):
+    """Compares sddcal's fits (its SDDCAL_FIT_RESULTS list) with iminuit's on the same histograms."""
     worst_value, worst_error, compared, skipped, failures = 0.0, 0.0, 0, [], []
     calls = []
     for k, h in enumerate(hists):
@@ -315,6 +300,34 @@ def main():
             if dv > 0.05 or de > 0.05:
                 failures.append(f"histogram {k}: {name} sddcal {s['values'][i]:.6g} ± {s['errors'][i]:.4g}, "
                                 f"iminuit {m.values[name]:.6g} ± {m.errors[name]:.4g} (Δ = {dv:.3f}σ, errors {de:.1%})")
+    return worst_value, worst_error, compared, skipped, failures, calls
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--histograms", type=int, default=20)
+    ap.add_argument("--rounds", type=int, default=5)
+    ap.add_argument("--seed", type=int, default=2024)
+    ap.add_argument("--json", action="store_true")
+    ap.add_argument("--calibration", action="store_true", help="time the standard calibration instead")
+    a = ap.parse_args()
+    if not os.path.exists(BENCH):
+        subprocess.check_call(["swift", "build", "-c", "release", "--product", "sddcal-bench"], cwd=ROOT)
+    if a.calibration:
+        time_calibration(a)
+        return
+
+    hists, truths = make_histograms(a.histograms, a.seed)
+    tmp = tempfile.mkdtemp(prefix="sddcal-iminuit-")
+    hist_file = os.path.join(tmp, "histograms.json")
+    res_file = os.path.join(tmp, "swift_results.json")
+    with open(hist_file, "w") as f:
+        json.dump([{"lower_edge": LOW, "bin_width": WIDTH, "counts": h.tolist()} for h in hists], f)
+
+    # Agreement: tight Minuit tolerance so its own EDM does not blur a 0.05σ comparison.
+    run_swift(hist_file, res_file)
+    swift = json.load(open(res_file))
+    worst_value, worst_error, compared, skipped, failures, calls = fit_agreement(hists, swift)
 
     # Speed, interleaved: one Swift benchmark run, then one pass of iminuit fits, per round.
     swift_t, py_t, py_calls = [], [], []

@@ -15,7 +15,12 @@ struct Benchmark {
 enum BenchmarkHarness {
     static var sink = 0.0
 
+    /// SDDCAL_BENCH_SAMPLES=N caps every benchmark's sample count (scripts/compare --quick).
+    static let sampleCap = ProcessInfo.processInfo.environment["SDDCAL_BENCH_SAMPLES"].flatMap { Int($0) }.map { max(3, $0) }
+
     static func measure(_ b: Benchmark) -> (median: Double, q1: Double, q3: Double) {
+        var b = b
+        if let cap = sampleCap { b.samples = min(b.samples, cap) }
         if b.samples > 3 { for _ in 0..<max(1, b.inner / 10) { sink += b.body() } }   // warm-up
         var t: [Double] = []
         for _ in 0..<b.samples {
@@ -35,9 +40,12 @@ enum BenchmarkHarness {
         return String(format: "%.3f s", s)
     }
 
+    /// SDDCAL_BENCH_FILTER=TEXT runs only the benchmarks whose name contains TEXT (for profiling one).
+    static let filter = ProcessInfo.processInfo.environment["SDDCAL_BENCH_FILTER"]
+
     static func run(_ benches: [Benchmark], json: Bool) {
         var rows: [[String: Any]] = []
-        for b in benches {
+        for b in benches where filter.map({ b.name.contains($0) }) ?? true {
             let m = measure(b)
             if json {
                 rows.append(["name": b.name, "median_s": m.median, "q1_s": m.q1, "q3_s": m.q3])

@@ -5,7 +5,24 @@ import SDDCore
 /// The CNN's speed: training throughput (forward + backward + Adam on a prepared mini-batch, as
 /// Keras's `train_on_batch` is timed by scripts/bench_cnn_keras.py), inference per spectrum
 /// (batched and single), and synthesis of training spectra.
+///
+/// For scripts/compare: with SDDCAL_CNN_AGREEMENT_INPUTS=FILE (raw float32 spectra, `inputLength`
+/// values each) and SDDCAL_CNN_AGREEMENT_OUTPUTS=FILE, the model SDDCAL_CNN_MODEL (default: the
+/// shipped Assets/cnn-vip2.sddnn) is first run on those spectra and its raw outputs written as JSON,
+/// so that Keras can be checked on the same weights and inputs.
 func cnnBenchmarks() -> [Benchmark] {
+    let env = ProcessInfo.processInfo.environment
+    if let inputs = env["SDDCAL_CNN_AGREEMENT_INPUTS"], let outputs = env["SDDCAL_CNN_AGREEMENT_OUTPUTS"] {
+        let path = env["SDDCAL_CNN_MODEL"] ?? "Assets/cnn-vip2.sddnn"
+        guard let model = try? ModelFile.read(path) else {
+            FileHandle.standardError.write(Data("sddcal-bench: cannot read the model \(path)\n".utf8))
+            exit(2)
+        }
+        let x = readRawArray(inputs, of: Float.self)
+        let length = model.network.architecture.inputLength
+        let y = model.network.predict(Tensor(shape: [x.count / length, length, 1], storage: Array(x.prefix(x.count / length * length))))
+        writeAnswers(outputs, y.storage.map(Double.init))
+    }
     let synth = TrainingSpectrumSynthesizer(profile: .vip2)
     let net = CentroidCNN(seed: 1)
     let adam = AdamOptimizer(parameters: net.parameters)

@@ -52,7 +52,9 @@ private func defaultPeakCases() -> [PeakBenchCase] {
     return cases("300 bins", s300, 1) + cases("4096 bins", s4096, 1)
 }
 
-/// The "peaks" suite: `find_peaks` per call. With SDDCAL_PEAK_BENCH_CASES=FILE (JSON list of cases
+/// The "peaks" suite: `find_peaks` per call. With SDDCAL_PEAK_BENCH_RESULTS=FILE it first writes
+/// each case's peak indices there (a JSON list of lists; [-1] for a rejected call), for scripts/compare.
+/// With SDDCAL_PEAK_BENCH_CASES=FILE (JSON list of cases
 /// with `name`, `counts` and SciPy parameter names) it times exactly those, for the SciPy comparison.
 func peakBenchmarks() -> [Benchmark] {
     var cases = defaultPeakCases()
@@ -63,6 +65,9 @@ func peakBenchmarks() -> [Benchmark] {
             FileHandle.standardError.write(Data("sddcal-bench: cannot read \(path): \(error)\n".utf8))
             exit(2)
         }
+    }
+    if let out = ProcessInfo.processInfo.environment["SDDCAL_PEAK_BENCH_RESULTS"] {
+        writeAnswers(out, cases.map { c in ((try? PeakFinder.findPeaks(c.counts, options: c.options))?.peaks ?? [-1]) as Any })
     }
     return cases.map { c in
         let x = c.counts, o = c.options

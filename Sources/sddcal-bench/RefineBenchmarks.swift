@@ -21,6 +21,20 @@ func refineBenchmarks() -> [Benchmark] {
     let q = coords.scaled(truth) + SIMD3(2, -1, 0.5)
     let gen = SyntheticCuWindow(calibration: truth, shape: shape)
     var out: [Benchmark] = []
+    // For scripts/compare: the loss and gradient of both kinds at q on the given events (raw float64
+    // ADC values, SDDCAL_LOSS_EVENTS) written to SDDCAL_LOSS_RESULTS, to check against JAX's.
+    let env = ProcessInfo.processInfo.environment
+    if let events = env["SDDCAL_LOSS_EVENTS"], let results = env["SDDCAL_LOSS_RESULTS"] {
+        let adc = readRawArray(events, of: Double.self).map { UInt16(clamping: Int($0.rounded())) }
+        var answers: [String: Any] = [:]
+        for (name, kind) in [("density", LossKind.windowDensity), ("paper", .paperEq3)] {
+            let loss = BatchLoss(kind: kind, coordinates: coords, counts: ChannelCounts(adc: adc, channels: channels),
+                                 shape: shape, signalFraction: 0.6, backgroundSlope: 0, anchors: anchors)
+            let r = loss.valueAndGradient(q)
+            answers[name] = ["value": r.value, "gradient": [r.gradient.x, r.gradient.y, r.gradient.z]]
+        }
+        writeAnswers(results, answers)
+    }
     for exponent in [5, 6, 7] {
         let n = Int(Foundation.pow(10, Double(exponent)))
         let adc = gen.adcValues(lineEvents: n * 6 / 10, backgroundEvents: n - n * 6 / 10, seed: UInt64(exponent))
@@ -56,6 +70,15 @@ func refineBenchmarks() -> [Benchmark] {
     let refiner = CalibrationRefiner()
     out.append(Benchmark(name: "optimize 32 cells x 15 batches (newton)", inner: 1) {
         (try? refiner.refine(events: events, calibration: standard))?.batches.count.doubleValue ?? .nan
+    })
+    // Where the Newton run's time goes: building the problems (sort check, tail fits, counts,
+    // nuisance fits) and optimizing them.
+    let prepared = (try? refiner.problems(events: events, calibration: standard)) ?? []
+    out.append(Benchmark(name: "optimize set-up only (problems)", inner: 1) {
+        Double((try? refiner.problems(events: events, calibration: standard))?.count ?? 0)
+    })
+    out.append(Benchmark(name: "optimize Newton runs only", inner: 1) {
+        refiner.run(prepared, calibration: standard).batches.count.doubleValue
     })
     var adam = RefinementSettings()
     adam.optimizer = .defaults(for: .adam)

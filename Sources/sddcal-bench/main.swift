@@ -3,6 +3,7 @@ import Foundation
 
 // Benchmark suites by name; each issue registers its own in a file of its own (e.g. PeakBenchmarks.swift).
 // Usage: swift run -c release sddcal-bench [suite ...] [--json]
+//        swift run -c release sddcal-bench scale [--events 1e6,1e7,1e8] [--json]
 let suites: [String: () -> [Benchmark]] = [
     "calibration": calibrationBenchmarks,
     "core": coreBenchmarks,
@@ -17,6 +18,9 @@ let suites: [String: () -> [Benchmark]] = [
     "smooth": smoothBenchmarks,
     "tui": tuiBenchmarks,
 ]
+
+// `sddcal-bench scale ...` is not a suite of timed calls but a pipeline run per size (ScaleBenchmark).
+if CommandLine.arguments.dropFirst().first == "scale" { ScaleBenchmark.main(Array(CommandLine.arguments.dropFirst(2))) }
 
 // Loads the BLAS library now (its threads stopped right after loading), as the suites' figures
 // should not include it. Suites that never multiply a matrix then do not share the machine with

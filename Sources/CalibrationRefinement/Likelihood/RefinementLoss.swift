@@ -92,6 +92,31 @@ public struct BatchLoss: Sendable {
         return anchorPenalty(q0, q1, q2) - sum
     }
 
+    /// Per occupied channel k at q, the two parts of the window density f_k = η·line[k] +
+    /// (1 − η)·backgroundScale·(1 + s·position[k]): the line's normalised density in ADC and the
+    /// channel's position u ∈ [−1, 1] in the window. The same expressions as ``densityLoss``; nil
+    /// where the calibration does not increase across the window. Used to fit η and s at fixed q.
+    public func windowTerms(_ q: SIMD3<Double>) -> (line: [Double], position: [Double], backgroundScale: Double)? {
+        let (q0, q1, q2) = (q[0], q[1], q[2])
+        let h = coordinates.span
+        let edges = counts.edges
+        let tLo = coordinates.t(edges.lowerBound), tHi = coordinates.t(edges.upperBound)
+        let jLo = q1 + q2 * (2 * tLo), jHi = q1 + q2 * (2 * tHi)
+        if jLo <= 0 || jHi <= 0 { return nil }
+        let eLo = q0 + q1 * tLo + q2 * (tLo * tLo)
+        let eHi = q0 + q1 * tHi + q2 * (tHi * tHi)
+        let scale = 1 / ((shape.cdf(eHi) - shape.cdf(eLo)) * h)
+        let width = edges.upperBound - edges.lowerBound
+        let mid = 0.5 * (edges.lowerBound + edges.upperBound)
+        var line = [Double](repeating: 0, count: counts.occupied.count), position = line
+        for (k, x) in counts.occupied.enumerated() {
+            let t = coordinates.t(x)
+            line[k] = shape.density(q0 + q1 * t + q2 * (t * t)) * (q1 + q2 * (2 * t)) * scale
+            position[k] = (x - mid) * (2 / width)
+        }
+        return (line, position, 1 / width)
+    }
+
     /// Eq. 3 of the paper as printed (negative log).
     @inlinable public func paperLoss<T: RealScalar>(_ q0: T, _ q1: T, _ q2: T) -> T {
         let s = shape.sigma

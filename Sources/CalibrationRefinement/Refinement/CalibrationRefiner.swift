@@ -105,8 +105,13 @@ public struct CalibrationRefiner: Sendable {
               let line = SpectralLine(id: id) else { return nil }
         let lo = line.energy - 600, width = 4.0, bins = 250
         var h = Histogram(lowerEdge: lo, binWidth: width, bins: bins)
+        // One channel-count array for all batches, cleared after each: a fresh 512 kB array per batch
+        // (what `Histogram.energy(_:…)` makes) cost more in page faults than the counting itself.
+        var perChannel = [Int](repeating: 0, count: Int(UInt16.max) + 1)
         for (b, adc) in zip(cell.batches, slices) {
-            h = h + Histogram.energy(adc, calibration: b.calibration, lowerEdge: lo, binWidth: width, bins: bins)
+            perChannel.withUnsafeMutableBufferPointer { c in for v in adc { c[Int(v)] += 1 } }
+            h = h + Histogram.energy(channelCounts: perChannel, calibration: b.calibration, lowerEdge: lo, binWidth: width, bins: bins)
+            perChannel.withUnsafeMutableBufferPointer { c in for v in adc { c[Int(v)] = 0 } }
         }
         guard h.total > 1000 else { return nil }
         let r = LineFit.fit(h, line: line).result
@@ -158,21 +163,42 @@ public struct CalibrationRefiner: Sendable {
         return prob
     }
 
-    /// Maximises the window likelihood over (η, background slope) at a fixed calibration: a few
-    /// damped Newton steps on derivatives from ``Jet3`` (the same generic loss code), kept inside
-    /// 0 < η < 1 and |s| < 1 where the density is positive.
+    /// Maximises the window likelihood over (η, background slope) at a fixed calibration: damped
+    /// Newton steps kept inside 0 < η < 1 and |s| < 1 where the density is positive.
+    ///
+    /// At fixed q each channel's density is f_k = η·a_k + (1 − η)·(1 + s·u_k)/W with a_k the line's
+    /// normalised density there and u_k its position in [−1, 1] (``BatchLoss/windowTerms(_:)``), so the
+    /// line shape is evaluated once per channel and every Newton step costs a few operations per
+    /// channel with exact derivatives (it was evaluated on ``Jet3`` at every step: most of the
+    /// refinement's set-up time).
     static func fitNuisance(_ loss: BatchLoss, at q: SIMD3<Double>) -> (Double, Double) {
         var eta = 0.5, slope = 0.0
-        func eval(_ e: Double, _ s: Double) -> Jet3 {
-            loss.densityLoss(Jet3(q[0]), Jet3(q[1]), Jet3(q[2]), eta: Jet3.variable(e, index: 0), slope: Jet3.variable(s, index: 1))
+        guard let terms = loss.windowTerms(q) else { return (eta, slope) }
+        let a = terms.line, u = terms.position, n = loss.counts.counts, c = terms.backgroundScale
+        /// −Σ n log f and its gradient and Hessian in (η, s).
+        func eval(_ e: Double, _ s: Double) -> (value: Double, g0: Double, g1: Double, h00: Double, h01: Double, h11: Double) {
+            var v = 0.0, g0 = 0.0, g1 = 0.0, h00 = 0.0, h01 = 0.0, h11 = 0.0
+            for k in a.indices {
+                let b = c * (1 + s * u[k])
+                let f = e * a[k] + (1 - e) * b
+                let df0 = a[k] - b, df1 = (1 - e) * c * u[k]
+                let w = n[k] / f
+                v -= n[k] * Foundation.log(f)
+                g0 -= w * df0
+                g1 -= w * df1
+                h00 += w * df0 * df0 / f
+                h01 += w * (df0 * df1 / f + c * u[k])
+                h11 += w * df1 * df1 / f
+            }
+            return (v, g0, g1, h00, h01, h11)
         }
         var cur = eval(eta, slope)
+        guard cur.value.isFinite else { return (0.5, 0) }
         for _ in 0..<30 {
-            let h = cur.hessian, g = cur.gradient
-            var a = h[0], b = h[1], d = h[4]
+            var a = cur.h00, b = cur.h01, d = cur.h11
             if !(a > 0 && a * d - b * b > 0) { a = abs(a) + 1; d = abs(d) + 1; b = 0 }
             let det = a * d - b * b
-            var de = -(d * g[0] - b * g[1]) / det, ds = -(a * g[1] - b * g[0]) / det
+            var de = -(d * cur.g0 - b * cur.g1) / det, ds = -(a * cur.g1 - b * cur.g0) / det
             var next = cur
             var ok = false
             for _ in 0..<40 {

@@ -225,72 +225,89 @@ public enum EventBinary {
             }
         }
 
-        var crc = PayloadChecksum(version: h.version)
+        let maxTime = InputLimits.current.maxTime
+        var cell: [UInt16], adc: [UInt16], time: [Double]
+        let computed: UInt64
+        var clean = false
         var offset = headerSize
-        func readColumn<T>(_ count: Int, _ zero: T) throws -> [T] {
-            // A pipe's header count is a claim, not a size: grow with the bytes that actually arrive.
-            if file.size == 0 && count > 1 << 16 { return try readGrowing(count, zero) }
-            let col = try [T](unsafeUninitializedCapacity: count) { buf, initialized in
-                let raw = UnsafeMutableRawBufferPointer(buf)
-                adviseHugePages(raw)
-                // Checksum each chunk right after reading it, while it is still in cache.
-                var r = 0
-                while r < raw.count {
-                    let chunk = UnsafeMutableRawBufferPointer(rebasing: raw[r..<Swift.min(raw.count, r + (1 << 18))])
-                    let got = try file.read(into: chunk)
-                    crc.update(UnsafeRawBufferPointer(rebasing: chunk[0..<got]))
-                    r += got
-                    if got < chunk.count { break }
-                }
-                guard r == raw.count else {
-                    initialized = 0
-                    throw SDDError.badBytes(file: path, offset: offset + r,
-                                            message: "truncated: \(n) events need \(h.fileSize) bytes, file ends at byte \(offset + r)")
-                }
-                initialized = count
-            }
-            offset += count * MemoryLayout<T>.stride
-            return col
-        }
-        func readGrowing<T>(_ count: Int, _ zero: T) throws -> [T] {
-            var col: [T] = []
-            var chunk = [T](repeating: zero, count: 1 << 16)
-            while col.count < count {
-                let want = Swift.min(chunk.count, count - col.count)
-                let got = try chunk.withUnsafeMutableBytes { raw -> Int in
-                    let part = UnsafeMutableRawBufferPointer(rebasing: raw[0..<(want * MemoryLayout<T>.stride)])
-                    let g = try file.read(into: part)
-                    crc.update(UnsafeRawBufferPointer(rebasing: part[0..<g]))
-                    return g
-                }
-                col.append(contentsOf: chunk[0..<(got / MemoryLayout<T>.stride)])
-                if got < want * MemoryLayout<T>.stride {
-                    let at = offset + col.count * MemoryLayout<T>.stride + got % MemoryLayout<T>.stride
-                    throw SDDError.badBytes(file: path, offset: at,
-                                            message: "truncated: \(n) events need \(h.fileSize) bytes, input ends at byte \(at)")
-                }
-            }
-            offset += count * MemoryLayout<T>.stride
-            return col
-        }
-        var cell: [UInt16] = try readColumn(n, 0)
-        var adc: [UInt16] = try readColumn(n, 0)
-        progress?.progress(done: n / 3, total: n, unit: "events")
-        if n % 2 == 1 { _ = try readColumn(2, UInt16(0)) }
-        var time: [Double] = try readColumn(n, 0)
-        #if _endian(big)
-        cell = cell.map { UInt16(littleEndian: $0) }
-        adc = adc.map { UInt16(littleEndian: $0) }
-        time = time.map { Double(bitPattern: UInt64(littleEndian: $0.bitPattern)) }
+        #if _endian(little)
+        let mapped = file.size > 0 ? MappedPayload.read(fd: file.fd, header: h, maxTime: maxTime, knownCells: options.knownCells) : nil
+        #else
+        let mapped: MappedPayload? = nil
         #endif
-        if file.size == 0 {
-            // A pipe: trailing bytes cannot be seen from fstat.
-            var probe: UInt8 = 0
-            if try withUnsafeMutableBytes(of: &probe, { try file.read(into: $0) }) > 0 {
-                throw SDDError.badBytes(file: path, offset: offset, message: "unexpected bytes after the last event")
+        if let mapped {
+            cell = mapped.cell; adc = mapped.adc; time = mapped.time
+            computed = mapped.checksum
+            clean = mapped.clean
+            offset = h.fileSize
+            progress?.progress(done: n / 3, total: n, unit: "events")
+        } else {
+            var crc = PayloadChecksum(version: h.version)
+            func readColumn<T>(_ count: Int, _ zero: T) throws -> [T] {
+                // A pipe's header count is a claim, not a size: grow with the bytes that actually arrive.
+                if file.size == 0 && count > 1 << 16 { return try readGrowing(count, zero) }
+                let col = try [T](unsafeUninitializedCapacity: count) { buf, initialized in
+                    let raw = UnsafeMutableRawBufferPointer(buf)
+                    adviseHugePages(raw)
+                    // Checksum each chunk right after reading it, while it is still in cache.
+                    var r = 0
+                    while r < raw.count {
+                        let chunk = UnsafeMutableRawBufferPointer(rebasing: raw[r..<Swift.min(raw.count, r + (1 << 18))])
+                        let got = try file.read(into: chunk)
+                        crc.update(UnsafeRawBufferPointer(rebasing: chunk[0..<got]))
+                        r += got
+                        if got < chunk.count { break }
+                    }
+                    guard r == raw.count else {
+                        initialized = 0
+                        throw SDDError.badBytes(file: path, offset: offset + r,
+                                                message: "truncated: \(n) events need \(h.fileSize) bytes, file ends at byte \(offset + r)")
+                    }
+                    initialized = count
+                }
+                offset += count * MemoryLayout<T>.stride
+                return col
             }
+            func readGrowing<T>(_ count: Int, _ zero: T) throws -> [T] {
+                var col: [T] = []
+                var chunk = [T](repeating: zero, count: 1 << 16)
+                while col.count < count {
+                    let want = Swift.min(chunk.count, count - col.count)
+                    let got = try chunk.withUnsafeMutableBytes { raw -> Int in
+                        let part = UnsafeMutableRawBufferPointer(rebasing: raw[0..<(want * MemoryLayout<T>.stride)])
+                        let g = try file.read(into: part)
+                        crc.update(UnsafeRawBufferPointer(rebasing: part[0..<g]))
+                        return g
+                    }
+                    col.append(contentsOf: chunk[0..<(got / MemoryLayout<T>.stride)])
+                    if got < want * MemoryLayout<T>.stride {
+                        let at = offset + col.count * MemoryLayout<T>.stride + got % MemoryLayout<T>.stride
+                        throw SDDError.badBytes(file: path, offset: at,
+                                                message: "truncated: \(n) events need \(h.fileSize) bytes, input ends at byte \(at)")
+                    }
+                }
+                offset += count * MemoryLayout<T>.stride
+                return col
+            }
+            cell = try readColumn(n, 0)
+            adc = try readColumn(n, 0)
+            progress?.progress(done: n / 3, total: n, unit: "events")
+            if n % 2 == 1 { _ = try readColumn(2, UInt16(0)) }
+            time = try readColumn(n, 0)
+            #if _endian(big)
+            cell = cell.map { UInt16(littleEndian: $0) }
+            adc = adc.map { UInt16(littleEndian: $0) }
+            time = time.map { Double(bitPattern: UInt64(littleEndian: $0.bitPattern)) }
+            #endif
+            if file.size == 0 {
+                // A pipe: trailing bytes cannot be seen from fstat.
+                var probe: UInt8 = 0
+                if try withUnsafeMutableBytes(of: &probe, { try file.read(into: $0) }) > 0 {
+                    throw SDDError.badBytes(file: path, offset: offset, message: "unexpected bytes after the last event")
+                }
+            }
+            computed = crc.value
         }
-        let computed = crc.value
         guard computed == h.payloadChecksum else {
             throw SDDError.badBytes(file: path, offset: h.payloadChecksumOffset,
                                     message: String(format: "payload checksum mismatch (stored %016llx, computed %016llx over bytes %d..<%d): file is corrupt",
@@ -300,8 +317,7 @@ public enum EventBinary {
         // The columns cannot hold NaN ADC or cells above 65535, but times and declared cells still need checking.
         var rejected = EventRejections()
         var bad = [Int]()
-        let maxTime = InputLimits.current.maxTime
-        for i in 0..<n {
+        for i in 0..<(clean ? 0 : n) {
             var reason: EventRejectionReason?
             var message = ""
             var at = 0

@@ -11,10 +11,12 @@ public enum EventCSV {
     static let adcNames: Set<String> = ["adc"]
     static let timeNames: Set<String> = ["time", "t"]
 
-    /// Reads an events CSV; progress is reported in bytes. Errors name the file and line.
+    /// Reads an events CSV; progress is reported in bytes. Errors name the file and line. Large
+    /// regular files are parsed on every core (``readParallel``).
     public static func read(_ path: String, options: EventReadOptions = .strict,
                             progress: ProgressObserver? = nil) throws -> EventReadResult {
-        try read(path, options: options, progress: progress, chunkBytes: 1 << 22)
+        if let r = try readParallel(path, options: options, progress: progress) { return r }
+        return try read(path, options: options, progress: progress, chunkBytes: 1 << 22)
     }
 
     /// `chunkBytes` is the initial read size (tests use tiny chunks to put lines across chunk edges).
