@@ -45,12 +45,12 @@ def main():
         # 32 cells × 3 days × 10,400 events/cell/day ≈ 10^6 events.
         sddcal("simulate", "--cells", "32", "--days", "3", "--seed", "5", "--out", csv, "--truth", os.path.join(d, "t.json"))
         sddcal("convert", csv, bin_)
-        n = len(pd.read_csv(csv))
+        n = len(pd.read_csv(csv, comment="#"))
         print(f"{n} events; CSV {os.path.getsize(csv) / 1e6:.1f} MB, binary {os.path.getsize(bin_) / 1e6:.1f} MB")
         times = {k: [] for k in ("sddcal csv", "pandas read_csv", "sddcal bin", "numpy bin")}
         for _ in range(a.rounds):
             times["sddcal csv"].append(sddcal("convert", csv, out, "--force", "--json")["read_seconds"])
-            t = time.perf_counter(); pd.read_csv(csv, dtype={"sdd": "u2", "adc": "u2", "time": "f8"}); times["pandas read_csv"].append(time.perf_counter() - t)
+            t = time.perf_counter(); pd.read_csv(csv, comment="#", dtype={"sdd": "u2", "adc": "u2", "time": "f8"}); times["pandas read_csv"].append(time.perf_counter() - t)
             times["sddcal bin"].append(sddcal("convert", bin_, out, "--force", "--json")["read_seconds"])
             t = time.perf_counter(); numpy_bin(bin_); times["numpy bin"].append(time.perf_counter() - t)
         med = {k: statistics.median(v) for k, v in times.items()}
