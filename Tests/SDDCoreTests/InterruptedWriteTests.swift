@@ -114,6 +114,26 @@ final class InterruptedWriteTests: XCTestCase {
         XCTAssertEqual(temporaries(), [])
     }
 
+    /// A catchable signal between the renames of files that belong together is held until both
+    /// are in place (only SIGKILL can leave new events next to an old truth).
+    func testSignalBetweenTheRenamesOfAPairIsHeldUntilBothAreInPlace() throws {
+        let dir = try TemporaryDirectory()
+        TerminationSignals.deferToLoop()
+        defer { TerminationSignals.endDeferring() }
+        let events = try PendingFile(path: dir.file("e.bin"), overwrite: false) { try $0.write([1, 2] as [UInt8]) }
+        let truth = try PendingFile(path: dir.file("t.json"), overwrite: false) { try $0.write(Array("{}".utf8)) }
+        try TerminationSignals.holding {
+            try events.commit()
+            raise(SIGTERM)
+            XCTAssertEqual(TerminationSignals.pending, 0, "the signal waits")
+            XCTAssertTrue(FileManager.default.fileExists(atPath: truth.tmp), "the second temporary file is still there to rename")
+            try truth.commit()
+        }
+        XCTAssertEqual(TerminationSignals.pending, SIGTERM, "and takes effect after the renames")
+        XCTAssertTrue(FileManager.default.fileExists(atPath: dir.file("e.bin")))
+        XCTAssertTrue(FileManager.default.fileExists(atPath: dir.file("t.json")))
+    }
+
     /// SIGTERM in the middle of a large write: the process dies and its temporary file is gone.
     func testSIGTERMRemovesTheTemporaryFile() throws {
         guard let sddcal = try BuiltCommand.locate(for: self) else { return }

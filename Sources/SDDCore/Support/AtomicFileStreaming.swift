@@ -42,17 +42,18 @@ extension AtomicFile {
     }
 
     /// Replaces several files that belong together (e.g. simulate's events and truth): every temporary
-    /// file is written completely before the first rename, and the renames happen in the given order.
-    /// A kill between two renames can still leave a new first file next to an old second one, so
-    /// files written together carry a common generation id that their readers compare
-    /// (`SimulationPair`). Returns the bytes written per file.
+    /// file is written completely before the first rename, and the renames happen in the given order
+    /// with terminating signals held (`TerminationSignals.holding`). Only SIGKILL can fall between two
+    /// renames and leave a new first file next to an old second one, so files written together carry
+    /// a common generation id that their readers compare (`SimulationPair`). Returns the bytes
+    /// written per file.
     @discardableResult
     public static func streamTogether(_ outputs: [(path: String, body: (AtomicOutputStream) throws -> Void)],
                                       overwrite: Bool) throws -> [Int] {
         var pending: [PendingFile] = []
         do {
             for o in outputs { pending.append(try PendingFile(path: o.path, overwrite: overwrite, o.body)) }
-            for p in pending { try p.commit() }
+            try TerminationSignals.holding { for p in pending { try p.commit() } }
         } catch {
             for p in pending { p.discard() }
             throw error

@@ -21,10 +21,11 @@ public enum TerminationSignals {
     }()
 
     /// Written by the handler, read by the deferring loop: plain memory, as the handler may only
-    /// store a value (async-signal-safe); [0] the pending signal, [1] 1 when deferring.
+    /// store a value (async-signal-safe); [0] the pending signal, [1] 1 when deferring, [2] 1 while
+    /// `holding` runs, [3] the signal held meanwhile.
     nonisolated(unsafe) private static let state: UnsafeMutablePointer<sig_atomic_t> = {
-        let p = UnsafeMutablePointer<sig_atomic_t>.allocate(capacity: 2)
-        p.initialize(repeating: 0, count: 2)
+        let p = UnsafeMutablePointer<sig_atomic_t>.allocate(capacity: 4)
+        p.initialize(repeating: 0, count: 4)
         return p
     }()
     nonisolated(unsafe) private static var installed = false
@@ -65,11 +66,29 @@ public enum TerminationSignals {
         state[0] = 0
     }
 
+    /// Runs `body` (the renames of files that belong together) with terminating signals held: a
+    /// signal that arrives meanwhile, on any thread, removes nothing and takes effect when `body`
+    /// returns, so SIGINT or SIGTERM cannot fall between two renames (only SIGKILL can).
+    static func holding<T>(_ body: () throws -> T) rethrows -> T {
+        install()
+        state[2] = 1
+        defer {
+            state[2] = 0
+            let held = state[3]
+            if held != 0 { state[3] = 0; raise(Int32(held)) }
+        }
+        return try body()
+    }
+
     /// The signal recorded since `deferToLoop`, 0 when none.
     public static var pending: Int32 { Int32(state[0]) }
 
     /// Async-signal-safe: unlink the temporary files, then record the signal or take the default action.
     private static func handle(_ sig: Int32) {
+        if state[2] != 0 {
+            if state[3] == 0 { state[3] = sig_atomic_t(sig) }
+            return
+        }
         TemporaryFiles.removeAllNow()
         if state[1] != 0 {
             if state[0] == 0 { state[0] = sig_atomic_t(sig) }
