@@ -2,15 +2,19 @@ import LineFitting
 import PeakFinding
 import SDDCore
 
-/// Seeds from the SciPy-style peak finder (PeakFinding) with line identification: one fixed parameter
-/// set for every batch, as in the paper's figure 4 comparison. Lines without an identified peak get no seed.
+/// Seeds from the SciPy-style peak finder (PeakFinding) with line identification at any gain: one
+/// parameter set for every batch, as in the paper's figure 4 comparison. Lines without an identified
+/// peak get no seed.
 public struct PeakFinderSeeder: CentroidSeeder {
     public var name: String { "scipy" }
     public var search: SpectrumPeakSearch
 
-    /// Default: Gaussian smoothing of 10 ADC and peaks whose prominence reaches 3·√height (as `sddcal peaks`).
-    public init(search: SpectrumPeakSearch? = nil, profile: LineProfile) {
-        self.search = search ?? SpectrumPeakSearch(smoothingSigma: 10, significance: 3, profile: profile)
+    /// Default: ``SpectrumPeakSearch/adaptive(profile:gainRange:)`` — Gaussian smoothing of half the
+    /// measured peak σ (10 ADC on VIP-2's ~50 ADC FWHM), peaks whose prominence reaches 3·√height,
+    /// identification over any gain unless `gainRange` narrows it. An explicit `search` with a
+    /// `smoothingSigma` gives that σ in ADC.
+    public init(search: SpectrumPeakSearch? = nil, profile: LineProfile, gainRange: ClosedRange<Double>? = nil) {
+        self.search = search ?? .adaptive(profile: profile, gainRange: gainRange)
     }
 
     public func seeds(for histogram: Histogram, profile: LineProfile, cell: Int, batch: Int) -> [String: Double] {

@@ -1,23 +1,28 @@
 import Foundation
 import SDDCore
 
-/// Assigns found peaks to the calibration lines of a `LineProfile` by the pattern of their
-/// positions and heights.
+/// Assigns found peaks to the lines of a `LineProfile` by the pattern of their positions and heights,
+/// at any gain.
 ///
-/// Every hypothesis is a linear relation E = gain · (ADC − zeroADC): from each pair of peaks taken
-/// as each pair of lines (and, for one peak alone, from each peak as each line at the nominal gain)
-/// whose gain and zero lie inside the prior ranges (docs/physics.md §6: 2.92–3.25 eV/ADC, zero energy
-/// near ADC 600). Each hypothesis predicts where every line lies; the highest peak within the
-/// tolerance of a prediction takes that line; the relation is refitted to the matched lines by
-/// least squares and the matching repeated. The score rewards matched lines and penalises
-/// position residuals, height ratios far from the profile's typical yields and a relation far from
-/// the prior's centre. The best-scoring hypothesis wins; lines without a peak are reported missing
-/// (with the position the relation predicts), and peaks without a line stay unidentified.
+/// Every hypothesis is a linear relation E = gain · (ADC − zeroADC) taken from a pair of peaks as a pair
+/// of lines: the peaks themselves set the range searched (any gain in `gainRange`, 1–100 eV/ADC unless
+/// narrowed, and any zero). With a profile's nominal relation (VIP-2, SIDDHARTA-2) one peak alone at
+/// the nominal gain is a hypothesis too. Each hypothesis predicts where every line lies; the highest
+/// free peak within the tolerance of a prediction takes the line; the relation is refitted to the matched
+/// lines and the matching repeated.
+///
+/// The score weighs positions AND heights, because on a multi-element spectrum the Kβ peaks alone also
+/// fit a plausible linear gain (E(Kβ) ≈ 1.1·E(Kα) for every element): matched lines score by their
+/// position residual and how far their heights stray from the profile's yields; a Kβ must be
+/// 0.13–0.16 of its Kα (docs/physics.md §1, within `kBetaRatioSpread`) and never stands without its Kα;
+/// lines predicted inside the spectrum but absent cost in proportion to how visible they should be;
+/// strong peaks left unexplained cost in proportion to their height (a wrong relation leaves the real
+/// Kα peaks over). The nominal relation, when the profile has one, only breaks near-ties.
 public struct LineIdentifier: Sendable {
     public struct Candidate: Sendable, Hashable {
         /// Position in ADC (sub-bin centroid).
         public var adc: Double
-        /// Peak height (counts) used for the yield pattern.
+        /// Peak height (counts; a prominence where available) used for the yield pattern.
         public var height: Double
         public init(adc: Double, height: Double) {
             self.adc = adc
@@ -26,21 +31,28 @@ public struct LineIdentifier: Sendable {
     }
 
     public let profile: LineProfile
-    /// Accepted range of gains in eV per ADC channel.
-    public var gainRange: ClosedRange<Double> = 2.8...3.4
-    /// Accepted range of the ADC value of zero energy.
-    public var zeroRange: ClosedRange<Double> = 450...750
-    /// Centre of the priors (nominal VIP-2 relation), used for scoring and for a peak alone.
-    public var nominalGain = 3.1
-    public var nominalZero = 600.0
+    /// Accepted gains in eV per ADC channel: any MCA set-up by default; `--gain LO:HI` narrows it.
+    public var gainRange: ClosedRange<Double> = 1...100
+    /// Accepted ADC of zero energy; nil: anywhere.
+    public var zeroRange: ClosedRange<Double>? = nil
+    /// The ADC range searched (the spectrum's): a line predicted inside it but not found counts as
+    /// missing in the score; nil: every predicted line counts.
+    public var dataRange: ClosedRange<Double>? = nil
     /// How far (ADC) a peak may sit from a line's predicted position and still be that line.
     public var toleranceADC: Double
-    /// Spread of observed height ratios around the typical yields, as a factor (log-normal width).
+    /// Spread of observed height ratios between elements around the typical yields, as a factor
+    /// (sources and set-ups differ a lot).
     public var yieldSpread = 4.0
-    /// At most this many candidates (the highest) enter the pair search.
+    /// Observed Kβ/Kα height ratio may differ from the tabulated one by this factor (detector efficiency,
+    /// widths, background under the Kβ).
+    public var kBetaRatioSpread = 2.5
+    /// At most this many candidates (the highest) are matched to lines.
     public var maxCandidates = 40
+    /// Hypotheses come from pairs among this many highest candidates: two of the strongest lines
+    /// suffice to set a relation, the weaker lines are then matched among all candidates.
+    public var pairCandidates = 14
 
-    /// - Parameter toleranceADC: matching tolerance; a default of 20 ADC suits VIP-2's ~50 ADC FWHM.
+    /// - Parameter toleranceADC: matching tolerance; ~half the FWHM (20 ADC suits VIP-2's ~50 ADC FWHM).
     public init(profile: LineProfile, toleranceADC: Double = 20) {
         self.profile = profile
         self.toleranceADC = toleranceADC
@@ -63,39 +75,63 @@ public struct LineIdentifier: Sendable {
         public var score: Double
     }
 
+    /// The lines a hypothesis is matched and scored on: calibration lines plus the Kα/Kβ partners of
+    /// calibration lines (whose height ratio tells a Kβ from a Kα).
+    var patternLines: [SpectralLine] {
+        let cal = Set(profile.calibrationLineIDs)
+        return profile.lines.filter { l in
+            cal.contains(l.id) || profile.lines.contains { o in
+                cal.contains(o.id) && o.element == l.element && o.kind != l.kind
+            }
+        }
+    }
+
     /// Identifies `candidates`. With no acceptable hypothesis every line is missing and every
     /// candidate unidentified.
     public func identify(_ candidates: [Candidate]) -> Result {
-        let lines = profile.calibrationLines
-        let energies = lines.map(\.energy)
-        let yields = lines.map { profile.typicalYields[$0.id] ?? 1 }
+        let lines = patternLines
+        let calIDs = Set(profile.calibrationLineIDs)
+        let pattern = Pattern(
+            energies: lines.map(\.energy),
+            yields: lines.map { profile.typicalYields[$0.id] ?? ($0.kind == .kAlpha ? 1 : 0.13) },
+            weight: lines.map { calIDs.contains($0.id) ? 1 : 0.5 },
+            partner: lines.map { l in profile.kAlphaPartner(of: l).flatMap { a in lines.firstIndex { $0.id == a.id } } },
+            kBetaRatio: lines.map { LineProfile.kBetaRatio(element: $0.element) })
         // Candidates considered: the highest ones, by position.
         let pool = candidates.indices.filter { candidates[$0].height > 0 && candidates[$0].adc.isFinite }
             .sorted { candidates[$0].height > candidates[$1].height }
             .prefix(maxCandidates).sorted { candidates[$0].adc < candidates[$1].adc }
         let pos = pool.map { candidates[$0].adc }, hgt = pool.map { candidates[$0].height }
+        let e = pattern.energies
 
         var best: (score: Double, match: [Int?], gain: Double, zero: Double)? = nil
+        func accepts(_ g: Double, _ z: Double) -> Bool {
+            g.isFinite && z.isFinite && gainRange.contains(g) && (zeroRange?.contains(z) ?? true)
+        }
         func consider(gain: Double, zero: Double) {
-            guard gainRange.contains(gain), zeroRange.contains(zero) else { return }
+            guard accepts(gain, zero) else { return }
             var g = gain, z = zero
-            var match = matchLines(energies, pos, hgt, gain: g, zero: z)
-            // Refit the relation on the matched lines, then match again.
-            if let (g2, z2) = fitLine(energies, pos, match), gainRange.contains(g2), zeroRange.contains(z2) {
+            var match = matchLines(e, pos, hgt, gain: g, zero: z)
+            // Refit the relation on the matched calibration lines (partners only when fewer than two
+            // calibration lines matched), then match again.
+            if let (g2, z2) = fitLine(e, pos, match, weight: pattern.weight), accepts(g2, z2) {
                 g = g2; z = z2
-                match = matchLines(energies, pos, hgt, gain: g, zero: z)
+                match = matchLines(e, pos, hgt, gain: g, zero: z)
             }
-            let s = score(match, energies, yields, pos, hgt, gain: g, zero: z)
+            let s = score(match, pattern, pos, hgt, gain: g, zero: z)
             if best == nil || s > best!.score { best = (s, match, g, z) }
         }
-        for a in pos.indices {
-            // A peak alone, at the nominal gain.
-            for j in energies.indices { consider(gain: nominalGain, zero: pos[a] - energies[j] / nominalGain) }
-            for b in pos.indices where b > a {
-                for j in energies.indices {
-                    for l in energies.indices where l > j {
-                        let g = (energies[l] - energies[j]) / (pos[b] - pos[a])
-                        consider(gain: g, zero: pos[a] - energies[j] / g)
+        let strongest = Set(pos.indices.sorted { hgt[$0] > hgt[$1] }.prefix(pairCandidates))
+        for a in pos.indices where strongest.contains(a) {
+            // A peak alone, at the profile's nominal gain.
+            if let g0 = profile.nominalGain {
+                for j in e.indices { consider(gain: g0, zero: pos[a] - e[j] / g0) }
+            }
+            for b in pos.indices where b > a && strongest.contains(b) {
+                for j in e.indices {
+                    for l in e.indices where e[l] > e[j] {
+                        let g = (e[l] - e[j]) / (pos[b] - pos[a])
+                        consider(gain: g, zero: pos[a] - e[j] / g)
                     }
                 }
             }
@@ -105,20 +141,21 @@ public struct LineIdentifier: Sendable {
         var assignment: [String: Int] = [:]
         var missing: [String] = []
         var predicted: [String: Double] = [:]
-        let g = best?.gain ?? nominalGain, z = best?.zero ?? nominalZero
+        let g = best?.gain ?? profile.nominalGain ?? 3.1, z = best?.zero ?? profile.nominalZeroADC ?? 600
         for (j, line) in lines.enumerated() {
-            predicted[line.id] = z + energies[j] / g
             if let m = best?.match[j] {
                 labels[pool[m]] = line.id
                 assignment[line.id] = pool[m]
-            } else {
-                missing.append(line.id)
             }
         }
-        // Once a relation is known, the profile's other lines (Kβ of a Kα-only profile, Cu Kβ for
-        // vip2) label the highest free peak near their predicted position too.
+        for line in profile.calibrationLines {
+            predicted[line.id] = z + line.energy / g
+            if assignment[line.id] == nil { missing.append(line.id) }
+        }
+        // Once a relation is known, the profile's remaining lines label the highest free peak near their
+        // predicted position too.
         if best != nil {
-            for line in profile.lines where !profile.calibrationLineIDs.contains(line.id) {
+            for line in profile.lines where !lines.contains(line) {
                 let p = z + line.energy / g
                 var pick: Int? = nil
                 for i in candidates.indices where labels[i] == nil && candidates[i].height > 0
@@ -130,6 +167,19 @@ public struct LineIdentifier: Sendable {
         }
         return Result(labels: labels, assignment: assignment, missing: missing, predictedADC: predicted,
                       calibration: EnergyCalibration(p0: -g * z, p1: g), score: best?.score ?? 0)
+    }
+
+    /// The lines' facts the score uses, in pattern order.
+    struct Pattern {
+        var energies: [Double]
+        /// Expected relative heights.
+        var yields: [Double]
+        /// Reward for a matched line (calibration lines 1, partners ½).
+        var weight: [Double]
+        /// Index of the Kα of each Kβ line, when in the pattern.
+        var partner: [Int?]
+        /// Tabulated Kβ/Kα of each line's element.
+        var kBetaRatio: [Double]
     }
 
     /// For each line, the highest candidate within tolerance of its predicted position that no
@@ -148,11 +198,13 @@ public struct LineIdentifier: Sendable {
         return out
     }
 
-    /// Least-squares ADC = zero + E/gain over the matched lines (needs two distinct energies).
-    func fitLine(_ e: [Double], _ pos: [Double], _ match: [Int?]) -> (gain: Double, zero: Double)? {
+    /// Least-squares ADC = zero + E/gain over the matched lines of full weight, or all matched lines when
+    /// fewer than two of those matched (needs two distinct energies).
+    func fitLine(_ e: [Double], _ pos: [Double], _ match: [Int?], weight: [Double]) -> (gain: Double, zero: Double)? {
+        let full = e.indices.filter { match[$0] != nil && weight[$0] >= 1 }.count >= 2
         var n = 0.0, sx = 0.0, sy = 0.0, sxx = 0.0, sxy = 0.0
         for j in e.indices {
-            guard let i = match[j] else { continue }
+            guard let i = match[j], !full || weight[j] >= 1 else { continue }
             n += 1; sx += e[j]; sy += pos[i]; sxx += e[j] * e[j]; sxy += e[j] * pos[i]
         }
         let den = n * sxx - sx * sx
@@ -162,23 +214,54 @@ public struct LineIdentifier: Sendable {
         return (1 / slope, (sy - slope * sx) / n)
     }
 
-    func score(_ match: [Int?], _ e: [Double], _ yields: [Double], _ pos: [Double], _ hgt: [Double],
-               gain: Double, zero: Double) -> Double {
-        var s = 0.0
+    func score(_ match: [Int?], _ pt: Pattern, _ pos: [Double], _ hgt: [Double], gain: Double, zero: Double) -> Double {
+        let e = pt.energies
         // Common intensity scale of the matched lines: mean of ln(height / yield).
-        var logScale = 0.0, m = 0.0
-        for j in e.indices { if let i = match[j] { logScale += log(hgt[i] / yields[j]); m += 1 } }
+        var logScale = 0.0, m = 0.0, maxMatched = 0.0
+        for j in e.indices {
+            if let i = match[j] { logScale += log(hgt[i] / pt.yields[j]); m += 1; maxMatched = Swift.max(maxMatched, hgt[i]) }
+        }
         guard m > 0 else { return -.infinity }
         logScale /= m
         let spread = log(yieldSpread)
+        var s = 0.0
         for j in e.indices {
             guard let i = match[j] else { continue }
             let r = (pos[i] - (zero + e[j] / gain)) / toleranceADC
-            let dev = (log(hgt[i] / yields[j]) - logScale) / spread
-            s += 1 - 0.5 * r * r - 0.45 * Swift.min(1, dev * dev)
+            let dev = (log(hgt[i] / pt.yields[j]) - logScale) / spread
+            s += pt.weight[j] * (1 - 0.5 * r * r - 0.45 * Swift.min(1, dev * dev))
         }
-        // A weak pull towards the nominal relation separates otherwise equal patterns.
-        let dg = (gain - nominalGain) / 0.3, dz = (zero - nominalZero) / 150
-        return s - 0.05 * (dg * dg + dz * dz)
+        // Kβ against its Kα: the ratio of heights, and never a Kβ without its Kα.
+        let detection = hgt.min() ?? 0
+        func inData(_ x: Double) -> Bool { dataRange?.contains(x) ?? true }
+        for j in e.indices {
+            guard let a = pt.partner[j] else { continue }
+            switch (match[a], match[j]) {
+            case let (ia?, ib?):
+                let q = hgt[ib] / hgt[ia]
+                if q >= 1 { s -= 3 }
+                else if abs(log(q / pt.kBetaRatio[j])) > log(kBetaRatioSpread) { s -= 1.5 }
+            case (nil, _?):
+                if inData(zero + e[a] / gain) { s -= 2 }
+            default: break
+            }
+        }
+        // Lines predicted inside the spectrum and absent, by how clearly they should show.
+        for j in e.indices where match[j] == nil && inData(zero + e[j] / gain) {
+            let expected = exp(logScale) * pt.yields[j]
+            if detection > 0 { s -= 0.5 * pt.weight[j] * Swift.min(1, expected / (3 * detection)) }
+        }
+        // Strong peaks the relation leaves unexplained.
+        var used = [Bool](repeating: false, count: pos.count)
+        for case let i? in match { used[i] = true }
+        for i in pos.indices where !used[i] {
+            s -= Swift.min(1.5, Swift.max(0, hgt[i] / maxMatched - 0.25))
+        }
+        // The nominal relation only separates otherwise equal patterns.
+        if let g0 = profile.nominalGain, let z0 = profile.nominalZeroADC {
+            let dg = (gain - g0) / 0.3, dz = (zero - z0) / 150
+            s -= 0.3 * Swift.min(1, (dg * dg + dz * dz) / 6)
+        }
+        return s
     }
 }

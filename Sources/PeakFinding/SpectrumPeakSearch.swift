@@ -36,6 +36,10 @@ public struct SpectrumPeakReport: Sendable, Hashable, Codable {
     public var identification: LineIdentifier.Result?
     /// Total counts of the spectrum searched (before smoothing).
     public var totalCounts: Double
+    /// FWHM (bins) measured on the spectrum when the smoothing follows the peak width; nil otherwise.
+    public var measuredFWHMBins: Double? = nil
+    /// σ (bins) of the Gaussian smoothing applied; nil for none.
+    public var smoothingSigmaBins: Double? = nil
 }
 
 /// The peak search on a histogram: checks the counts, optionally smooths, runs the SciPy-style
@@ -52,16 +56,32 @@ public struct SpectrumPeakSearch: Sendable {
     public var significance: Double?
     /// Profile whose calibration lines are identified; nil skips identification.
     public var profile: LineProfile?
-    /// Matching tolerance for identification in ADC; nil: max(20 ADC, 2 bins).
+    /// Matching tolerance for identification in ADC; nil: half the measured FWHM when the smoothing
+    /// follows the peak width (at least 2 bins), else max(20 ADC, 2 bins).
     public var toleranceADC: Double?
+    /// With no `smoothingSigma`, smooth by σ = ½·(measured peak σ) (``PeakWidthEstimate``): VIP-2's
+    /// 10 ADC at ~50 ADC FWHM, one channel on an Amptek at ~7 channels, so Mn Kβ stays apart from Kα.
+    public var smoothingFollowsPeakWidth: Bool
+    /// Gains (eV/ADC) identification may choose; nil: any (1–100 eV/ADC).
+    public var gainRange: ClosedRange<Double>?
 
     public init(options: PeakSearchOptions = PeakSearchOptions(), smoothingSigma: Double? = nil,
-                significance: Double? = nil, profile: LineProfile? = nil, toleranceADC: Double? = nil) {
+                significance: Double? = nil, profile: LineProfile? = nil, toleranceADC: Double? = nil,
+                smoothingFollowsPeakWidth: Bool = false, gainRange: ClosedRange<Double>? = nil) {
         self.options = options
         self.smoothingSigma = smoothingSigma
         self.significance = significance
         self.profile = profile
         self.toleranceADC = toleranceADC
+        self.smoothingFollowsPeakWidth = smoothingFollowsPeakWidth
+        self.gainRange = gainRange
+    }
+
+    /// The search that needs no setting: smoothing and tolerance from the measured peak width, peaks
+    /// whose prominence reaches 3 standard deviations, identification of `profile` at any gain (or
+    /// within `gainRange`).
+    public static func adaptive(profile: LineProfile?, gainRange: ClosedRange<Double>? = nil) -> SpectrumPeakSearch {
+        SpectrumPeakSearch(significance: 3, profile: profile, smoothingFollowsPeakWidth: true, gainRange: gainRange)
     }
 
     /// Counts must be finite and non-negative: a histogram is counts per bin.
@@ -83,9 +103,17 @@ public struct SpectrumPeakSearch: Sendable {
         if let t = toleranceADC, !(t > 0) || t.isInfinite {
             throw SDDError.invalidArgument("tolerance", "must be a finite number > 0 (ADC), was \(t)")
         }
+        if let g = gainRange, !(g.lowerBound > 0) || !g.upperBound.isFinite {
+            throw SDDError.invalidArgument("gain", "must be LO:HI eV/ADC with 0 < LO ≤ HI, finite; was \(g.lowerBound):\(g.upperBound)")
+        }
         var y = spectrum.counts
         var varianceFactor = 1.0
-        if let s = smoothingSigma {
+        let measured = smoothingFollowsPeakWidth ? PeakWidthEstimate.fwhmBins(spectrum.counts) : nil
+        var sigma = smoothingSigma
+        if sigma == nil, let w = measured, w / DetectorResponse.fwhmPerSigma / 2 >= 0.5 {
+            sigma = w / DetectorResponse.fwhmPerSigma / 2
+        }
+        if let s = sigma {
             let kernel = try GaussianSmoothing(sigma: s)
             y = kernel.apply(y)
             varianceFactor = kernel.weights.reduce(0) { $0 + $1 * $1 }
@@ -112,13 +140,17 @@ public struct SpectrumPeakSearch: Sendable {
         }
         var identification: LineIdentifier.Result? = nil
         if let profile {
-            let tol = toleranceADC ?? Swift.max(20, 2 * spectrum.binWidth)
-            let id = LineIdentifier(profile: profile, toleranceADC: tol)
-                .identify(peaks.map { .init(adc: $0.centroidADC, height: $0.height) })
+            let tol = toleranceADC ?? measured.map { Swift.max(2, $0 / 2) * spectrum.binWidth } ?? Swift.max(20, 2 * spectrum.binWidth)
+            var identifier = LineIdentifier(profile: profile, toleranceADC: tol)
+            if let g = gainRange { identifier.gainRange = g }
+            identifier.dataRange = spectrum.lowerEdge...spectrum.upperEdge
+            // Prominences where known: the height above the local background, which is what the
+            // yields compare (a weak Kβ on a high continuum would look too strong by its height).
+            let id = identifier.identify(peaks.map { .init(adc: $0.centroidADC, height: $0.prominence ?? $0.height) })
             for i in peaks.indices { peaks[i].line = id.labels[i] }
             identification = id
         }
         return SpectrumPeakReport(peaks: peaks, search: result, identification: identification,
-                                  totalCounts: spectrum.total)
+                                  totalCounts: spectrum.total, measuredFWHMBins: measured, smoothingSigmaBins: sigma)
     }
 }

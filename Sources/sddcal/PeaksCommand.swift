@@ -16,12 +16,15 @@ struct Peaks: ParsableCommand {
 
         The conditions mean what they mean in scipy.signal.find_peaks, in bins (distance, width, wlen, \
         plateau size) and counts (height, threshold, prominence); each is MIN, MIN:MAX or :MAX. They are \
-        applied to the spectrum after the optional Gaussian smoothing (--sigma, in bins; default 10 ADC \
-        worth of bins, 0 to disable). --significance K then keeps peaks whose prominence is at least \
+        applied to the spectrum after the optional Gaussian smoothing (--sigma, in bins; default half the \
+        σ of the spectrum's most prominent peak, measured — 10 ADC on VIP-2, one channel on an Amptek at \
+        19 eV per channel; 0 to disable). --significance K then keeps peaks whose prominence is at least \
         K standard deviations of the peak bin (Poisson: √height, times √Σw² after smoothing with \
         weights w; 0 to disable). Centroids are sub-bin (Gaussian through the top bins), in ADC. \
-        Lines are identified from the pattern of positions and heights (a linear E–ADC relation with gain \
-        2.8–3.4 eV/ADC and zero energy at ADC 450–750); lines without a peak are reported missing.
+        Lines are identified from the pattern of positions and heights at any gain (a linear E–ADC \
+        relation with gain 1–100 eV/ADC, or --gain LO:HI, and zero energy anywhere; a Kβ must be about \
+        0.13–0.16 of its Kα); profiles: vip2, siddharta2 (Ti, Cu), fe55 (Mn Kα/Kβ), zn65 (Cu Kα/Kβ) or \
+        line ids (MnKa,MnKb). Lines without a peak are reported missing.
         """)
 
     @Argument(help: "Event file or histogram file.") var file: String
@@ -40,9 +43,10 @@ struct Peaks: ParsableCommand {
     @Option(name: .customLong("rel-height"), help: "Relative height of the width (0.5: half prominence).") var relHeight = 0.5
     @Option(name: .customLong("plateau-size"), help: "Required flat-top size (bins).") var plateauSize: String?
 
-    @Option(help: "Gaussian smoothing σ in bins before the search (0: none; default: 10 ADC).") var sigma: Double?
+    @Option(help: "Gaussian smoothing σ in bins before the search (0: none; default: half the measured peak σ).") var sigma: Double?
+    @Option(help: "Gain range LO:HI in eV/ADC for line identification (default: any, 1–100).") var gain: String?
     @Option(help: "Keep peaks with prominence ≥ K standard deviations of the peak bin (0: no cut).") var significance = 3.0
-    @Option(help: "Line profile to identify (vip2, siddharta2, or ids like TiKa,FeKa,CuKa).") var profile = "vip2"
+    @Option(help: "Line profile to identify (vip2, siddharta2, fe55, zn65, or ids like MnKa,MnKb).") var profile = "vip2"
     @Flag(name: .customLong("no-identify"), help: "Skip line identification.") var noIdentify = false
     @Option(help: "Identification tolerance in ADC (default: max(20, 2 bins)).") var tolerance: Double?
     @Option(help: "ADC range LO:HI to search (default: events: the profile's window; histograms: all channels).") var range: String?
@@ -70,11 +74,14 @@ struct Peaks: ParsableCommand {
             guard significance >= 0, significance.isFinite else {
                 throw SDDError.invalidArgument("--significance", "must be a finite number ≥ 0, was \(significance)")
             }
-            let s = sigma ?? 10 / spectrum.binWidth
-            guard s >= 0, s.isFinite else { throw SDDError.invalidArgument("--sigma", "must be a finite number ≥ 0 (bins), was \(s)") }
-            let search = SpectrumPeakSearch(options: options, smoothingSigma: s > 0 ? s : nil,
+            if let s = sigma, !(s >= 0 && s.isFinite) {
+                throw SDDError.invalidArgument("--sigma", "must be a finite number ≥ 0 (bins), was \(s)")
+            }
+            let search = SpectrumPeakSearch(options: options, smoothingSigma: (sigma ?? 0) > 0 ? sigma : nil,
                                             significance: significance > 0 ? significance : nil,
-                                            profile: prof, toleranceADC: tolerance)
+                                            profile: prof, toleranceADC: tolerance,
+                                            smoothingFollowsPeakWidth: sigma == nil,
+                                            gainRange: try gain.map { try GainRange.parse($0) })
             let report: SpectrumPeakReport
             do { report = try search.run(spectrum) } catch let SDDError.invalidArgument(name, message) {
                 // Name the option as typed on the command line.
@@ -83,7 +90,7 @@ struct Peaks: ParsableCommand {
                 throw SDDError.invalidArgument(option, message)
             }
             let out = Output(file: file, source: source, lowerEdgeADC: spectrum.lowerEdge, binWidthADC: spectrum.binWidth,
-                             bins: spectrum.binCount, totalCounts: report.totalCounts, sigmaBins: s, significance: significance,
+                             bins: spectrum.binCount, totalCounts: report.totalCounts, sigmaBins: report.smoothingSigmaBins ?? 0, significance: significance,
                              options: options, profile: prof?.name, peaks: report.peaks,
                              missing: report.identification?.missing,
                              predictedADC: report.identification?.predictedADC,
