@@ -96,8 +96,14 @@ public struct StandardCalibrator: Sendable {
     /// Calibrates one spectrum given as a histogram in ADC (a histogram file's cell: one bin per
     /// channel, or any equal-width binning, shared onto channels by overlap) in O(channels): the
     /// same fits as from the events the histogram counts. `seeds` overrides the seeder.
+    ///
+    /// A profile without a nominal gain (fe55, zn65, line ids: any MCA gain) fits the histogram as it is,
+    /// over its whole range and in its own bins, since its lines may lie anywhere.
     public func calibrateBatch(histogram: Histogram, cell: Int, index: Int = 0, start: Double = 0, end: Double = 0,
                                seeds: [String: Double]? = nil) -> BatchCalibration {
+        guard profile.nominalGain != nil else {
+            return calibrateBatch(windowed: histogram, cell: cell, index: index, start: start, end: end, seeds: seeds)
+        }
         let r = adcRange
         var h = Histogram(lowerEdge: Double(r.lowerBound) - 0.5, binWidth: 1, bins: r.count)
         let shift = histogram.lowerEdge - h.lowerEdge
@@ -290,15 +296,17 @@ public struct StandardCalibrator: Sendable {
         for (g, total) in counted {
             let (lo, hi) = window(g)
             let sig0 = options.nominalResponse.sigma(at: g.lines[0].energy) / scale.gain
-            let per = Swift.max(1, Int((sig0 / 4).rounded(.down)))
-            // Window aligned to whole channels, `per` channels per bin.
-            let first = Swift.max(0, Int((lo - h.lowerEdge).rounded(.down)))
-            let bins = Swift.min(h.binCount - first, Int((hi - lo).rounded(.up))) / per
+            // Window aligned to the histogram's bins (channels of events; a spectrum's own bins), `per` of
+            // them per fitted bin so that a bin stays ≤ σ/4.
+            let bw = h.binWidth
+            let per = Swift.max(1, Int((sig0 / (4 * bw)).rounded(.down)))
+            let first = Swift.max(0, Int(((lo - h.lowerEdge) / bw).rounded(.down)))
+            let bins = first < h.binCount ? Swift.min(h.binCount - first, Int(((hi - lo) / bw).rounded(.up))) / per : 0
             guard bins >= 8 else {
                 for l in g.lines where calIDs.contains(l.id) { b.rejected[l.id] = "window outside the spectrum"; b.lineFits[l.id] = nil }
                 continue
             }
-            let sub = Histogram(lowerEdge: h.lowerEdge + Double(first), binWidth: 1, counts: Array(h.counts[first..<(first + bins * per)]))
+            let sub = Histogram(lowerEdge: h.lowerEdge + Double(first) * bw, binWidth: bw, counts: Array(h.counts[first..<(first + bins * per)]))
                 .rebinned(by: per)
             var shapes = g.lines.map { LineShapeModel.Line($0, xPerEV: 1 / scale.gain) }
             var sigmas = g.lines.map { options.nominalResponse.sigma(at: $0.energy) / scale.gain }

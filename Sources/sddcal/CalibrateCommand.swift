@@ -18,10 +18,11 @@ struct Calibrate: ParsableCommand {
         are reported in the batch status and left out. Also prints each cell's resolution model \
         (ENC, Fano factor) fitted to its line widths and the intrinsic Cu Kα FWHM it implies.
         Seeds: cnn = the paper's CNN (shipped model, or --model); scipy = the SciPy-style peak finder \
-        with line identification (smoothing 10 ADC, prominence ≥ 3·√height); pattern = the known line \
-        pattern matched under a gain prior (no model needed); truth = from a simulator truth file \
-        (--truth); auto (default) = cnn when a model is found, else pattern (the choice is printed and \
-        recorded in the calibration file's method).
+        with line identification at any gain (smoothing half the measured peak σ, prominence ≥ 3·√height, \
+        gain 1–100 eV/ADC or --gain LO:HI, Kβ/Kα height ratios checked); pattern = the known line \
+        pattern matched under VIP-2's gain prior (no model needed); truth = from a simulator truth file \
+        (--truth); auto (default) = cnn when a model for the profile is found, else scipy (the choice is \
+        printed and recorded in the calibration file's method).
         Histogram files (a ROOT file's TH1s, run.root:bus1_*; a 2-D .npy, one row per cell; a folder of \
         .mca/.Spe/text spectra; a CSV with one column per cell under a header) calibrate each spectrum as \
         a cell with one batch (--batch does not apply), cells in parallel; each spectrum's name (ROOT \
@@ -38,7 +39,8 @@ struct Calibrate: ParsableCommand {
     @Option(help: "CNN model file for --seeds cnn (default: the shipped Assets/cnn-vip2.sddnn).") var model: String?
     @Option(help: "Simulator truth file (for --seeds truth).") var truth: String?
     @Option(help: "Seeds file (sddcal.seeds, e.g. saved by `inspect --seeds`): its hand-set seeds replace the seed method's, line by line.") var seedsFile: String?
-    @Option(help: "Line profile (vip2, siddharta2, or a list like TiKa,FeKa,CuKa).") var profile = "vip2"
+    @Option(help: "Line profile (vip2, siddharta2, fe55, zn65, or a list like MnKa,MnKb).") var profile = "vip2"
+    @Option(help: "Gain range LO:HI in eV/ADC for the scipy seeds' line identification (default: any, 1–100).") var gain: String?
     @Option(help: "Output calibration file (JSON).") var out: String
     @OptionGroup var output: OutputOptions
     @OptionGroup var rootInput: ROOTInputOptions
@@ -51,6 +53,7 @@ struct Calibrate: ParsableCommand {
             if !output.force && FileManager.default.fileExists(atPath: out) { throw SDDError.outputExists(out) }
             if seeds == .truth && truth == nil { throw SDDError.invalidArgument("--seeds", "'truth' needs --truth FILE") }
             let truthSet = try truth.map { try SimulationTruth.load($0, pairedWith: events) }
+            let gainRange = try gain.map { try GainRange.parse($0) }
             let hand = try seedsFile.map { try SeedsFileSeeder.load($0, profile: prof, batch: spec) }
             // Histogram files (a ROOT file, a 2-D .npy, a folder of spectra, a CSV of columns): each
             // spectrum is a cell with one batch, fitted as a histogram (O(channels)), labels kept.
@@ -71,12 +74,12 @@ struct Calibrate: ParsableCommand {
                    let s = try? CNNSeeder(predictor: p, profile: prof) {
                     seeder = s
                 } else {
-                    seeder = PatternSeeder()
+                    seeder = PeakFinderSeeder(profile: prof, gainRange: gainRange)
                 }
             case .cnn:
                 let p = try model.map(CentroidPredictor.load) ?? CentroidPredictor.bundled()
                 seeder = try CNNSeeder(predictor: p, profile: prof)
-            case .scipy: seeder = PeakFinderSeeder(profile: prof)
+            case .scipy: seeder = PeakFinderSeeder(profile: prof, gainRange: gainRange)
             case .pattern: seeder = PatternSeeder()
             case .truth:
                 guard let batched else { throw SDDError.invalidArgument("--seeds", "'truth' needs an events file (the truth is per event batch)") }

@@ -22,9 +22,10 @@ final class CalibrationQualityTests: XCTestCase {
 
     func testEachRuleAtItsThreshold() {
         let q = CalibrationQuality()
-        // Residuals: 10 eV is fine, just above is a check (and, at 1.5 eV error, a 6.7σ pull), above 30 is bad.
-        XCTAssertEqual(q.findings(batches: [batch(0, residuals: [7.4])]), [])
-        XCTAssertEqual(q.findings(batches: [batch(0, residuals: [7.6])]), [.pull(sigmas: 7.6 / 1.5)])
+        // Residuals: 10 eV is fine, just above is a check, above 30 is bad. The pull's error is the
+        // centroid's 1.5 eV and the 1 eV model floor in quadrature (√3.25 eV): a check from 9.01 eV.
+        XCTAssertEqual(q.findings(batches: [batch(0, residuals: [8.9])]), [])
+        XCTAssertEqual(q.findings(batches: [batch(0, residuals: [9.2])]), [.pull(sigmas: 9.2 / 3.25.squareRoot())])
         XCTAssertEqual(q.findings(batches: [batch(0, residuals: [-12])]).first, .residual(eV: 12, level: .check))
         XCTAssertEqual(q.findings(batches: [batch(0, residuals: [31])]).first, .residual(eV: 31, level: .bad))
         // A failed standard fit is bad, a partial one worth a check through its missing lines.

@@ -146,8 +146,15 @@ public struct CalibrationQuality: Sendable, Hashable {
     public var checkResidual = 10.0
     /// A residual smaller than this many times its centroid's energy error is noise, however large in eV.
     public var residualMinimumPull = 3.0
-    /// A residual this many times its centroid's energy error is worth a check, even when small in eV.
+    /// A residual this many times its energy error (statistical and systematic) is worth a check, even when small in eV.
     public var checkPull = 5.0
+    /// Systematic floor of the calibration model, in eV, added in quadrature to each line's statistical
+    /// energy error in a pull: these SDDs respond linearly within 2–3 eV (largest departure) over
+    /// 4.5–12 keV (SIDDHARTA-2 SDD tests; docs/physics.md §11), ~1 eV rms, which
+    /// E = p0 + p1·ADC + p2·ADC² through a few lines cannot follow. Without it a cell of 10⁷ counts
+    /// (centroid errors of a few hundredths of an eV) is flagged for any eV-level departure; with it a
+    /// pull of 5 needs a residual of ≥ 6 eV.
+    public var modelSystematic = 1.0
     /// Cu Kα FWHM more than this fraction over the cell's hardware limit is worth a check.
     public var checkOverHardwareLimit = 0.15
 
@@ -241,13 +248,22 @@ public struct CalibrationQuality: Sendable, Hashable {
         else if maxResidual > checkResidual { out.append(.residual(eV: maxResidual, level: .check)) }
         let missing = batches.filter { !$0.missingLines.isEmpty }.count
         if missing > 0 { out.append(.missingLines(batches: missing)) }
-        // Pull of a line: its residual over the energy error of its centroid.
+        // Pull of a line: its residual over the energy error of its centroid and the systematic floor.
         let maxPull = batches.flatMap { b in b.lines.compactMap { l -> Double? in
             guard let r = l.residual, l.centroidError > 0 else { return nil }
-            return abs(r) / (abs(b.calibration.slope(l.centroidADC)) * l.centroidError)
+            return abs(r) / energyError(of: l, slope: abs(b.calibration.slope(l.centroidADC)))
         } }.max() ?? 0
         if maxPull > checkPull { out.append(.pull(sigmas: maxPull)) }
         return out
+    }
+
+    /// A line's energy error for its pull (eV): the centroid's statistical error times the calibration's
+    /// slope, the tabulated energy's uncertainty (``SpectralLine/energyUncertainty``) and
+    /// `modelSystematic`, in quadrature.
+    public func energyError(of l: CalibrationSet.LineResult, slope: Double) -> Double {
+        let stat = slope * l.centroidError
+        let table = SpectralLine(id: l.line)?.energyUncertainty ?? 0
+        return (stat * stat + table * table + modelSystematic * modelSystematic).squareRoot()
     }
 
     /// The finding from the cell's Cu Kα resolution against its hardware limit (both FWHM in eV), if any.

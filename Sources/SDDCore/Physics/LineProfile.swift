@@ -66,7 +66,7 @@ public struct LineProfile: Sendable, Hashable, Codable {
     }()
 
     /// SIDDHARTA-2: X-ray tubes on both sides of the target cell excite high-purity Ti and Cu strips on
-    /// its walls (SIDDHARTA-2 calibration method, Sgaramella et al. 2022, docs/physics.md §1): Ti Kα/Kβ
+    /// its walls (SIDDHARTA-2 calibration method, Sgaramella et al. 2022, docs/physics.md §10): Ti Kα/Kβ
     /// and Cu Kα/Kβ calibrate every SDD. Same SDD family as VIP-2: 2.92–3.25 eV/ADC, zero near ADC 600.
     public static let siddharta2: LineProfile = {
         let ids = ["TiKa", "TiKb", "CuKa", "CuKb"]

@@ -34,6 +34,22 @@ public struct SpectralLine: Sendable, Hashable, Codable {
         return components.reduce(0) { $0 + $1.energy * $1.relativeIntensity } / w
     }
 
+    /// Uncertainty (eV) of `energy` as the energy a fitted centroid calibrates to (docs/physics.md §11):
+    /// for a Kα, the Kα2/Kα1 ratio known to ±0.02 ([S] against measurements) moves the doublet's mean by
+    /// splitting·0.02/(1 + r)², and the asymmetric natural line shape (satellites) by ~0.5 eV; a Kβ1,3 is
+    /// a blend with its Kβ′ satellite, ~1 eV. The tabulated peak energies' own errors ([D], ≤ 0.1 eV)
+    /// are negligible next to these.
+    public var energyUncertainty: Double {
+        switch kind {
+        case .kBeta: return 1.0
+        case .kAlpha:
+            guard components.count == 2 else { return 0.5 }
+            let r = components[1].relativeIntensity / components[0].relativeIntensity
+            let ratio = abs(components[0].energy - components[1].energy) * 0.02 / ((1 + r) * (1 + r))
+            return (ratio * ratio + 0.25).squareRoot()
+        }
+    }
+
     public init(element: String, kind: LineKind, components: [Component]) {
         self.element = element
         self.kind = kind

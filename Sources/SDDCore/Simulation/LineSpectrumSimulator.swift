@@ -31,6 +31,12 @@ public struct LineSpectrumSimulator: Sendable {
     /// `lineCounts`, decaying with the given scale in eV.
     public var lowEnergyBackground = 0.05
     public var lowEnergyScale = 1500.0
+    /// Integral nonlinearity of the energy scale: lines sit at ADC = zero + (E + A·sin(2πE/P))/gain,
+    /// A in eV (these SDDs are linear within 2–3 eV over 4.5–12 keV, docs/physics.md §11). 0: exactly linear.
+    public var nonlinearityEV = 0.0
+    /// The period P of that nonlinearity in eV: short enough that a quadratic through the lines cannot
+    /// absorb it.
+    public var nonlinearityPeriodEV = 2000.0
     public var seed: UInt64
 
     public init(profile: LineProfile, gain: Double, zeroADC: Double, channels: Int, lineCounts: Double,
@@ -55,10 +61,15 @@ public struct LineSpectrumSimulator: Sendable {
     /// The truth: ADC of every line of the profile (the intensity-weighted mean of a doublet, the
     /// position a line fit's centroid estimates).
     public var truthADC: [String: Double] {
-        Dictionary(uniqueKeysWithValues: profile.lines.map { ($0.id, zeroADC + $0.energy / gain) })
+        Dictionary(uniqueKeysWithValues: profile.lines.map { ($0.id, adc(ofEnergy: $0.energy)) })
     }
 
-    /// The spectrum's linear calibration E = p0 + p1·ADC.
+    /// Where energy `e` (eV) lands, in ADC.
+    public func adc(ofEnergy e: Double) -> Double {
+        zeroADC + (e + nonlinearityEV * sin(2 * Double.pi * e / nonlinearityPeriodEV)) / gain
+    }
+
+    /// The spectrum's linear calibration E = p0 + p1·ADC (without the nonlinearity).
     public var calibration: EnergyCalibration { EnergyCalibration(p0: -gain * zeroADC, p1: gain) }
 
     /// Expected counts per channel (before Poisson noise).
@@ -87,10 +98,10 @@ public struct LineSpectrumSimulator: Sendable {
             let w = line.components.reduce(0) { $0 + $1.relativeIntensity }
             for c in line.components {
                 let a = area * c.relativeIntensity / w
-                add(area: a, x: zeroADC + c.energy / gain, s: response.sigma(at: c.energy) / gain)
+                add(area: a, x: adc(ofEnergy: c.energy), s: response.sigma(at: c.energy) / gain)
                 let e = c.energy - XRayLineTable.siliconEscapeEnergy
                 if e > 0 && escapeFraction > 0 {
-                    add(area: a * escapeFraction, x: zeroADC + e / gain, s: response.sigma(at: e) / gain)
+                    add(area: a * escapeFraction, x: adc(ofEnergy: e), s: response.sigma(at: e) / gain)
                 }
             }
         }
