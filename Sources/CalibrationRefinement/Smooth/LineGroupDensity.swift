@@ -35,6 +35,15 @@ public struct LineGroupDensity: Sendable {
         return j == lines.count ? (2 * v / l, v * v) : (2 * (1 - v) / l, 1 - (1 - v) * (1 - v))
     }
 
+    /// CDF of component `j` at energy `e` (``component(_:shapes:at:)`` without the density, which
+    /// costs as many transcendental calls).
+    public func componentCDF(_ j: Int, shapes: [LineShape], at e: Double) -> Double {
+        if j < lines.count { return shapes[j].cdf(e) }
+        let l = tableRange.upperBound - tableRange.lowerBound
+        let v = min(1, max(0, (e - tableRange.lowerBound) / l))
+        return j == lines.count ? v * v : 1 - (1 - v) * (1 - v)
+    }
+
     /// The line shapes for a detector response.
     public func shapes(_ response: DetectorResponse) -> [LineShape] {
         lines.map { DetectorLineShape.shape($0, response: response) }

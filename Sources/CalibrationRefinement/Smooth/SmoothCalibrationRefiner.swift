@@ -98,7 +98,11 @@ public struct SmoothCalibrationRefiner: Sendable {
             guard let a = base.adc(forEnergy: g.window.lowerBound), let b = base.adc(forEnergy: g.window.upperBound) else { return nil }
             return a...b
         }
-        for a in adc { let x = Double(a); if strongWindows.contains(where: { $0.contains(x) }) { strong += 1 } }
+        // Which channels are in a strong window, decided once per channel instead of once per event.
+        let isStrong = (0...Int(UInt16.max)).map { c in strongWindows.contains { $0.contains(Double(c)) } }
+        isStrong.withUnsafeBufferPointer { isStrong in   // 65 536 entries: every UInt16 indexes it
+            for a in adc where isStrong[Int(a)] { strong += 1 }
+        }
         let span = max(hi - lo, 1)
         let spacing = min(settings.maximumKnotSpacing, max(settings.minimumKnotSpacing, span * settings.countsPerKnot / Double(max(1, strong))))
         let grid = KnotGrid(covering: lo, hi, spacing: spacing)

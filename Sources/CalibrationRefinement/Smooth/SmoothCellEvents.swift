@@ -12,10 +12,14 @@ public struct SmoothCellEvents: Sendable {
     public let groups: [LineGroupDensity]
     /// Per group, per interval: the window's ADC edges (continuous: channel k covers [k − ½, k + ½)).
     public let edges: [[SIMD2<Double>]]
-    /// Per group, the events in time order.
-    public let interval: [[Int32]]
+    /// Per group, the events in time order: knot interval, position λ in it, ADC channel.
+    public var interval: [[Int32]] {
+        runs.map { r in r.flatMap { [Int32](repeating: $0[0], count: Int($0[2] - $0[1])) } }
+    }
     public let lambda: [[Double]]
-    public let channel: [[Double]]
+    public var channel: [[Double]] {
+        zip(channelOffset, channelRange).map { o, r in o.map { Double(Int($0) + r.lowerBound) } }
+    }
     /// Per group, the lowest and highest channel of its events (an empty group: 0...0), and each
     /// event's channel minus the lowest: the likelihood's per-channel terms are indexed by it.
     let channelRange: [ClosedRange<Int>]
@@ -25,7 +29,7 @@ public struct SmoothCellEvents: Sendable {
     let runs: [[SIMD3<Int32>]]
 
     /// Events per group.
-    public var counts: [Int] { channel.map(\.count) }
+    public var counts: [Int] { lambda.map(\.count) }
 
     /// Selects the events of `adc`/`time` (one cell, time-sorted) in the windows that `start`
     /// (the starting calibration at a time) gives each interval. Intervals where `start` cannot
@@ -53,9 +57,11 @@ public struct SmoothCellEvents: Sendable {
             e.append(eg); lookup.append(lg)
         }
         edges = e
+        // Per group: each event's interval, λ and channel (the intervals and channels only until the
+        // runs and channel offsets below are made from them).
         var iv = [[Int32]](repeating: [], count: groups.count)
         var lam = [[Double]](repeating: [], count: groups.count)
-        var ch = [[Double]](repeating: [], count: groups.count)
+        var ch = [[UInt16]](repeating: [], count: groups.count)
         let expected = adc.count / max(1, groups.count)
         for g in groups.indices { iv[g].reserveCapacity(expected); lam[g].reserveCapacity(expected); ch[g].reserveCapacity(expected) }
         for (a, t) in zip(adc, time) {
@@ -64,14 +70,12 @@ public struct SmoothCellEvents: Sendable {
             for g in groups.indices {
                 let (lo, hi) = lookup[g][k]
                 if x >= lo && x <= hi {
-                    iv[g].append(Int32(k)); lam[g].append(l); ch[g].append(Double(x))
+                    iv[g].append(Int32(k)); lam[g].append(l); ch[g].append(a)
                     break
                 }
             }
         }
-        interval = iv
         lambda = lam
-        channel = ch
         var ranges: [ClosedRange<Int>] = [], offsets: [[Int32]] = [], r: [[SIMD3<Int32>]] = []
         for g in groups.indices {
             let range = ch[g].isEmpty ? 0...0 : Int(ch[g].min()!)...Int(ch[g].max()!)

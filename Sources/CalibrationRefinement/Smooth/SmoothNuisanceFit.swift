@@ -121,10 +121,10 @@ public struct SmoothNuisanceFit: Sendable {
         var p = [Double](repeating: 0, count: nc * nb)
         var mass = [Double](repeating: 0, count: nc)
         for j in 0..<nc {
-            var prev = group.component(j, shapes: shapes, at: h.lowerEdge).cdf
+            var prev = group.componentCDF(j, shapes: shapes, at: h.lowerEdge)
             let first = prev
             for b in 0..<nb {
-                let next = group.component(j, shapes: shapes, at: h.lowerEdge + Double(b + 1) * h.binWidth).cdf
+                let next = group.componentCDF(j, shapes: shapes, at: h.lowerEdge + Double(b + 1) * h.binWidth)
                 p[j * nb + b] = max(0, next - prev)
                 prev = next
             }
@@ -133,23 +133,42 @@ public struct SmoothNuisanceFit: Sendable {
         }
         var pi = start.count == nc ? start : [Double](repeating: 1 / Double(nc), count: nc)
         let n = max(1, h.total)
-        var ll = -Double.infinity
-        var mix = [Double](repeating: 0, count: nb)
-        for _ in 0..<emIterations {
-            for b in 0..<nb { var m = 0.0; for j in 0..<nc { m += pi[j] * p[j * nb + b] }; mix[b] = m }
-            var next = [Double](repeating: 0, count: nc)
-            for j in 0..<nc {
-                var s = 0.0
-                for b in 0..<nb where mix[b] > 0 { s += h.counts[b] * p[j * nb + b] / mix[b] }
-                next[j] = pi[j] * s / n
+        // Only occupied bins enter the EM update and the likelihood: their indices, counts and the
+        // components' probabilities there (component-major), read through unchecked buffers below
+        // (every index < the occupied count by construction).
+        let occupied = (0..<nb).filter { h.counts[$0] > 0 }
+        let no = occupied.count
+        let counts = occupied.map { h.counts[$0] }
+        var q = [Double](repeating: 0, count: nc * no)
+        for j in 0..<nc { for (m, b) in occupied.enumerated() { q[j * no + m] = p[j * nb + b] } }
+        var mix = [Double](repeating: 0, count: no), ratio = mix
+        var next = [Double](repeating: 0, count: nc)
+        q.withUnsafeBufferPointer { q in
+        counts.withUnsafeBufferPointer { counts in
+        mix.withUnsafeMutableBufferPointer { mix in
+        ratio.withUnsafeMutableBufferPointer { ratio in
+            for _ in 0..<emIterations {
+                for m in 0..<no { mix[m] = 0 }
+                for j in 0..<nc {
+                    let w = pi[j], base = j * no
+                    for m in 0..<no { mix[m] += w * q[base + m] }
+                }
+                // counts/mix once per bin (bins where the mixture vanished contribute nothing).
+                for m in 0..<no { ratio[m] = mix[m] > 0 ? counts[m] / mix[m] : 0 }
+                for j in 0..<nc {
+                    var s = 0.0
+                    let base = j * no
+                    for m in 0..<no { s += q[base + m] * ratio[m] }
+                    next[j] = pi[j] * s / n
+                }
+                swap(&pi, &next)
             }
-            pi = next
-        }
-        ll = 0
-        for b in 0..<nb {
-            var m = 0.0
-            for j in 0..<nc { m += pi[j] * p[j * nb + b] }
-            if h.counts[b] > 0 { ll += h.counts[b] * Foundation.log(max(m, 1e-300)) }
+        }}}}
+        var ll = 0.0
+        for m in 0..<no {
+            var mx = 0.0
+            for j in 0..<nc { mx += pi[j] * q[j * no + m] }
+            ll += counts[m] * Foundation.log(max(mx, 1e-300))
         }
         return (ll, pi, mass)
     }
