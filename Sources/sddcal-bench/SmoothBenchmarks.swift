@@ -18,7 +18,16 @@ private func smoothMonthBenchmark(rate: Double?, dump: String?) -> [Benchmark] {
     let (events, standard) = simulatedMonth(rate: rate)
     let refiner = SmoothCalibrationRefiner()
     // One run's phases (wall clock) on stderr: where the time goes.
+    // CPU seconds of the process (all threads) around the run: a figure that a machine loaded by
+    // other processes does not inflate the way it inflates wall-clock time.
+    func cpuSeconds() -> Double {
+        var u = rusage()
+        getrusage(RUSAGE_SELF, &u)
+        return Double(u.ru_utime.tv_sec + u.ru_stime.tv_sec) + Double(u.ru_utime.tv_usec + u.ru_stime.tv_usec) * 1e-6
+    }
+    let cpu0 = cpuSeconds()
     if let r = try? refiner.refine(events: events, initial: standard) {
+        FileHandle.standardError.write(Data(String(format: "smooth run of %d events: %.3f CPU s (all threads)\n", events.count, cpuSeconds() - cpu0).utf8))
         let phases = r.timings.map { "\($0.phase) " + String(format: "%.3f s", $0.seconds) }.joined(separator: ", ")
         let iterations = r.cells.map(\.iterations).reduce(0, +)
         FileHandle.standardError.write(Data("smooth phases: \(phases); Newton iterations \(iterations) over \(r.cells.count) cells; prior \(r.calibration.prior)\n".utf8))

@@ -1,0 +1,96 @@
+import XCTest
+@testable import CalibrationRefinement
+import SDDCore
+
+/// The smooth refinement's fast kernels (interval runs, channel offsets, unchecked tables, the EM
+/// over occupied bins) against plain reference loops written from the definitions.
+final class SmoothKernelTests: XCTestCase {
+    private func cellLikelihood() -> (SmoothCellLikelihood, [Double]) {
+        let month = SmoothFixtures.month(days: 3, rate: 4000)
+        let r = SmoothCalibrationRefiner()
+        let groups = r.groups(for: .vip2)
+        let p = r.problem(cell: 0, adc: month.events.adc[...], time: month.events.time[...], initial: month.start.cells[0],
+                          profile: .vip2, groups: groups)!
+        var x = p.start
+        x[2 * p.events.grid.count] = 5         // curvature away from 0
+        for k in 0..<p.events.grid.count { x[2 * k + 1] += 1e-4 * Double(k % 3) }   // gain changes between knots
+        return (r.likelihood(p, at: p.start, response: p.response).0, x)
+    }
+
+    /// The loss summed event by event from the public arrays, with exp per event.
+    private func referenceValue(_ like: SmoothCellLikelihood, _ x: [Double], stride: Int) -> Double {
+        let ev = like.events, q = x[2 * ev.grid.count]
+        var total = 0.0
+        for gi in ev.groups.indices {
+            let iv = ev.interval[gi], lam = ev.lambda[gi], ch = ev.channel[gi]
+            for i in Swift.stride(from: 0, to: iv.count, by: stride) {
+                let k = Int(iv[i]), l = lam[i]
+                let o = x[2 * k] + l * (x[2 * k + 2] - x[2 * k]), g = x[2 * k + 1] + l * (x[2 * k + 3] - x[2 * k + 1])
+                let G = Foundation.exp(g)
+                let s = like.model.shape(ch[i], curvature: q)
+                let e = ev.edges[gi][k]
+                let n = like.cdf[gi].value(o + G * like.model.shape(e[1], curvature: q).u) - like.cdf[gi].value(o + G * like.model.shape(e[0], curvature: q).u)
+                total += -like.logDensity[gi].value(o + G * s.u) - g - Foundation.log(s.du) + Foundation.log(n)
+            }
+        }
+        return total
+    }
+
+    func testLikelihoodKernelsMatchAnEventByEventSum() {
+        var (like, x) = cellLikelihood()
+        XCTAssertEqual(like.events.interval.map(\.count), like.events.counts)
+        XCTAssertGreaterThan(like.events.counts[0], 1000)
+        for stride in [1, 3] {
+            like.stride = stride
+            let ref = referenceValue(like, x, stride: stride)
+            XCTAssertEqual(like.value(x), ref, accuracy: 1e-11 * abs(ref), "stride \(stride)")
+            XCTAssertEqual(like.evaluate(x).value, ref, accuracy: 1e-11 * abs(ref), "stride \(stride)")
+        }
+        // The computed channel array is the events' ADC channels.
+        let ch = like.events.channel
+        for gi in ch.indices { XCTAssertTrue(ch[gi].allSatisfy { $0 == $0.rounded() && $0 >= 0 }) }
+    }
+
+    /// EM for fixed component shapes against the textbook loop over all bins.
+    func testNuisanceEMMatchesTheTextbookUpdate() {
+        let (like, x) = cellLikelihood()
+        let fit = SmoothNuisanceFit()
+        let hists = fit.histograms(like.events, model: like.model, x: x)
+        var response = DetectorResponse()
+        response.enc = 12; response.tailFraction = 0.03; response.tailSlope = 1.4
+        for (gi, group) in like.events.groups.enumerated() {
+            var h = hists[gi]
+            h.counts[3] = 0; h.counts[4] = 0      // empty bins are skipped by the fast path
+            let nc = group.componentCount, nb = h.counts.count
+            let shapes = group.shapes(response)
+            var p = [[Double]](repeating: [Double](repeating: 0, count: nb), count: nc)
+            for j in 0..<nc {
+                let c = (0...nb).map { group.component(j, shapes: shapes, at: h.lowerEdge + Double($0) * h.binWidth).cdf }
+                let mass = c[nb] - c[0]
+                for b in 0..<nb { p[j][b] = max(0, c[b + 1] - c[b]) / mass }
+            }
+            var pi = [Double](repeating: 1 / Double(nc), count: nc)
+            let n = h.total
+            for _ in 0..<fit.emIterations {
+                var mix = [Double](repeating: 0, count: nb)
+                for b in 0..<nb { for j in 0..<nc { mix[b] += pi[j] * p[j][b] } }
+                var next = [Double](repeating: 0, count: nc)
+                for j in 0..<nc {
+                    var s = 0.0
+                    for b in 0..<nb where mix[b] > 0 { s += h.counts[b] * p[j][b] / mix[b] }
+                    next[j] = pi[j] * s / n
+                }
+                pi = next
+            }
+            var ll = 0.0
+            for b in 0..<nb where h.counts[b] > 0 {
+                var m = 0.0
+                for j in 0..<nc { m += pi[j] * p[j][b] }
+                ll += h.counts[b] * Foundation.log(m)
+            }
+            let fast = fit.emFitWithMass(h, group: group, response: response, start: [])
+            XCTAssertEqual(fast.0, ll, accuracy: 1e-10 * abs(ll), "group \(gi)")
+            for j in 0..<nc { XCTAssertEqual(fast.1[j], pi[j], accuracy: 1e-10, "group \(gi) component \(j)") }
+        }
+    }
+}
