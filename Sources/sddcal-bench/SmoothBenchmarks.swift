@@ -22,7 +22,7 @@ private func smoothMonthBenchmark(rate: Double?, dump: String?) -> [Benchmark] {
     // other processes does not inflate the way it inflates wall-clock time.
     func cpuSeconds() -> Double {
         var u = rusage()
-        getrusage(RUSAGE_SELF, &u)
+        getrusage(RUSAGE_SELF.rawValue, &u)
         return Double(u.ru_utime.tv_sec + u.ru_stime.tv_sec) + Double(u.ru_utime.tv_usec + u.ru_stime.tv_usec) * 1e-6
     }
     let cpu0 = cpuSeconds()
