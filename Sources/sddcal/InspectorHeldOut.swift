@@ -67,7 +67,8 @@ struct InspectorHeldOut: Sendable {
         let rows = r.stages.compactMap { s in
             ChainStage(rawValue: s.name).map { Inspector.HeldOutFigures.Row(stage: $0, heldOut: figure(s.heldOut), inSample: figure(s.inSample)) }
         }
-        let chain = "\(calibrator.seeder.name) seeds, \(long != nil ? d.referenceBatch + " and " : "")\(d.batchSpec) standard, "
+        let short = BeforeAfterReference.batchName(d.batchSpec)
+        let chain = "\(calibrator.seeder.name) seeds, \(long != nil ? BeforeAfterReference.batchName(d.referenceBatch) + " and " : "")\(short) standard, "
             + (smooth ? "smooth" : "per-batch") + " refinement; \(request.folds) folds of \(events.count) events"
         return Inspector.HeldOutFigures(request: request, rows: rows, chain: chain)
     }

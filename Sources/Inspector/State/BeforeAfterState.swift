@@ -20,13 +20,20 @@ public enum BeforeAfterReference: String, CaseIterable, Equatable, Sendable {
         return out
     }
 
-    /// The reference's name on screen, e.g. "30d standard".
+    /// The reference's name on screen, e.g. "30d standard", "48h standard".
     public func label(_ d: Dataset?) -> String {
         switch self {
-        case .longBatches: return "\(d?.referenceBatch ?? "30d") standard"
-        case .standard: return "\(d?.calibration?.batch ?? d?.batchSpec ?? "") standard"
+        case .longBatches: return Self.batchName(d?.referenceBatch ?? "30d") + " standard"
+        case .standard: return Self.batchName(d?.calibration?.batch ?? d?.batchSpec ?? "") + " standard"
         case .truth: return "truth"
         }
+    }
+
+    /// A batch length as a physicist says it: whole hours below 3 days ("48h", not "2d").
+    public static func batchName(_ spec: String) -> String {
+        guard let b = try? BatchSpec(parsing: spec), case .duration(let s) = b, s < 3 * 86400,
+              s >= 3600, s.truncatingRemainder(dividingBy: 3600) == 0 else { return spec }
+        return "\(Int(s / 3600))h"
     }
 }
 

@@ -19,7 +19,8 @@ enum BeforeAfterView {
         // Head: what is summed, what is compared, and the keys that change it.
         let scope = b.scope == .cell ? "cell \(cells.first.map(String.init) ?? "--")"
             : (s.selection.isEmpty ? "all \(cells.count) cells" : "\(cells.count) selected cell(s)")
-        var head: [(String, Style)] = [("Cu Kα \(Int(range.lowerBound))–\(Int(range.upperBound)) eV, \(scope)", Style(.title, bold: true)),
+        let title = wide ? "Cu Kα \(Int(range.lowerBound))–\(Int(range.upperBound)) eV, \(scope)" : "Cu Kα, \(scope)"
+        var head: [(String, Style)] = [(title, Style(.title, bold: true)),
                                        ("  before: ", Style(.label)), (beforeName, Style(.fit, bold: true)),
                                        ("  after: ", Style(.label)), (afterName ?? "--", Style(.fitAlt, bold: true))]
         head.append((wide ? "   r reference · s \(b.scope == .summed ? "one cell" : "summed") · h held-out" : "  r s h", Style(.dim)))
