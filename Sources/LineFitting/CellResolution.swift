@@ -18,9 +18,16 @@ public struct CellResolution: Sendable, Equatable, Codable {
     /// Line widths used (one per line and batch) and the fit's χ²/ndf.
     public var points: Int
     public var chi2PerNDF: Double
+    /// Relative rms of the gain within a batch about the batch's mean, estimated from the batches' own
+    /// movement (``withinBatchDriftVariance(_:)``; 0 when not estimated), and the systematic error of
+    /// the expected Cu Kα FWHM from that correction (half of the shift it causes: the factor between the
+    /// step and the within-batch spread is that of a random walk, smaller for a smooth drift).
+    public var withinBatchDrift: Double = 0
+    public var expectedCuFWHMSystematic: Double = 0
 
     enum CodingKeys: String, CodingKey {
         case cell, enc, fano, points
+        case withinBatchDrift = "within_batch_drift", expectedCuFWHMSystematic = "expected_cu_fwhm_sys_ev"
         case encError = "enc_err", fanoError = "fano_err", pairEnergy = "pair_energy_ev"
         case expectedCuFWHM = "expected_cu_fwhm_ev", expectedCuFWHMError = "expected_cu_fwhm_err_ev"
         case chi2PerNDF = "chi2_ndf"
@@ -51,6 +58,11 @@ public struct CellResolution: Sendable, Equatable, Codable {
 
     /// The same fit from a calibration file's batches: each accepted Kα line's stored width σ_ADC × the
     /// local slope, with the error of a Gaussian width from N counts, σ/√(2N) (the file keeps no width errors).
+    ///
+    /// A batch's line is also broadened by the drift of the gain within the batch (at 1 %/√day and 48 h
+    /// batches by ~30 eV rms at Mn Kα, more than the ENC differences looked for). That variance,
+    /// v·E² with v from ``withinBatchDriftVariance(_:)``, is subtracted from every width before the fit;
+    /// half of the shift it causes at Cu Kα is kept as the systematic error.
     public static func fit(cell: Int, batches: [CalibrationSet.Batch], profile: LineProfile,
                            pairEnergy w: Double = DetectorResponse().pairEnergy) -> CellResolution? {
         var pts: [(e: Double, v: Double, err: Double)] = []
@@ -63,7 +75,37 @@ public struct CellResolution: Sendable, Equatable, Codable {
                 pts.append((l.energy, s * s, 2 * s * se))
             }
         }
-        return fit(cell: cell, points: pts, pairEnergy: w)
+        guard let plain = fit(cell: cell, points: pts, pairEnergy: w) else { return nil }
+        let drift = withinBatchDriftVariance(batches)
+        guard drift > 0, var corrected = fit(cell: cell, points: pts.map { ($0.e, $0.v - drift * $0.e * $0.e, $0.err) }, pairEnergy: w),
+              corrected.expectedCuFWHM > 0 else { return plain }
+        corrected.withinBatchDrift = drift.squareRoot()
+        corrected.expectedCuFWHMSystematic = 0.5 * abs(plain.expectedCuFWHM - corrected.expectedCuFWHM)
+        return corrected
+    }
+
+    /// Relative variance of the gain within a batch about the batch mean, from the movement of the cell's
+    /// strongest Kα line between consecutive batches: for a randomly walking gain (diffusion s² per unit
+    /// time, batches of length T) the means of neighbouring batches differ by a variance s²·T·2/3, four
+    /// times the within-batch variance s²·T/6. The centroids' statistical variance is subtracted; 0 when
+    /// fewer than two consecutive batches carry the line.
+    public static func withinBatchDriftVariance(_ batches: [CalibrationSet.Batch]) -> Double {
+        var totals: [String: Double] = [:]
+        for b in batches { for l in b.lines where l.line.hasSuffix("Ka") { totals[l.line, default: 0] += l.counts ?? 0 } }
+        guard let id = totals.max(by: { $0.value < $1.value })?.key else { return 0 }
+        let seq = batches.sorted { $0.start < $1.start }.compactMap { b -> (x: Double, err: Double, slope: Double, e: Double)? in
+            guard let l = b.lines.first(where: { $0.line == id }), l.centroidError.isFinite, l.centroidError >= 0, l.energy > 0 else { return nil }
+            return (l.centroidADC, l.centroidError, b.calibration.slope(l.centroidADC), l.energy)
+        }
+        guard seq.count >= 2 else { return 0 }
+        var sum = 0.0
+        for k in 0..<(seq.count - 1) {
+            let a = seq[k], b = seq[k + 1]
+            let d = b.x - a.x
+            sum += (d * d - a.err * a.err - b.err * b.err) * a.slope * a.slope / (a.e * a.e)
+        }
+        let v = sum / Double(seq.count - 1) / 4
+        return v.isFinite ? Swift.max(0, v) : 0
     }
 
     static func fit(cell: Int, points pts: [(e: Double, v: Double, err: Double)], pairEnergy w: Double) -> CellResolution? {

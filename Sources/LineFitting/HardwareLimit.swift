@@ -6,15 +6,29 @@ import SDDCore
 /// the line narrower; a measured FWHM well below it means the calibration fitted the noise of the very
 /// events it is evaluated on (or the fit failed).
 public struct HardwareLimit: Sendable, Equatable, Codable {
-    /// Expected FWHM (eV) of the summed line and its error.
+    /// Expected FWHM (eV) of the summed line and its error (statistical and systematic combined).
     public var fwhm: Double
     public var error: Double
     /// Cells that entered the estimate.
     public var cells: Int
+    /// The systematic part of `error` (eV): the uncertainty of the correction for the gain's drift within
+    /// the batches whose line widths the estimate uses (``CellResolution/withinBatchDriftVariance(_:)``),
+    /// common to all cells.
+    public var systematic: Double
 
-    enum CodingKeys: String, CodingKey { case cells, fwhm = "fwhm_ev", error = "fwhm_err_ev" }
+    enum CodingKeys: String, CodingKey { case cells, fwhm = "fwhm_ev", error = "fwhm_err_ev", systematic = "fwhm_sys_ev" }
 
-    public init(fwhm: Double, error: Double, cells: Int) { self.fwhm = fwhm; self.error = error; self.cells = cells }
+    public init(fwhm: Double, error: Double, cells: Int, systematic: Double = 0) {
+        self.fwhm = fwhm; self.error = error; self.cells = cells; self.systematic = systematic
+    }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        fwhm = try c.decode(Double.self, forKey: .fwhm)
+        error = try c.decode(Double.self, forKey: .error)
+        cells = try c.decode(Int.self, forKey: .cells)
+        systematic = try c.decodeIfPresent(Double.self, forKey: .systematic) ?? 0
+    }
 
     /// Combines per-cell limits for a spectrum summed over cells: the summed line's variance is the
     /// weighted mean of the cells' variances (weights = each cell's share of the line's counts).
@@ -22,15 +36,18 @@ public struct HardwareLimit: Sendable, Equatable, Codable {
         let used = perCell.filter { $0.weight > 0 && $0.resolution.expectedCuFWHM.isFinite && $0.resolution.expectedCuFWHM > 0 }
         let wsum = used.reduce(0) { $0 + $1.weight }
         guard wsum > 0 else { return nil }
-        var v = 0.0, varErr = 0.0
+        var v = 0.0, varErr = 0.0, sys = 0.0
         for (r, w) in used {
             let f = r.expectedCuFWHM, fe = r.expectedCuFWHMError.isFinite ? r.expectedCuFWHMError : f
             v += w / wsum * f * f
             // d(Σ w f²)/df = 2 w f; cells independent.
             varErr += pow(w / wsum * 2 * f * fe, 2)
+            // The drift correction's systematic is common to the cells: it adds linearly.
+            sys += w / wsum * 2 * f * (r.expectedCuFWHMSystematic.isFinite ? r.expectedCuFWHMSystematic : 0)
         }
         let f = v.squareRoot()
-        return HardwareLimit(fwhm: f, error: varErr.squareRoot() / (2 * f), cells: used.count)
+        let stat = varErr.squareRoot() / (2 * f), systematic = sys / (2 * f)
+        return HardwareLimit(fwhm: f, error: (stat * stat + systematic * systematic).squareRoot(), cells: used.count, systematic: systematic)
     }
 
     /// The limit at Cu Kα of the spectrum summed over `cells` (all when nil) of a calibration file: each

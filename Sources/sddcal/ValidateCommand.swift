@@ -104,6 +104,10 @@ struct Validate: ParsableCommand {
     static func seedText(_ r: SeedValidation) -> String {
         var s = String(format: "seed %llu: %d events, %.0f s; truth-calibrated Cu Kα FWHM %.1f ± %.1f eV, position %.1f ± %.1f eV (%.0f counts); intrinsic %.1f eV\n",
                        r.seed, r.events, r.seconds, r.truth.fwhm, r.truth.fwhmError, r.truth.position, r.truth.positionError, r.truth.counts, r.intrinsicFWHM)
+        if let h = r.hardwareLimit {
+            s += String(format: "  hardware limit (ENC and Fano from the standard calibration's strong lines) %.1f ± %.1f eV (%+.1f eV vs intrinsic)\n",
+                        h.fwhm, h.error, h.fwhm - r.intrinsicFWHM)
+        }
         s += "  stage       FWHM − truth [eV]              position − truth [eV]        Cu Kα error rms [eV]\n"
         s += "              held-out       in-sample       held-out     in-sample       per batch  per day\n"
         for st in r.stages {
@@ -123,6 +127,9 @@ struct Validate: ParsableCommand {
         func e(_ x: ValidationStatistics.Estimate, _ f: String = "%+6.1f ± %4.1f") -> String { String(format: f, x.mean, x.standardError) }
         var s = "mean ± standard error over \(n) seeds\n"
         s += "  truth-calibrated Cu Kα FWHM \(e(m.truthFWHM, "%.1f ± %.1f")) eV, position \(e(m.truthPosition, "%.1f ± %.1f")) eV; intrinsic \(e(m.intrinsicFWHM, "%.1f ± %.1f")) eV\n"
+        if m.hardwareLimitBias.n > 0 {
+            s += "  hardware limit − intrinsic \(e(m.hardwareLimitBias, "%+.1f ± %.1f")) eV; its stated error \(String(format: "%.1f", m.hardwareLimitError.mean)) eV\n"
+        }
         s += "  stage       FWHM − truth [eV]              position − truth [eV]        Cu Kα error rms [eV]\n"
         s += "              held-out       in-sample       held-out     in-sample       per batch     per day\n"
         for st in m.stages {

@@ -13,10 +13,12 @@ enum SmoothFixtures {
     }
 
     static func month(cells: Int = 1, days: Double = 4, seed: UInt64 = 1, rate: Double = 10_400,
-                      gainWalk: Double = 1.5e-3, batchHours: Double = 48, startError: Double = 1) -> Month {
+                      gainWalk: Double = 1.5e-3, batchHours: Double = 48, startError: Double = 1,
+                      cuToMnKalpha: Double = 0.012) -> Month {
         var cfg = SimulationConfig.vip2(cells: cells, days: days, seed: seed)
         cfg.eventsPerCellPerDay = rate
         cfg.gainWalk = gainWalk
+        cfg.cuToMnKalpha = cuToMnKalpha
         cfg.steps = 0
         let (events, truth) = try! VIP2Simulator(config: cfg).run()
         let batched = BatchedEvents(events, spec: .duration(batchHours * 3600))

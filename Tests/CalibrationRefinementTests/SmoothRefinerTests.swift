@@ -66,5 +66,8 @@ final class SmoothRefinerTests: XCTestCase {
             }
         }
         XCTAssertTrue(set.cells[0].batches.allSatisfy { $0.status.isOptimized })
+        // The file records what the chain started from (CalibrationRecipe reruns it for held-out figures).
+        XCTAssertEqual(set.method, "smooth")
+        XCTAssertEqual(set.startMethod, "standard")
     }
 }

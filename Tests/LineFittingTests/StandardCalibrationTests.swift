@@ -127,4 +127,60 @@ final class CellResolutionTests: XCTestCase {
             XCTAssertEqual(a.expectedCuFWHM, truth.cell(c)!.lineFWHM["CuKa"]!, accuracy: 4 * a.expectedCuFWHMError + 1)
         }
     }
+
+    /// Batches of 2 days whose gain walks randomly (relative s per √day, fine steps): the strongest Kα line's
+    /// centroid means per batch and stored widths σ²(E) = (ENC·w)² + F·w·E + v·E², v the gain's variance
+    /// within a batch about its mean (s²·T/6 for a random walk).
+    static func driftingBatches(s: Double, batches: Int, seed: UInt64, enc: Double = 11.9) -> (batches: [CalibrationSet.Batch], v: Double) {
+        var rng = SeededGenerator(seed: seed)
+        let cal = EnergyCalibration(p0: -1800, p1: 3)
+        let r = DetectorResponse(), days = 2.0, steps = 200
+        var g = 0.0
+        var out: [CalibrationSet.Batch] = []
+        for k in 0..<batches {
+            var mean = 0.0
+            for _ in 0..<steps { g += s * (days / Double(steps)).squareRoot() * rng.normal(); mean += g / Double(steps) }
+            let lines = ["TiKa", "MnKa"].map { id -> CalibrationSet.LineResult in
+                let e = SpectralLine(id: id)!.energy
+                let x = (e * (1 - mean) + 1800) / 3
+                let sigma2 = pow(enc * r.pairEnergy, 2) + r.fano * r.pairEnergy * e + s * s * days / 6 * e * e
+                return .init(line: id, centroidADC: x, centroidError: 0.01, energy: e, sigmaADC: sigma2.squareRoot() / 3, counts: 1e6)
+            }
+            out.append(.init(index: k, start: Double(k) * days * 86400, end: Double(k + 1) * days * 86400, events: 1000,
+                             calibration: cal, status: .ok, lines: lines))
+        }
+        return (out, s * s * days / 6)
+    }
+
+    func testWithinBatchDriftVarianceOfARandomWalk() {
+        for seed: UInt64 in 1...3 {
+            let (b, v) = Self.driftingBatches(s: 0.01, batches: 400, seed: seed)
+            // 399 differences: the estimate's relative error is ~√(2/399) ≈ 7 %.
+            XCTAssertEqual(CellResolution.withinBatchDriftVariance(b) / v, 1, accuracy: 0.25, "seed \(seed)")
+        }
+        // No drift: nothing to correct (the centroids' own scatter is subtracted).
+        XCTAssertEqual(CellResolution.withinBatchDriftVariance(Self.driftingBatches(s: 0, batches: 50, seed: 1).batches), 0)
+    }
+
+    /// The line widths of drifting batches overstate the hardware limit (here by ~25 eV at Cu Kα); the
+    /// correction recovers the true FWHM within its stated (systematic) error, and the summed limit keeps
+    /// the systematic in its error.
+    func testHardwareLimitCorrectsTheDriftWithinBatches() throws {
+        let r = DetectorResponse(), enc = 11.9
+        let cu = SpectralLine(id: "CuKa")!.energy
+        let trueFWHM = DetectorResponse.fwhmPerSigma * (pow(enc * r.pairEnergy, 2) + r.fano * r.pairEnergy * cu).squareRoot()
+        let (b, v) = Self.driftingBatches(s: 0.01, batches: 15, seed: 4, enc: enc)
+        let res = try XCTUnwrap(CellResolution.fit(cell: 0, batches: b, profile: .vip2))
+        let uncorrected = DetectorResponse.fwhmPerSigma * (pow(enc * r.pairEnergy, 2) + r.fano * r.pairEnergy * cu + v * cu * cu).squareRoot()
+        XCTAssertGreaterThan(uncorrected - trueFWHM, 15)
+        XCTAssertGreaterThan(res.withinBatchDrift, 0)
+        XCTAssertEqual(res.expectedCuFWHM, trueFWHM, accuracy: 2 * res.expectedCuFWHMSystematic + 1, "\(res)")
+        XCTAssertLessThan(res.expectedCuFWHM, uncorrected - 5)
+        let limit = try XCTUnwrap(HardwareLimit.combined([(res, 1)]))
+        XCTAssertEqual(limit.systematic, res.expectedCuFWHMSystematic, accuracy: 1e-9)
+        XCTAssertGreaterThanOrEqual(limit.error, limit.systematic)
+        // Older JSON without the systematic still decodes.
+        let old = try JSONDecoder().decode(HardwareLimit.self, from: Data(#"{"cells": 3, "fwhm_ev": 176.0, "fwhm_err_ev": 0.4}"#.utf8))
+        XCTAssertEqual(old, HardwareLimit(fwhm: 176, error: 0.4, cells: 3))
+    }
 }

@@ -312,6 +312,7 @@ public struct CalibrationRefiner: Sendable {
         var set = CalibrationSet(profile: calibration.profile, batch: calibration.batch, method: "optimized",
                                  source: calibration.source, cells: cellsOut)
         set.source = "optimized (\(settings.loss.rawValue) loss, \(settings.optimizer.method.rawValue)) from \(calibration.method): \(calibration.source)"
+        set.startMethod = calibration.chainStartMethod
         return RefinementResult(calibration: set, batches: summaries)
     }
 

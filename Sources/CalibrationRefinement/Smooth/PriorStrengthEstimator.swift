@@ -67,6 +67,20 @@ public struct PriorStrengthEstimator: Sendable {
         return parts.reduce(0, +)
     }
 
+    /// Standard errors of ln s_o and ln s_g at `prior` (relative errors of the strengths), from the
+    /// curvature of the pooled log evidence in ln s (central differences of step `h`):
+    /// SE = 1/√(−∂²log Z/∂(ln s)²). Nan where the evidence is not concave there.
+    public static func logStrengthErrors(_ cells: [CellExpansion], prior: RandomWalkPrior, step h: Double = 0.05) -> (offset: Double, gain: Double) {
+        let z0 = logEvidence(cells, prior: prior)
+        func se(_ set: (inout RandomWalkPrior, Double) -> Void) -> Double {
+            var up = prior, down = prior
+            set(&up, Foundation.exp(h)); set(&down, Foundation.exp(-h))
+            let d2 = (logEvidence(cells, prior: up) - 2 * z0 + logEvidence(cells, prior: down)) / (h * h)
+            return d2 < 0 ? 1 / (-d2).squareRoot() : .nan
+        }
+        return (se { $0.offsetStrength *= $1 }, se { $0.gainStrength *= $1 })
+    }
+
     /// The strengths maximising the pooled evidence, starting from `prior` (its curvature σ is kept).
     public func estimate(_ cells: [CellExpansion], from prior: RandomWalkPrior) -> (prior: RandomWalkPrior, logEvidence: Double) {
         var p = prior

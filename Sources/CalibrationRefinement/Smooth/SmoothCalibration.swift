@@ -91,6 +91,7 @@ public struct SmoothCalibration: Sendable, Hashable, Codable {
         }
         out.method = method
         out.source = source
+        out.startMethod = template.chainStartMethod
         return out
     }
 }

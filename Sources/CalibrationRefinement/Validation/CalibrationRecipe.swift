@@ -3,11 +3,12 @@ import CentroidSeeding
 import LineFitting
 import SDDCore
 
-/// How a calibration file was made, read back from its `method`, `batch` and `source`, so that the
+/// How a calibration file was made, read back from its `method`, `start_method`, `batch` and `source`, so that the
 /// chain can be rerun on part of the events (cross-fitting a file that `calibrate`/`optimize` wrote).
 ///
 /// Recognised: "standard (seeds: cnn|scipy|pattern)" with any batch, "optimized" from such a standard
-/// calibration (seeds as named in its source, else cnn when the shipped model is found, else pattern;
+/// calibration (seeds as named in its `start_method`; files written before that field: as named in its
+/// source, else cnn when the shipped model is found, else pattern;
 /// refined with the given ``RefinementSettings``; options given to `optimize` such as
 /// `--start` or `--fwhm` are not recorded in the file and not reproduced), "smooth" (the same standard
 /// calibration, then ``SmoothCalibrationRefiner`` with default settings), and "truth" (independent of
@@ -33,9 +34,10 @@ public struct CalibrationRecipe: Sendable {
             seeds = s
         } else if set.method == "optimized" || set.method == "smooth" {
             kind = set.method == "smooth" ? .smooth : .optimized
-            // `optimize` records its own command line; the seeds of the standard calibration it started from
-            // are named when known, else the default (the shipped CNN when found, else the line pattern).
-            seeds = seedsIn(set.source) ?? ((try? CentroidPredictor.bundled()) != nil ? "cnn" : "pattern")
+            // The seeds of the standard calibration the refinement started from: recorded in `start_method`
+            // (files since that field); older files name them in the source when known, else the default
+            // (the shipped CNN when found, else the line pattern) is assumed.
+            seeds = set.startMethod.flatMap(seedsIn) ?? seedsIn(set.source) ?? ((try? CentroidPredictor.bundled()) != nil ? "cnn" : "pattern")
         } else {
             throw SDDError.badField(file: file, field: "method", message: "'\(set.method)' cannot be rerun for held-out figures")
         }
@@ -74,12 +76,6 @@ public struct CalibrationRecipe: Sendable {
             return { e in
                 let s = calibrator.calibrate(BatchedEvents(e, spec: batch))
                 return [CalibrationStage(name: name, calibration: try refiner.refine(events: e, calibration: s).calibration)]
-            }
-        case .smooth:
-            let refiner = SmoothCalibrationRefiner()
-            return { e in
-                let s = calibrator.calibrate(BatchedEvents(e, spec: batch))
-                return [CalibrationStage(name: name, calibration: try refiner.refine(events: e, initial: s).calibration.calibrationSet(like: s))]
             }
         }
     }

@@ -43,12 +43,17 @@ public struct SeedValidation: Sendable, Codable {
     public var truth: Measurement
     /// Intrinsic Cu Kα FWHM of the simulator (cells weighted by their Cu rate).
     public var intrinsicFWHM: Double
+    /// The hardware limit the CLI's warning uses (ENC and Fano from the strong lines' widths,
+    /// ``HardwareLimit/cuKalpha(calibration:cells:profile:)``) of the first stage run on all events
+    /// (the standard calibration); nil when that stage is no calibration file. Compared with
+    /// `intrinsicFWHM` it measures the estimate's bias.
+    public var hardwareLimit: HardwareLimit?
     public var stages: [Stage]
     public var seconds: Double
 
     enum CodingKeys: String, CodingKey {
         case seed, events, truth, stages, seconds
-        case intrinsicFWHM = "intrinsic_fwhm_ev"
+        case intrinsicFWHM = "intrinsic_fwhm_ev", hardwareLimit = "hardware_limit"
     }
 
     public func stage(_ name: String) -> Stage? { stages.first { $0.name == name } }
@@ -88,8 +93,11 @@ public struct PipelineValidation: Sendable {
         }
         let w = truth.cells.map { $0.ratePerDay[cu.id] ?? 0 }
         let intrinsic = zip(truth.cells, w).reduce(0) { $0 + ($1.0.lineFWHM[cu.id] ?? 0) * $1.1 } / Swift.max(w.reduce(0, +), 1e-300)
+        let limit = (result.fullCalibration.first?.calibration as? CalibrationSet).flatMap { set in
+            LineProfile.named(set.profile).flatMap { HardwareLimit.cuKalpha(calibration: set, profile: $0) }
+        }
         return SeedValidation(seed: seed, events: events.count, truth: .init(truthFit), intrinsicFWHM: intrinsic,
-                              stages: stages, seconds: Date().timeIntervalSince(start))
+                              hardwareLimit: limit, stages: stages, seconds: Date().timeIntervalSince(start))
     }
 }
 
@@ -132,16 +140,22 @@ public struct ValidationStatistics: Sendable, Codable {
     public var truthFWHM: Estimate
     public var truthPosition: Estimate
     public var intrinsicFWHM: Estimate
+    /// (hardware limit − intrinsic FWHM) and the hardware limit's stated error, over seeds that have one.
+    public var hardwareLimitBias: Estimate
+    public var hardwareLimitError: Estimate
     public var stages: [Stage]
 
     enum CodingKeys: String, CodingKey {
         case stages, truthFWHM = "truth_fwhm_ev", truthPosition = "truth_position_ev", intrinsicFWHM = "intrinsic_fwhm_ev"
+        case hardwareLimitBias = "hardware_limit_minus_intrinsic_ev", hardwareLimitError = "hardware_limit_err_ev"
     }
 
     public init(_ seeds: [SeedValidation]) {
         truthFWHM = Estimate(seeds.map(\.truth.fwhm))
         truthPosition = Estimate(seeds.map(\.truth.position))
         intrinsicFWHM = Estimate(seeds.map(\.intrinsicFWHM))
+        hardwareLimitBias = Estimate(seeds.compactMap { s in s.hardwareLimit.map { $0.fwhm - s.intrinsicFWHM } })
+        hardwareLimitError = Estimate(seeds.compactMap { $0.hardwareLimit?.error })
         let names = seeds.first?.stages.map(\.name) ?? []
         stages = names.map { name in
             let pairs = seeds.compactMap { s in s.stage(name).map { (s.truth, $0) } }

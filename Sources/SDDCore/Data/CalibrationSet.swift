@@ -97,6 +97,10 @@ public struct CalibrationSet: Sendable, Equatable, Codable {
     public var method: String
     /// Free-form provenance (input file, command).
     public var source: String
+    /// For a refined calibration: the method of the calibration the chain started from, e.g.
+    /// "standard (seeds: cnn)", so the chain can be rerun (held-out figures). Nil for calibrations that are
+    /// not refinements and in files written before the field existed (JSON `start_method`, optional).
+    public var startMethod: String?
     public var cells: [Cell]
     /// The version field of the file this set was read from (the written version is `version`).
     public private(set) var readVersion: Int = CalibrationSet.currentVersion
@@ -113,6 +117,10 @@ public struct CalibrationSet: Sendable, Equatable, Codable {
 
     /// The label of a cell, if the set has one.
     public func label(ofCell c: Int) -> String? { cell(c)?.label }
+
+    /// The ``startMethod`` of a calibration refined from this one: this one's own start when it is itself
+    /// a refinement, else its method.
+    public var chainStartMethod: String { startMethod ?? method }
 
     /// The batches of a cell, or nil if the cell is not calibrated.
     public func batches(ofCell c: Int) -> [Batch]? { cells.first { $0.cell == c }?.batches }
@@ -214,7 +222,7 @@ public struct CalibrationSet: Sendable, Equatable, Codable {
     private struct UnsupportedVersion: Error { var version: Int }
     private struct WrongSchema: Error { var schema: String }
 
-    enum CodingKeys: String, CodingKey { case schema, version, profile, batch, method, source, cells }
+    enum CodingKeys: String, CodingKey { case schema, version, profile, batch, method, source, cells, startMethod = "start_method" }
 
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -227,6 +235,7 @@ public struct CalibrationSet: Sendable, Equatable, Codable {
         batch = try c.decode(String.self, forKey: .batch)
         method = try c.decode(String.self, forKey: .method)
         source = try c.decode(String.self, forKey: .source)
+        startMethod = try c.decodeIfPresent(String.self, forKey: .startMethod)
         cells = try c.decode([Cell].self, forKey: .cells)
     }
 
@@ -238,12 +247,13 @@ public struct CalibrationSet: Sendable, Equatable, Codable {
         try c.encode(batch, forKey: .batch)
         try c.encode(method, forKey: .method)
         try c.encode(source, forKey: .source)
+        try c.encodeIfPresent(startMethod, forKey: .startMethod)
         try c.encode(cells, forKey: .cells)
     }
 
     public static func == (a: CalibrationSet, b: CalibrationSet) -> Bool {
         a.schema == b.schema && a.profile == b.profile && a.batch == b.batch && a.method == b.method
-            && a.source == b.source && a.cells == b.cells
+            && a.source == b.source && a.startMethod == b.startMethod && a.cells == b.cells
     }
 
 
