@@ -77,7 +77,9 @@ public struct CellResolution: Sendable, Equatable, Codable {
         }
         guard let plain = fit(cell: cell, points: pts, pairEnergy: w) else { return nil }
         let drift = withinBatchDriftVariance(batches)
-        guard drift > 0, var corrected = fit(cell: cell, points: pts.map { ($0.e, $0.v - drift * $0.e * $0.e, $0.err) }, pairEnergy: w),
+        // A correction that would remove more than a quarter of some width's variance means the batches
+        // jumped (a gain step, a misidentified line) rather than walked: the widths are kept as they are.
+        guard drift > 0, pts.allSatisfy({ drift * $0.e * $0.e <= 0.25 * $0.v }), var corrected = fit(cell: cell, points: pts.map { ($0.e, $0.v - drift * $0.e * $0.e, $0.err) }, pairEnergy: w),
               corrected.expectedCuFWHM > 0 else { return plain }
         corrected.withinBatchDrift = drift.squareRoot()
         corrected.expectedCuFWHMSystematic = 0.5 * abs(plain.expectedCuFWHM - corrected.expectedCuFWHM)
