@@ -218,12 +218,15 @@ def python_calibrate_batch(adc, seeds):
 
 def calibration_batches(tmp, sddcal):
     """A simulated 2-cell month in 48 h batches and sddcal's own seeds: [(ADC values, {line: seed ADC})],
-    the events file and sddcal's calibration of it (also used by scripts/compare)."""
+    the (binary) events file and sddcal's calibration of it (also used by scripts/compare)."""
     ev = os.path.join(tmp, "events.csv")
     subprocess.run([sddcal, "simulate", "--cells", "2", "--days", "30", "--seed", "9", "--out", ev,
                     "--truth", os.path.join(tmp, "truth.json")], check=True, capture_output=True)
+    # sddcal reads the binary copy: since many-cells, `calibrate` takes a CSV's columns as spectra.
+    ev_bin = os.path.join(tmp, "events.bin")
+    subprocess.run([sddcal, "convert", ev, ev_bin], check=True, capture_output=True)
     seeds_file = os.path.join(tmp, "seeds.json")
-    subprocess.run([sddcal, "calibrate", ev, "--batch", "48h", "--seeds", "pattern", "--out", seeds_file],
+    subprocess.run([sddcal, "calibrate", ev_bin, "--batch", "48h", "--seeds", "pattern", "--out", seeds_file],
                    check=True, capture_output=True)
     cal = json.load(open(seeds_file))
     # The file starts with a "# sddcal generation" comment line, then the header.
@@ -234,7 +237,7 @@ def calibration_batches(tmp, sddcal):
         for b in c["batches"]:
             sel = (cell == c["cell"]) & (t >= b["start"]) & (t < b["end"])
             batches.append((adc[sel], {l["line"]: l["centroid_adc"] for l in b["lines"]}))
-    return batches, ev, cal
+    return batches, ev_bin, cal
 
 
 def time_calibration(a):
