@@ -37,6 +37,7 @@ struct Faults: ParsableCommand {
         var faults: [FaultJSON]
         var clean_cells: Int
         var clean_flagged: [String: String]
+        var clean_flagged_off_truth: [Int]
     }
     struct RowJSON: Encodable { var kind: String, planted: Int, flagged: Int, right_reason: Int }
     struct Output: Encodable {
@@ -45,6 +46,7 @@ struct Faults: ParsableCommand {
         var rows: [RowJSON]
         var clean_cells: Int
         var clean_flagged: Int
+        var clean_flagged_off_truth: Int
     }
 
     func run() throws {
@@ -75,13 +77,15 @@ struct Faults: ParsableCommand {
                 results.append(r)
                 if !json {
                     let hit = r.outcomes.filter(\.rightReason).count
-                    print(String(format: "seed %llu: %d/%d faults flagged with the right reason, %d/%d clean cells flagged (%.0f s)",
-                                 seed, hit, r.outcomes.count, r.cleanFlagged.count, r.cleanCells, Date().timeIntervalSince(started)))
+                    print(String(format: "seed %llu: %d/%d faults flagged with the right reason, %d/%d clean cells flagged (%d really off the truth) (%.0f s)",
+                                 seed, hit, r.outcomes.count, r.cleanFlagged.count, r.cleanCells, r.cleanOffTruth.count, Date().timeIntervalSince(started)))
                     if verbose {
                         for o in r.outcomes where !o.rightReason {
                             print("  missed \(o.fault.kind) cell \(o.fault.cell) batch \(o.fault.batch.map(String.init) ?? "-") size \(o.fault.size.map { String(format: "%.4g", $0) } ?? "-"): \(o.note.isEmpty ? "not flagged" : o.note)")
                         }
-                        for (c, note) in r.cleanFlagged.sorted(by: { $0.key < $1.key }) { print("  clean cell \(c) flagged: \(note)") }
+                        for (c, note) in r.cleanFlagged.sorted(by: { $0.key < $1.key }) {
+                            print("  clean cell \(c) flagged\(r.cleanOffTruth.contains(c) ? " (really off the truth)" : ""): \(note)")
+                        }
                     }
                     fflush(stdout)
                 }
@@ -92,14 +96,16 @@ struct Faults: ParsableCommand {
                     SeedJSON(seed: r.seed, faults: r.outcomes.map {
                         .init(kind: $0.fault.kind.rawValue, cell: $0.fault.cell, batch: $0.fault.batch, size: $0.fault.size,
                               identification: $0.fault.identification?.rawValue, flagged: $0.flagged, right_reason: $0.rightReason, note: $0.note)
-                    }, clean_cells: r.cleanCells, clean_flagged: Dictionary(uniqueKeysWithValues: r.cleanFlagged.map { (String($0.key), $0.value) }))
+                    }, clean_cells: r.cleanCells, clean_flagged: Dictionary(uniqueKeysWithValues: r.cleanFlagged.map { (String($0.key), $0.value) }),
+                              clean_flagged_off_truth: r.cleanOffTruth.sorted())
                 }
                 let rows = PlantedFault.Kind.allCases.compactMap { k in
                     table.rows[k].map { RowJSON(kind: k.rawValue, planted: $0.planted, flagged: $0.flagged, right_reason: $0.rightReason) }
                 }
                 try printJSON(Output(settings: ["seeds": "\(firstSeed)…\(firstSeed + UInt64(seeds) - 1)", "cells": "\(cells)",
                                                 "days": "\(days)", "rate": "\(rate)", "batch": batch, "per_kind": "\(perKind)"],
-                                     seeds: seedsJSON, rows: rows, clean_cells: table.cleanCells, clean_flagged: table.cleanFlagged))
+                                     seeds: seedsJSON, rows: rows, clean_cells: table.cleanCells, clean_flagged: table.cleanFlagged,
+                                     clean_flagged_off_truth: table.cleanFlaggedOffTruth))
             } else {
                 print("\n\(seeds) seeds × \(cells) cells × \(days) days at \(rate) events/cell/day, \(batch) batches")
                 print(table.text)

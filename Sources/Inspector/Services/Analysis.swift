@@ -147,7 +147,7 @@ public enum Analysis {
             var s = CellSummary()
             var findings: [CalibrationQuality.Finding] = []
             if let set, let batches = set.batches(ofCell: cell.cell) {
-                findings = quality.findings(batches: batches)
+                findings = quality.findings(batches: batches, profile: d.profile)
                 if let fit = services.fitCuKa {
                     if let h = energyHistogram(d, cells: [cell.cell], calibration: set), let f = fit(h) { s.cuKaFWHM = f.fwhm; s.cuKaFWHMError = f.fwhmError }
                     else { findings.append(.cuKaFitFailed) }

@@ -49,7 +49,14 @@ public enum FaultFinderScore {
         /// Cells without a fault, and those of them flagged (cell → reasons).
         public var cleanCells: Int
         public var cleanFlagged: [Int: String]
+        /// The flagged clean cells whose calibration from the chain really is off: in some batch, Ti Kα
+        /// or Mn Kα more than `offTruth` eV from where the true calibration puts it (not a false alarm,
+        /// a miscalibration nobody planted).
+        public var cleanOffTruth: Set<Int> = []
     }
+
+    /// How far (eV) a clean cell's calibration must be from the truth at Ti Kα or Mn Kα to count as really off.
+    public static let offTruth = 20.0
 
     /// Simulates, calibrates, plants and scores one seed. `services` are the overview's (line fit and Cu
     /// Kα fit for the summaries); `calibrate` is the standard calibration of the chain.
@@ -65,7 +72,32 @@ public enum FaultFinderScore {
         let planted = FaultPlanting.apply(faults, to: standard, profile: profile)
         d.calibration = planted
         let summaries = Analysis.summaries(d, calibration: planted, services: services)
-        return score(d, summaries: summaries, faults: faults, seed: seed)
+        var result = score(d, summaries: summaries, faults: faults, seed: seed)
+        result.cleanOffTruth = Set(result.cleanFlagged.keys.filter { offTruth(d, cell: $0, calibration: planted, truth: truth, profile: profile) })
+        return result
+    }
+
+    /// Whether a cell's calibration puts Ti Kα or Mn Kα more than ``offTruth`` eV from the truth in some
+    /// batch (the truth averaged over the batch's window, where the line's true ADC is).
+    public static func offTruth(_ d: Dataset, cell: Int, calibration set: CalibrationSet, truth: SimulationTruth,
+                                profile: LineProfile) -> Bool {
+        guard let batches = set.batches(ofCell: cell), let t = truth.cell(cell) else { return false }
+        let lines = ["TiKa", "MnKa"].compactMap { profile.line($0) }
+        for b in batches {
+            var worst = 0.0
+            for l in lines {
+                // The mean over the window of E(true ADC of the line) under the batch's calibration.
+                var sum = 0.0, n = 0
+                for k in 0..<24 {
+                    let tk = b.start + (Double(k) + 0.5) / 24 * (b.end - b.start)
+                    guard let a = t.calibration(at: tk).adc(forEnergy: l.energy) else { continue }
+                    sum += b.calibration.energy(a) - l.energy; n += 1
+                }
+                if n > 0 { worst = Swift.max(worst, abs(sum / Double(n))) }
+            }
+            if worst > offTruth { return true }
+        }
+        return false
     }
 
     /// Compares the summaries with the plants.
@@ -114,6 +146,8 @@ public enum FaultFinderScore {
         public var rows: [PlantedFault.Kind: Row] = [:]
         public var cleanCells = 0
         public var cleanFlagged = 0
+        /// Flagged clean cells whose calibration really is off the truth (``SeedResult/cleanOffTruth``).
+        public var cleanFlaggedOffTruth = 0
         public var seeds = 0
 
         public init(_ results: [SeedResult]) {
@@ -128,6 +162,7 @@ public enum FaultFinderScore {
                 }
                 cleanCells += r.cleanCells
                 cleanFlagged += r.cleanFlagged.count
+                cleanFlaggedOffTruth += r.cleanOffTruth.count
             }
         }
 
@@ -152,6 +187,9 @@ public enum FaultFinderScore {
             let t = total
             lines.append("\(pad("all faults", 22)) \(lpad("\(t.planted)", 7))  \(lpad("\(t.flagged)", 5)) \(pct(t.flagged, t.planted))  \(lpad("\(t.rightReason)", 5)) \(pct(t.rightReason, t.planted))")
             lines.append("\(pad("clean cells", 22)) \(lpad("\(cleanCells)", 7))  \(lpad("\(cleanFlagged)", 5)) \(pct(cleanFlagged, cleanCells))")
+            let fa = cleanFlagged - cleanFlaggedOffTruth
+            lines.append("\(pad("  of which really off", 22)) \(lpad("", 7))  \(lpad("\(cleanFlaggedOffTruth)", 5)) \(pct(cleanFlaggedOffTruth, cleanCells))   (calibration > \(Int(offTruth)) eV from truth at Ti/Mn Kα)")
+            lines.append("\(pad("  false alarms", 22)) \(lpad("", 7))  \(lpad("\(fa)", 5)) \(pct(fa, cleanCells))")
             return lines.joined(separator: "\n")
         }
     }

@@ -158,6 +158,8 @@ public struct CalibrationQuality: Sendable, Hashable {
     /// Cu Kα FWHM more than this fraction over the cell's hardware limit is worth a check.
     public var checkOverHardwareLimit = 0.15
 
+    /// A batch missing a line expected to have fewer counts than this is no finding (see `findings(batches:profile:)`).
+    public var missingLineMinimumCounts = 100.0
     /// A line jump inside a batch larger than this (eV) is a gain step …
     public var stepMinimumShift = 40.0
     /// … when a jump explains the line's position in time this much better (Δχ²) than a linear drift.
@@ -233,7 +235,10 @@ public struct CalibrationQuality: Sendable, Hashable {
     }
 
     /// The findings from a cell's batches in the calibration file (status, residuals, pulls, missing lines).
-    public func findings(batches: [CalibrationSet.Batch]) -> [Finding] {
+    ///
+    /// With the profile, a missing line counts only when the batch's other lines say it should have had
+    /// `missingLineMinimumCounts` (Cu Kα, 100× weaker than Mn Kα, is not missed in a batch of 1,000 Mn Kα counts).
+    public func findings(batches: [CalibrationSet.Batch], profile: LineProfile? = nil) -> [Finding] {
         var out: [Finding] = []
         let failed = batches.filter { !$0.status.isUsable }.count
         if failed > 0 { out.append(.failedFits(batches: failed)) }
@@ -246,7 +251,7 @@ public struct CalibrationQuality: Sendable, Hashable {
         } }.max() ?? 0
         if maxResidual > badResidual { out.append(.residual(eV: maxResidual, level: .bad)) }
         else if maxResidual > checkResidual { out.append(.residual(eV: maxResidual, level: .check)) }
-        let missing = batches.filter { !$0.missingLines.isEmpty }.count
+        let missing = batches.filter { b in b.missingLines.contains { expectedCounts($0, in: b, profile: profile).map { $0 >= missingLineMinimumCounts } ?? true } }.count
         if missing > 0 { out.append(.missingLines(batches: missing)) }
         // Pull of a line: its residual over the energy error of its centroid and the systematic floor.
         let maxPull = batches.flatMap { b in b.lines.compactMap { l -> Double? in
@@ -264,6 +269,17 @@ public struct CalibrationQuality: Sendable, Hashable {
         let stat = slope * l.centroidError
         let table = SpectralLine(id: l.line)?.energyUncertainty ?? 0
         return (stat * stat + table * table + modelSystematic * modelSystematic).squareRoot()
+    }
+
+    /// The counts a line should have had in a batch: the batch's strongest measured line scaled by the
+    /// profile's typical yields; nil without a profile or measured counts.
+    func expectedCounts(_ line: String, in b: CalibrationSet.Batch, profile: LineProfile?) -> Double? {
+        guard let profile, let y = profile.typicalYields[line] else { return nil }
+        let ref = b.lines.compactMap { l -> Double? in
+            guard let c = l.counts, let yl = profile.typicalYields[l.line], yl > 0 else { return nil }
+            return c / yl
+        }.max()
+        return ref.map { $0 * y }
     }
 
     /// The finding from the cell's Cu Kα resolution against its hardware limit (both FWHM in eV), if any.
