@@ -10,6 +10,7 @@ let suites: [String: () -> [Benchmark]] = [
     "cnn": cnnBenchmarks,
     "fitting": fittingBenchmarks,
     "formats": formatBenchmarks,
+    "histograms": histogramBenchmarks,
     "format-parts": formatPartsBenchmarks,
     "peaks": peakBenchmarks,
     "peak-kernels": peakKernelBenchmarks,

@@ -16,9 +16,14 @@ struct Apply: ParsableCommand {
         sdd,adc,time,energy_ev), .bin (checksummed, column-wise), .npy (float64, shape (N, 4), columns \
         cell, adc, time, energy); chosen by --format or the output's extension. The output is written \
         to a temporary file and renamed; an existing OUT is kept unless --force.
+        Histogram input (ROOT histograms, a 2-D .npy, a folder of spectra, a CSV of columns) has no \
+        events: the spectra are written calibrated instead, every channel of every calibrated cell \
+        with its count and its bin edges in eV, E(k - 1/2) and E(k + 1/2) (no dither, no re-binning): \
+        .csv with header sdd,label,channel,counts,energy_low_ev,energy_high_ev, or .npy float64 of \
+        shape (N, 5): cell, channel, counts, energy_low_ev, energy_high_ev.
         """)
 
-    @Argument(help: "Event file (.csv or .bin).") var events: String
+    @Argument(help: "Event file (.csv or .bin), or histogram file (one spectrum per cell: written as calibrated spectra).") var events: String
     @Option(help: "Calibration file (version 1 or 2).") var calib: String
     @Option(name: .shortAndLong, help: "Output file (.csv, .bin or .npy).") var out: String
     @Option(help: "Output format: csv, bin or npy (default: from the output's extension).") var format: String?
@@ -29,6 +34,7 @@ struct Apply: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
+            if try Inspect.isHistogramFile(events) { return try applyToHistograms() }
             let fmt: CalibratedEventFormat
             if let f = format {
                 guard let v = CalibratedEventFormat(rawValue: f.lowercased()) else {
@@ -64,6 +70,56 @@ struct Apply: ParsableCommand {
             }
             if json { try printJSON(report) } else { print(report.text) }
         }
+    }
+}
+
+extension Apply {
+    /// Histogram input (ROOT histograms, a 2-D .npy, a folder of spectra, a CSV of columns): there are
+    /// no events to calibrate, so the spectra are written calibrated — every channel with its count
+    /// and its bin edges in eV under its cell's calibration (`CalibratedSpectrumFile`), no dither.
+    func applyToHistograms() throws {
+        let fmt: CalibratedSpectrumFile.Format
+        switch (format?.lowercased() ?? EventFile.fileExtension(out)) {
+        case "csv": fmt = .csv
+        case "npy": fmt = .npy
+        default:
+            throw SDDError.invalidArgument(format == nil ? "--out" : "--format",
+                                           "calibrated spectra (histogram input) are written as .csv or .npy, not '\(format ?? out)'")
+        }
+        if !output.force && FileManager.default.fileExists(atPath: out) { throw SDDError.outputExists(out) }
+        guard !sameFile(events, out), !sameFile(calib, out) else {
+            throw SDDError.invalidArgument("--out", "'\(out)' is an input file; write to another path")
+        }
+        let started = Date()
+        let calibration = try CalibrationSet.load(calib)
+        let spectra = try Calibrate.cellSpectra(SpectrumFile.read(events))
+        let (cells, missing) = CalibratedSpectrumFile.cells(spectra, calibration: calibration)
+        guard !cells.isEmpty else {
+            throw SDDError.badFile(file: calib, message: "calibrates none of the \(spectra.count) spectra of \(events) (cells \(spectra.prefix(8).map { String($0.cell) }.joined(separator: ",")))")
+        }
+        let bytes = try CalibratedSpectrumFile.write(cells, to: out, format: fmt, overwrite: output.force)
+        let report = ApplySpectraReport(spectra: events, calibration: calib, output: out, format: fmt.rawValue,
+                                        cells: cells.count, channels: cells.reduce(0) { $0 + $1.histogram.binCount },
+                                        uncalibratedCells: missing, bytes: bytes, seconds: Date().timeIntervalSince(started))
+        if !missing.isEmpty && !json {
+            FileHandle.standardError.write(Data("sddcal: warning: \(missing.count) spectra of cells without a calibration left out\n".utf8))
+        }
+        if json { try printJSON(report) } else {
+            print("\(out): \(cells.count) calibrated spectra, \(report.channels) channels with their bin edges in eV (\(fmt.rawValue), \(bytes) bytes)")
+        }
+    }
+}
+
+/// What `sddcal apply` did with histogram input.
+struct ApplySpectraReport: Encodable {
+    var spectra, calibration, output, format: String
+    var cells, channels: Int
+    var uncalibratedCells: [Int]
+    var bytes: Int
+    var seconds: Double
+    enum CodingKeys: String, CodingKey {
+        case spectra, calibration, output, format, cells, channels, bytes, seconds
+        case uncalibratedCells = "uncalibrated_cells"
     }
 }
 

@@ -28,7 +28,7 @@ struct Fit: ParsableCommand {
         the file's strong-line widths) is printed, with a warning when a FWHM lies more than 2σ below it.
         """)
 
-    @Argument(help: "Events file (.csv or .bin).") var events: String
+    @Argument(help: "Events file (.csv or .bin, a ROOT tree) or histogram file, one spectrum per cell (ROOT histograms, a 2-D .npy, a folder of spectra, a CSV of columns).") var events: String
     @Option(help: "Calibration file (from sddcal calibrate).") var calib: String?
     @Option(help: "Simulator truth file: use the true calibration instead of --calib.") var truth: String?
     @Option(help: "Line to fit (e.g. CuKa, MnKa, TiKb).") var line = "CuKa"
@@ -81,20 +81,40 @@ struct Fit: ParsableCommand {
             guard (calib == nil) != (truth == nil) else { throw SDDError.invalidArgument("--calib", "give exactly one of --calib or --truth") }
             let calibration = try calib.map(CalibrationSet.load)
             let truthSet = try truth.map { try SimulationTruth.load($0, pairedWith: events) }
-            let bar = TerminalProgressBar("read")
-            let read = try EventFile.read(events, options: rootInput.readOptions(), progress: bar)
-            bar.finish()
+            // Histogram input (a ROOT file's TH1s, a 2-D .npy, a folder, a CSV of columns): one spectrum
+            // per cell under its cell's calibration, O(channels).
+            let histograms = try Inspect.isHistogramFile(events) ? Calibrate.cellSpectra(SpectrumFile.read(events)) : nil
+            if histograms != nil {
+                if truthSet != nil { throw SDDError.invalidArgument("--truth", "needs an events file (the truth is a function of time); histogram input takes --calib") }
+                if heldOut { throw SDDError.invalidArgument("--held-out", "needs an events file (folds of events); histogram input has none") }
+            }
+            var table = EventTable()
+            if histograms == nil {
+                let bar = TerminalProgressBar("read")
+                table = try EventFile.read(events, options: rootInput.readOptions(), progress: bar).events
+                bar.finish()
+            }
 
             let batched: BatchedEvents
             let set: CalibrationSet
             if let t = truthSet {
                 // Hourly batches with the truth averaged over each hour: drift within an hour is negligible.
-                batched = BatchedEvents(read.events, spec: .duration(3600))
+                batched = BatchedEvents(table, spec: .duration(3600))
                 set = t.calibrationSet(for: batched, source: truth!)
             } else {
                 set = calibration!
                 let spec = (try? BatchSpec(parsing: set.batch)) ?? Self.countSpec(set.batch) ?? .all
-                batched = BatchedEvents(read.events, spec: spec)
+                batched = BatchedEvents(table, spec: spec)
+            }
+            /// The summed energy spectrum of the chosen cells and how many batches (cells) had no calibration.
+            func spectrum(_ cells: Set<Int>?, _ range: ClosedRange<Double>, _ width: Double) -> (Histogram, Int) {
+                if let histograms {
+                    let r = SpectrumBuilder.energySpectrum(histograms: histograms.map { ($0.cell, $0.histogram) }, calibration: set,
+                                                           cells: cells, range: range, binWidth: width)
+                    return (r.histogram, r.uncalibrated.count)
+                }
+                let r = SpectrumBuilder.energySpectrum(batched, calibration: set, cells: cells, range: range, binWidth: width)
+                return (r.histogram, r.uncalibrated.count)
             }
             // A fit needs data: no calibrated cell, or none of --cells, is an error, not a fabricated line.
             guard !set.cells.isEmpty else {
@@ -108,7 +128,7 @@ struct Fit: ParsableCommand {
             }
             let bins = Int(((window.upperBound - window.lowerBound) / bin).rounded())
             let range = window.lowerBound...(window.lowerBound + Double(bins) * bin)
-            let (h, skipped) = SpectrumBuilder.energySpectrum(batched, calibration: set, cells: only, range: range, binWidth: bin)
+            let (h, skipped) = spectrum(only, range, bin)
             guard let prof = LineProfile.named(profile) else { throw SDDError.invalidArgument("--profile", "unknown profile '\(profile)'") }
             guard h.total > 0 else {
                 throw SDDError.failed(String(format: "no counts in ROI %g–%g eV (of the selected cells): nothing to fit", range.lowerBound, range.upperBound))
@@ -119,7 +139,7 @@ struct Fit: ParsableCommand {
                                              range.lowerBound, range.upperBound, outcome.result.ndf, h.total, h.binCount))
             }
             var report = FitReport(outcome.result, events: h.total, cells: only?.sorted() ?? set.cells.map(\.cell),
-                                   bin: bin, uncalibratedBatches: skipped.count, source: calib ?? truth!)
+                                   bin: bin, uncalibratedBatches: skipped, source: calib ?? truth!)
             if let t = truthSet {
                 let used = only ?? Set(t.cells.map(\.cell))
                 let cs = t.cells.filter { used.contains($0.cell) }
@@ -138,7 +158,6 @@ struct Fit: ParsableCommand {
                 let recipe = try CalibrationRecipe(of: calibration, file: file)
                 var cf = CrossFitting(folds: folds, seed: 1)
                 cf.roi = range; cf.binWidth = bin; cf.options = options
-                var table = read.events
                 if let only { table = Self.cells(only, of: table) }
                 if let procedure = try recipe.procedure(name: "calibration", profile: prof) {
                     let r = try cf.evaluate(events: table, procedure: procedure) { statusLine("held-out: " + $0) }
@@ -150,7 +169,7 @@ struct Fit: ParsableCommand {
                 }
             }
             if fullSpectrum {
-                let (hf, _) = SpectrumBuilder.energySpectrum(batched, calibration: set, cells: only, range: 4000...10000, binWidth: Swift.max(bin, 10))
+                let (hf, _) = spectrum(only, 4000...10000, Swift.max(bin, 10))
                 let r = FullSpectrumFit.fit(hf, profile: prof)
                 let cu = r.fwhm(at: SpectralLine(id: "CuKa")!.energy)
                 var ratios: [String: [Double]] = [:]
@@ -163,7 +182,7 @@ struct Fit: ParsableCommand {
             if perCell {
                 var unfitted: [Int] = []
                 report.perCell = (only?.sorted() ?? set.cells.map(\.cell)).compactMap { c in
-                    let (hc, _) = SpectrumBuilder.energySpectrum(batched, calibration: set, cells: [c], range: range, binWidth: bin)
+                    let (hc, _) = spectrum([c], range, bin)
                     var o = options
                     if case .free = o.tail { o.tail = .fractionFree(slope: outcome.result.tailSlope) }
                     // A cell without counts in the ROI, or too few for the fit's parameters, is listed, not fitted.

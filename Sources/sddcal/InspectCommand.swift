@@ -131,6 +131,23 @@ extension Inspect {
     }
 }
 
+extension Inspect {
+    /// True when `path` names histogram input (one spectrum per cell) rather than events: a ROOT
+    /// selection of histograms, a folder, a spectrum extension (.npy, .mca, .spe, .txt, .dat, .tsv) or
+    /// a CSV without sdd and adc columns. Anything else (.bin, no extension, /dev/stdin) is events,
+    /// as commands that take events always read it.
+    static func isHistogramFile(_ path: String) throws -> Bool {
+        if ROOTSelection.parse(path) != nil { return try !isEventFile(path) }
+        var isDir: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDir), isDir.boolValue { return true }
+        switch (path as NSString).pathExtension.lowercased() {
+        case "npy", "mca", "spe", "txt", "dat", "tsv": return true
+        case "csv": return try !isEventFile(path)
+        default: return false
+        }
+    }
+}
+
 /// The overview as JSON (`sddcal inspect --json`).
 struct InspectOverview: Encodable {
     struct CellRow: Encodable {

@@ -39,7 +39,7 @@ final class CellLabelTests: XCTestCase {
         try dir.write("run/.hidden.txt", "9\n")
         try dir.write("run/notes.md", "not a spectrum\n")
         let r = try SpectrumFile.read(dir.file("run"))
-        XCTAssertEqual(r.map(\.label), ["a.mca", "b.txt"])
+        XCTAssertEqual(r.map(\.label), ["a", "b"], "file names without extension")
         XCTAssertEqual(r.map(\.cell), [0, 1])
         XCTAssertEqual(r[0].histogram.counts, [4, 5])
         try dir.write("run/c.csv", "channel,x,y\n0,1,2\n")

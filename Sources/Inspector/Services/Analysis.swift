@@ -29,22 +29,9 @@ public enum Analysis {
                     any = true
                 }
             } else if let cal = Dataset.calibration(set, cell: cell, batch: nil) {
-                // Histogram input: one bin per ADC channel with whole counts goes through the same
-                // per-channel dithering as events; anything else is spread by overlap.
-                let h = cell.spectrum
-                let first = Int((h.lowerEdge + 0.5).rounded())
-                if h.binWidth == 1, first >= 0, h.lowerEdge + 0.5 == Double(first),
-                   h.counts.allSatisfy({ $0 >= 0 && $0 == $0.rounded() }) {
-                    var perChannel = [Int](repeating: 0, count: first + h.counts.count)
-                    for k in h.counts.indices { perChannel[first + k] = Int(h.counts[k]) }
-                    total = total + Histogram.energy(channelCounts: perChannel, calibration: cal, lowerEdge: range.lowerBound,
-                                                     binWidth: binWidth, bins: bins)
-                } else {
-                    for k in h.counts.indices where h.counts[k] > 0 {
-                        let a = cal.energy(h.lowerEdge + Double(k) * h.binWidth), b = cal.energy(h.lowerEdge + Double(k + 1) * h.binWidth)
-                        total.fillInterval(Swift.min(a, b), Swift.max(a, b), weight: h.counts[k])
-                    }
-                }
+                // Histogram input: O(channels), whole channels dithered as events are (one multinomial draw each).
+                total = total + Histogram.energy(adcHistogram: cell.spectrum, calibration: cal, lowerEdge: range.lowerBound,
+                                                 binWidth: binWidth, bins: bins)
                 any = true
             }
         }

@@ -1,7 +1,8 @@
 import Foundation
 
 /// A folder of spectrum files (`.mca`, `.Spe`, text/CSV, 1-D `.npy`), one detector per file: read
-/// as one cell per file in file-name order (cells 0, 1, …), each labelled with its file name, as the
+/// as one cell per file in file-name order (cells 0, 1, …), each labelled with its file name without
+/// the extension (`bus1_sdd6.mca` → `bus1_sdd6`), as the
 /// histograms of a ROOT file are. Hidden files and files of other extensions are skipped; a file
 /// that holds several spectra is an error naming it.
 enum SpectrumFolder {
@@ -32,7 +33,7 @@ enum SpectrumFolder {
         return chosen
     }
 
-    /// One record per file: cell = position in name order, label = file name.
+    /// One record per file: cell = position in name order, label = file name without extension.
     static func records(_ path: String) throws -> [SpectrumRecord] {
         let names = try files(path)
         return try names.enumerated().map { i, name in
@@ -44,7 +45,7 @@ enum SpectrumFolder {
             }
             var r = rs[0]
             r.cell = i
-            r.label = CellLabel.clean(name)
+            r.label = CellLabel.clean((name as NSString).deletingPathExtension)
             return r
         }
     }
