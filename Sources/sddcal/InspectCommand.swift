@@ -123,11 +123,8 @@ extension Inspect {
         let ext = (path as NSString).pathExtension.lowercased()
         if ext == "bin" { return true }
         guard ext == "csv" else { return false }
-        guard let f = FileHandle(forReadingAtPath: path) else { throw SDDError.badFile(file: path, message: "cannot read file") }
-        defer { try? f.close() }
-        let head = (try? f.read(upToCount: 256)) ?? Data()
-        let first = String(decoding: head, as: UTF8.self).split(separator: "\n").first.map { $0.lowercased() } ?? ""
-        return first.contains("sdd") && first.contains("adc")
+        // The header decides, after any comment lines (simulate writes "# sddcal generation …" first).
+        return try EventFile.holdsEvents(path)
     }
 }
 

@@ -42,6 +42,23 @@ final class ManyCellsEndToEndTests: XCTestCase {
         return [("root", root + ":bus1_*", true), ("npy", npy, false), ("csv", dir.file("cells.csv"), true), ("folder", dir.file("folder"), true)]
     }
 
+    /// An events CSV as `simulate` writes it (a "# sddcal generation" comment line before the header)
+    /// is events, not a CSV of spectrum columns (regression: it was calibrated as cells "sdd", "adc", "time").
+    func testSimulatedEventsCSVIsCalibratedAsEvents() throws {
+        guard sddcal != nil else { return }
+        let events = dir.file("ev.csv")
+        let sim = try sddcal.run(["simulate", "--cells", "2", "--days", "4", "--seed", "3", "--out", events,
+                                  "--truth", dir.file("ev.truth.json")], in: dir.path)
+        XCTAssertEqual(sim.status, 0, sim.err)
+        XCTAssertTrue(try String(contentsOfFile: events, encoding: .utf8).hasPrefix("# sddcal generation"))
+        let r = try sddcal.run(["calibrate", events, "--seeds", "pattern", "--out", dir.file("ev.cal.json"), "--json"], in: dir.path)
+        XCTAssertEqual(r.status, 0, r.err)
+        let report = try json(r.out)
+        XCTAssertEqual(report["cells"] as? Int, 2)
+        XCTAssertNil(report["labels"] as? [String: String])
+        XCTAssertEqual(try CalibrationSet.load(dir.file("ev.cal.json")).cells.map(\.cell), [0, 1])
+    }
+
     func testEveryKindCalibratesWithLabels() throws {
         guard sddcal != nil else { return }
         let truthText = try String(contentsOfFile: fixture("root/cells-vip2.root.truth.json"), encoding: .utf8)
