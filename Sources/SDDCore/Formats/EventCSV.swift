@@ -259,33 +259,47 @@ public enum EventCSV {
     /// The body of an atomic write of `table`; a nonzero `generation` goes in a first comment line.
     static func writer(_ table: EventTable, generation: UInt64, progress: ProgressObserver?) -> (AtomicOutputStream) throws -> Void {
         { out in
-            var buf = [UInt8]()
-            buf.reserveCapacity(1 << 20 + 64)
-            if generation != 0 { buf.append(contentsOf: (generationPrefix + String(generation, radix: 16) + "\n").utf8) }
-            buf.append(contentsOf: "sdd,adc,time\n".utf8)
-            @inline(__always) func appendInt(_ v: Int) {
-                var x = v
-                var tmp: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) = (0, 0, 0, 0, 0, 0)
-                var k = 0
-                withUnsafeMutableBytes(of: &tmp) { t in
-                    repeat { t[k] = UInt8(48 + x % 10); x /= 10; k += 1 } while x > 0
-                    while k > 0 { k -= 1; buf.append(t[k]) }
+            // One reused chunk written through a raw pointer: rows are at most 5 + 5 + 32 + 3 bytes, so a
+            // chunk flushed when fewer than 64 bytes remain never overflows; no per-byte capacity checks.
+            let chunkSize = 1 << 20
+            var head = [UInt8]()
+            if generation != 0 { head.append(contentsOf: (generationPrefix + String(generation, radix: 16) + "\n").utf8) }
+            head.append(contentsOf: "sdd,adc,time\n".utf8)
+            try out.write(head)
+            var buf = [UInt8](repeating: 0, count: chunkSize + 64)
+            let n = table.count
+            var i = 0
+            while i < n {
+                var used = 0
+                buf.withUnsafeMutableBufferPointer { b in
+                    table.cell.withUnsafeBufferPointer { cells in
+                        table.adc.withUnsafeBufferPointer { adcs in
+                            table.time.withUnsafeBufferPointer { times in
+                                @inline(__always) func put(_ v: UInt16) {
+                                    var x = Int(v), digits = 1
+                                    while x >= 10 { x /= 10; digits += 1 }
+                                    x = Int(v)
+                                    var k = used + digits
+                                    while k > used { k -= 1; b[k] = UInt8(48 + x % 10); x /= 10 }
+                                    used += digits
+                                }
+                                while i < n && used < chunkSize {
+                                    put(cells[i]); b[used] = 0x2C; used += 1
+                                    put(adcs[i]); b[used] = 0x2C; used += 1
+                                    var t = times[i].description
+                                    t.withUTF8 { u in
+                                        for c in u { b[used] = c; used += 1 }
+                                    }
+                                    b[used] = 0x0A; used += 1
+                                    i += 1
+                                }
+                            }
+                        }
+                    }
                 }
+                try out.write(buf[0..<used])
+                progress?.progress(done: i, total: n, unit: "events")
             }
-            for i in 0..<table.count {
-                appendInt(Int(table.cell[i]))
-                buf.append(0x2C)
-                appendInt(Int(table.adc[i]))
-                buf.append(0x2C)
-                buf.append(contentsOf: table.time[i].description.utf8)
-                buf.append(0x0A)
-                if buf.count >= 1 << 20 {
-                    try out.write(buf)
-                    buf.removeAll(keepingCapacity: true)
-                    progress?.progress(done: i + 1, total: table.count, unit: "events")
-                }
-            }
-            try out.write(buf)
             progress?.progress(done: table.count, total: table.count, unit: "events")
         }
     }
