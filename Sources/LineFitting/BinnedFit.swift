@@ -125,6 +125,12 @@ private final class Workspace<Model: BinnedModel> {
     func evaluate(_ phi: [Double], derivatives: Bool) -> (s: Double, g: [Double], f: [Double]) {
         evaluations += 1
         let t = theta(phi)
+        // The scratch arrays move into locals for the call (no copy): the hot loops below then index
+        // plain local arrays instead of class properties, each access of which pays a dynamic
+        // exclusivity check and a uniqueness test.
+        var mu: [Double] = [], jac: [Double] = [], jf: [Double] = [], r: [Double] = [], wgt: [Double] = []
+        swap(&mu, &self.mu); swap(&jac, &self.jac); swap(&jf, &self.jf); swap(&r, &self.r); swap(&wgt, &self.wgt)
+        defer { swap(&mu, &self.mu); swap(&jac, &self.jac); swap(&jf, &self.jf); swap(&r, &self.r); swap(&wgt, &self.wgt) }
         if derivatives {
             jac.withUnsafeMutableBufferPointer { fit.model.evaluate(t, values: &mu, jacobian: $0.baseAddress) }
         } else {
