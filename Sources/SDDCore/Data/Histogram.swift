@@ -130,11 +130,14 @@ extension Histogram {
     where S.Element == UInt16 {
         precondition(channelsPerBin >= 1)
         var h = Histogram(lowerEdge: Double(firstChannel) - 0.5, binWidth: Double(channelsPerBin), bins: bins)
-        for v in values {
-            let d = Int(v) - firstChannel
-            if d >= 0 {
-                let b = d / channelsPerBin
-                if b < bins { h.counts[b] += 1 }
+        // 0 ≤ b < bins == counts.count is checked once per value below, so the store needs no second check.
+        h.counts.withUnsafeMutableBufferPointer { c in
+            for v in values {
+                let d = Int(v) - firstChannel
+                if d >= 0 {
+                    let b = d / channelsPerBin
+                    if b < bins { c.baseAddress![b] += 1 }
+                }
             }
         }
         return h
