@@ -74,10 +74,12 @@ public struct ChannelCounts: Sendable, Hashable {
 
     static func count(_ values: UnsafeBufferPointer<UInt16>, lo: Int, into d: UnsafeMutableBufferPointer<UInt32>) {
         let width = UInt(d.count)
+        guard let base = d.baseAddress else { return }
         for v in values {
-            // One unsigned compare rejects both sides of the window.
+            // One unsigned compare rejects both sides of the window; it is the bounds check, so the store
+            // goes through the raw pointer (a buffer subscript would check again in -O builds).
             let k = UInt(bitPattern: Int(v) - lo)
-            if k < width { d[Int(k)] &+= 1 }
+            if k < width { base[Int(k)] &+= 1 }
         }
     }
 }
