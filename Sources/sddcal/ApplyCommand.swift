@@ -34,7 +34,7 @@ struct Apply: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            if try Inspect.isHistogramFile(events) { return try applyToHistograms() }
+            if try !EventFile.holdsEvents(events) { return try applyToHistograms() }
             let fmt: CalibratedEventFormat
             if let f = format {
                 guard let v = CalibratedEventFormat(rawValue: f.lowercased()) else {

@@ -57,7 +57,7 @@ struct Calibrate: ParsableCommand {
             let hand = try seedsFile.map { try SeedsFileSeeder.load($0, profile: prof, batch: spec) }
             // Histogram files (a ROOT file, a 2-D .npy, a folder of spectra, a CSV of columns): each
             // spectrum is a cell with one batch, fitted as a histogram (O(channels)), labels kept.
-            let histograms: [SpectrumRecord]? = try Inspect.isHistogramFile(events) ? SpectrumFile.read(events) : nil
+            let histograms: [SpectrumRecord]? = try !EventFile.holdsEvents(events) ? SpectrumFile.read(events) : nil
             var batched: BatchedEvents? = nil
             if histograms == nil {
                 let bar = TerminalProgressBar("read")

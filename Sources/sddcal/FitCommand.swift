@@ -83,7 +83,7 @@ struct Fit: ParsableCommand {
             let truthSet = try truth.map { try SimulationTruth.load($0, pairedWith: events) }
             // Histogram input (a ROOT file's TH1s, a 2-D .npy, a folder, a CSV of columns): one spectrum
             // per cell under its cell's calibration, O(channels).
-            let histograms = try Inspect.isHistogramFile(events) ? Calibrate.cellSpectra(SpectrumFile.read(events)) : nil
+            let histograms = try !EventFile.holdsEvents(events) ? Calibrate.cellSpectra(SpectrumFile.read(events)) : nil
             if histograms != nil {
                 if truthSet != nil { throw SDDError.invalidArgument("--truth", "needs an events file (the truth is a function of time); histogram input takes --calib") }
                 if heldOut { throw SDDError.invalidArgument("--held-out", "needs an events file (folds of events); histogram input has none") }

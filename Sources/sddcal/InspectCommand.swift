@@ -97,7 +97,7 @@ struct Inspect: ParsableCommand {
         guard let prof = LineProfile.named(profile) else { throw SDDError.invalidArgument("--profile", "unknown profile '\(profile)'") }
         let calibration = try calib.map(CalibrationSet.load)
         let name = (file as NSString).lastPathComponent
-        if try !isEventFile(file) {
+        if try !EventFile.holdsEvents(file) {
             let records = try SpectrumFile.read(file)
             guard !records.isEmpty else { throw SDDError.badFile(file: file, message: "no spectra") }
             var d = Dataset(name: name, records: records, profile: prof)
@@ -111,37 +111,6 @@ struct Inspect: ParsableCommand {
         var d = Dataset(name: name, events: read.events, profile: prof, batch: spec)
         d.calibration = calibration
         return d
-    }
-}
-
-extension Inspect {
-    /// Event files: `.bin`, or CSV whose header names the sdd and adc columns; anything else is read
-    /// as a histogram file (.mca, .Spe, .npy, text/CSV spectra, ROOT histograms); a ROOT selection
-    /// holds events when it names a tree and no histogram.
-    static func isEventFile(_ path: String) throws -> Bool {
-        if let selection = ROOTSelection.parse(path) { return ROOTEvents.namesTree(selection) }
-        let ext = (path as NSString).pathExtension.lowercased()
-        if ext == "bin" { return true }
-        guard ext == "csv" else { return false }
-        // The header decides, after any comment lines (simulate writes "# sddcal generation …" first).
-        return try EventFile.holdsEvents(path)
-    }
-}
-
-extension Inspect {
-    /// True when `path` names histogram input (one spectrum per cell) rather than events: a ROOT
-    /// selection of histograms, a folder, a spectrum extension (.npy, .mca, .spe, .txt, .dat, .tsv) or
-    /// a CSV without sdd and adc columns. Anything else (.bin, no extension, /dev/stdin) is events,
-    /// as commands that take events always read it.
-    static func isHistogramFile(_ path: String) throws -> Bool {
-        if ROOTSelection.parse(path) != nil { return try !isEventFile(path) }
-        var isDir: ObjCBool = false
-        if FileManager.default.fileExists(atPath: path, isDirectory: &isDir), isDir.boolValue { return true }
-        switch (path as NSString).pathExtension.lowercased() {
-        case "npy", "mca", "spe", "txt", "dat", "tsv": return true
-        case "csv": return try !isEventFile(path)
-        default: return false
-        }
     }
 }
 

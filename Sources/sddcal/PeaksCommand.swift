@@ -145,19 +145,12 @@ struct Peaks: ParsableCommand {
         return lo...hi
     }
 
-    /// True when the file is an event file: sddcal's binary format, a CSV whose header names the
-    /// sdd, adc and time columns, or a ROOT tree selection. Sniffed through `EventFile.holdsEvents`, which reads pipes once (never reopens them).
-    static func isEventFile(_ path: String) throws -> Bool {
-        if let selection = ROOTSelection.parse(path) { return ROOTEvents.namesTree(selection) }
-        return try EventFile.holdsEvents(path)
-    }
-
     func loadSpectrum(profile prof: LineProfile) throws -> (Histogram, Source) {
         if let w = binWidth, !(w > 0 && w.isFinite) {
             throw SDDError.invalidArgument("--bin-width", "must be a finite number > 0 (ADC), was \(w)")
         }
         let r = try parsedRange()
-        if try Self.isEventFile(file) { return try eventSpectrum(range: r ?? prof.adcWindow) }
+        if try EventFile.holdsEvents(file) { return try eventSpectrum(range: r ?? prof.adcWindow) }
         if batch != "all" || index != 0 {
             throw SDDError.invalidArgument("--batch", "\(file) is a histogram file; --batch and --index apply to event files")
         }

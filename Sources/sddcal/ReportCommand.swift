@@ -55,7 +55,7 @@ struct Report: ParsableCommand {
             guard CheckedSize.binCount(span: 1500, width: bin, limit: InputLimits.current.maxChannels) != nil else {
                 throw SDDError.invalidArgument("--bin", "\(bin) eV gives more than \(InputLimits.current.maxChannels) bins (limit SDDCAL_MAX_CHANNELS)")
             }
-            if try Inspect.isHistogramFile(events) {
+            if try !EventFile.holdsEvents(events) {
                 // Figures 5 and 6 rerun and judge the refinement, which works on events; histogram input has none.
                 throw SDDError.invalidArgument("events", "'\(events)' holds histograms: report compares an optimization, which needs events; compare two calibrations of histograms with `sddcal fit \(events) --calib FILE` for each")
             }

@@ -30,7 +30,7 @@ struct Summary: ParsableCommand {
             guard let prof = LineProfile.named(profile) else { throw SDDError.invalidArgument("--profile", "unknown profile '\(profile)'") }
             let calibration = try calib.map(CalibrationSet.load)
             let truthSet = try truth.map(SimulationTruth.load)
-            if try Inspect.isHistogramFile(events) {
+            if try !EventFile.holdsEvents(events) {
                 return try summariseHistograms(profile: prof, calibration: calibration)
             }
             let bar = TerminalProgressBar("read")

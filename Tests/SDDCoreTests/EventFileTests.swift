@@ -30,6 +30,26 @@ final class EventFileTests: XCTestCase {
         }
     }
 
+    /// The one events-or-histograms decision of every command: the name where it is unambiguous, the
+    /// first bytes otherwise.
+    func testHoldsEventsDecidesByNameThenContent() throws {
+        let dir = try TemporaryDirectory()
+        let table = sampleTable(3)
+        try EventFile.write(table, to: dir.file("ev.bin"), overwrite: false)
+        try EventFile.write(table, to: dir.file("ev.csv"), overwrite: false)
+        let header = "# sddcal generation 7\nsdd,adc,time\n0,2000,0.5\n"
+        XCTAssertTrue(try EventFile.holdsEvents(dir.file("ev.bin")))
+        XCTAssertTrue(try EventFile.holdsEvents(dir.file("ev.csv")))
+        XCTAssertTrue(try EventFile.holdsEvents(try dir.write("commented.csv", header)))
+        XCTAssertTrue(try EventFile.holdsEvents(try dir.write("events", header)))
+        XCTAssertTrue(try EventFile.holdsEvents(try dir.write("binary", bytes: fileBytes(dir.file("ev.bin")))))
+        XCTAssertFalse(try EventFile.holdsEvents(try dir.write("columns.csv", "cell0,cell1\n1,2\n3,4\n")))
+        XCTAssertFalse(try EventFile.holdsEvents(try dir.write("counts", "1\n2\n3\n")))
+        XCTAssertFalse(try EventFile.holdsEvents(try dir.write("spectrum.txt", header)))   // .txt is a spectrum by name
+        try FileManager.default.createDirectory(atPath: dir.file("folder"), withIntermediateDirectories: false)
+        XCTAssertFalse(try EventFile.holdsEvents(dir.file("folder")))
+    }
+
     func testBinaryHeaderDescribesCells() throws {
         let dir = try TemporaryDirectory()
         let table = EventTable(cell: [3, 3, 7], adc: [10, 20, 30], time: [0, 1, 0.5])

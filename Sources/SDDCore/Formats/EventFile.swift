@@ -71,15 +71,25 @@ public enum EventFile {
 }
 
 extension EventFile {
-    /// True when `path` holds events rather than a spectrum: a binary event file, a CSV whose first
-    /// content line names the sdd, adc and time columns, or a ROOT selection naming a tree and no histogram.
+    /// True when `path` holds events rather than histograms (one spectrum per cell): the one decision
+    /// of every command that takes either. A ROOT selection holds events when it names a tree and no
+    /// histogram; a folder and the spectrum extensions (.npy, .mca, .spe, .txt, .dat, .tsv) hold
+    /// histograms; `.bin` holds events; anything else (.csv, no extension, /dev/stdin) is decided by
+    /// its first bytes, read once (a pipe keeps them for the reader that follows): the binary magic,
+    /// or a first content line (after blank and `#` comment lines) naming the sdd, adc and time columns.
     public static func holdsEvents(_ path: String) throws -> Bool {
         if let selection = ROOTSelection.parse(path) { return ROOTEvents.namesTree(selection) }
-        if try format(ofInput: path) == .binary { return true }
+        if SpectrumFolder.isFolder(path) { return false }
+        switch fileExtension(path) {
+        case "bin": return true
+        case "npy", "mca", "spe", "txt", "dat", "tsv": return false
+        default: break
+        }
         let f = try FileInput(path)
         defer { f.close() }
         var head = [UInt8](repeating: 0, count: 1 << 16)
         let n = try head.withUnsafeMutableBytes { try f.read(into: $0) }
+        if n >= EventBinary.magic.count && Array(head[0..<EventBinary.magic.count]) == EventBinary.magic { return true }
         let t = TextLines(path: path, bytes: Array(head[0..<n]))
         for l in t.lines {
             let s = TextLines.trimmed(l)
