@@ -12,8 +12,8 @@ public struct HermiteTable: Sendable {
     public let start: Double
     public let step: Double
     /// Per interval the coefficients c0…c3 of c0 + c1·u + c2·u² + c3·u³, u ∈ [0, 1].
-    @usableFromInline let coefficients: [SIMD4<Double>]
-    @usableFromInline let endValue: (Double, Double, Double, Double)
+    let coefficients: [SIMD4<Double>]
+    let endValue: (Double, Double, Double, Double)
 
     /// Tabulates from node values `value[i]` and derivatives `derivative[i]` at start + i·step.
     public init(start: Double, step: Double, value: [Double], derivative: [Double]) {
@@ -43,24 +43,15 @@ public struct HermiteTable: Sendable {
     public var end: Double { start + Double(coefficients.count) * step }
 
     /// Value, first and second derivative at x.
-    @inlinable public func evaluate(_ x: Double) -> (value: Double, d1: Double, d2: Double) {
-        let s = (x - start) / step
-        if s < 0 { return (endValue.0 + endValue.1 * (x - start), endValue.1, 0) }
-        let i = Int(s)
-        if i >= coefficients.count {
-            return (endValue.2 + endValue.3 * (x - end), endValue.3, 0)
-        }
-        let u = s - Double(i), c = coefficients[i]
-        let inv = 1 / step
-        let v = c[0] + u * (c[1] + u * (c[2] + u * c[3]))
-        let d1 = (c[1] + u * (2 * c[2] + 3 * u * c[3])) * inv
-        let d2 = (2 * c[2] + 6 * u * c[3]) * inv * inv
-        return (v, d1, d2)
-    }
+    public func evaluate(_ x: Double) -> (value: Double, d1: Double, d2: Double) { withKernel { $0.evaluate(x) } }
 
-    /// The table read through an unchecked buffer, for the per-event loops of the smooth likelihood:
-    /// the same arithmetic as ``evaluate(_:)`` and ``value(_:)`` (so the same results to the bit). Safe:
-    /// an index is used only after 0 ≤ i < count is checked, and the buffer lives for the closure.
+    /// Value only.
+    public func value(_ x: Double) -> Double { withKernel { $0.value(x) } }
+
+    /// The table read through an unchecked buffer: the one copy of the interpolation arithmetic, used by
+    /// ``evaluate(_:)`` and ``value(_:)`` and, hoisted out of the loops, by the per-event loops of the
+    /// smooth likelihood. Safe: an index is used only after 0 ≤ i < count is checked, and the buffer
+    /// lives for the closure.
     struct Kernel {
         let start: Double, step: Double, inverseStep: Double, end: Double
         let endValue: (Double, Double, Double, Double)
@@ -79,14 +70,8 @@ public struct HermiteTable: Sendable {
             return (v, d1, d2)
         }
 
-        @inline(__always) func value(_ x: Double) -> Double {
-            let s = (x - start) / step
-            if s < 0 { return endValue.0 + endValue.1 * (x - start) }
-            let i = Int(s)
-            if i >= coefficients.count { return endValue.2 + endValue.3 * (x - end) }
-            let u = s - Double(i), c = coefficients[i]
-            return c[0] + u * (c[1] + u * (c[2] + u * c[3]))
-        }
+        /// Value only (inlined, the derivatives' arithmetic is dropped).
+        @inline(__always) func value(_ x: Double) -> Double { evaluate(x).value }
     }
 
     /// Runs `body` with the table's ``Kernel``.
@@ -94,15 +79,5 @@ public struct HermiteTable: Sendable {
         try coefficients.withUnsafeBufferPointer { c in
             try body(Kernel(start: start, step: step, inverseStep: 1 / step, end: end, endValue: endValue, coefficients: c))
         }
-    }
-
-    /// Value only.
-    @inlinable public func value(_ x: Double) -> Double {
-        let s = (x - start) / step
-        if s < 0 { return endValue.0 + endValue.1 * (x - start) }
-        let i = Int(s)
-        if i >= coefficients.count { return endValue.2 + endValue.3 * (x - end) }
-        let u = s - Double(i), c = coefficients[i]
-        return c[0] + u * (c[1] + u * (c[2] + u * c[3]))
     }
 }
