@@ -62,7 +62,19 @@ public struct SmoothCellLikelihood: Sendable {
             }
             base = b; delta = d
         }
-        @inline(__always) func at(_ k: Int, _ l: Double) -> Double { Self.gain(base: base[k], delta: delta[k], l) }
+        /// Interval k's terms at coefficients x (the same x the gains were made from).
+        @inline(__always) func interval(_ k: Int, _ x: [Double]) -> Interval {
+            Interval(o0: x[2 * k], dO: x[2 * k + 2] - x[2 * k], g0: x[2 * k + 1], dG: x[2 * k + 3] - x[2 * k + 1],
+                     gainBase: base[k], gainDelta: delta[k])
+        }
+        /// One interval's coefficient lines o(λ) = o_k + λ(o_{k+1} − o_k), g(λ) likewise, and its gain
+        /// exp(g(λ)): the per-interval terms of the per-event loops, computed once per interval.
+        struct Interval {
+            let o0: Double, dO: Double, g0: Double, dG: Double, gainBase: Double, gainDelta: Double
+            @inline(__always) func offset(_ l: Double) -> Double { o0 + l * dO }
+            @inline(__always) func logGain(_ l: Double) -> Double { g0 + l * dG }
+            @inline(__always) func gain(_ l: Double) -> Double { IntervalGains.gain(base: gainBase, delta: gainDelta, l) }
+        }
         /// exp(g_k)·exp(λΔ) from exp(g_k) and Δ of one interval.
         @inline(__always) static func gain(base: Double, delta: Double, _ l: Double) -> Double {
             let y = l * delta
@@ -87,6 +99,17 @@ public struct SmoothCellLikelihood: Sendable {
         return r == 0 ? first : first + stride - r
     }
 
+    /// Runs `body` with group gi's tables (log f, F), its channel terms, λ and channel offsets, all
+    /// read through unchecked buffers.
+    @inline(__always) func withGroupBuffers<R>(_ gi: Int, _ terms: ChannelTerms,
+                                               _ body: (_ phiT: HermiteTable.Kernel, _ cT: HermiteTable.Kernel, _ tv: UnsafeBufferPointer<SIMD4<Double>>,
+                                                        _ lam: UnsafeBufferPointer<Double>, _ cho: UnsafeBufferPointer<Int32>) -> R) -> R {
+        logDensity[gi].withKernel { phiT in cdf[gi].withKernel { cT in
+        terms.values.withUnsafeBufferPointer { tv in
+        events.lambda[gi].withUnsafeBufferPointer { lam in
+        events.channelOffset[gi].withUnsafeBufferPointer { cho in body(phiT, cT, tv, lam, cho) }}}}}
+    }
+
     // The per-event loops below walk each group's runs of events in one knot interval (events are
     // time-ordered), with every per-interval term hoisted, and read the event arrays, the channel
     // terms and the tables through unchecked buffers: every index is in range by construction
@@ -104,23 +127,17 @@ public struct SmoothCellLikelihood: Sendable {
             let ul = edges.map { model.shape($0[0], curvature: q).u }, uh = edges.map { model.shape($0[1], curvature: q).u }
             let terms = channelTerms(group: gi, curvature: q)
             if !terms.valid { return .infinity }
-            let sum: Double? = logDensity[gi].withKernel { phiT in cdf[gi].withKernel { cT in
-            terms.values.withUnsafeBufferPointer { tv in
-            events.lambda[gi].withUnsafeBufferPointer { lam in
-            events.channelOffset[gi].withUnsafeBufferPointer { cho -> Double? in
+            let sum: Double? = withGroupBuffers(gi, terms) { phiT, cT, tv, lam, cho in
                 var sum = 0.0
                 for run in events.runs[gi] {
                     let k = Int(run[0]), end = Int(run[2])
                     var i = firstVisited(Int(run[1]), st)
                     if i >= end { continue }
-                    let o0 = x[2 * k], dO = x[2 * k + 2] - x[2 * k], g0 = x[2 * k + 1], dG = x[2 * k + 3] - x[2 * k + 1]
-                    let gBase = gains.base[k], gDelta = gains.delta[k]
+                    let line = gains.interval(k, x)
                     let uhk = uh[k], ulk = ul[k]
                     while i < end {
                         let l = lam[i]
-                        let o = o0 + l * dO
-                        let g = g0 + l * dG
-                        let G = IntervalGains.gain(base: gBase, delta: gDelta, l)
+                        let o = line.offset(l), g = line.logGain(l), G = line.gain(l)
                         let t = tv[Int(cho[i])]
                         let n = cT.value(o + G * uhk) - cT.value(o + G * ulk)
                         if !(n > 0) { return nil }
@@ -129,7 +146,7 @@ public struct SmoothCellLikelihood: Sendable {
                     }
                 }
                 return sum
-            }}}}}
+            }
             guard let sum else { return .infinity }
             total += sum
         }
@@ -152,25 +169,19 @@ public struct SmoothCellLikelihood: Sendable {
             let lo = edges.map { model.shape($0[0], curvature: q) }, hi = edges.map { model.shape($0[1], curvature: q) }
             let terms = channelTerms(group: gi, curvature: q)
             if !terms.valid { return failure }
-            let ok = logDensity[gi].withKernel { phiT in cdf[gi].withKernel { cT in
-            terms.values.withUnsafeBufferPointer { tv in
-            events.lambda[gi].withUnsafeBufferPointer { lam in
-            events.channelOffset[gi].withUnsafeBufferPointer { cho -> Bool in
+            let ok = withGroupBuffers(gi, terms) { phiT, cT, tv, lam, cho in
                 for run in events.runs[gi] {
                     let k = Int(run[0]), end = Int(run[2])
                     var i = firstVisited(Int(run[1]), st)
                     if i >= end { continue }
-                    let o0 = x[2 * k], dO = x[2 * k + 2] - x[2 * k], g0 = x[2 * k + 1], dG = x[2 * k + 3] - x[2 * k + 1]
-                    let gBase = gains.base[k], gDelta = gains.delta[k]
+                    let line = gains.interval(k, x)
                     let loU = lo[k].u, loW = lo[k].w, hiU = hi[k].u, hiW = hi[k].w
                     // Sums of this interval, added to the Hessian and gradient at its end.
                     var d0 = SIMD4<Double>.zero, d1 = SIMD4<Double>.zero, up = SIMD4<Double>.zero
                     var b0 = SIMD2<Double>.zero, b1 = SIMD2<Double>.zero, g0s = SIMD2<Double>.zero, g1s = SIMD2<Double>.zero
                     while i < end {
                         let l = lam[i]
-                        let o = o0 + l * dO
-                        let g = g0 + l * dG
-                        let G = IntervalGains.gain(base: gBase, delta: gDelta, l)
+                        let o = line.offset(l), g = line.logGain(l), G = line.gain(l)
                         let t = tv[Int(cho[i])]
                         let el = o + G * loU, eh = o + G * hiU
                         let cl = cT.evaluate(el), chh = cT.evaluate(eh)
@@ -212,7 +223,7 @@ public struct SmoothCellLikelihood: Sendable {
                     grad[2 * k] += g0s[0]; grad[2 * k + 1] += g0s[1]; grad[2 * k + 2] += g1s[0]; grad[2 * k + 3] += g1s[1]
                 }
                 return true
-            }}}}}
+            }
             if !ok { return failure }
         }
         grad[2 * nk] = gq

@@ -40,12 +40,10 @@ public struct SmoothNuisanceFit: Sendable {
             let u = events.channelRange[gi].map { model.shape(Double($0), curvature: q).u }
             let lam = events.lambda[gi], cho = events.channelOffset[gi]
             for run in events.runs[gi] {
-                let k = Int(run[0])
-                let o0 = x[2 * k], dO = x[2 * k + 2] - x[2 * k]
-                let gBase = gains.base[k], gDelta = gains.delta[k]
+                let line = gains.interval(Int(run[0]), x)
                 for i in Int(run[1])..<Int(run[2]) {
                     let l = lam[i]
-                    let e = o0 + l * dO + SmoothCellLikelihood.IntervalGains.gain(base: gBase, delta: gDelta, l) * u[Int(cho[i])]
+                    let e = line.offset(l) + line.gain(l) * u[Int(cho[i])]
                     let b = Int(((e - w.lowerBound) / bw).rounded(.down))
                     if b >= 0 && b < bins { counts[b] += 1 }
                 }
