@@ -116,29 +116,28 @@ public struct SmoothNuisanceFit: Sendable {
     func emFitWithMass(_ h: Histogram, group: LineGroupDensity, response: DetectorResponse, start: [Double]) -> (Double, [Double], [Double]) {
         let shapes = group.shapes(response)
         let nc = group.componentCount, nb = h.counts.count
-        var p = [Double](repeating: 0, count: nc * nb)
-        var mass = [Double](repeating: 0, count: nc)
-        for j in 0..<nc {
-            var prev = group.componentCDF(j, shapes: shapes, at: h.lowerEdge)
-            let first = prev
-            for b in 0..<nb {
-                let next = group.componentCDF(j, shapes: shapes, at: h.lowerEdge + Double(b + 1) * h.binWidth)
-                p[j * nb + b] = max(0, next - prev)
-                prev = next
-            }
-            mass[j] = prev - first
-            if mass[j] > 0 { for b in 0..<nb { p[j * nb + b] /= mass[j] } }
-        }
-        var pi = start.count == nc ? start : [Double](repeating: 1 / Double(nc), count: nc)
-        let n = max(1, h.total)
-        // Only occupied bins enter the EM update and the likelihood: their indices, counts and the
-        // components' probabilities there (component-major), read through unchecked buffers below
-        // (every index < the occupied count by construction).
+        // Only occupied bins enter the EM update and the likelihood: their counts and the components'
+        // probabilities there (component-major, each normalised to the component's mass in the window),
+        // read through unchecked buffers below (every index < the occupied count by construction).
         let occupied = (0..<nb).filter { h.counts[$0] > 0 }
         let no = occupied.count
         let counts = occupied.map { h.counts[$0] }
         var q = [Double](repeating: 0, count: nc * no)
-        for j in 0..<nc { for (m, b) in occupied.enumerated() { q[j * no + m] = p[j * nb + b] } }
+        var mass = [Double](repeating: 0, count: nc)
+        for j in 0..<nc {
+            var prev = group.componentCDF(j, shapes: shapes, at: h.lowerEdge)
+            let first = prev
+            var m = 0
+            for b in 0..<nb {
+                let next = group.componentCDF(j, shapes: shapes, at: h.lowerEdge + Double(b + 1) * h.binWidth)
+                if m < no && occupied[m] == b { q[j * no + m] = max(0, next - prev); m += 1 }
+                prev = next
+            }
+            mass[j] = prev - first
+            if mass[j] > 0 { for m in 0..<no { q[j * no + m] /= mass[j] } }
+        }
+        var pi = start.count == nc ? start : [Double](repeating: 1 / Double(nc), count: nc)
+        let n = max(1, h.total)
         var mix = [Double](repeating: 0, count: no), ratio = mix
         var next = [Double](repeating: 0, count: nc)
         q.withUnsafeBufferPointer { q in
