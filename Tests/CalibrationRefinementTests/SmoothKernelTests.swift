@@ -46,9 +46,16 @@ final class SmoothKernelTests: XCTestCase {
             XCTAssertEqual(like.value(x), ref, accuracy: 1e-11 * abs(ref), "stride \(stride)")
             XCTAssertEqual(like.evaluate(x).value, ref, accuracy: 1e-11 * abs(ref), "stride \(stride)")
         }
-        // The computed channel array is the events' ADC channels.
-        let ch = like.events.channel
-        for gi in ch.indices { XCTAssertTrue(ch[gi].allSatisfy { $0 == $0.rounded() && $0 >= 0 }) }
+        // The computed channel array is the events' ADC channels: whole channels, each inside the window
+        // of the event's own interval (the computed interval array, event by event).
+        let ch = like.events.channel, iv = like.events.interval
+        for gi in ch.indices {
+            XCTAssertEqual(ch[gi].count, iv[gi].count)
+            for (c, k) in zip(ch[gi], iv[gi]) {
+                let w = like.events.edges[gi][Int(k)]
+                XCTAssertTrue(c == c.rounded() && c > w[0] && c < w[1], "group \(gi): channel \(c), interval \(k) window \(w)")
+            }
+        }
     }
 
     /// EM for fixed component shapes against the textbook loop over all bins.
