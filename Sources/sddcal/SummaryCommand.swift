@@ -110,7 +110,7 @@ struct Summary: ParsableCommand {
             DispatchQueue.concurrentPerform(iterations: spectra.count) { i in
                 let s = spectra[i]
                 var perLine: [String: Double]? = nil
-                if let cal = calibration.flatMap({ set in set.cell(s.cell).flatMap { _ in set.calibration(cell: s.cell, time: 0) } }) {
+                if let cal = calibration?.histogramCalibration(cell: s.cell) {
                     var counts = [String: Double]()
                     for (id, e, w) in windows {
                         var n = 0.0

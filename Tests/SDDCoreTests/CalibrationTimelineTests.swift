@@ -29,6 +29,20 @@ final class CalibrationTimelineTests: XCTestCase {
         XCTAssertEqual(one.calibration(at: 1e9), .init(p0: 1, p1: 2, p2: 3))
     }
 
+    /// Histogram input has no times: a timeline stands for its cell by its middle, a batch by itself
+    /// (the calibration `fit`, `apply` and `summary` use for histogram input).
+    func testHistogramCalibrationIsTheTimelinesMiddle() throws {
+        let tl = try threeKnots()
+        let batch = CalibrationSet.Batch(index: 0, start: 0, end: 1, events: 10,
+                                         calibration: .init(p0: -1000, p1: 4, p2: 0), status: .ok)
+        let set = CalibrationSet(profile: "vip2", batch: "all", method: "test", source: "test",
+                                 cells: [.init(cell: 0, batches: [batch], timeline: tl), .init(cell: 1, batches: [batch])])
+        XCTAssertEqual(set.histogramCalibration(cell: 0), tl.calibration(at: 1.5 * day))
+        XCTAssertNotEqual(set.histogramCalibration(cell: 0), tl.calibration(at: 0))
+        XCTAssertEqual(set.histogramCalibration(cell: 1), batch.calibration)
+        XCTAssertNil(set.histogramCalibration(cell: 2))
+    }
+
     func testLinearOffsetAndGeometricGainBetweenKnots() throws {
         let tl = try threeKnots()
         for w in stride(from: 0.05, to: 1, by: 0.1) {

@@ -136,6 +136,15 @@ public struct CalibrationSet: Sendable, Equatable, Codable {
         return Self.batchCalibration(entry.batches, time: t)
     }
 
+    /// The calibration of a cell for histogram input, which has no times: the middle of the cell's
+    /// timeline when it has one, else its batch at time 0 (histogram input calibrates one batch);
+    /// nil if the cell is not calibrated.
+    public func histogramCalibration(cell c: Int) -> EnergyCalibration? {
+        guard let entry = cell(c) else { return nil }
+        if let tl = entry.timeline { return tl.calibration(at: 0.5 * (tl.knots[0] + tl.knots[tl.knotCount - 1])) }
+        return Self.batchCalibration(entry.batches, time: 0)
+    }
+
     /// Energy (eV) of an ADC value of a cell at a time, or nil if the cell is not calibrated. For many
     /// events use `CellCalibrationCursor` (amortised O(1) per time-ordered event).
     public func energy(cell c: Int, adc: Double, time t: Double) -> Double? {

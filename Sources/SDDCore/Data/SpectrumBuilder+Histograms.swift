@@ -36,8 +36,7 @@ extension SpectrumBuilder {
         var skipped: [Int] = []
         for (c, adc) in histograms where cells?.contains(c) ?? true {
             // Histogram input has no times: its one batch (or the middle of a timeline) stands for the cell.
-            guard let entry = calibration.cell(c), let cal = entry.timeline.map({ $0.calibration(at: 0.5 * ($0.knots[0] + $0.knots[$0.knotCount - 1])) })
-                    ?? calibration.calibration(cell: c, time: 0) else { skipped.append(c); continue }
+            guard let cal = calibration.histogramCalibration(cell: c) else { skipped.append(c); continue }
             h = h + Histogram.energy(adcHistogram: adc, calibration: cal, lowerEdge: h.lowerEdge, binWidth: binWidth, bins: bins)
         }
         return (h, skipped)

@@ -23,16 +23,14 @@ public enum CalibratedSpectrumFile {
         }
     }
 
-    /// The cells of histogram input that `calibration` covers (its one batch, or a timeline's middle),
+    /// The cells of histogram input that `calibration` covers (`CalibrationSet.histogramCalibration`),
     /// and the cells it does not.
     public static func cells(_ spectra: [(cell: Int, label: String?, histogram: Histogram)], calibration: CalibrationSet)
         -> (calibrated: [Cell], uncalibrated: [Int]) {
         var out: [Cell] = [], missing: [Int] = []
         for s in spectra {
-            guard let entry = calibration.cell(s.cell),
-                  let cal = entry.timeline.map({ $0.calibration(at: 0.5 * ($0.knots[0] + $0.knots[$0.knotCount - 1])) })
-                    ?? calibration.calibration(cell: s.cell, time: 0) else { missing.append(s.cell); continue }
-            out.append(Cell(cell: s.cell, label: s.label ?? entry.label, histogram: s.histogram, calibration: cal))
+            guard let cal = calibration.histogramCalibration(cell: s.cell) else { missing.append(s.cell); continue }
+            out.append(Cell(cell: s.cell, label: s.label ?? calibration.label(ofCell: s.cell), histogram: s.histogram, calibration: cal))
         }
         return (out, missing)
     }
