@@ -114,11 +114,7 @@ public final class InspectorEngine: @unchecked Sendable {
             }
             l.running = false
         }
-        if queue == nil { work() } else {
-            let t = Thread { work() }
-            t.name = "sddcal.optimizer"
-            t.start()
-        }
+        detach("sddcal.optimizer", work)
     }
 
     /// Runs the held-out evaluation on its own thread (minutes on a month of data): analysis and the
@@ -138,11 +134,15 @@ public final class InspectorEngine: @unchecked Sendable {
             }
             l.running = false
         }
-        if queue == nil { work() } else {
-            let t = Thread { work() }
-            t.name = "sddcal.held-out"
-            t.start()
-        }
+        detach("sddcal.held-out", work)
+    }
+
+    /// Runs a long background job on a thread of its own (synchronous engines: on the calling thread).
+    private func detach(_ name: String, _ work: @escaping @Sendable () -> Void) {
+        if queue == nil { work(); return }
+        let t = Thread { work() }
+        t.name = name
+        t.start()
     }
 
     /// Forwards the held-out run's progress (at most ~10 reports a second) and its cancel flag.
