@@ -16,11 +16,7 @@ struct InspectorHeldOut: Sendable {
 
     func run(_ d: Dataset, request: HeldOutRequest, listener: HeldOutListener) throws -> Inspector.HeldOutFigures {
         guard let all = d.events else { throw SDDError.failed("held-out figures need an event file") }
-        let want = Set(request.cells)
-        var events = EventTable()
-        for i in 0..<all.count where want.contains(Int(all.cell[i])) {
-            events.append(cell: all.cell[i], adc: all.adc[i], time: all.time[i])
-        }
+        let events = Fit.cells(Set(request.cells), of: all)
         guard !events.isEmpty else { throw SDDError.failed("no events in the selected cells") }
         let batch = try BatchSpec(parsing: d.batchSpec)
         let long = d.offersLongBatchReference ? try BatchSpec(parsing: d.referenceBatch) : nil
