@@ -139,6 +139,10 @@ public enum Analysis {
                     if let h = energyHistogram(d, cells: [cell.cell], calibration: set), let f = fit(h) { s.cuKaFWHM = f.fwhm; s.cuKaFWHMError = f.fwhmError }
                     else { findings.append(.cuKaFitFailed) }
                 }
+                // The batches' own events (``BatchLineCheck``) and the cell's ENC for the array-wide noisy check.
+                // (`ordered` below puts every finding in its place, whatever the order they are found in.)
+                findings += quality.findings(lineChecks: lineChecks(d, cell: cell, calibration: set))
+                if let line = strongest, let e = enc(of: batches, line: line) { encs[cell.cell] = e }
             } else if set != nil {
                 findings.append(.notCalibrated)
             }
@@ -161,10 +165,6 @@ public enum Analysis {
             }
             if let a = s.cuKaFWHM, let b = s.hardwareFWHM, let f = quality.finding(cuKaFWHM: a, hardwareLimit: b) {
                 findings.append(f)
-            }
-            if let set, set.batches(ofCell: cell.cell) != nil {
-                findings += quality.findings(lineChecks: lineChecks(d, cell: cell, calibration: set))
-                if let e = encOfCell(set, cell: cell.cell, profile: d.profile) { encs[cell.cell] = e }
             }
             s.findings = findings
             out[cell.cell] = s
@@ -203,17 +203,15 @@ public enum Analysis {
         return out
     }
 
-    /// A cell's ENC (e⁻): the median over its usable batches of the ENC its strongest line's fitted width implies.
-    public static func encOfCell(_ set: CalibrationSet, cell: Int, profile: LineProfile) -> Double? {
-        guard let batches = set.batches(ofCell: cell),
-              let strongest = profile.calibrationLines.max(by: { (profile.typicalYields[$0.id] ?? 0) < (profile.typicalYields[$1.id] ?? 0) })
-        else { return nil }
+    /// A cell's ENC (e⁻): the median over its usable batches of the ENC the fitted width of `line`
+    /// (the profile's strongest) implies.
+    public static func enc(of batches: [CalibrationSet.Batch], line: SpectralLine) -> Double? {
         let response = DetectorResponse()
         var encs: [Double] = []
         for b in batches where b.status.isUsable {
-            guard let l = b.lines.first(where: { $0.line == strongest.id }), let sigma = l.sigmaADC, sigma > 0 else { continue }
+            guard let l = b.lines.first(where: { $0.line == line.id }), let sigma = l.sigmaADC, sigma > 0 else { continue }
             let fwhm = DetectorResponse.fwhmPerSigma * sigma * abs(b.calibration.slope(l.centroidADC))
-            let e = response.enc(forFWHM: fwhm, at: strongest.energy)
+            let e = response.enc(forFWHM: fwhm, at: line.energy)
             if e.isFinite { encs.append(e) }
         }
         guard !encs.isEmpty else { return nil }
