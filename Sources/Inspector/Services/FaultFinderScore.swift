@@ -64,8 +64,9 @@ public enum FaultFinderScore {
                            calibrate: (Dataset) throws -> CalibrationSet) throws -> SeedResult {
         let config = settings.simulation(seed: seed)
         try settings.plan.check(cells: config.cells, days: config.days)
-        let (events, truth) = try VIP2Simulator(config: config).run()
-        let profile = try VIP2Simulator(config: config).profile
+        let simulator = try VIP2Simulator(config: config)
+        let (events, truth) = simulator.run()
+        let profile = simulator.profile
         var d = Dataset(name: "seed \(seed)", events: events, profile: profile, batch: .duration(settings.plan.batchSeconds))
         let faults = truth.faults ?? []
         let standard = try calibrate(d)
