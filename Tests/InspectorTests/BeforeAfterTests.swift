@@ -176,13 +176,19 @@ final class BeforeAfterTests: XCTestCase {
         return s
     }
 
-    func testCuKaBelowTheHardwareLimitIsWarnedInOverviewAndBeforeAfter() {
+    /// The fixture loaded without a calibration (so the stand-in standard one runs), 80×24, Cu Kα fits scaled by `factor`.
+    func narrowCuSession(factor: Double) -> InspectorSession {
         var d = Fixtures.dataset()
         d.calibration = nil
-        let engine = InspectorEngine(services: narrowCuServices(factor: 0.85), synchronous: true, clock: Fixtures.steppingClock())
+        let engine = InspectorEngine(services: narrowCuServices(factor: factor), synchronous: true, clock: Fixtures.steppingClock())
         let s = InspectorSession(state: InspectorState(width: 80, height: 24), engine: engine)
         s.dispatch(.datasetLoaded(d))
         s.pump()
+        return s
+    }
+
+    func testCuKaBelowTheHardwareLimitIsWarnedInOverviewAndBeforeAfter() {
+        let s = narrowCuSession(factor: 0.85)
         let limit = DetectorResponse().fwhm(at: SpectralLine(id: "CuKa")!.energy)
         for c in s.state.dataset!.cells where c.cell != 5 && c.cell != 9 {
             XCTAssertEqual(c.summary.hardwareLimit?.fwhm ?? 0, limit, accuracy: 0.01 * limit, "cell \(c.cell)")
@@ -202,12 +208,7 @@ final class BeforeAfterTests: XCTestCase {
     }
 
     func testCuKaAtTheHardwareLimitIsNotWarned() {
-        var d = Fixtures.dataset()
-        d.calibration = nil
-        let engine = InspectorEngine(services: narrowCuServices(factor: 1), synchronous: true, clock: Fixtures.steppingClock())
-        let s = InspectorSession(state: InspectorState(width: 80, height: 24), engine: engine)
-        s.dispatch(.datasetLoaded(d))
-        s.pump()
+        let s = narrowCuSession(factor: 1)
         for c in s.state.dataset!.cells where c.cell != 5 {
             XCTAssertNil(c.summary.sigmasBelowHardwareLimit, "cell \(c.cell): Cu \(c.summary.cuKaFWHM ?? .nan) vs \(c.summary.hardwareLimit?.fwhm ?? .nan)")
         }
