@@ -44,20 +44,4 @@ extension SeededGenerator {
             if log(u) < 0.5 * x2 + d * (1 - v + log(v)) { return d * v }
         }
     }
-
-    /// Multinomial split of `n` counts over categories of probabilities `p` (summing to 1, up to
-    /// rounding): conditional binomials, category by category; the last takes the rest, so the split
-    /// always adds up to `n` exactly.
-    public mutating func multinomial(_ n: Int, _ p: [Double]) -> [Int] {
-        var out = [Int](repeating: 0, count: p.count)
-        guard !p.isEmpty else { return out }
-        var left = n, mass = 1.0
-        for i in 0..<(p.count - 1) {
-            guard left > 0 else { return out }
-            let x = binomial(left, mass > 0 ? Swift.min(1, p[i] / mass) : 1)
-            out[i] = x; left -= x; mass -= p[i]
-        }
-        out[p.count - 1] = left
-        return out
-    }
 }
