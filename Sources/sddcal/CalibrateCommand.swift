@@ -57,16 +57,15 @@ struct Calibrate: ParsableCommand {
             let hand = try seedsFile.map { try SeedsFileSeeder.load($0, profile: prof, batch: spec) }
             // Histogram files (a ROOT file, a 2-D .npy, a folder of spectra, a CSV of columns): each
             // spectrum is a cell with one batch, fitted as a histogram (O(channels)), labels kept.
-            let histograms: [SpectrumRecord]? = try !EventFile.holdsEvents(events) ? SpectrumFile.read(events) : nil
+            let spectra = try !EventFile.holdsEvents(events) ? Self.cellSpectra(SpectrumFile.read(events)) : nil
             var batched: BatchedEvents? = nil
-            if histograms == nil {
+            if spectra == nil {
                 let bar = TerminalProgressBar("read")
                 let read = try EventFile.read(events, options: rootInput.readOptions(), progress: bar)
                 bar.finish()
                 batched = BatchedEvents(read.events, spec: spec)
                 guard !batched!.batches.isEmpty else { throw SDDError.failed("\(events): no events") }
             }
-            let spectra = try histograms.map(Self.cellSpectra)
             let seeder: any CentroidSeeder
             switch seeds {
             case .auto:
