@@ -52,6 +52,17 @@ final class ParallelEventReadTests: XCTestCase {
         let path = dir.file("m.bin")
         try EventFile.write(table, to: path, overwrite: false)
         XCTAssertEqual(try EventFile.read(path), table)
+        // The map itself, so that a map that fails (and the read(2) fallback answering instead) shows:
+        // the columns, the payload checksum and the block checks straight from it.
+        let bytes = fileBytes(path)
+        let h = try EventBinary.decodeHeader(Array(bytes[0..<EventBinary.headerSize]), fileSize: bytes.count, path: path)
+        let f = try FileInput(path)
+        defer { f.close() }
+        let mapped = try XCTUnwrap(EventBinary.MappedPayload.read(fd: f.fd, header: h, maxTime: .infinity, knownCells: 0...31))
+        XCTAssertEqual(EventTable(cell: mapped.cell, adc: mapped.adc, time: mapped.time), table)
+        XCTAssertEqual(mapped.checksum, h.payloadChecksum)
+        XCTAssertTrue(mapped.clean)
+        XCTAssertFalse(try XCTUnwrap(EventBinary.MappedPayload.read(fd: f.fd, header: h, maxTime: .infinity, knownCells: 0...30)).clean)
         var known = EventReadOptions.strict
         known.knownCells = 0...31
         XCTAssertEqual(try EventFile.read(path, options: known, progress: nil).events, table)
