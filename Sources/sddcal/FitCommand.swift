@@ -80,14 +80,16 @@ struct Fit: ParsableCommand {
             let only = try cells.map(Self.parseCells)
             guard (calib == nil) != (truth == nil) else { throw SDDError.invalidArgument("--calib", "give exactly one of --calib or --truth") }
             let calibration = try calib.map(CalibrationSet.load)
-            let truthSet = try truth.map { try SimulationTruth.load($0, pairedWith: events) }
             // Histogram input (a ROOT file's TH1s, a 2-D .npy, a folder, a CSV of columns): one spectrum
-            // per cell under its cell's calibration, O(channels).
-            let histograms = try !EventFile.holdsEvents(events) ? Calibrate.cellSpectra(SpectrumFile.read(events)) : nil
-            if histograms != nil {
-                if truthSet != nil { throw SDDError.invalidArgument("--truth", "needs an events file (the truth is a function of time); histogram input takes --calib") }
+            // per cell under its cell's calibration, O(channels). Options it cannot take are refused
+            // before anything is read (the truth's pairing check would read the input as events).
+            let holdsHistograms = try !EventFile.holdsEvents(events)
+            if holdsHistograms {
+                if truth != nil { throw SDDError.invalidArgument("--truth", "needs an events file (the truth is a function of time); histogram input takes --calib") }
                 if heldOut { throw SDDError.invalidArgument("--held-out", "needs an events file (folds of events); histogram input has none") }
             }
+            let truthSet = try truth.map { try SimulationTruth.load($0, pairedWith: events) }
+            let histograms = holdsHistograms ? try Calibrate.cellSpectra(SpectrumFile.read(events)) : nil
             var table = EventTable()
             if histograms == nil {
                 let bar = TerminalProgressBar("read")

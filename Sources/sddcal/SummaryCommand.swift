@@ -29,10 +29,10 @@ struct Summary: ParsableCommand {
             let spec = try BatchSpec(parsing: batch)
             guard let prof = LineProfile.named(profile) else { throw SDDError.invalidArgument("--profile", "unknown profile '\(profile)'") }
             let calibration = try calib.map(CalibrationSet.load)
-            let truthSet = try truth.map(SimulationTruth.load)
             if try !EventFile.holdsEvents(events) {
                 return try summariseHistograms(profile: prof, calibration: calibration)
             }
+            let truthSet = try truth.map(SimulationTruth.load)
             let bar = TerminalProgressBar("read")
             let read = try EventFile.read(events, options: rootInput.readOptions(), progress: bar)
             bar.finish()
