@@ -202,7 +202,7 @@ public enum EventBinary {
                       flags: u32(32), payloadChecksum: v == 1 ? UInt64(u32(36)) : u64(40), generation: u64(56))
     }
 
-    /// Reads a binary event file (version 1 or 2), checking magic, version, size and both checksums
+    /// Reads a binary event file (versions 1–3), checking magic, version, size and both checksums
     /// before the rows; errors name the byte offset.
     public static func read(_ path: String, options: EventReadOptions = .strict,
                             progress: ProgressObserver? = nil) throws -> EventReadResult {
