@@ -150,11 +150,29 @@ def month_batches(nb=480, seed=1):
     return jnp.asarray(x), jnp.asarray(w)
 
 
+def q_start():
+    """The optimizations' start: the true parameters, offset."""
+    return q_true() + np.array([2, -1, 0.5])
+
+
+def newton_optimizer(x, w, iterations=10):
+    """Jitted Newton on every batch at once (vmapped over the rows of x, w): q (batches × 3) → q."""
+    grad, hess = jax.grad(density_loss), jax.hessian(density_loss)
+
+    @jax.jit
+    def newton(q):
+        def body(i, q):
+            g = jax.vmap(grad)(q, x, w)
+            h = jax.vmap(hess)(q, x, w)
+            return q - jnp.linalg.solve(h, g[..., None])[..., 0]
+        return jax.lax.fori_loop(0, iterations, body, q)
+    return newton
+
+
 def jax_full(results):
     x, w = month_batches()
-    q0 = jnp.tile(jnp.asarray(q_true() + np.array([2, -1, 0.5])), (x.shape[0], 1))
+    q0 = jnp.tile(jnp.asarray(q_start()), (x.shape[0], 1))
     grad = jax.grad(density_loss)
-    hess = jax.hessian(density_loss)
 
     @jax.jit
     def adam(q):
@@ -168,14 +186,7 @@ def jax_full(results):
             return q - 0.3 * mh / (jnp.sqrt(vh) + 1e-12), m, v
         return jax.lax.fori_loop(0, 300, body, (q, jnp.zeros_like(q), jnp.zeros_like(q)))[0]
 
-    @jax.jit
-    def newton(q):
-        def body(i, q):
-            g = jax.vmap(grad)(q, x, w)
-            h = jax.vmap(hess)(q, x, w)
-            return q - jnp.linalg.solve(h, g[..., None])[..., 0]
-        return jax.lax.fori_loop(0, 10, body, q)
-
+    newton = newton_optimizer(x, w)
     results.setdefault("jax optimize 480 batches adam 300 it", []).append(timeit(lambda: jax.block_until_ready(adam(q0)), 3))
     results.setdefault("jax optimize 480 batches newton 10 it", []).append(timeit(lambda: jax.block_until_ready(newton(q0)), 3))
 

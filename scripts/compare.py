@@ -109,11 +109,7 @@ class Peaks:
             # Ties under `distance`: SciPy's order among equal heights follows an unstable argsort; the
             # reference is SciPy with a stable one (scripts/compare_find_peaks.py explains), native noted.
             native = find_peaks(c["counts"], **c["params"])[0].tolist()
-            np.argsort = peaks_agree._stable_argsort
-            try:
-                ref = find_peaks(c["counts"], **c["params"])[0].tolist()
-            finally:
-                np.argsort = peaks_agree._native_argsort
+            ref = peaks_agree.stable_find_peaks(c["counts"], **c["params"])[0].tolist()
             text = f"{len(ref)} peaks, same indices" if ref == s else f"DIFFER: scipy {ref[:6]}…, sddcal {s[:6]}…"
             if native != ref:
                 text += " (stable tie order; native SciPy differs on tied heights)"
@@ -139,7 +135,7 @@ class Likelihood:
         self.exps = (5, 6) if quick else (5, 6, 7)
         self.samples = {e: jax_ref.sample(10 ** e, e) for e in self.exps}
         self.vg = jax.jit(jax.value_and_grad(jax_ref.density_loss))
-        self.q = jax.numpy.asarray(jax_ref.q_true() + np.array([2, -1, 0.5]))
+        self.q = jax.numpy.asarray(jax_ref.q_start())
         self.quick = quick
         self.newton = None
 
@@ -179,16 +175,7 @@ class Likelihood:
         if self.newton is None:
             x, w = jax_ref.month_batches()
             self.q0 = jax.numpy.tile(self.q, (x.shape[0], 1))
-            grad, hess = jax.grad(jax_ref.density_loss), jax.hessian(jax_ref.density_loss)
-
-            @jax.jit
-            def newton(q):
-                def body(i, q):
-                    g = jax.vmap(grad)(q, x, w)
-                    h = jax.vmap(hess)(q, x, w)
-                    return q - jax.numpy.linalg.solve(h, g[..., None])[..., 0]
-                return jax.lax.fori_loop(0, 10, body, q)
-            self.newton = newton
+            self.newton = jax_ref.newton_optimizer(x, w)
         return self.newton
 
 
@@ -323,19 +310,14 @@ class CNN:
 
 # ---------------------------------------------------------------- event files vs pandas / NumPy
 
-def sddcal_cli(*args):
-    out = subprocess.run([SDDCAL, *args], check=True, capture_output=True, text=True).stdout
-    return json.loads(out) if "--json" in args else out
-
-
 class Formats:
     def __init__(self, tmp, quick):
         self.quick = quick
         self.csv, self.bin, self.out = (os.path.join(tmp, x) for x in ("ev.csv", "ev.bin", "out.bin"))
         # 32 cells × 3 days × ~10,400 events/cell/day ≈ 10^6 events (as scripts/bench_formats.py).
-        sddcal_cli("simulate", "--cells", "32", "--days", "3", "--seed", "5", "--out", self.csv,
-                   "--truth", os.path.join(tmp, "t.json"))
-        sddcal_cli("convert", self.csv, self.bin)
+        formats_ref.sddcal("simulate", "--cells", "32", "--days", "3", "--seed", "5", "--out", self.csv,
+                           "--truth", os.path.join(tmp, "t.json"))
+        formats_ref.sddcal("convert", self.csv, self.bin)
         self.n = len(pd.read_csv(self.csv, comment="#"))
 
     def agreement(self, rows):
@@ -347,7 +329,7 @@ class Formats:
         rows.agree[f"read 10^6 events, CSV"] = f"{self.n} events: " + ("all values bit-identical" if bad == 0 else f"{bad} values DIFFER")
         # sddcal's read of the binary file, written back as CSV and parsed by pandas, against NumPy's read.
         back = os.path.join(os.path.dirname(self.csv), "back.csv")
-        sddcal_cli("convert", self.bin, back, "--force")
+        formats_ref.sddcal("convert", self.bin, back, "--force")
         rt = pd.read_csv(back, comment="#", dtype={"sdd": "u2", "adc": "u2", "time": "f8"}, float_precision="round_trip")
         bad = sum(int(np.sum(rt[c].to_numpy() != g)) for c, g in zip(rt.columns[:3], got))
         rows.agree[f"read 10^6 events, binary"] = f"{self.n} events: " + ("all values bit-identical" if bad == 0 else f"{bad} values DIFFER")
@@ -359,7 +341,7 @@ class Formats:
                  lambda: pd.read_csv(self.csv, comment="#", dtype={"sdd": "u2", "adc": "u2", "time": "f8"})),
                 ("read 10^6 events, binary", self.bin, f"NumPy {np.__version__} frombuffer", lambda: formats_ref.numpy_bin(self.bin))):
             rows.refname[row] = ref_name
-            ts = [sddcal_cli("convert", path, self.out, "--force", "--json")["read_seconds"] for _ in range(k)]
+            ts = [formats_ref.sddcal("convert", path, self.out, "--force", "--json")["read_seconds"] for _ in range(k)]
             rows.add(row, "sddcal", quartiles(ts))
             rows.add(row, "ref", timed(ref, k))
 
@@ -396,7 +378,7 @@ def main():
     ap.add_argument("--json", help="also write the table as JSON to this file")
     a = ap.parse_args()
     BENCH, SDDCAL = os.path.join(a.bin_path, "sddcal-bench"), os.path.join(a.bin_path, "sddcal")
-    fit_ref.BENCH = BENCH
+    fit_ref.BENCH, formats_ref.SDDCAL = BENCH, SDDCAL
     rounds = a.rounds or (2 if a.quick else 3)
     load0 = os.getloadavg()
     t0 = time.time()

@@ -50,6 +50,15 @@ def _stable_argsort(a, *args, **kwargs):
     return _native_argsort(a, **kwargs)
 
 
+def stable_find_peaks(x, **params):
+    """signal.find_peaks with np.argsort made stable: the reference tie order (module docstring)."""
+    np.argsort = _stable_argsort
+    try:
+        return signal.find_peaks(x, **params)
+    finally:
+        np.argsort = _native_argsort
+
+
 # ---------------------------------------------------------------- signals
 
 def make_signal(rng, kind):
@@ -197,11 +206,7 @@ def generate(n_cases, seed):
         kind = KINDS[cid % len(KINDS)]
         x = make_signal(rng, kind)
         sp, jp = random_params(rng, x)
-        np.argsort = _stable_argsort
-        try:
-            peaks, props = signal.find_peaks(x, **sp)
-        finally:
-            np.argsort = _native_argsort
+        peaks, props = stable_find_peaks(x, **sp)
         if sp["distance"] is not None:
             native, _ = signal.find_peaks(x, **sp)
             if not np.array_equal(native, peaks):
