@@ -75,21 +75,15 @@ public struct LineSpectrumSimulator: Sendable {
     /// Expected counts per channel (before Poisson noise).
     public func expected() -> [Double] {
         precondition(channels > 0 && gain > 0)
-        let edges = (0...channels).map { Double($0) - 0.5 }
         var mu = [Double](repeating: 0, count: channels)
         let total = profile.lines.reduce(0) { $0 + (intensities[$1.id] ?? 0) }
         guard total > 0 else { return mu }
         // Adds `area` counts of one component at ADC `x` with Gaussian width `s` (ADC), integrated per bin.
         func add(area: Double, x: Double, s: Double) {
-            let f = response.tailFraction, b = response.tailSlope
-            // Bins beyond 12σ above or 60σ below (the tail) hold nothing measurable.
-            let lo = Swift.max(0, Int((x - 60 * s).rounded(.down))), hi = Swift.min(channels - 1, Int((x + 12 * s).rounded(.up)))
-            guard lo <= hi else { return }
-            var prev = SDDLineShape.cdf((edges[lo] - x) / s, tailFraction: f, tailSlope: b)
-            for k in lo...hi {
-                let next = SDDLineShape.cdf((edges[k + 1] - x) / s, tailFraction: f, tailSlope: b)
-                mu[k] += area * (next - prev)
-                prev = next
+            mu.withUnsafeMutableBufferPointer {
+                LineShapeIntegral.accumulate(into: $0.baseAddress!, count: channels, firstEdge: -0.5, binWidth: 1, mu: x,
+                                             sigma: s, tailFraction: response.tailFraction,
+                                             tailSlope: response.tailSlope, weight: area)
             }
         }
         for line in profile.lines {

@@ -1,8 +1,8 @@
 import Foundation
-import SDDCore
 
-/// Bin integrals of the SDD line shape (SDDCore's ``SDDLineShape``: Gaussian plus low-energy tail),
-/// so that synthetic spectra get exact bin integrals rather than densities sampled at bin centres.
+/// Bin integrals of the SDD line shape (``SDDLineShape``: Gaussian plus low-energy tail), so that
+/// synthetic spectra (CNN training spectra, ``LineSpectrumSimulator``) get exact bin integrals rather
+/// than densities sampled at bin centres.
 public enum LineShapeIntegral {
     /// Adds `weight` × the shape's integral over each bin [edge₀ + j·w, edge₀ + (j+1)·w) to `bins`,
     /// visiting only bins where the shape has mass: d from −(6 + 10β) (where the tail has fallen
