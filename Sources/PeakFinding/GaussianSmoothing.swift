@@ -14,6 +14,10 @@ public struct GaussianSmoothing: Sendable, Hashable, Codable {
 
     public var radius: Int { weights.count / 2 }
 
+    /// Σw²: the variance of a smoothed Poisson bin as a fraction of its mean, so a smoothed count y
+    /// has noise √(Σw²·y) (the significance test of the peak search and of ``PeakWidthEstimate``).
+    public var noiseVarianceFactor: Double { weights.reduce(0) { $0 + $1 * $1 } }
+
     /// - Throws: for σ outside (0, 10⁴] bins or truncate outside (0, 100].
     public init(sigma: Double, truncate: Double = 4) throws {
         // Bounded so the kernel stays a reasonable size (10⁴ bins is already far wider than any spectrum).

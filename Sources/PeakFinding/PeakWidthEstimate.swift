@@ -15,7 +15,7 @@ public enum PeakWidthEstimate {
         guard let found = try? PeakFinder.findPeaks(y, options: PeakSearchOptions(prominence: .atLeast(0), width: .atLeast(1.5))),
               let prom = found.properties.prominences, let widths = found.properties.widths, !prom.isEmpty else { return nil }
         // Significant peaks only: prominence ≥ 5 standard deviations of the (smoothed) peak bin.
-        let varianceFactor = kernel.weights.reduce(0) { $0 + $1 * $1 }
+        let varianceFactor = kernel.noiseVarianceFactor
         let ok = prom.indices.filter { prom[$0] >= 5 * (varianceFactor * y[found.peaks[$0]]).squareRoot() }
         guard let k = ok.max(by: { prom[$0] < prom[$1] }) else { return nil }
         let w = widths[k]

@@ -116,7 +116,7 @@ public struct SpectrumPeakSearch: Sendable {
         if let s = sigma {
             let kernel = try GaussianSmoothing(sigma: s)
             y = kernel.apply(y)
-            varianceFactor = kernel.weights.reduce(0) { $0 + $1 * $1 }
+            varianceFactor = kernel.noiseVarianceFactor
         }
         var result = try PeakFinder.findPeaks(y, options: options)
 
