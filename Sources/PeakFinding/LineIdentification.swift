@@ -155,13 +155,10 @@ public struct LineIdentifier: Sendable {
         // Once a relation is known, the profile's remaining lines label the highest free peak near their
         // predicted position too.
         if best != nil {
-            for line in profile.lines where !lines.contains(line) {
-                let p = z + line.energy / g
-                var pick: Int? = nil
-                for i in candidates.indices where labels[i] == nil && candidates[i].height > 0
-                    && abs(candidates[i].adc - p) <= toleranceADC {
-                    if pick == nil || candidates[i].height > candidates[pick!].height { pick = i }
-                }
+            let rest = profile.lines.filter { !lines.contains($0) }
+            let taken = candidates.indices.map { labels[$0] != nil || !(candidates[$0].height > 0) }
+            let m = matchLines(rest.map(\.energy), candidates.map(\.adc), candidates.map(\.height), gain: g, zero: z, taken: taken)
+            for (line, pick) in zip(rest, m) {
                 if let i = pick { labels[i] = line.id; assignment[line.id] = i }
             }
         }
@@ -183,9 +180,10 @@ public struct LineIdentifier: Sendable {
     }
 
     /// For each line, the highest candidate within tolerance of its predicted position that no
-    /// line before it took.
-    func matchLines(_ e: [Double], _ pos: [Double], _ hgt: [Double], gain: Double, zero: Double) -> [Int?] {
-        var used = [Bool](repeating: false, count: pos.count)
+    /// line before it took (nor `taken` excludes).
+    func matchLines(_ e: [Double], _ pos: [Double], _ hgt: [Double], gain: Double, zero: Double,
+                    taken: [Bool]? = nil) -> [Int?] {
+        var used = taken ?? [Bool](repeating: false, count: pos.count)
         var out = [Int?](repeating: nil, count: e.count)
         for j in e.indices {
             let p = zero + e[j] / gain
