@@ -49,8 +49,10 @@ final class IdentificationAtAnyGainTests: XCTestCase {
         }
     }
 
-    /// The success rate over random gains and zeros for the two-line sources and the SIDDHARTA-2 set.
-    /// Printed for the record; every spectrum with 10⁵ line counts must be identified right.
+    /// The success rate over random gains and zeros for the two-line sources and the SIDDHARTA-2 set,
+    /// asserted at every count against the rates measured in docs/physics.md §10 (200 spectra: at most
+    /// 8/200 missed at 3·10³ line counts, 1/200 at 10⁴ and 10⁵; the default 40-spectrum run: 0 at 10⁴ and
+    /// 10⁵, at most 1 at 3·10³). No peak may ever be labelled as a line it is not.
     func testSuccessRateOverRandomGains() throws {
         for profile in [LineProfile.fe55, .zn65, .siddharta2] {
             for counts in [3e3, 1e4, 1e5] {
@@ -69,7 +71,9 @@ final class IdentificationAtAnyGainTests: XCTestCase {
                 }
                 print("identification \(profile.name) \(Int(counts)) counts: \(complete)/\(n) right over gains 1–100 eV/ADC"
                       + (failures.isEmpty ? "" : "; failures: " + failures.joined(separator: "; ")))
-                if counts >= 1e5 { XCTAssertEqual(complete, n, "\(profile.name): \(failures)") }
+                let allowedMisses = n * (counts < 1e4 ? 8 : 1) / 200
+                XCTAssertGreaterThanOrEqual(complete, n - allowedMisses,
+                                            "\(profile.name) \(Int(counts)) counts: \(complete)/\(n) right: \(failures)")
                 XCTAssertEqual(wrong, 0, "\(profile.name) \(counts): a peak labelled as a line it is not: \(failures)")
             }
         }
