@@ -129,7 +129,7 @@ public enum Analysis {
         var encs: [Int: Double] = [:]
         let response = DetectorResponse()
         let cuKa = SpectralLine(id: "CuKa")!
-        let strongest = d.profile.calibrationLines.max { (d.profile.typicalYields[$0.id] ?? 0) < (d.profile.typicalYields[$1.id] ?? 0) }
+        let strongest = d.profile.strongestCalibrationLine
         for cell in d.cells {
             var s = CellSummary()
             var findings: [CalibrationQuality.Finding] = []

@@ -48,7 +48,7 @@ public struct BatchLineCheck: Sendable, Hashable {
     /// own time) and their times (ascending).
     public static func measure(energies: [Double], times: ArraySlice<Double>, batch: Int, start: Double, end: Double,
                                profile: LineProfile, response: DetectorResponse = DetectorResponse()) -> BatchLineCheck? {
-        let ranked = profile.calibrationLines.sorted { (profile.typicalYields[$0.id] ?? 0) > (profile.typicalYields[$1.id] ?? 0) }
+        let ranked = profile.calibrationLinesByYield
         guard let strongest = ranked.first else { return nil }
         var main = [strongest]
         if let second = ranked.first(where: { $0.element != strongest.element }) { main.append(second) }
@@ -152,4 +152,18 @@ public struct BatchLineCheck: Sendable, Hashable {
         }
         return lo
     }
+}
+
+extension LineProfile {
+    /// The calibration lines, strongest first by typical yield (ties in profile order).
+    public var calibrationLinesByYield: [SpectralLine] {
+        calibrationLines.enumerated().sorted { a, b in
+            let ya = typicalYields[a.element.id] ?? 0, yb = typicalYields[b.element.id] ?? 0
+            return ya != yb ? ya > yb : a.offset < b.offset
+        }.map(\.element)
+    }
+
+    /// The strongest calibration line (by typical yield): the line ``BatchLineCheck`` measures, the
+    /// noise (ENC) is judged on and the overview highlights for cell-wide findings.
+    public var strongestCalibrationLine: SpectralLine? { calibrationLinesByYield.first }
 }

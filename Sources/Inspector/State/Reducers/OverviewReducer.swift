@@ -64,8 +64,7 @@ extension InspectorState {
         if case .failedFits = finding {
             batchIndex = d.calibration?.batches(ofCell: c.cell)?.first { !$0.status.isUsable }?.index
         }
-        let strongest = d.profile.calibrationLines.max { (d.profile.typicalYields[$0.id] ?? 0) < (d.profile.typicalYields[$1.id] ?? 0) }
-        let line = lineID.flatMap { d.profile.line($0) } ?? strongest
+        let line = lineID.flatMap { d.profile.line($0) } ?? d.profile.strongestCalibrationLine
         var effects: [Effect] = []
         if let b = batchIndex, let position = c.batches.firstIndex(where: { $0.index == b }) {
             effects = selectBatch(position)
