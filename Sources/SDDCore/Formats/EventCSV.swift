@@ -259,48 +259,56 @@ public enum EventCSV {
     /// The body of an atomic write of `table`; a nonzero `generation` goes in a first comment line.
     static func writer(_ table: EventTable, generation: UInt64, progress: ProgressObserver?) -> (AtomicOutputStream) throws -> Void {
         { out in
-            // One reused chunk written through a raw pointer: rows are at most 5 + 5 + 32 + 3 bytes, so a
-            // chunk flushed when fewer than 64 bytes remain never overflows; no per-byte capacity checks.
-            let chunkSize = 1 << 20
             var head = [UInt8]()
             if generation != 0 { head.append(contentsOf: (generationPrefix + String(generation, radix: 16) + "\n").utf8) }
             head.append(contentsOf: "sdd,adc,time\n".utf8)
             try out.write(head)
-            var buf = [UInt8](repeating: 0, count: chunkSize + 64)
+            // Rows go into one reused chunk through a raw pointer (no per-byte capacity or bounds checks).
+            // A row is at most 5 + 1 + 5 + 1 + 24 + 1 bytes (two UInt16, a Double's shortest form), so a
+            // chunk flushed once fewer than 64 bytes remain never overflows.
+            let chunkSize = 1 << 20
+            let chunk = UnsafeMutablePointer<UInt8>.allocate(capacity: chunkSize + 64)
+            defer { chunk.deallocate() }
             let n = table.count
             var i = 0
             while i < n {
                 var used = 0
-                buf.withUnsafeMutableBufferPointer { b in
-                    table.cell.withUnsafeBufferPointer { cells in
-                        table.adc.withUnsafeBufferPointer { adcs in
-                            table.time.withUnsafeBufferPointer { times in
-                                @inline(__always) func put(_ v: UInt16) {
-                                    var x = Int(v), digits = 1
-                                    while x >= 10 { x /= 10; digits += 1 }
-                                    x = Int(v)
-                                    var k = used + digits
-                                    while k > used { k -= 1; b[k] = UInt8(48 + x % 10); x /= 10 }
-                                    used += digits
-                                }
-                                while i < n && used < chunkSize {
-                                    put(cells[i]); b[used] = 0x2C; used += 1
-                                    put(adcs[i]); b[used] = 0x2C; used += 1
-                                    var t = times[i].description
-                                    t.withUTF8 { u in
-                                        for c in u { b[used] = c; used += 1 }
-                                    }
-                                    b[used] = 0x0A; used += 1
-                                    i += 1
-                                }
-                            }
-                        }
-                    }
+                while i < n && used < chunkSize {
+                    used = appendRow(cell: table.cell[i], adc: table.adc[i], time: table.time[i], to: chunk, at: used)
+                    i += 1
                 }
-                try out.write(buf[0..<used])
+                try out.write(UnsafeRawBufferPointer(start: chunk, count: used))
                 progress?.progress(done: i, total: n, unit: "events")
             }
-            progress?.progress(done: table.count, total: table.count, unit: "events")
+            progress?.progress(done: n, total: n, unit: "events")
         }
+    }
+
+    /// Writes `cell,adc,time\n` at `p + start`; returns the offset after it.
+    @inline(__always)
+    static func appendRow(cell: UInt16, adc: UInt16, time: Double, to p: UnsafeMutablePointer<UInt8>, at start: Int) -> Int {
+        var at = appendDecimal(cell, to: p, at: start)
+        p[at] = 0x2C
+        at = appendDecimal(adc, to: p, at: at + 1)
+        p[at] = 0x2C
+        at += 1
+        var t = time.description
+        at = t.withUTF8 { u in
+            (p + at).update(from: u.baseAddress!, count: u.count)
+            return at + u.count
+        }
+        p[at] = 0x0A
+        return at + 1
+    }
+
+    /// Writes the decimal digits of `v` at `p + start`; returns the offset after them.
+    @inline(__always)
+    static func appendDecimal(_ v: UInt16, to p: UnsafeMutablePointer<UInt8>, at start: Int) -> Int {
+        var digits = 1, x = Int(v)
+        while x >= 10 { x /= 10; digits += 1 }
+        x = Int(v)
+        var k = start + digits
+        repeat { k -= 1; p[k] = UInt8(48 + x % 10); x /= 10 } while k > start
+        return start + digits
     }
 }
