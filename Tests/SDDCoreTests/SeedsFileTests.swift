@@ -38,6 +38,6 @@ final class SeedsFileTests: XCTestCase {
                        "s.json: field 'entries[1]': a second entry for cell 1 batch 0")
         XCTAssertTrue(error(#"{"schema": "sddcal.seeds", "version": 1, \#(head), "entries": [{"cell": "one", "seeds": {}}]}"#)
                         .hasPrefix("s.json: field 'entries[0].cell': "))
-        XCTAssertEqual(error("{"), "s.json: field '': not valid JSON")
+        XCTAssertEqual(error("{"), "s.json: not a seeds file (not valid JSON)")
     }
 }

@@ -180,26 +180,13 @@ public struct CalibrationSet: Sendable, Equatable, Codable {
 
     /// Loads and validates a calibration file; errors name the file and the offending field.
     public static func load(_ path: String) throws -> CalibrationSet {
-        // Bounded and pipe-safe (FileManager.contents reads without limit and leaked on some inputs under fuzzing).
-        let data = Data(try FileInput.bytes(path, limit: InputLimits.current.maxSpectrumBytes))
-        // A UTF-8 byte order mark (some editors write one) is not JSON.
-        return try decode(data.starts(with: [0xEF, 0xBB, 0xBF]) ? data.dropFirst(3) : data, file: path)
+        try decode(JSONFileDecoding.bytes(path), file: path)
     }
 
     static func decode(_ data: Data, file: String) throws -> CalibrationSet {
         let set: CalibrationSet
         do {
-            set = try JSONDecoder().decode(CalibrationSet.self, from: data)
-        } catch let DecodingError.keyNotFound(key, ctx) {
-            throw SDDError.badField(file: file, field: JSONFieldPath.string(ctx.codingPath + [key]), message: "missing")
-        } catch let DecodingError.typeMismatch(_, ctx) {
-            throw SDDError.badField(file: file, field: JSONFieldPath.string(ctx.codingPath), message: ctx.debugDescription)
-        } catch let DecodingError.valueNotFound(_, ctx) {
-            throw SDDError.badField(file: file, field: JSONFieldPath.string(ctx.codingPath), message: "null")
-        } catch let DecodingError.dataCorrupted(ctx) {
-            // An empty path means the bytes are not JSON; otherwise a value's own check failed (its message).
-            throw SDDError.badField(file: file, field: JSONFieldPath.string(ctx.codingPath),
-                                    message: ctx.codingPath.isEmpty ? "not valid JSON" : ctx.debugDescription)
+            set = try JSONFileDecoding.decode(CalibrationSet.self, from: data, file: file, what: "a calibration file")
         } catch let e as UnsupportedVersion {
             throw SDDError.badField(file: file, field: "version",
                                     message: "version \(e.version) not supported (this sddcal reads \(supportedVersions.lowerBound)…\(supportedVersions.upperBound))")

@@ -56,25 +56,11 @@ public struct SeedsFile: Codable, Equatable, Sendable {
 
     /// Loads and validates a seeds file; errors name the file and the field.
     public static func load(_ path: String) throws -> SeedsFile {
-        guard let data = FileManager.default.contents(atPath: path) else { throw SDDError.badFile(file: path, message: "cannot read file") }
-        return try decode(data, file: path)
+        try decode(JSONFileDecoding.bytes(path), file: path)
     }
 
     static func decode(_ data: Data, file: String) throws -> SeedsFile {
-        let f: SeedsFile
-        do {
-            f = try JSONDecoder().decode(SeedsFile.self, from: data)
-        } catch let DecodingError.keyNotFound(key, ctx) {
-            throw SDDError.badField(file: file, field: JSONFieldPath.string(ctx.codingPath + [key]), message: "missing")
-        } catch let DecodingError.typeMismatch(_, ctx) {
-            throw SDDError.badField(file: file, field: JSONFieldPath.string(ctx.codingPath), message: ctx.debugDescription)
-        } catch let DecodingError.valueNotFound(_, ctx) {
-            throw SDDError.badField(file: file, field: JSONFieldPath.string(ctx.codingPath), message: "null")
-        } catch let DecodingError.dataCorrupted(ctx) {
-            throw SDDError.badField(file: file, field: JSONFieldPath.string(ctx.codingPath), message: "not valid JSON")
-        } catch {
-            throw SDDError.badFile(file: file, message: "not a seeds file")
-        }
+        let f = try JSONFileDecoding.decode(SeedsFile.self, from: data, file: file, what: "a seeds file")
         guard f.schema == schemaName else {
             throw SDDError.badField(file: file, field: "schema", message: "\(InputQuote.quoted(Array(f.schema.utf8))) is not \(schemaName)")
         }

@@ -101,19 +101,7 @@ public struct SimulationTruth: Sendable, Equatable, Codable {
 
     /// Loads a truth file, naming the file and field on error.
     public static func load(_ path: String) throws -> SimulationTruth {
-        // Bounded and pipe-safe (FileManager.contents reads without limit and leaked on some inputs under fuzzing).
-        let data = Data(try FileInput.bytes(path, limit: InputLimits.current.maxSpectrumBytes))
-        let t: SimulationTruth
-        let json = data.starts(with: [0xEF, 0xBB, 0xBF]) ? data.dropFirst(3) : data   // a UTF-8 byte order mark
-        do { t = try JSONDecoder().decode(SimulationTruth.self, from: json) } catch let DecodingError.keyNotFound(key, ctx) {
-            throw SDDError.badField(file: path, field: JSONFieldPath.string(ctx.codingPath + [key]), message: "missing")
-        } catch let DecodingError.typeMismatch(_, ctx) {
-            throw SDDError.badField(file: path, field: JSONFieldPath.string(ctx.codingPath), message: InputQuote.escape(ctx.debugDescription))
-        } catch let DecodingError.valueNotFound(_, ctx) {
-            throw SDDError.badField(file: path, field: JSONFieldPath.string(ctx.codingPath), message: "null")
-        } catch {
-            throw SDDError.badFile(file: path, message: "not a truth file (not valid JSON)")
-        }
+        let t = try JSONFileDecoding.decode(SimulationTruth.self, from: JSONFileDecoding.bytes(path), file: path, what: "a truth file")
         guard t.schema == schemaName else { throw SDDError.badField(file: path, field: "schema", message: "'\(t.schema)' is not \(schemaName)") }
         guard t.version == 1 else { throw SDDError.badField(file: path, field: "version", message: "unsupported version \(t.version)") }
         if let e = t.validationError(file: path) { throw e }
