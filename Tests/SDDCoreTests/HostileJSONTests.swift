@@ -84,6 +84,21 @@ final class HostileJSONTests: XCTestCase {
         XCTAssertEqual(try CalibrationSet.load(p).cells.count, 2)
     }
 
+    /// Fuzzing found a calibration file whose schema held an escaped carriage return ("sddcal.cali\\ration")
+    /// echoed raw into the error; JSON strings and dictionary keys are input and are escaped.
+    func testControlCharactersInSchemaAndKeysAreEscaped() throws {
+        let cal = try dir.write("cr.json", #"{"schema": "sddcal.cali\ration", "version": 1}"#)
+        var m = errorLine { _ = try CalibrationSet.load(cal) }
+        XCTAssertEqual(m, cal + #": field 'schema': 'sddcal.cali\x0dation' is not sddcal.calibration"#)
+        m = try editedError(try smallTruth(), "esc.json", load: { _ = try SimulationTruth.load($0) }, edit: { $0["schema"] = "\u{1B}[2J" })
+        XCTAssertFalse(m.contains("\u{1B}"), m)
+        XCTAssertTrue(m.hasSuffix(#"field 'schema': '\x1b[2J' is not sddcal.truth"#), m)
+        let seeds = try dir.write("key.json", #"{"schema": "sddcal.seeds", "version": 1, "profile": "vip2", "batch": "48h", "source": "x", "entries": [{"cell": 0, "seeds": {"Cu\rKa": "x"}}]}"#)
+        m = errorLine { _ = try SeedsFile.load(seeds) }
+        XCTAssertTrue(m.contains(#"entries[0].seeds.Cu\x0dKa"#), m)
+        XCTAssertFalse(m.contains("\r"), m)
+    }
+
     /// Fuzzing found FileManager.contents leaking on these inputs; reads are now bounded FileInput reads.
     func testEmptyOrUnreadableJSONFilesGiveOneLine() throws {
         let empty = try dir.write("empty.json", "")

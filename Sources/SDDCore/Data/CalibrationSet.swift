@@ -191,7 +191,7 @@ public struct CalibrationSet: Sendable, Equatable, Codable {
             throw SDDError.badField(file: file, field: "version",
                                     message: "version \(e.version) not supported (this sddcal reads \(supportedVersions.lowerBound)…\(supportedVersions.upperBound))")
         } catch let e as WrongSchema {
-            throw SDDError.badField(file: file, field: "schema", message: "'\(e.schema)' is not \(schemaName)")
+            throw SDDError.badField(file: file, field: "schema", message: "\(InputQuote.quoted(Array(e.schema.utf8))) is not \(schemaName)")
         }
         if let e = set.validationError(file: file) { throw e }
         for (ci, c) in set.cells.enumerated() {

@@ -102,7 +102,7 @@ public struct SimulationTruth: Sendable, Equatable, Codable {
     /// Loads a truth file, naming the file and field on error.
     public static func load(_ path: String) throws -> SimulationTruth {
         let t = try JSONFileDecoding.decode(SimulationTruth.self, from: JSONFileDecoding.bytes(path), file: path, what: "a truth file")
-        guard t.schema == schemaName else { throw SDDError.badField(file: path, field: "schema", message: "'\(t.schema)' is not \(schemaName)") }
+        guard t.schema == schemaName else { throw SDDError.badField(file: path, field: "schema", message: "\(InputQuote.quoted(Array(t.schema.utf8))) is not \(schemaName)") }
         guard t.version == 1 else { throw SDDError.badField(file: path, field: "version", message: "unsupported version \(t.version)") }
         if let e = t.validationError(file: path) { throw e }
         return t
