@@ -20,7 +20,7 @@ public enum BatchSpec: Sendable, Hashable, CustomStringConvertible {
             return
         }
         if let n = Int(t), n > 0 { self = .count(n); return }
-        throw SDDError.invalidArgument("--batch", "'\(text)' is not a duration (48h, 30d, 90m, 3600s), a count or 'all'")
+        throw SDDError.invalidArgument("--batch", "\(InputQuote.quoted(Array(text.utf8))) is not a duration (48h, 30d, 90m, 3600s), a count or 'all'")
     }
 
     public var description: String {

@@ -11,7 +11,7 @@ public struct VIP2Simulator: Sendable {
 
     public init(config: SimulationConfig) throws {
         guard let p = LineProfile.named(config.profileName) else {
-            throw SDDError.invalidArgument("--profile", "unknown line profile '\(config.profileName)'")
+            throw SDDError.invalidArgument("--profile", "unknown line profile \(InputQuote.quoted(Array(config.profileName.utf8)))")
         }
         guard config.cells >= 1, config.cells <= Int(UInt16.max) else {
             throw SDDError.invalidArgument("--cells", "must be between 1 and \(UInt16.max)")
