@@ -65,6 +65,11 @@ public struct StandardCalibrator: Sendable {
         public var quadraticMinimumLines = 4
         /// Nominal resolution used for σ seeds and for the fixed width ratios within a group.
         public var nominalResponse = DetectorResponse()
+        /// A batch histogram longer than this (events over the whole 16-bit range: noise triggers near 0,
+        /// overflows at 65535) keeps, after seeding, only the region of the lines the seeds place, with room
+        /// for their fit windows and a nudged seed; without seeds it is kept coarser. Bounds the memory of
+        /// thousands of batches.
+        public var maxKeptBins = 16_384
         public init() {}
     }
 
@@ -78,46 +83,29 @@ public struct StandardCalibrator: Sendable {
         self.options = options
     }
 
-    /// The ADC range histogrammed per batch: the profile's window with room for gain spread.
-    public var adcRange: Range<Int> {
-        let lo = Swift.max(0, Int(profile.adcWindow.lowerBound) - 400)
-        let hi = Swift.min(Int(UInt16.max) + 1, Int(profile.adcWindow.upperBound) + 800)
-        return lo..<hi
-    }
-
-    /// Calibrates one batch from its ADC values. `seeds` overrides the seeder.
-    public func calibrateBatch<S: Sequence>(adc: S, cell: Int, index: Int, start: Double, end: Double,
-                                            seeds: [String: Double]? = nil) -> BatchCalibration where S.Element == UInt16 {
-        let r = adcRange
-        let h = Histogram.adc(adc, firstChannel: r.lowerBound, channelsPerBin: 1, bins: r.count)
+    /// Calibrates one batch from its ADC values, histogrammed one channel per bin over the batch's own
+    /// ADC range (its lowest to its highest value): the lines may lie anywhere (any gain, any zero), so
+    /// the range comes from the data, not from a profile's nominal window. `seeds` overrides the seeder.
+    public func calibrateBatch<C: Collection>(adc: C, cell: Int, index: Int, start: Double, end: Double,
+                                              seeds: [String: Double]? = nil) -> BatchCalibration where C.Element == UInt16 {
+        var lo = Int(UInt16.max), hi = -1
+        for v in adc {
+            lo = Swift.min(lo, Int(v))
+            hi = Swift.max(hi, Int(v))
+        }
+        let h = hi >= lo ? Histogram.adc(adc, firstChannel: lo, channelsPerBin: 1, bins: hi - lo + 1)
+            : Histogram(lowerEdge: -0.5, binWidth: 1, bins: 0)
         return calibrateBatch(windowed: h, cell: cell, index: index, start: start, end: end, seeds: seeds)
     }
 
     /// Calibrates one spectrum given as a histogram in ADC (a histogram file's cell: one bin per
-    /// channel, or any equal-width binning, shared onto channels by overlap) in O(channels): the
-    /// same fits as from the events the histogram counts. `seeds` overrides the seeder.
-    ///
-    /// A profile without a nominal gain (fe55, zn65, line ids: any MCA gain) fits the histogram as it is,
-    /// over its whole range and in its own bins, since its lines may lie anywhere.
+    /// channel, or any equal-width binning) in O(channels), in its own bins over its range with counts
+    /// (empty bins at either end dropped), whatever the profile: identification places the lines at any
+    /// gain. A channel histogram of a batch's events thus gives the same fits as the events.
+    /// `seeds` overrides the seeder.
     public func calibrateBatch(histogram: Histogram, cell: Int, index: Int = 0, start: Double = 0, end: Double = 0,
                                seeds: [String: Double]? = nil) -> BatchCalibration {
-        guard profile.nominalGain != nil else {
-            return calibrateBatch(windowed: histogram, cell: cell, index: index, start: start, end: end, seeds: seeds)
-        }
-        let r = adcRange
-        var h = Histogram(lowerEdge: Double(r.lowerBound) - 0.5, binWidth: 1, bins: r.count)
-        let shift = histogram.lowerEdge - h.lowerEdge
-        if histogram.binWidth == 1, shift == shift.rounded(), abs(shift) < 1e9 {
-            // Whole channels: copied, not spread.
-            let offset = Int(shift)
-            for (k, v) in histogram.counts.enumerated() where v != 0 {
-                let j = k + offset
-                if j >= 0 && j < h.counts.count { h.counts[j] += v }
-            }
-        } else {
-            h = histogram.resampled(lowerEdge: h.lowerEdge, binWidth: 1, bins: r.count)
-        }
-        return calibrateBatch(windowed: h, cell: cell, index: index, start: start, end: end, seeds: seeds)
+        calibrateBatch(windowed: histogram.trimmedToCounts(), cell: cell, index: index, start: start, end: end, seeds: seeds)
     }
 
     /// Calibrates every histogram (one batch each, index 0), in parallel on all cores; results in input order.
@@ -136,11 +124,13 @@ public struct StandardCalibrator: Sendable {
         return out.map { $0! }
     }
 
-    /// Calibrates one batch from its histogram over `adcRange`.
+    /// Calibrates one batch from its histogram (the batch's whole range): seeds from all of it, then,
+    /// when it is longer than `options.maxKeptBins`, only the region of the lines the seeds place is kept.
     func calibrateBatch(windowed h: Histogram, cell: Int, index: Int, start: Double, end: Double,
                         seeds: [String: Double]?) -> BatchCalibration {
         let s = seeds ?? seeder.seeds(for: h, profile: profile, cell: cell, batch: index)
-        var b = BatchCalibration(cell: cell, index: index, start: start, end: end, events: Int(h.total), histogram: h,
+        let kept = h.binCount > options.maxKeptBins ? linesRegion(of: h, seeds: s) : h
+        var b = BatchCalibration(cell: cell, index: index, start: start, end: end, events: Int(h.total), histogram: kept,
                                  seeds: s, lineFits: [:], rejected: [:], calibration: nil, points: [], residuals: [],
                                  polynomialChi2: .nan, polynomialNDF: 0, status: .failed(reason: "not fitted", calibrationOf: nil))
         fitLines(&b, only: nil)
@@ -209,6 +199,32 @@ public struct StandardCalibrator: Sendable {
             cells.append(CalibrationSet.Cell(cell: c, batches: out))
         }
         return CalibrationSet(profile: profile.name, batch: batch, method: method, source: source, cells: cells)
+    }
+
+    /// The part of `h` around the profile's lines placed by the seeds' linear scale: from each line
+    /// 3× its fit window either side (the fits and a nudged seed stay inside), at most `maxKeptBins`
+    /// bins. Without a scale (fewer than two seeds) all of `h`, rebinned to fit in `maxKeptBins`.
+    func linesRegion(of h: Histogram, seeds: [String: Double]) -> Histogram {
+        let limit = Swift.max(1, options.maxKeptBins)
+        guard let scale = linearScale(seeds) else {
+            return h.rebinned(by: (h.binCount + limit - 1) / limit)
+        }
+        var lo = Double.infinity, hi = -Double.infinity
+        for l in profile.lines {
+            let x = seeds[l.id] ?? (scale.zero + l.energy / scale.gain)
+            let s = options.nominalResponse.sigma(at: l.energy) / scale.gain
+            lo = Swift.min(lo, x - 3 * options.windowLowSigmas * s)
+            hi = Swift.max(hi, x + 3 * options.windowHighSigmas * s)
+        }
+        // Bin indices clamped in floating point first: seeds may come from a file.
+        let n = Double(h.binCount)
+        let a = ((lo - h.lowerEdge) / h.binWidth).rounded(.down), z = ((hi - h.lowerEdge) / h.binWidth).rounded(.up)
+        guard a.isFinite, z.isFinite else { return h.rebinned(by: (h.binCount + limit - 1) / limit) }
+        let first = Int(Swift.min(Swift.max(a, 0), n))
+        let last = Swift.min(Int(Swift.min(Swift.max(z, 0), n)), first + limit)
+        guard last > first else { return Histogram(lowerEdge: h.lowerEdge, binWidth: h.binWidth, bins: 0) }
+        return Histogram(lowerEdge: h.lowerEdge + Double(first) * h.binWidth, binWidth: h.binWidth,
+                         counts: Array(h.counts[first..<last]))
     }
 
     // MARK: - Steps

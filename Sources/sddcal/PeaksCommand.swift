@@ -11,8 +11,9 @@ struct Peaks: ParsableCommand {
         discussion: """
         FILE is an event file (.csv with header sdd,adc,time, or .bin) or a histogram file (Amptek .mca, \
         ORTEC .Spe, .npy, or text/CSV with one count per line — the line number is the ADC channel — \
-        or channel,counts). Event data are histogrammed for one cell and one time batch in the profile's \
-        ADC window (vip2: 300 bins of 10 ADC over ADC 1500–4500) unless --range/--bin-width say otherwise.
+        or channel,counts). Event data are histogrammed for one cell and one time batch over the batch's own \
+        ADC range (its lowest to its highest value), one channel per bin (more when that range exceeds \
+        16384 channels), unless --range/--bin-width say otherwise: the lines may lie at any gain.
 
         The conditions mean what they mean in scipy.signal.find_peaks, in bins (distance, width, wlen, \
         plateau size) and counts (height, threshold, prominence); each is MIN, MIN:MAX or :MAX. They are \
@@ -49,8 +50,8 @@ struct Peaks: ParsableCommand {
     @Option(help: "Line profile to identify (vip2, siddharta2, fe55, zn65, or ids like MnKa,MnKb).") var profile = "vip2"
     @Flag(name: .customLong("no-identify"), help: "Skip line identification.") var noIdentify = false
     @Option(help: "Identification tolerance in ADC (default: max(20, 2 bins)).") var tolerance: Double?
-    @Option(help: "ADC range LO:HI to search (default: events: the profile's window; histograms: all channels).") var range: String?
-    @Option(name: .customLong("bin-width"), help: "Bin width in ADC (default: events 10; histograms: the file's).") var binWidth: Double?
+    @Option(help: "ADC range LO:HI to search (default: events: the batch's lowest to highest ADC; histograms: all channels).") var range: String?
+    @Option(name: .customLong("bin-width"), help: "Bin width in ADC (default: events one channel, or the fewest whole channels keeping ≤ 16384 bins; histograms: the file's).") var binWidth: Double?
     @Flag(help: "JSON output.") var json = false
     @OptionGroup var rootInput: ROOTInputOptions
 
@@ -150,7 +151,7 @@ struct Peaks: ParsableCommand {
             throw SDDError.invalidArgument("--bin-width", "must be a finite number > 0 (ADC), was \(w)")
         }
         let r = try parsedRange()
-        if try EventFile.holdsEvents(file) { return try eventSpectrum(range: r ?? prof.adcWindow) }
+        if try EventFile.holdsEvents(file) { return try eventSpectrum(range: r) }
         if batch != "all" || index != 0 {
             throw SDDError.invalidArgument("--batch", "\(file) is a histogram file; --batch and --index apply to event files")
         }
@@ -190,7 +191,10 @@ struct Peaks: ParsableCommand {
         return (h, Source(kind: "histogram", cell: record.cell ?? cell))
     }
 
-    func eventSpectrum(range r: ClosedRange<Double>) throws -> (Histogram, Source) {
+    /// Most bins of an event spectrum by default: one channel each unless the batch's range is wider.
+    static let defaultEventBins = 16_384
+
+    func eventSpectrum(range given: ClosedRange<Double>?) throws -> (Histogram, Source) {
         let spec = try BatchSpec(parsing: batch)
         let bar = TerminalProgressBar("read")
         let read = try EventFile.read(file, options: rootInput.readOptions(), progress: bar)
@@ -215,15 +219,22 @@ struct Peaks: ParsableCommand {
             throw SDDError.invalidArgument("--index", "cell \(c) has \(bs.count) batch\(bs.count == 1 ? "" : "es") of \(spec); \(index) is out of range")
         }
         let b = bs[index]
+        // Default: the batch's own range (lowest to highest value, both channels included), wherever
+        // its lines are (any gain, any zero).
+        var lowest = Int(UInt16.max), highest = 0
+        for v in batched.adc(of: b) { lowest = Swift.min(lowest, Int(v)); highest = Swift.max(highest, Int(v)) }
+        if b.count == 0 { lowest = 0 }
+        let r = given ?? Double(lowest)...Double(highest + 1)
+        // ADC values are 0…65535: clamp the window before sizing anything from it.
+        let lo = Swift.min(Swift.max(r.lowerBound, -1), 65536), hi = Swift.min(Swift.max(r.upperBound, -1), 65536)
         // Integer ADC k covers [k − ½, k + ½): the window's bins start at a channel boundary.
-        let w = binWidth ?? 10
+        let first = Int(lo.rounded(.up))
+        let channels = Swift.max(1, Int((hi - Double(first)).rounded(.up)))
+        let w = binWidth ?? Double((channels + Self.defaultEventBins - 1) / Self.defaultEventBins)
         guard w == w.rounded(), w >= 1 else {
             throw SDDError.invalidArgument("--bin-width", "event data are binned in whole ADC channels; \(w) is not a positive integer")
         }
-        // ADC values are 0…65535: clamp the window before sizing anything from it.
-        let lo = Swift.min(Swift.max(r.lowerBound, -1), 65536), hi = Swift.min(Swift.max(r.upperBound, -1), 65536)
         guard w <= 65536 else { throw SDDError.invalidArgument("--bin-width", "\(w) ADC is wider than the ADC range") }
-        let first = Int(lo.rounded(.up))
         let bins = Int((hi - Double(first)) / w)
         guard bins > 0 else { throw SDDError.invalidArgument("--range", "holds no bin of width \(w)") }
         let h = Histogram.adc(batched.adc(of: b), firstChannel: first, channelsPerBin: Int(w), bins: bins)

@@ -15,10 +15,8 @@ final class StandardCalibrationTests: XCTestCase {
     func testPatternSeedsAreNearTruth() {
         let (ev, truth) = SimulatedSample.small
         let batched = BatchedEvents(ev, spec: .duration(2 * 86400))
-        let cal = StandardCalibrator()
         for bt in batched.batches {
-            let r = cal.adcRange
-            let h = Histogram.adc(batched.adc(of: bt), firstChannel: r.lowerBound, bins: r.count)
+            let h = Histogram.adc(batched.adc(of: bt), firstChannel: 0, bins: 1 << 16).trimmedToCounts()
             let seeds = PatternSeeder().seeds(for: h, profile: .vip2, cell: bt.cell, batch: bt.index)
             let t = truth.calibration(cell: bt.cell, time: 0.5 * (bt.start + bt.end))!
             for line in LineProfile.vip2.calibrationLines {
@@ -81,7 +79,9 @@ final class CalibrationEdgeCaseTests: XCTestCase {
         let good = batched.batches.filter { $0.cell == 0 }.map {
             cal.calibrateBatch(adc: batched.adc(of: $0), cell: 0, index: $0.index, start: $0.start, end: $0.end)
         }
-        let few = batched.adc(of: batched.batches[0]).prefix(40)
+        // 15 events: no line significant. (From 40 on, Ti Kα and Mn Kα of this cell can already be fitted
+        // within their errors of the truth, so such a batch calibrates, partially.)
+        let few = batched.adc(of: batched.batches[0]).prefix(15)
         let sparse = cal.calibrateBatch(adc: few, cell: 0, index: 9, start: 1e7, end: 1.1e7)
         XCTAssertNil(sparse.calibration)
         XCTAssertTrue(sparse.status.isFailed, "\(sparse.status)")

@@ -112,6 +112,14 @@ public struct Histogram: Sendable, Equatable, Codable {
         return h
     }
 
+    /// The bins from the first to the last with counts (empty bins at either end dropped); unchanged
+    /// when no bin has counts. A channel histogram of events so covers the events' own range.
+    public func trimmedToCounts() -> Histogram {
+        guard let f = counts.firstIndex(where: { $0 != 0 }), let l = counts.lastIndex(where: { $0 != 0 }) else { return self }
+        if f == 0 && l == counts.count - 1 { return self }
+        return Histogram(lowerEdge: lowerEdge + Double(f) * binWidth, binWidth: binWidth, counts: Array(counts[f...l]))
+    }
+
     /// The sub-histogram of bins whose centres lie in `range`.
     public func slice(_ range: ClosedRange<Double>) -> Histogram {
         let idx = counts.indices.filter { range.contains(center($0)) }
