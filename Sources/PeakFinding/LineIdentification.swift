@@ -40,6 +40,10 @@ public struct LineIdentifier: Sendable {
     public var dataRange: ClosedRange<Double>? = nil
     /// How far (ADC) a peak may sit from a line's predicted position and still be that line.
     public var toleranceADC: Double
+    /// A matched peak with an unexplained peak at least this many times higher where its Si escape
+    /// parent would be (E + 1740 eV by the relation) is that parent's escape peak (sub-percent to a
+    /// few % of it, docs/physics.md §5), not the line: the relation is ruled out.
+    public var escapeParentRatio = 10.0
     /// Spread of observed height ratios between elements around the typical yields, as a factor
     /// (sources and set-ups differ a lot).
     public var yieldSpread = 4.0
@@ -119,6 +123,9 @@ public struct LineIdentifier: Sendable {
                 match = matchLines(e, pos, hgt, gain: g, zero: z)
             }
             let s = score(match, pattern, pos, hgt, gain: g, zero: z)
+            // A relation the physics rules out is never taken, even as the only one left: its lines
+            // are reported missing instead of mislabelled.
+            guard s > -.infinity else { return }
             if best == nil || s > best!.score { best = (s, match, g, z) }
         }
         let strongest = Set(pos.indices.sorted { hgt[$0] > hgt[$1] }.prefix(pairCandidates))
@@ -236,9 +243,10 @@ public struct LineIdentifier: Sendable {
             guard let a = pt.partner[j] else { continue }
             switch (match[a], match[j]) {
             case let (ia?, ib?):
+                // A Kβ is always far weaker than its Kα: a pair the other way round is not that element.
                 let q = hgt[ib] / hgt[ia]
-                if q >= 1 { s -= 3 }
-                else if abs(log(q / pt.kBetaRatio[j])) > log(kBetaRatioSpread) { s -= 1.5 }
+                if q >= 1 { return -.infinity }
+                if abs(log(q / pt.kBetaRatio[j])) > log(kBetaRatioSpread) { s -= 1.5 }
             case (nil, _?):
                 if inData(zero + e[a] / gain) { s -= 2 }
             default: break
@@ -252,6 +260,15 @@ public struct LineIdentifier: Sendable {
         // Strong peaks the relation leaves unexplained.
         var used = [Bool](repeating: false, count: pos.count)
         for case let i? in match { used[i] = true }
+        // Escape peaks taken for lines: at the top of the gain range a Kα/Kβ pair's escape pair has the
+        // same spacing and height ratio, 1740 eV lower; its parents are the far higher peaks above.
+        for j in e.indices {
+            guard let i = match[j] else { continue }
+            let parent = zero + (e[j] + XRayLineTable.siliconEscapeEnergy) / gain
+            for k in pos.indices where !used[k] && abs(pos[k] - parent) <= toleranceADC && hgt[k] >= escapeParentRatio * hgt[i] {
+                return -.infinity
+            }
+        }
         for i in pos.indices where !used[i] {
             s -= Swift.min(1.5, Swift.max(0, hgt[i] / maxMatched - 0.25))
         }

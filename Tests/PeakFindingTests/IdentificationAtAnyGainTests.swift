@@ -94,6 +94,27 @@ final class IdentificationAtAnyGainTests: XCTestCase {
         }
     }
 
+    /// Fe-55 at 99.9 eV/ADC (Mn Kα at channel 36, Kβ 6 channels further): the measured pair spacing puts
+    /// the true relation just above the searched 100 eV/ADC, and the Si escape pair (same spacing and
+    /// Kβ/Kα ratio, 1740 eV lower, ~200× weaker) fits inside. The escape pair must never be taken for the
+    /// lines (its parents are the far higher peaks 1740 eV above) nor a Kβ-below-Kα pair: the lines are
+    /// reported missing; with the range widened to 120 eV/ADC they are found.
+    func testEscapePairIsNeverTakenForTheLines() throws {
+        for counts in [1e4, 1e5, 1e6] {
+            let sim = LineSpectrumSimulator(profile: .fe55, gain: 99.91, zeroADC: -22.9, channels: 1024, lineCounts: counts,
+                                            response: DetectorResponse(enc: 8), seed: 1109)
+            let o = try Self.identify(sim)
+            XCTAssertEqual(o.wrong, [], "\(counts) counts")
+            XCTAssertTrue(try Self.identify(sim, gainRange: 1...120).complete, "\(counts) counts")
+        }
+        // Escape peaks 5 % of their parents, far above the background: still never taken.
+        var strong = LineSpectrumSimulator(profile: .fe55, gain: 99.91, zeroADC: -22.9, channels: 1024, lineCounts: 1e6,
+                                           response: DetectorResponse(enc: 8), seed: 7)
+        strong.escapeFraction = 0.05
+        XCTAssertEqual(try Self.identify(strong).wrong, [])
+        XCTAssertTrue(try Self.identify(strong, gainRange: 1...120).complete)
+    }
+
     func testGainRangeNarrowsTheSearch() throws {
         let sim = LineSpectrumSimulator.amptek(profile: .fe55, counts: 1e5, seed: 9)
         XCTAssertTrue(try Self.identify(sim, gainRange: 15...25).complete)
