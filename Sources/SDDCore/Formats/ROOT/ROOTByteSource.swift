@@ -42,8 +42,14 @@ final class ROOTByteSource: @unchecked Sendable {
         if case let .file(fd) = storage { Glibc.close(fd) }
     }
 
-    /// The ranges read so far (tests aim their byte mutations at them).
-    private(set) var rangesRead: [Range<Int>] = []
+    /// The ranges read so far (tests aim their byte mutations at them); keys may be read from
+    /// several threads at once.
+    var rangesRead: [Range<Int>] {
+        rangesLock.lock(); defer { rangesLock.unlock() }
+        return ranges
+    }
+    private var ranges: [Range<Int>] = []
+    private let rangesLock = NSLock()
 
     /// `count` bytes at `offset`; an error naming `what` when the range is not inside the file.
     func read(_ offset: Int, _ count: Int, _ what: String) throws -> [UInt8] {
@@ -51,7 +57,9 @@ final class ROOTByteSource: @unchecked Sendable {
         guard offset >= 0, count >= 0, !overflow, end <= size else {
             throw ROOTError.at(path, offset, "\(what): \(count) bytes at offset \(offset) run past the end of the \(size)-byte file (truncated or corrupt)")
         }
-        if rangesRead.count < 4096 { rangesRead.append(offset..<end) }
+        rangesLock.lock()
+        if ranges.count < 4096 { ranges.append(offset..<end) }
+        rangesLock.unlock()
         switch storage {
         case let .memory(b): return Array(b[offset..<end])
         case let .file(fd):

@@ -51,14 +51,14 @@ public struct ROOTHistogram: Sendable, Equatable {
         guard n == ncells, n == axis.nbins + 2 else {
             throw b.error("\(n) bin contents for an axis of \(axis.nbins) bins (fNcells \(ncells)): expected nbins + 2", at: n == ncells ? axisAt : ncellsAt)
         }
-        let values = try b.bigEndianArray(n, elementSize: size, "bin contents") { w in
-            switch className {
-            case "TH1C": return Double(Int8(truncatingIfNeeded: w))
-            case "TH1S": return Double(Int16(truncatingIfNeeded: w))
-            case "TH1I": return Double(Int32(truncatingIfNeeded: w))
-            case "TH1F": return Double(Float(bitPattern: UInt32(truncatingIfNeeded: w)))
-            default: return Double(bitPattern: w)
-            }
+        // The conversion is chosen once per histogram, not by a class-name comparison per bin.
+        let values: [Double]
+        switch className {
+        case "TH1C": values = try b.bigEndianArray(n, elementSize: size, "bin contents") { Double(Int8(truncatingIfNeeded: $0)) }
+        case "TH1S": values = try b.bigEndianArray(n, elementSize: size, "bin contents") { Double(Int16(truncatingIfNeeded: $0)) }
+        case "TH1I": values = try b.bigEndianArray(n, elementSize: size, "bin contents") { Double(Int32(truncatingIfNeeded: $0)) }
+        case "TH1F": values = try b.bigEndianArray(n, elementSize: size, "bin contents") { Double(Float(bitPattern: UInt32(truncatingIfNeeded: $0))) }
+        default: values = try b.bigEndianArray(n, elementSize: size, "bin contents") { Double(bitPattern: $0) }
         }
         try b.skip(to: outer.end, className)
         return ROOTHistogram(className: className, name: name, title: title, counts: Array(values[1..<(n - 1)]),

@@ -1,3 +1,5 @@
+import Foundation
+
 /// ROOT histograms as sddcal spectra: each selected `TH1` becomes a `SpectrumRecord` with its
 /// fixed-width bins as the histogram, its key path, class, title, entries and flow bins as
 /// metadata, its key path as the label. One histogram is a single-detector spectrum (cell nil); several
@@ -29,9 +31,16 @@ public enum ROOTSpectra {
                 ?? "holds no 1-D histogram (TH1C/S/I/F/D)"
             throw SDDError.badFile(file: selection.file, message: all.isEmpty ? what : "\(what); histograms: \(names)\(all.count > 8 ? ", … (\(all.count) in all)" : "")")
         }
-        return try chosen.enumerated().map { i, e in
-            try record(file.histogram(e), entry: e, file: file, cell: chosen.count == 1 ? nil : i)
+        // Keys are independent: read, inflated and decoded on all cores; the first failure in key
+        // order is the error, as when reading one after the other.
+        var out = [Result<SpectrumRecord, Error>?](repeating: nil, count: chosen.count)
+        out.withUnsafeMutableBufferPointer { buf in
+            DispatchQueue.concurrentPerform(iterations: chosen.count) { i in
+                let e = chosen[i]
+                buf[i] = Result { try record(file.histogram(e), entry: e, file: file, cell: chosen.count == 1 ? nil : i) }
+            }
         }
+        return try out.map { try $0!.get() }
     }
 
     /// One histogram as a spectrum: fixed-width bins only; contents finite and non-negative.
