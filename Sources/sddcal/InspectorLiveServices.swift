@@ -120,16 +120,12 @@ enum InspectorLiveServices {
         return SeedRefit(fits: fits, calibration: fit, message: notes.isEmpty ? nil : notes.joined(separator: "; "))
     }
 
-    /// SciPy-style peaks as `sddcal peaks` finds them by default: the profile's ADC window in bins of
-    /// 10 ADC, Gaussian smoothing of one bin, `find_peaks`, prominence ≥ 3·√height, and
-    /// identification of the calibration lines (PeakFinding's `SpectrumPeakSearch`).
+    /// SciPy-style peaks as `sddcal peaks` and `calibrate --seeds scipy` find them by default: the
+    /// batch's whole range with counts, smoothing of half the measured peak σ, prominence ≥ 3·√height,
+    /// and identification of the calibration lines at any gain (PeakFinding's `SpectrumPeakSearch`).
     static func scipyCentroids(_ h: Histogram, profile: LineProfile) -> [CentroidMark] {
-        let first = Int(profile.adcWindow.lowerBound.rounded(.up))
-        let bins = Int((profile.adcWindow.upperBound - Double(first)) / 10)
-        guard bins > 3 else { return [] }
-        let w = h.resampled(lowerEdge: Double(first) - 0.5, binWidth: 10, bins: bins)
-        let search = SpectrumPeakSearch(smoothingSigma: 1, significance: 3, profile: profile)
-        guard let report = try? search.run(w) else { return [] }
+        let w = h.trimmedToCounts()
+        guard w.binCount > 3, let report = try? SpectrumPeakSearch.adaptive(profile: profile).run(w) else { return [] }
         return report.peaks.map { CentroidMark(lineID: $0.line, adc: $0.centroidADC) }
     }
 }
