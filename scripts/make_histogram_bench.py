@@ -3,9 +3,12 @@
 
     python3 scripts/make_histogram_bench.py --cells 56 --counts 7e8 --out /tmp/sddcal-bench-56.npy
     python3 scripts/make_histogram_bench.py --cells 384 --counts 4e6 --format root --out /tmp/s2.root
+    python3 scripts/make_histogram_bench.py --cells 384 --counts 3.84e8 --lines siddharta2 \
+        --gain 8:20 --zero 50:2500 --format root --out /tmp/s2-gains.root   # SIDDHARTA-2-like, any gain
 
-Each cell: gain 2.9-3.3 eV/ADC, zero at ADC 550-650 (E = gain * (ADC - zero)), Ti/Mn/Cu K lines with
-VIP-2's yields, Gaussian resolution from ENC 12 e- and Fano 0.118, a falling continuum; Poisson counts
+Each cell: gain 2.9-3.3 eV/ADC, zero at ADC 550-650 (E = gain * (ADC - zero); --gain/--zero LO:HI
+for other set-ups), Ti/Mn/Cu K lines with VIP-2's yields (--lines siddharta2: Ti and Cu K lines,
+Ti Ka 0.7 : Cu Ka 1), Gaussian resolution from ENC 12 e- and Fano 0.118, a falling continuum; Poisson counts
 per channel (8192 channels), `--counts` in all. Formats: a 2-D .npy (rows = cells), a ROOT file of
 TH1F bus{b}_sdd{s} (uproot), a CSV with one column per cell, or a folder of one-column text files.
 The true calibrations go to OUT.truth.json ({label: [p0, p1, 0]}).
@@ -14,11 +17,15 @@ Not a runtime dependency; numpy (and uproot for ROOT) only.
 import argparse, json, math, os
 import numpy as np
 
-LINES = {"TiKa": (4508.8, 0.6), "TiKb": (4931.8, 0.078), "MnKa": (5895.9, 1.0), "MnKb": (6490.5, 0.134),
-         "CuKa": (8041.1, 0.01), "CuKb": (8905.4, 0.0013)}
+LINE_SETS = {
+    "vip2": {"TiKa": (4508.8, 0.6), "TiKb": (4931.8, 0.078), "MnKa": (5895.9, 1.0), "MnKb": (6490.5, 0.134),
+             "CuKa": (8041.1, 0.01), "CuKb": (8905.4, 0.0013)},
+    "siddharta2": {"TiKa": (4508.8, 0.7), "TiKb": (4931.8, 0.7 * 0.13), "CuKa": (8041.1, 1.0), "CuKb": (8905.4, 0.134)},
+}
+LINES = LINE_SETS["vip2"]
 
-def cell_spectrum(rng, channels, counts):
-    gain, zero = rng.uniform(2.9, 3.3), rng.uniform(550, 650)
+def cell_spectrum(rng, channels, counts, gains=(2.9, 3.3), zeros=(550, 650)):
+    gain, zero = rng.uniform(*gains), rng.uniform(*zeros)
     edges = np.arange(channels + 1) - 0.5
     e_edges = gain * (edges - zero)
     mu = np.zeros(channels)
@@ -39,13 +46,20 @@ def main():
     ap.add_argument("--channels", type=int, default=8192)
     ap.add_argument("--seed", type=int, default=12)
     ap.add_argument("--format", choices=["npy", "root", "csv", "folder"], default="npy")
+    ap.add_argument("--lines", choices=sorted(LINE_SETS), default="vip2")
+    ap.add_argument("--gain", default="2.9:3.3", help="LO:HI eV/ADC, uniform per cell")
+    ap.add_argument("--zero", default="550:650", help="LO:HI ADC of zero energy, uniform per cell")
     ap.add_argument("--out", required=True)
     a = ap.parse_args()
+    global LINES
+    LINES = LINE_SETS[a.lines]
+    gains = tuple(float(x) for x in a.gain.split(":"))
+    zeros = tuple(float(x) for x in a.zero.split(":"))
     rng = np.random.default_rng(a.seed)
     labels = [f"bus{i // 8 + 1}_sdd{i % 8 + 1}" for i in range(a.cells)]
     rows, truth = [], {}
     for i in range(a.cells):
-        h, cal = cell_spectrum(rng, a.channels, a.counts / a.cells)
+        h, cal = cell_spectrum(rng, a.channels, a.counts / a.cells, gains, zeros)
         rows.append(h)
         truth[labels[i]] = [cal[0], cal[1], 0.0]
     arr = np.array(rows)
