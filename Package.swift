@@ -31,6 +31,9 @@ let package = Package(
         // The convolution loops of the CNN in C: AVX2 + FMA when the processor has them (chosen at run
         // time), portable vectors otherwise; Swift cannot choose instructions per function.
         .target(name: "NetworkKernels"),
+        // The per-event loops of the smooth likelihood in C: four events per vector, AVX-512 or AVX2 + FMA
+        // when the processor has them (chosen at run time), portable vectors otherwise.
+        .target(name: "LikelihoodKernels"),
         // Binned line-shape fits, minimizer, standard calibration, Cu Kα measurement.
         .target(name: "LineFitting", dependencies: ["SDDCore"]),
         // Centroid seeds for the line fits from the CNN and from the peak finder: kept apart so that
@@ -38,7 +41,7 @@ let package = Package(
         .target(name: "CentroidSeeding", dependencies: ["SDDCore", "LineFitting", "PeakFinding", "CentroidNetwork"]),
         // Automatic differentiation, unbinned likelihoods, calibration refinement (its validation reruns
         // a file's calibration chain, seeders included).
-        .target(name: "CalibrationRefinement", dependencies: ["SDDCore", "LineFitting", "CentroidNetwork", "CentroidSeeding"]),
+        .target(name: "CalibrationRefinement", dependencies: ["SDDCore", "LineFitting", "CentroidNetwork", "CentroidSeeding", "LikelihoodKernels"]),
         // Pure inspector state, actions and rendering into a cell buffer (no terminal code).
         .target(name: "Inspector", dependencies: ["SDDCore", "LineFitting"], exclude: ["README.md"]),
         // The thin ncurses presenter.
@@ -59,7 +62,7 @@ let package = Package(
         .testTarget(name: "CentroidNetworkTests", dependencies: ["SDDCore", "CentroidNetwork", "NetworkKernels", "SDDCalTestSupport"]),
         .testTarget(name: "LineFittingTests", dependencies: ["SDDCore", "LineFitting"]),
         .testTarget(name: "CentroidSeedingTests", dependencies: ["SDDCore", "LineFitting", "CentroidNetwork", "CentroidSeeding"]),
-        .testTarget(name: "CalibrationRefinementTests", dependencies: ["SDDCore", "LineFitting", "CalibrationRefinement", "SDDCalTestSupport"]),
+        .testTarget(name: "CalibrationRefinementTests", dependencies: ["SDDCore", "LineFitting", "CalibrationRefinement", "LikelihoodKernels", "SDDCalTestSupport"]),
         .testTarget(name: "InspectorTests", dependencies: ["SDDCore", "Inspector", "LineFitting", "SDDCalTestSupport"], exclude: ["Snapshots"]),
     ],
     // Swift 5 language mode: data races are avoided by design (value types, one ncurses thread)

@@ -1,3 +1,5 @@
+import LikelihoodKernels
+
 /// A smooth function of one variable tabulated on a uniform grid, interpolated by cubic Hermite
 /// polynomials through the exact values and first derivatives at the nodes.
 ///
@@ -78,6 +80,18 @@ public struct HermiteTable: Sendable {
     func withKernel<R>(_ body: (Kernel) throws -> R) rethrows -> R {
         try coefficients.withUnsafeBufferPointer { c in
             try body(Kernel(start: start, step: step, inverseStep: 1 / step, end: end, endValue: endValue, coefficients: c))
+        }
+    }
+
+    /// Runs `body` with the table as the C kernels of the smooth likelihood read it (the same
+    /// coefficients, end values and arithmetic as ``Kernel``); the pointer lives for the closure.
+    func withKernelTable<R>(_ body: (UnsafePointer<sdd_hermite_table>) -> R) -> R {
+        coefficients.withUnsafeBufferPointer { c in
+            var t = sdd_hermite_table(start: start, step: step, inverse_step: 1 / step, end: end,
+                                      low_value: endValue.0, low_slope: endValue.1, high_value: endValue.2, high_slope: endValue.3,
+                                      coefficients: UnsafeRawPointer(c.baseAddress)?.assumingMemoryBound(to: Double.self),
+                                      count: c.count)
+            return withUnsafePointer(to: &t) { body($0) }
         }
     }
 }

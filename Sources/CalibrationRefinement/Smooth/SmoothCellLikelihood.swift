@@ -1,4 +1,5 @@
 import Foundation
+import LikelihoodKernels
 import SDDCore
 
 /// The negative log-likelihood of one cell's events under a calibration that is linear in time
@@ -14,7 +15,9 @@ import SDDCore
 /// Jacobian that makes it a density in ADC, and F the density's integral: the normalisation over
 /// the interval's fixed ADC window [x_lo, x_hi] at the event's own time. Unbinned: every event at its
 /// own time and channel. Derivatives are written out (chain rule through E, E′ and the window
-/// edges), checked against finite differences in the tests.
+/// edges), checked against finite differences in the tests. The per-event loops are C kernels
+/// (``LikelihoodKernels``: four events per vector, AVX-512 or AVX2 + FMA chosen at run time),
+/// checked against a plain event-by-event loop in the tests.
 public struct SmoothCellLikelihood: Sendable {
     public let model: SmoothCellModel
     public let events: SmoothCellEvents
@@ -93,62 +96,50 @@ public struct SmoothCellLikelihood: Sendable {
     }
     public var parameterCount: Int { 2 * knots + 1 }
 
-    /// The first index ≥ `first` that the stride visits (indices 0, stride, 2·stride, …).
-    @inline(__always) func firstVisited(_ first: Int, _ stride: Int) -> Int {
-        let r = first % stride
-        return r == 0 ? first : first + stride - r
+    /// Per knot interval the window edges' (u, w) at curvature q: lower u, lower w, upper u, upper w.
+    func edgeTerms(group gi: Int, curvature q: Double) -> [Double] {
+        var out: [Double] = []
+        out.reserveCapacity(4 * events.edges[gi].count)
+        for e in events.edges[gi] {
+            let lo = model.shape(e[0], curvature: q), hi = model.shape(e[1], curvature: q)
+            out += [lo.u, lo.w, hi.u, hi.w]
+        }
+        return out
     }
 
-    /// Runs `body` with group gi's tables (log f, F), its channel terms, λ and channel offsets, all
-    /// read through unchecked buffers.
-    @inline(__always) func withGroupBuffers<R>(_ gi: Int, _ terms: ChannelTerms,
-                                               _ body: (_ phiT: HermiteTable.Kernel, _ cT: HermiteTable.Kernel, _ tv: UnsafeBufferPointer<SIMD4<Double>>,
-                                                        _ lam: UnsafeBufferPointer<Double>, _ cho: UnsafeBufferPointer<Int32>) -> R) -> R {
-        logDensity[gi].withKernel { phiT in cdf[gi].withKernel { cT in
-        terms.values.withUnsafeBufferPointer { tv in
-        events.lambda[gi].withUnsafeBufferPointer { lam in
-        events.channelOffset[gi].withUnsafeBufferPointer { cho in body(phiT, cT, tv, lam, cho) }}}}}
+    /// Runs `body` with group gi's tables and its events at x as the C kernels read them
+    /// (``LikelihoodKernels``: the per-event loops, four events per vector). The pointers live for the closure.
+    func withKernelGroup<R>(_ gi: Int, x: [Double], gains: IntervalGains, edges: [Double], terms: ChannelTerms,
+                            _ body: (UnsafePointer<sdd_hermite_table>, UnsafePointer<sdd_hermite_table>, UnsafePointer<sdd_smooth_group>) -> R) -> R {
+        logDensity[gi].withKernelTable { phiT in cdf[gi].withKernelTable { cT in
+        x.withUnsafeBufferPointer { xb in gains.base.withUnsafeBufferPointer { gb in gains.delta.withUnsafeBufferPointer { gd in
+        edges.withUnsafeBufferPointer { eb in terms.values.withUnsafeBufferPointer { tv in
+        events.lambda[gi].withUnsafeBufferPointer { lam in events.channelOffset[gi].withUnsafeBufferPointer { cho in
+        events.runs[gi].withUnsafeBufferPointer { runs in
+            // Every array is non-empty except an empty group's events and runs (then no run is read).
+            var g = sdd_smooth_group(
+                x: xb.baseAddress, gain_base: gb.baseAddress, gain_delta: gd.baseAddress, edges: eb.baseAddress,
+                terms: UnsafeRawPointer(tv.baseAddress)?.assumingMemoryBound(to: Double.self),
+                lambda: lam.baseAddress, channel: cho.baseAddress,
+                runs: UnsafeRawPointer(runs.baseAddress)?.assumingMemoryBound(to: Int32.self),
+                run_count: runs.count, run_stride: MemoryLayout<SIMD3<Int32>>.stride / MemoryLayout<Int32>.stride,
+                stride: max(1, stride))
+            return withUnsafePointer(to: &g) { body(phiT, cT, $0) }
+        }}}}}}}}}}
     }
-
-    // The per-event loops below walk each group's runs of events in one knot interval (events are
-    // time-ordered), with every per-interval term hoisted, and read the event arrays, the channel
-    // terms and the tables through unchecked buffers: every index is in range by construction
-    // (run bounds ≤ the event count, channel offsets < the channel range, knot intervals < K − 1,
-    // table indices checked in ``HermiteTable/Kernel``). The arithmetic per event is unchanged.
 
     /// The loss at x; +∞ where the calibration is not increasing or a window is empty.
     public func value(_ x: [Double]) -> Double {
         let q = x[2 * knots]
         let gains = IntervalGains(x, knots: knots)
-        let st = max(1, stride)
         var total = 0.0
         for gi in events.groups.indices {
-            let edges = events.edges[gi]
-            let ul = edges.map { model.shape($0[0], curvature: q).u }, uh = edges.map { model.shape($0[1], curvature: q).u }
             let terms = channelTerms(group: gi, curvature: q)
             if !terms.valid { return .infinity }
-            let sum: Double? = withGroupBuffers(gi, terms) { phiT, cT, tv, lam, cho in
-                var sum = 0.0
-                for run in events.runs[gi] {
-                    let k = Int(run[0]), end = Int(run[2])
-                    var i = firstVisited(Int(run[1]), st)
-                    if i >= end { continue }
-                    let line = gains.interval(k, x)
-                    let uhk = uh[k], ulk = ul[k]
-                    while i < end {
-                        let l = lam[i]
-                        let o = line.offset(l), g = line.logGain(l), G = line.gain(l)
-                        let t = tv[Int(cho[i])]
-                        let n = cT.value(o + G * uhk) - cT.value(o + G * ulk)
-                        if !(n > 0) { return nil }
-                        sum += -phiT.value(o + G * t[0]) - g - t[1] + Foundation.log(n)
-                        i += st
-                    }
-                }
-                return sum
+            let ok = withKernelGroup(gi, x: x, gains: gains, edges: edgeTerms(group: gi, curvature: q), terms: terms) {
+                sdd_smooth_value($0, $1, $2, &total)
             }
-            guard let sum else { return .infinity }
-            total += sum
+            if ok == 0 { return .infinity }
         }
         return total
     }
@@ -158,76 +149,29 @@ public struct SmoothCellLikelihood: Sendable {
         let nk = knots
         let q = x[2 * nk]
         let gains = IntervalGains(x, knots: nk)
-        let st = max(1, stride)
         var grad = [Double](repeating: 0, count: 2 * nk + 1)
         var h = BorderedBlockTridiagonal(knots: nk)
-        var total = 0.0
-        var gq = 0.0, cornerSum = 0.0
         let failure = (Double.infinity, [Double](repeating: 0, count: 2 * nk + 1), BorderedBlockTridiagonal(knots: nk))
+        var sums = sdd_smooth_sums()
         for gi in events.groups.indices {
-            let edges = events.edges[gi]
-            let lo = edges.map { model.shape($0[0], curvature: q) }, hi = edges.map { model.shape($0[1], curvature: q) }
             let terms = channelTerms(group: gi, curvature: q)
             if !terms.valid { return failure }
-            let ok = withGroupBuffers(gi, terms) { phiT, cT, tv, lam, cho in
-                for run in events.runs[gi] {
-                    let k = Int(run[0]), end = Int(run[2])
-                    var i = firstVisited(Int(run[1]), st)
-                    if i >= end { continue }
-                    let line = gains.interval(k, x)
-                    let loU = lo[k].u, loW = lo[k].w, hiU = hi[k].u, hiW = hi[k].w
-                    // Sums of this interval, added to the Hessian and gradient at its end.
-                    var d0 = SIMD4<Double>.zero, d1 = SIMD4<Double>.zero, up = SIMD4<Double>.zero
-                    var b0 = SIMD2<Double>.zero, b1 = SIMD2<Double>.zero, g0s = SIMD2<Double>.zero, g1s = SIMD2<Double>.zero
-                    while i < end {
-                        let l = lam[i]
-                        let o = line.offset(l), g = line.logGain(l), G = line.gain(l)
-                        let t = tv[Int(cho[i])]
-                        let el = o + G * loU, eh = o + G * hiU
-                        let cl = cT.evaluate(el), chh = cT.evaluate(eh)
-                        let n = chh.value - cl.value
-                        if !(n > 0) { return false }
-                        let su = t[0]
-                        let p = phiT.evaluate(o + G * su)
-                        total += -p.value - g - t[1] + Foundation.log(n)
-
-                        // Line density term −φ(E) and Jacobian term −log E′.
-                        let gu = G * su, gw = G * t[2], r = t[3]
-                        var ao = -p.d1, ag = -p.d1 * gu - 1, aq = -p.d1 * gw - r
-                        var hoo = -p.d2, hog = -p.d2 * gu, hoq = -p.d2 * gw
-                        var hgg = -p.d2 * gu * gu - p.d1 * gu, hgq = -p.d2 * gu * gw - p.d1 * gw, hqq = -p.d2 * gw * gw + r * r
-                        // Normalisation log N, N = F(E_hi) − F(E_lo).
-                        let inv = 1 / n
-                        let uh = G * hiU, wh = G * hiW, ulo = G * loU, wlo = G * loW
-                        let fh = chh.d1 * inv, fl = cl.d1 * inv, fph = chh.d2 * inv, fpl = cl.d2 * inv
-                        let no = fh - fl, ng = fh * uh - fl * ulo, nq = fh * wh - fl * wlo
-                        ao += no; ag += ng; aq += nq
-                        hoo += fph - fpl - no * no
-                        hog += fph * uh - fpl * ulo - no * ng
-                        hoq += fph * wh - fpl * wlo - no * nq
-                        hgg += fph * uh * uh - fpl * ulo * ulo + fh * uh - fl * ulo - ng * ng
-                        hgq += fph * uh * wh - fpl * ulo * wlo + fh * wh - fl * wlo - ng * nq
-                        hqq += fph * wh * wh - fpl * wlo * wlo - nq * nq
-
-                        // Scatter to knots k (weight 1 − λ) and k + 1 (weight λ).
-                        let w0 = 1 - l, w1 = l
-                        let blk = SIMD4(hoo, hog, hog, hgg), bq = SIMD2(hoq, hgq), ga = SIMD2(ao, ag)
-                        d0 += (w0 * w0) * blk; d1 += (w1 * w1) * blk; up += (w0 * w1) * blk
-                        b0 += w0 * bq; b1 += w1 * bq
-                        g0s += w0 * ga; g1s += w1 * ga
-                        gq += aq; cornerSum += hqq
-                        i += st
-                    }
-                    h.diagonal[k] += d0; h.diagonal[k + 1] += d1; h.upper[k] += up
-                    h.border[k] += b0; h.border[k + 1] += b1
-                    grad[2 * k] += g0s[0]; grad[2 * k + 1] += g0s[1]; grad[2 * k + 2] += g1s[0]; grad[2 * k + 3] += g1s[1]
+            // The kernel adds to the blocks (SIMD4/SIMD2 of doubles: contiguous), the gradient and the sums.
+            let ok = h.diagonal.withUnsafeMutableBufferPointer { d in h.upper.withUnsafeMutableBufferPointer { u in
+            h.border.withUnsafeMutableBufferPointer { b in grad.withUnsafeMutableBufferPointer { g in
+                sums.diagonal = UnsafeMutableRawPointer(d.baseAddress)?.assumingMemoryBound(to: Double.self)
+                sums.upper = UnsafeMutableRawPointer(u.baseAddress)?.assumingMemoryBound(to: Double.self)
+                sums.border = UnsafeMutableRawPointer(b.baseAddress)?.assumingMemoryBound(to: Double.self)
+                sums.gradient = g.baseAddress
+                defer { sums.diagonal = nil; sums.upper = nil; sums.border = nil; sums.gradient = nil }
+                return withKernelGroup(gi, x: x, gains: gains, edges: edgeTerms(group: gi, curvature: q), terms: terms) {
+                    sdd_smooth_evaluate($0, $1, $2, &sums)
                 }
-                return true
-            }
-            if !ok { return failure }
+            }}}}
+            if ok == 0 { return failure }
         }
-        grad[2 * nk] = gq
-        h.corner = cornerSum
-        return (total, grad, h)
+        grad[2 * nk] = sums.curvature_gradient
+        h.corner = sums.curvature_hessian
+        return (sums.value, grad, h)
     }
 }
