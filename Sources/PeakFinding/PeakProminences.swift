@@ -118,7 +118,7 @@ public struct PeakProminences: Sendable, Hashable, Codable {
     ///   - maxima: every local maximum of `x`.
     static func computeByMaxima(_ x: UnsafeBufferPointer<Double>, peaks: [Int], maxima allPeaks: [Int]) -> PeakProminences {
         let m = allPeaks.count, q = peaks.count
-        guard q > 0 else { return PeakProminences(prominences: [], leftBases: [], rightBases: []) }
+        guard q > 0, m > 0, let X = x.baseAddress else { return PeakProminences(prominences: [], leftBases: [], rightBases: []) }
         // Every entry below is written before it is read.
         func doubles(_ c: Int) -> [Double] { [Double](unsafeUninitializedCapacity: c) { _, n in n = c } }
         func ints(_ c: Int) -> [Int] { [Int](unsafeUninitializedCapacity: c) { _, n in n = c } }
@@ -126,67 +126,89 @@ public struct PeakProminences: Sendable, Hashable, Codable {
         let (sMin, sFirst, sLast) = allPeaks.withUnsafeBufferPointer { stretchMinima(x, maxima: $0) }
         var stackH = doubles(m), stackMin = doubles(m), stackPos = ints(m)
         var leftMin = doubles(q), rightMin = doubles(q)
-        allPeaks.withUnsafeBufferPointer { P in
-        sMin.withUnsafeBufferPointer { sMin in
-        sFirst.withUnsafeBufferPointer { sFirst in
-        sLast.withUnsafeBufferPointer { sLast in
-        stackH.withUnsafeMutableBufferPointer { sh in
-        stackMin.withUnsafeMutableBufferPointer { smin in
-        stackPos.withUnsafeMutableBufferPointer { spos in
+        // The loops run on raw pointers (buffer subscripts keep their bounds checks in -O builds, and
+        // these loops are the search's hot spot). Indices stay in range by construction: k < m, the
+        // stretches have m + 1 entries, the stack never holds more than the m maxima pushed, j < q.
+        allPeaks.withUnsafeBufferPointer { P_ in
+        peaks.withUnsafeBufferPointer { Q_ in
+        sMin.withUnsafeBufferPointer { sMin_ in
+        sFirst.withUnsafeBufferPointer { sFirst_ in
+        sLast.withUnsafeBufferPointer { sLast_ in
+        stackH.withUnsafeMutableBufferPointer { sh_ in
+        stackMin.withUnsafeMutableBufferPointer { smin_ in
+        stackPos.withUnsafeMutableBufferPointer { spos_ in
+        leftMin.withUnsafeMutableBufferPointer { leftMin_ in
+        rightMin.withUnsafeMutableBufferPointer { rightMin_ in
+        lb.withUnsafeMutableBufferPointer { lb_ in
+        rb.withUnsafeMutableBufferPointer { rb_ in
+            let P = P_.baseAddress!, Q = Q_.baseAddress!
+            let sMin = sMin_.baseAddress!, sFirst = sFirst_.baseAddress!, sLast = sLast_.baseAddress!
+            let sh = sh_.baseAddress!, smin = smin_.baseAddress!, spos = spos_.baseAddress!
+            let lMin = leftMin_.baseAddress!, rMin = rightMin_.baseAddress!, L = lb_.baseAddress!, R = rb_.baseAddress!
             // Left bases: maxima left to right; on equal minima the later one is nearer the peak.
             var top = 0, j = 0
             for k in 0..<m {
-                let h = x[P[k]]
+                let h = X[P[k]]
                 var mv = sMin[k], mp = sLast[k]
-                while top > 0 && sh[top - 1] <= h {
-                    top -= 1
+                while top > 0 && sh[top &- 1] <= h {
+                    top &-= 1
                     let v = smin[top], lower = v < mv
                     mv = branchFreeSelect(lower, v, mv); mp = branchFreeSelect(lower, spos[top], mp)
                 }
-                sh[top] = h; smin[top] = mv; spos[top] = mp; top += 1
-                if j < q && peaks[j] == P[k] { leftMin[j] = mv; lb[j] = mp; j += 1 }
+                sh[top] = h; smin[top] = mv; spos[top] = mp; top &+= 1
+                if j < q && Q[j] == P[k] { lMin[j] = mv; L[j] = mp; j &+= 1 }
             }
             // Right bases: maxima right to left; on equal minima the earlier one is nearer.
-            top = 0; j = q - 1
-            for k in stride(from: m - 1, through: 0, by: -1) {
-                let h = x[P[k]]
-                var mv = sMin[k + 1], mp = sFirst[k + 1]
-                while top > 0 && sh[top - 1] <= h {
-                    top -= 1
+            top = 0; j = q &- 1
+            var k = m
+            while k > 0 {
+                k &-= 1
+                let h = X[P[k]]
+                var mv = sMin[k &+ 1], mp = sFirst[k &+ 1]
+                while top > 0 && sh[top &- 1] <= h {
+                    top &-= 1
                     let v = smin[top], lower = v < mv
                     mv = branchFreeSelect(lower, v, mv); mp = branchFreeSelect(lower, spos[top], mp)
                 }
-                sh[top] = h; smin[top] = mv; spos[top] = mp; top += 1
-                if j >= 0 && peaks[j] == P[k] { rightMin[j] = mv; rb[j] = mp; j -= 1 }
+                sh[top] = h; smin[top] = mv; spos[top] = mp; top &+= 1
+                if j >= 0 && Q[j] == P[k] { rMin[j] = mv; R[j] = mp; j &-= 1 }
             }
-        }}}}}}}
-        for k in 0..<q { prom[k] = x[peaks[k]] - Swift.max(leftMin[k], rightMin[k]) }
+            prom.withUnsafeMutableBufferPointer { out in
+                let o = out.baseAddress!
+                for k in 0..<q { o[k] = X[Q[k]] - Swift.max(lMin[k], rMin[k]) }
+            }
+        }}}}}}}}}}}}
         return PeakProminences(prominences: prom, leftBases: lb, rightBases: rb)
     }
 
     /// Lowest sample of every stretch between consecutive local maxima (stretch k lies between
     /// maxima k−1 and k; stretch 0 starts at sample 0, stretch m ends at the last sample), with the
     /// first and the last sample holding that minimum.
-    static func stretchMinima(_ x: UnsafeBufferPointer<Double>, maxima P: UnsafeBufferPointer<Int>)
+    static func stretchMinima(_ x: UnsafeBufferPointer<Double>, maxima P_: UnsafeBufferPointer<Int>)
         -> (min: [Double], first: [Int], last: [Int]) {
-        let n = x.count, m = P.count
+        let n = x.count, m = P_.count
         var sMin = [Double](unsafeUninitializedCapacity: m + 1) { _, c in c = m + 1 }
         var sFirst = [Int](unsafeUninitializedCapacity: m + 1) { _, c in c = m + 1 }
         var sLast = sFirst
-        sMin.withUnsafeMutableBufferPointer { sMin in
-        sFirst.withUnsafeMutableBufferPointer { sFirst in
-        sLast.withUnsafeMutableBufferPointer { sLast in
+        precondition(n > 0)   // a signal with maxima has samples
+        let X = x.baseAddress!
+        sMin.withUnsafeMutableBufferPointer { sMin_ in
+        sFirst.withUnsafeMutableBufferPointer { sFirst_ in
+        sLast.withUnsafeMutableBufferPointer { sLast_ in
+            // Raw pointers: the maxima are increasing indices inside x, so every stretch lo...hi is too.
+            let sMin = sMin_.baseAddress!, sFirst = sFirst_.baseAddress!, sLast = sLast_.baseAddress!
+            let P = P_.baseAddress
             for k in 0...m {
-                let lo = k == 0 ? 0 : P[k - 1] + 1, hi = k == m ? n - 1 : P[k] - 1
-                var mn = x[lo], first = lo, last = lo
-                if lo < hi {
-                    for i in (lo + 1)...hi {
-                        // Selects, not jumps: the turn from falling to rising would mispredict once per stretch.
-                        let v = x[i], below = v < mn, notAbove = v <= mn
-                        first = branchFreeSelect(below, i, first)
-                        last = branchFreeSelect(notAbove, i, last)
-                        mn = branchFreeSelect(below, v, mn)
-                    }
+                let lo = k == 0 ? 0 : P![k &- 1] &+ 1, hi = k == m ? n &- 1 : P![k] &- 1
+                var mn = X[lo], first = lo, last = lo
+                var i = lo &+ 1
+                while i <= hi {
+                    // Selects, not jumps: the turn from falling to rising would mispredict once per stretch.
+                    let v = X[i], below = v < mn, notAbove = v <= mn
+                    first = branchFreeSelect(below, i, first)
+                    last = branchFreeSelect(notAbove, i, last)
+                    mn = branchFreeSelect(below, v, mn)
+                    i &+= 1
                 }
                 sMin[k] = mn; sFirst[k] = first; sLast[k] = last
             }

@@ -46,26 +46,42 @@ public struct PeakWidths: Sendable, Hashable, Codable {
     static func compute(_ x: UnsafeBufferPointer<Double>, peaks: [Int], relHeight: Double,
                         prominence data: PeakProminences) -> PeakWidths {
         let n = peaks.count
-        var widths = [Double](repeating: 0, count: n)
-        var heights = [Double](repeating: 0, count: n)
-        var lips = [Double](repeating: 0, count: n)
-        var rips = [Double](repeating: 0, count: n)
-        for k in 0..<n {
-            let p = peaks[k], lo = data.leftBases[k], hi = data.rightBases[k]
-            let h = x[p] - data.prominences[k] * relHeight
-            var i = p
-            while lo < i && h < x[i] { i -= 1 }
-            var left = Double(i)
-            if x[i] < h { left += (h - x[i]) / (x[i + 1] - x[i]) }
-            i = p
-            while i < hi && h < x[i] { i += 1 }
-            var right = Double(i)
-            if x[i] < h { right -= (h - x[i]) / (x[i - 1] - x[i]) }
-            widths[k] = right - left
-            heights[k] = h
-            lips[k] = left
-            rips[k] = right
-        }
+        func doubles() -> [Double] { [Double](unsafeUninitializedCapacity: n) { _, c in c = n } }   // all written below
+        var widths = doubles(), heights = doubles(), lips = doubles(), rips = doubles()
+        guard n > 0 else { return PeakWidths(widths: widths, widthHeights: heights, leftIPs: lips, rightIPs: rips) }
+        precondition(data.prominences.count == n && data.leftBases.count == n && data.rightBases.count == n)
+        let X = x.baseAddress!
+        // Raw pointers in the walks (buffer subscripts keep their bounds checks in -O builds). In range
+        // because the bases bracket their peak inside x (checked by the public initializer, true by
+        // construction in `find_peaks`): each walk stays in lo...hi, and a crossing below h is never the
+        // peak itself (h ≤ x[p]), so its inner neighbour lies in lo...hi too.
+        peaks.withUnsafeBufferPointer { P_ in
+        data.prominences.withUnsafeBufferPointer { prom_ in
+        data.leftBases.withUnsafeBufferPointer { lb_ in
+        data.rightBases.withUnsafeBufferPointer { rb_ in
+        widths.withUnsafeMutableBufferPointer { w_ in
+        heights.withUnsafeMutableBufferPointer { h_ in
+        lips.withUnsafeMutableBufferPointer { l_ in
+        rips.withUnsafeMutableBufferPointer { r_ in
+            let P = P_.baseAddress!, prom = prom_.baseAddress!, LB = lb_.baseAddress!, RB = rb_.baseAddress!
+            let W = w_.baseAddress!, H = h_.baseAddress!, LI = l_.baseAddress!, RI = r_.baseAddress!
+            for k in 0..<n {
+                let p = P[k], lo = LB[k], hi = RB[k]
+                let h = X[p] - prom[k] * relHeight
+                var i = p
+                while lo < i && h < X[i] { i &-= 1 }
+                var left = Double(i)
+                if X[i] < h { left += (h - X[i]) / (X[i &+ 1] - X[i]) }
+                i = p
+                while i < hi && h < X[i] { i &+= 1 }
+                var right = Double(i)
+                if X[i] < h { right -= (h - X[i]) / (X[i &- 1] - X[i]) }
+                W[k] = right - left
+                H[k] = h
+                LI[k] = left
+                RI[k] = right
+            }
+        }}}}}}}}
         return PeakWidths(widths: widths, widthHeights: heights, leftIPs: lips, rightIPs: rips)
     }
 

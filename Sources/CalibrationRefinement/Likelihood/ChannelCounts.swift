@@ -77,8 +77,9 @@ public struct ChannelCounts: Sendable, Hashable {
         guard let base = d.baseAddress else { return }
         for v in values {
             // One unsigned compare rejects both sides of the window; it is the bounds check, so the store
-            // goes through the raw pointer (a buffer subscript would check again in -O builds).
-            let k = UInt(bitPattern: Int(v) - lo)
+            // goes through the raw pointer (a buffer subscript would check again in -O builds). The wrapping
+            // subtraction is exact here: v − lo lies in (−2⁶³, 2⁶⁴), below 0 it maps above any width.
+            let k = UInt(bitPattern: Int(v) &- lo)
             if k < width { base[Int(k)] &+= 1 }
         }
     }
