@@ -1,7 +1,10 @@
 #!/usr/bin/env python3
 """Compare two sddcal-bench binaries row by row (e.g. a commit before and after a change, each built with
 `swift build -c release --product sddcal-bench` in its own checkout and wrapped in a script that cd's there): suites run alternately (A, B, A, B, ...) so both see the
-same machine phases; per row the median over rounds of each side's per-run median, and the ratio B/A."""
+same machine phases; per row the median over rounds of each side's per-run median, and the ratio B/A.
+Also the median of the per-round ratios ("paired"): a shared VM switches between fast and slow phases
+that can last several rounds, and a ratio of two runs made back to back is steadier than the ratio of
+medians taken over mixed phases."""
 import argparse, json, subprocess, statistics, sys, os, time
 
 def run(binary, suite):
@@ -33,9 +36,10 @@ rows = []
 for (suite, name), d in res.items():
     if d["old"] and d["new"]:
         o, n = statistics.median(d["old"]), statistics.median(d["new"])
-        rows.append((suite, name, o, n, n / o))
-        print(f"{suite:12s} {name:48s} old {o*1e3:10.4f} ms  new {n*1e3:10.4f} ms  new/old {n/o:5.2f}")
+        paired = statistics.median(b / a for a, b in zip(d["old"], d["new"]))
+        rows.append((suite, name, o, n, n / o, paired))
+        print(f"{suite:12s} {name:48s} old {o*1e3:10.4f} ms  new {n*1e3:10.4f} ms  new/old {n/o:5.2f}  paired {paired:5.2f}")
     else:
         print(f"{suite:12s} {name:48s} only in {'old' if d['old'] else 'new'}")
 if a.out:
-    json.dump([dict(suite=s, name=n, old_s=o, new_s=nw, ratio=r) for s, n, o, nw, r in rows], open(a.out, "w"), indent=1)
+    json.dump([dict(suite=s, name=n, old_s=o, new_s=nw, ratio=r, paired_ratio=p) for s, n, o, nw, r, p in rows], open(a.out, "w"), indent=1)
