@@ -1,4 +1,5 @@
 import Foundation
+import NetworkKernels
 
 /// Adam (Kingma & Ba 2015) with Keras's defaults (β₁ 0.9, β₂ 0.999, ε 1e-7), bias-corrected.
 public final class AdamOptimizer {
@@ -41,14 +42,9 @@ public final class AdamOptimizer {
                             let chunks = n > 65_536 ? ParallelWork.threads : 1
                             ParallelWork.forEach(chunks) { c in
                                 let lo = n * c / chunks, hi = n * (c + 1) / chunks
-                                for i in lo..<hi {
-                                    let gi = gp[i]
-                                    let mi = b1 * mp[i] + (1 - b1) * gi
-                                    let vi = b2 * vp[i] + (1 - b2) * gi * gi
-                                    mp[i] = mi
-                                    vp[i] = vi
-                                    wp[i] -= lr * mi / (vi.squareRoot() + epsHat)
-                                }
+                                // m ← β₁m + (1 − β₁)g, v ← β₂v + (1 − β₂)g², w ← w − lr·m/(√v + ε̂),
+                                // eight lanes at a time (`NetworkKernels`).
+                                sdd_adam_update(wp + lo, gp + lo, mp + lo, vp + lo, hi - lo, b1, b2, lr, epsHat)
                             }
                         }
                     }

@@ -96,60 +96,75 @@ public final class Conv1D: Layer {
     /// out[c·rows + r] = src[r·cols + c].
     @inline(__always)
     static func transpose(_ src: UnsafePointer<Float>, rows: Int, cols: Int, into out: UnsafeMutablePointer<Float>) {
-        if cols == 1 { out.update(from: src, count: rows); return }
-        for r in 0..<rows { for c in 0..<cols { out[c * rows + r] = src[r * cols + c] } }
+        transpose(src, rows: rows, cols: cols, into: out, stride: rows)
     }
 
+    /// out[c·stride + r] = src[r·cols + c]: rows of a padded channel-major copy.
+    @inline(__always)
+    static func transpose(_ src: UnsafePointer<Float>, rows: Int, cols: Int, into out: UnsafeMutablePointer<Float>,
+                          stride: Int) {
+        if cols == 1 { out.update(from: src, count: rows); return }
+        for r in 0..<rows { for c in 0..<cols { out[c * stride + r] = src[r * cols + c] } }
+    }
+
+    /// Weight and bias gradients from each sample's channel-major input and filter-major output
+    /// gradient, eight positions per SIMD lane group, kept as lane-wise sums per thread and added
+    /// at the end (`sdd_conv1d_weight_gradient_sample`). The input gradient is itself a `valid`
+    /// convolution: the output gradient, padded with kernelSize − 1 zeros on both sides, correlated
+    /// with the kernel reversed in position and with its channel and filter axes swapped, which
+    /// the forward kernel computes straight into the channels-last layout.
     public func backward(_ dy: Tensor) -> Tensor {
         let b = input.batch, length = input.shape[1]
         let outLength = length - kernelSize + 1
         let f = filters, cin = inputChannels, kw = kernelSize
         let wCount = kw * cin * f
         let chunks = Self.chunks(b)
-        // Per-thread sums of dW [kw, cin, f] and db [f].
-        var partial = [Float](repeating: 0, count: chunks * (wCount + f))
+        let blocks = (outLength + 7) / 8
+        let pad = kw - 1
+        // Row strides of the scratch rows, with room for the zeros the kernels read past the data:
+        // input rows up to 8·blocks + kw − 2 < length + 7; gradient rows pad + 8·blocks and
+        // 2·pad + length − 1 (the input gradient's correlation).
+        let xStride = length + 8, gStride = outLength + 2 * pad + 8
+        // Per-thread lane-wise sums of dW [kw, cin, f] and db [f], 8 lanes each.
+        var partial = [Float](repeating: 0, count: chunks * (wCount + f) * 8)
         let wantInput = computesInputGradient
-        if wantInput { inputGradient.resize(input.shape) }
+        var flippedKernel = [Float](), zeroBias = [Float](repeating: 0, count: cin)
+        if wantInput {
+            inputGradient.resize(input.shape)
+            // flippedKernel[j', k, c] = W[kw − 1 − j', c, k]: a kernel of a convolution from f to cin channels.
+            flippedKernel = [Float](repeating: 0, count: wCount)
+            kernel.value.withUnsafeBufferPointer { w in
+                for j in 0..<kw { for c in 0..<cin { for k in 0..<f {
+                    flippedKernel[((kw - 1 - j) * f + k) * cin + c] = w[(j * cin + c) * f + k]
+                } } }
+            }
+        }
         input.storage.withUnsafeBufferPointer { xb in
             dy.storage.withUnsafeBufferPointer { gb in
                 partial.withUnsafeMutableBufferPointer { pb in
-                    kernel.value.withUnsafeBufferPointer { wb in
-                        inputGradient.storage.withUnsafeMutableBufferPointer { dxb in
-                            let (xp, gp, pp, wp) = (xb.baseAddress!, gb.baseAddress!, pb.baseAddress!, wb.baseAddress!)
-                            let dxp = dxb.baseAddress
-                            ParallelWork.forEach(chunks) { c in
-                                let dw = pp + c * (wCount + f), db = dw + wCount
-                                var scratch = [Float](repeating: 0, count: 2 * cin * length + f * outLength)
-                                scratch.withUnsafeMutableBufferPointer { sb in
-                                    let xt = sb.baseAddress!, dxt = xt + cin * length, gt = dxt + cin * length
-                                    for s in (b * c / chunks)..<(b * (c + 1) / chunks) {
-                                        Self.transpose(xp + s * length * cin, rows: length, cols: cin, into: xt)
-                                        Self.transpose(gp + s * outLength * f, rows: outLength, cols: f, into: gt)
-                                        for k in 0..<f {
-                                            var sum: Float = 0
-                                            for t in 0..<outLength { sum += gt[k * outLength + t] }
-                                            db[k] += sum
+                    flippedKernel.withUnsafeBufferPointer { rb in
+                        zeroBias.withUnsafeBufferPointer { zb in
+                            inputGradient.storage.withUnsafeMutableBufferPointer { dxb in
+                                let (xp, gp, pp) = (xb.baseAddress!, gb.baseAddress!, pb.baseAddress!)
+                                let (rp, zp, dxp) = (rb.baseAddress, zb.baseAddress!, dxb.baseAddress)
+                                ParallelWork.forEach(chunks) { c in
+                                    let acc = pp + c * (wCount + f) * 8, biasAcc = acc + wCount * 8
+                                    // Zero once: only the data parts of the rows are written per sample.
+                                    var scratch = [Float](repeating: 0, count: cin * xStride + f * gStride)
+                                    scratch.withUnsafeMutableBufferPointer { sb in
+                                        let xt = sb.baseAddress!, gPadded = xt + cin * xStride, gt = gPadded + pad
+                                        for s in (b * c / chunks)..<(b * (c + 1) / chunks) {
+                                            Self.transpose(xp + s * length * cin, rows: length, cols: cin, into: xt,
+                                                           stride: xStride)
+                                            Self.transpose(gp + s * outLength * f, rows: outLength, cols: f, into: gt,
+                                                           stride: gStride)
+                                            sdd_conv1d_weight_gradient_sample(xt, xStride, cin, kw, f, gt, gStride,
+                                                                              blocks, acc, biasAcc)
+                                            guard wantInput, let rp, let dxp else { continue }
+                                            // dx[p, c] = Σ_{j', k} flippedKernel[j', k, c]·gPadded[k, p + j'], p < length
+                                            sdd_conv1d_forward_sample(gPadded, gStride, f, kw, cin, rp, zp,
+                                                                      dxp + s * length * cin, length)
                                         }
-                                        // dW[j, c, k] += Σ_t xᵀ[c, t + j]·dyᵀ[k, t]
-                                        for j in 0..<kw {
-                                            for ch in 0..<cin {
-                                                let xrow = xt + ch * length + j
-                                                for k in 0..<f {
-                                                    dw[(j * cin + ch) * f + k] += Self.dot(xrow, gt + k * outLength, outLength)
-                                                }
-                                            }
-                                        }
-                                        guard wantInput, let dxp else { continue }
-                                        // dxᵀ[c, t + j] += Σ_k W[j, c, k]·dyᵀ[k, t]
-                                        for i in 0..<(cin * length) { dxt[i] = 0 }
-                                        for j in 0..<kw {
-                                            for ch in 0..<cin {
-                                                let row = dxt + ch * length + j
-                                                for k in 0..<f { Self.axpy(wp[(j * cin + ch) * f + k], gt + k * outLength, row, outLength) }
-                                            }
-                                        }
-                                        let dxs = dxp + s * length * cin
-                                        for l in 0..<length { for ch in 0..<cin { dxs[l * cin + ch] = dxt[ch * length + l] } }
                                     }
                                 }
                             }
@@ -158,23 +173,21 @@ public final class Conv1D: Layer {
                 }
             }
         }
-        for c in 0..<chunks {
-            let o = c * (wCount + f)
-            for i in 0..<wCount { kernel.gradient[i] += partial[o + i] }
-            for k in 0..<f { bias.gradient[k] += partial[o + wCount + k] }
+        // Lanes, then threads, in a fixed order.
+        kernel.gradient.withUnsafeMutableBufferPointer { dw in
+            bias.gradient.withUnsafeMutableBufferPointer { db in
+                partial.withUnsafeBufferPointer { pb in
+                    for c in 0..<chunks {
+                        let acc = pb.baseAddress! + c * (wCount + f) * 8
+                        for i in 0..<(wCount + f) {
+                            let l = acc + i * 8
+                            let sum = ((l[0] + l[4]) + (l[1] + l[5])) + ((l[2] + l[6]) + (l[3] + l[7]))
+                            if i < wCount { dw[i] += sum } else { db[i - wCount] += sum }
+                        }
+                    }
+                }
+            }
         }
         return wantInput ? inputGradient : Tensor(zeros: [0])
-    }
-
-    /// Σ a[i]·b[i] for i < n, eight lanes at a time (`NetworkKernels`).
-    @inline(__always)
-    static func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ n: Int) -> Float {
-        sdd_dot(a, b, n)
-    }
-
-    /// y[i] += alpha·x[i] for i < n, eight lanes at a time (`NetworkKernels`).
-    @inline(__always)
-    static func axpy(_ alpha: Float, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int) {
-        sdd_axpy(alpha, x, y, n)
     }
 }

@@ -8,8 +8,9 @@ public final class Dense: Layer {
         /// One product per pass, threaded by the BLAS library itself (OpenBLAS, Accelerate; the Swift
         /// kernel is single-threaded).
         case library
-        /// The batch (forward, input gradient) or the units (weight gradient) split over Dispatch
-        /// threads, each running a single-threaded product; no reduction is needed.
+        /// The units (forward) or the inputs (both gradients) split over Dispatch threads, each
+        /// running a single-threaded product on its own slice of the large operand (W, or x for
+        /// the weight gradient), so that no piece packs what another packs too; no reduction.
         case dispatch
     }
     /// Threading of every Dense layer. Dispatch is the default: on the shared 2-core machine the
@@ -22,6 +23,8 @@ public final class Dense: Layer {
     /// Sets the BLAS library's thread count for the current threading (call after changing `ParallelWork.threads`).
     public static func applyThreading() {
         BLAS.threads = threading == .dispatch ? 1 : ParallelWork.threads
+        // Threads the library started for earlier threaded products would spin next to ours.
+        if threading == .dispatch { BLAS.releaseIdleThreads() }
     }
 
     private static let initialThreading: Void = applyThreading()
@@ -75,11 +78,13 @@ public final class Dense: Layer {
                         BLAS.rowVectorTimesMatrix(rows: k, cols: n, a: wa, x: xa, beta: 1, y: ya)
                         return
                     }
-                    let parts = Self.parts(b)
+                    // Split by units: each piece packs its own columns of W (the big operand) once;
+                    // split by rows, every piece would pack all of W.
+                    let parts = Self.parts(n)
                     ParallelWork.forEach(parts) { c in
-                        let r0 = b * c / parts, r1 = b * (c + 1) / parts
-                        BLAS.gemm(m: r1 - r0, n: n, k: k, a: xa + r0 * k, lda: k, b: wa, ldb: n,
-                                  beta: 1, c: ya + r0 * n, ldc: n)
+                        let u0 = n * c / parts, u1 = n * (c + 1) / parts
+                        BLAS.gemm(m: b, n: u1 - u0, k: k, a: xa, lda: k, b: wa + u0, ldb: n,
+                                  beta: 1, c: ya + u0, ldc: n)
                     }
                 }
             }
@@ -95,11 +100,12 @@ public final class Dense: Layer {
             input.storage.withUnsafeBufferPointer { xp in
                 kernel.gradient.withUnsafeMutableBufferPointer { dw in
                     let (xa, ga, dwa) = (xp.baseAddress!, g.baseAddress!, dw.baseAddress!)
-                    let parts = Self.parts(n)
+                    // Split by inputs (rows of dW): each piece packs its own columns of x once.
+                    let parts = Self.parts(k)
                     ParallelWork.forEach(parts) { c in
-                        let u0 = n * c / parts, u1 = n * (c + 1) / parts
-                        BLAS.gemm(transA: true, m: k, n: u1 - u0, k: b, a: xa, lda: k, b: ga + u0, ldb: n,
-                                  beta: 1, c: dwa + u0, ldc: n)
+                        let i0 = k * c / parts, i1 = k * (c + 1) / parts
+                        BLAS.gemm(transA: true, m: i1 - i0, n: n, k: b, a: xa + i0, lda: k, b: ga, ldb: n,
+                                  beta: 1, c: dwa + i0 * n, ldc: n)
                     }
                 }
             }
@@ -113,11 +119,12 @@ public final class Dense: Layer {
                 kernel.value.withUnsafeBufferPointer { w in
                     inputGradient.storage.withUnsafeMutableBufferPointer { dx in
                         let (ga, wa, dxa) = (g.baseAddress!, w.baseAddress!, dx.baseAddress!)
-                        let parts = Self.parts(b)
+                        // Split by inputs (columns of dx): each piece packs its own rows of W once.
+                        let parts = Self.parts(k)
                         ParallelWork.forEach(parts) { c in
-                            let r0 = b * c / parts, r1 = b * (c + 1) / parts
-                            BLAS.gemm(transB: true, m: r1 - r0, n: k, k: n, a: ga + r0 * n, lda: n, b: wa, ldb: n,
-                                      c: dxa + r0 * k, ldc: k)
+                            let i0 = k * c / parts, i1 = k * (c + 1) / parts
+                            BLAS.gemm(transB: true, m: b, n: i1 - i0, k: n, a: ga, lda: n, b: wa + i0 * n, ldb: n,
+                                      c: dxa + i0, ldc: k)
                         }
                     }
                 }
