@@ -23,24 +23,25 @@ public final class CentroidCNN {
     }
 
     public let architecture: Architecture
-    let convA1: Conv1D, reluA1 = ReLU(), convA2: Conv1D, reluA2 = ReLU(), poolA = MaxPool1D(poolSize: 2), flattenA = Flatten()
+    // The ReLUs are applied by the layers they follow (`Activation`), in the same pass as their outputs.
+    let convA1: Conv1D, convA2: Conv1D, poolA = MaxPool1D(poolSize: 2), flattenA = Flatten()
     let convB: Conv1D, dropoutB: Dropout, flattenB = Flatten()
     let concatenate = Concatenate()
-    let dense1: Dense, relu1 = ReLU(), dense2: Dense, relu2 = ReLU(), dense3: Dense
+    let dense1: Dense, dense2: Dense, dense3: Dense
 
     /// A network with Glorot-uniform kernels and zero biases drawn from `seed` (Keras's defaults).
     public init(_ architecture: Architecture = Architecture(), seed: UInt64) {
         self.architecture = architecture
         let l = architecture.inputLength
         precondition(l >= 60, "input length must be at least 60 bins")
-        convA1 = Conv1D(inputChannels: 1, filters: 5, kernelSize: 50, name: "a.conv50")
-        convA2 = Conv1D(inputChannels: 5, filters: 5, kernelSize: 10, name: "a.conv10")
+        convA1 = Conv1D(inputChannels: 1, filters: 5, kernelSize: 50, activation: .relu, name: "a.conv50")
+        convA2 = Conv1D(inputChannels: 5, filters: 5, kernelSize: 10, activation: .relu, name: "a.conv10")
         convB = Conv1D(inputChannels: 1, filters: 5, kernelSize: 1, name: "b.conv1")
         dropoutB = Dropout(rate: architecture.dropoutRate, seed: seed ^ 0xD0)
         let aLength = (l - 50 + 1 - 10 + 1) / 2
         let concatenated = aLength * 5 + l * 5
-        dense1 = Dense(inputs: concatenated, units: 500, name: "dense500")
-        dense2 = Dense(inputs: 500, units: 50, name: "dense50")
+        dense1 = Dense(inputs: concatenated, units: 500, activation: .relu, name: "dense500")
+        dense2 = Dense(inputs: 500, units: 50, activation: .relu, name: "dense50")
         dense3 = Dense(inputs: 50, units: architecture.outputs, name: "dense_out")
         // The input needs no gradient: skip that work in the first layers of both branches.
         convA1.computesInputGradient = false
@@ -67,9 +68,7 @@ public final class CentroidCNN {
     public func forward(_ input: Tensor, training: Bool) -> Tensor {
         let x = input.reshaped([input.batch, architecture.inputLength, 1])
         var a = convA1.forward(x, training: training)
-        a = reluA1.forward(a, training: training)
         a = convA2.forward(a, training: training)
-        a = reluA2.forward(a, training: training)
         a = poolA.forward(a, training: training)
         a = flattenA.forward(a, training: training)
         var b = convB.forward(x, training: training)
@@ -77,25 +76,19 @@ public final class CentroidCNN {
         b = flattenB.forward(b, training: training)
         var h = concatenate.forward(a, b)
         h = dense1.forward(h, training: training)
-        h = relu1.forward(h, training: training)
         h = dense2.forward(h, training: training)
-        h = relu2.forward(h, training: training)
         return dense3.forward(h, training: training)
     }
 
     /// Backward pass from the loss gradient of the outputs; adds into every parameter's gradient.
     public func backward(_ outputGradient: Tensor) {
         var g = dense3.backward(outputGradient)
-        g = relu2.backward(g)
         g = dense2.backward(g)
-        g = relu1.backward(g)
         g = dense1.backward(g)
         let (ga, gb) = concatenate.backward(g)
         var a = flattenA.backward(ga)
         a = poolA.backward(a)
-        a = reluA2.backward(a)
         a = convA2.backward(a)
-        a = reluA1.backward(a)
         _ = convA1.backward(a)
         var b = flattenB.backward(gb)
         b = dropoutB.backward(b)

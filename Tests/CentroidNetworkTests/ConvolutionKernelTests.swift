@@ -82,4 +82,33 @@ final class ConvolutionKernelTests: XCTestCase {
             }
         }
     }
+
+    /// Adam's vector update (`sdd_adam_update`) against the formula in double precision, for lengths
+    /// around the 8-lane blocks, over several steps (moments carried from one step to the next).
+    func testAdamUpdateMatchesTheFormulaWithEachKernel() {
+        forEachKernel { k in
+            for n in [1, 7, 8, 9, 37] {
+                var rng = SeededGenerator(seed: UInt64(70 + n))
+                var w = (0..<n).map { _ in Float(rng.uniform(-1, 1)) }
+                var m = [Float](repeating: 0, count: n), v = [Float](repeating: 0, count: n)
+                var wd = w.map(Double.init), md = [Double](repeating: 0, count: n), vd = md
+                let (b1, b2, step, eps): (Float, Float, Float, Float) = (0.9, 0.999, 1e-2, 1e-7)
+                for _ in 0..<3 {
+                    let g = (0..<n).map { _ in Float(rng.uniform(-2, 2)) }
+                    sdd_adam_update(&w, g, &m, &v, n, b1, b2, step, eps)
+                    for i in 0..<n {
+                        let gi = Double(g[i])
+                        md[i] = Double(b1) * md[i] + (1 - Double(b1)) * gi
+                        vd[i] = Double(b2) * vd[i] + (1 - Double(b2)) * gi * gi
+                        wd[i] -= Double(step) * md[i] / (vd[i].squareRoot() + Double(eps))
+                    }
+                }
+                for i in 0..<n {
+                    XCTAssertEqual(Double(m[i]), md[i], accuracy: 1e-6, "kernel \(k.rawValue) n \(n)")
+                    XCTAssertEqual(Double(v[i]), vd[i], accuracy: 1e-6, "kernel \(k.rawValue) n \(n)")
+                    XCTAssertEqual(Double(w[i]), wd[i], accuracy: 1e-5, "kernel \(k.rawValue) n \(n)")
+                }
+            }
+        }
+    }
 }

@@ -1,7 +1,11 @@
 /// Joins two `[batch, n₁]` and `[batch, n₂]` tensors into `[batch, n₁ + n₂]` (features of the
-/// first, then of the second), and splits the gradient back.
+/// first, then of the second), and splits the gradient back. The three buffers are kept and reused
+/// from one mini-batch to the next.
 public final class Concatenate {
     private var widths = (0, 0)
+    private var output = Tensor(zeros: [0])
+    private var gradientA = Tensor(zeros: [0])
+    private var gradientB = Tensor(zeros: [0])
 
     public init() {}
 
@@ -9,8 +13,8 @@ public final class Concatenate {
         precondition(a.batch == b.batch, "Concatenate: batch sizes differ")
         let n1 = a.rowSize, n2 = b.rowSize, n = n1 + n2
         widths = (n1, n2)
-        var y = Tensor(zeros: [a.batch, n])
-        y.storage.withUnsafeMutableBufferPointer { yp in
+        output.resize([a.batch, n])
+        output.storage.withUnsafeMutableBufferPointer { yp in
             a.storage.withUnsafeBufferPointer { ap in
                 b.storage.withUnsafeBufferPointer { bp in
                     for r in 0..<a.batch {
@@ -20,15 +24,16 @@ public final class Concatenate {
                 }
             }
         }
-        return y
+        return output
     }
 
     public func backward(_ dy: Tensor) -> (Tensor, Tensor) {
         let (n1, n2) = widths, n = n1 + n2, rows = dy.batch
-        var da = Tensor(zeros: [rows, n1]), db = Tensor(zeros: [rows, n2])
+        gradientA.resize([rows, n1])
+        gradientB.resize([rows, n2])
         dy.storage.withUnsafeBufferPointer { g in
-            da.storage.withUnsafeMutableBufferPointer { a in
-                db.storage.withUnsafeMutableBufferPointer { b in
+            gradientA.storage.withUnsafeMutableBufferPointer { a in
+                gradientB.storage.withUnsafeMutableBufferPointer { b in
                     for r in 0..<rows {
                         (a.baseAddress! + r * n1).update(from: g.baseAddress! + r * n, count: n1)
                         (b.baseAddress! + r * n2).update(from: g.baseAddress! + r * n + n1, count: n2)
@@ -36,6 +41,6 @@ public final class Concatenate {
                 }
             }
         }
-        return (da, db)
+        return (gradientA, gradientB)
     }
 }

@@ -12,7 +12,9 @@ import SDDCore
 /// batch, forward + backward of Conv1D(5, k50): 20 ms with im2col + sgemm, 6 ms with per-position
 /// SIMD dot products, less with this layout). The loops are C (`NetworkKernels`) so that AVX2 + FMA
 /// can be chosen at run time without CPU-specific build flags. Samples of a mini-batch are spread over the cores; each
-/// thread keeps its own weight-gradient sums, added at the end.
+/// thread keeps its own weight-gradient sums, added at the end. The activation (ReLU in the paper's
+/// branch A) is applied to each sample's outputs while they are in cache, and its derivative while
+/// the output gradient is transposed for the backward kernels.
 public final class Conv1D: Layer {
     public let inputChannels: Int
     public let filters: Int
@@ -22,12 +24,16 @@ public final class Conv1D: Layer {
     public let bias: Parameter
     /// Whether `backward` computes the input gradient (not needed for a network's first layer).
     public var computesInputGradient = true
+    /// Applied to the outputs (ReLU in the paper's branch A).
+    public let activation: Activation
     private var input = Tensor(zeros: [0])
     private var output = Tensor(zeros: [0])
     private var inputGradient = Tensor(zeros: [0])
 
-    public init(inputChannels: Int, filters: Int, kernelSize: Int, name: String = "conv1d") {
+    public init(inputChannels: Int, filters: Int, kernelSize: Int, activation: Activation = .linear,
+                name: String = "conv1d") {
         precondition(kernelSize >= 1 && filters >= 1 && inputChannels >= 1)
+        self.activation = activation
         self.inputChannels = inputChannels
         self.filters = filters
         self.kernelSize = kernelSize
@@ -59,6 +65,7 @@ public final class Conv1D: Layer {
         let f = filters, cin = inputChannels, kw = kernelSize
         output.resize([b, outLength, f])
         let chunks = Self.chunks(b)
+        let relu = activation == .relu
         x.storage.withUnsafeBufferPointer { xb in
             output.storage.withUnsafeMutableBufferPointer { yb in
                 kernel.value.withUnsafeBufferPointer { wb in
@@ -71,8 +78,10 @@ public final class Conv1D: Layer {
                                 let xt = sb.baseAddress!
                                 for s in (b * c / chunks)..<(b * (c + 1) / chunks) {
                                     Self.transpose(xp + s * length * cin, rows: length, cols: cin, into: xt)
+                                    let out = yp + s * outLength * f
                                     Self.forwardSample(xt, length: length, cin: cin, kw: kw, f: f, w: wp, bias: bp,
-                                                       out: yp + s * outLength * f, outLength: outLength)
+                                                       out: out, outLength: outLength)
+                                    if relu { for i in 0..<(outLength * f) { out[i] = Swift.max(0, out[i]) } }
                                 }
                             }
                         }
@@ -128,6 +137,9 @@ public final class Conv1D: Layer {
         // Per-thread lane-wise sums of dW [kw, cin, f] and db [f], 8 lanes each.
         var partial = [Float](repeating: 0, count: chunks * (wCount + f) * 8)
         let wantInput = computesInputGradient
+        let relu = activation == .relu
+        // The layer before may reuse its output buffer in place once this one lets go of it.
+        defer { input = Tensor(zeros: [0]) }
         var flippedKernel = [Float](), zeroBias = [Float](repeating: 0, count: cin)
         if wantInput {
             inputGradient.resize(input.shape)
@@ -140,30 +152,40 @@ public final class Conv1D: Layer {
             }
         }
         input.storage.withUnsafeBufferPointer { xb in
-            dy.storage.withUnsafeBufferPointer { gb in
-                partial.withUnsafeMutableBufferPointer { pb in
-                    flippedKernel.withUnsafeBufferPointer { rb in
-                        zeroBias.withUnsafeBufferPointer { zb in
-                            inputGradient.storage.withUnsafeMutableBufferPointer { dxb in
-                                let (xp, gp, pp) = (xb.baseAddress!, gb.baseAddress!, pb.baseAddress!)
-                                let (rp, zp, dxp) = (rb.baseAddress, zb.baseAddress!, dxb.baseAddress)
-                                ParallelWork.forEach(chunks) { c in
-                                    let acc = pp + c * (wCount + f) * 8, biasAcc = acc + wCount * 8
-                                    // Zero once: only the data parts of the rows are written per sample.
-                                    var scratch = [Float](repeating: 0, count: cin * xStride + f * gStride)
-                                    scratch.withUnsafeMutableBufferPointer { sb in
-                                        let xt = sb.baseAddress!, gPadded = xt + cin * xStride, gt = gPadded + pad
-                                        for s in (b * c / chunks)..<(b * (c + 1) / chunks) {
-                                            Self.transpose(xp + s * length * cin, rows: length, cols: cin, into: xt,
-                                                           stride: xStride)
-                                            Self.transpose(gp + s * outLength * f, rows: outLength, cols: f, into: gt,
-                                                           stride: gStride)
-                                            sdd_conv1d_weight_gradient_sample(xt, xStride, cin, kw, f, gt, gStride,
-                                                                              blocks, acc, biasAcc)
-                                            guard wantInput, let rp, let dxp else { continue }
-                                            // dx[p, c] = Σ_{j', k} flippedKernel[j', k, c]·gPadded[k, p + j'], p < length
-                                            sdd_conv1d_forward_sample(gPadded, gStride, f, kw, cin, rp, zp,
-                                                                      dxp + s * length * cin, length)
+            output.storage.withUnsafeBufferPointer { yb in
+                dy.storage.withUnsafeBufferPointer { gb in
+                    partial.withUnsafeMutableBufferPointer { pb in
+                        flippedKernel.withUnsafeBufferPointer { rb in
+                            zeroBias.withUnsafeBufferPointer { zb in
+                                inputGradient.storage.withUnsafeMutableBufferPointer { dxb in
+                                    let (xp, yp, gp, pp) = (xb.baseAddress!, yb.baseAddress!, gb.baseAddress!, pb.baseAddress!)
+                                    let (rp, zp, dxp) = (rb.baseAddress, zb.baseAddress!, dxb.baseAddress)
+                                    ParallelWork.forEach(chunks) { c in
+                                        let acc = pp + c * (wCount + f) * 8, biasAcc = acc + wCount * 8
+                                        // Zero once: only the data parts of the rows are written per sample.
+                                        var scratch = [Float](repeating: 0, count: cin * xStride + f * gStride)
+                                        scratch.withUnsafeMutableBufferPointer { sb in
+                                            let xt = sb.baseAddress!, gPadded = xt + cin * xStride, gt = gPadded + pad
+                                            for s in (b * c / chunks)..<(b * (c + 1) / chunks) {
+                                                Self.transpose(xp + s * length * cin, rows: length, cols: cin, into: xt,
+                                                               stride: xStride)
+                                                let gs = gp + s * outLength * f
+                                                if relu {
+                                                    // ReLU's derivative from the kept output: 1 where positive, else 0.
+                                                    let ys = yp + s * outLength * f
+                                                    for t in 0..<outLength {
+                                                        for k in 0..<f { gt[k * gStride + t] = ys[t * f + k] > 0 ? gs[t * f + k] : 0 }
+                                                    }
+                                                } else {
+                                                    Self.transpose(gs, rows: outLength, cols: f, into: gt, stride: gStride)
+                                                }
+                                                sdd_conv1d_weight_gradient_sample(xt, xStride, cin, kw, f, gt, gStride,
+                                                                                  blocks, acc, biasAcc)
+                                                guard wantInput, let rp, let dxp else { continue }
+                                                // dx[p, c] = Σ_{j', k} flippedKernel[j', k, c]·gPadded[k, p + j'], p < length
+                                                sdd_conv1d_forward_sample(gPadded, gStride, f, kw, cin, rp, zp,
+                                                                          dxp + s * length * cin, length)
+                                            }
                                         }
                                     }
                                 }

@@ -1,7 +1,8 @@
 import SDDCore
 
-/// Fully connected layer y = x·W + b on `[batch, inputs]`, with W stored `[inputs, units]` (Keras order).
-/// Forward and backward passes are matrix products of the selected ``BLAS/kernel``.
+/// Fully connected layer y = activation(x·W + b) on `[batch, inputs]`, with W stored `[inputs, units]`
+/// (Keras order). Forward and backward passes are matrix products of the selected ``BLAS/kernel``;
+/// bias and activation are applied to each thread's block of the output right after its product.
 public final class Dense: Layer {
     /// How the products use the cores.
     public enum Threading: String, Sendable {
@@ -36,13 +37,18 @@ public final class Dense: Layer {
     private var input = Tensor(zeros: [0])
     private var output = Tensor(zeros: [0])
     private var inputGradient = Tensor(zeros: [0])
+    /// The output gradient times the activation's derivative (ReLU only).
+    private var activeGradient = Tensor(zeros: [0])
     /// Whether `backward` computes the input gradient (not needed for a network's first layer).
     public var computesInputGradient = true
+    /// Applied to the outputs (ReLU in the paper's hidden layers).
+    public let activation: Activation
 
-    public init(inputs: Int, units: Int, name: String = "dense") {
+    public init(inputs: Int, units: Int, activation: Activation = .linear, name: String = "dense") {
         _ = Self.initialThreading
         self.inputs = inputs
         self.units = units
+        self.activation = activation
         kernel = Parameter(name: "\(name).kernel", zeros: [inputs, units])
         bias = Parameter(name: "\(name).bias", zeros: [units])
     }
@@ -65,26 +71,34 @@ public final class Dense: Layer {
         let b = x.batch
         output.resize([b, units])
         let (n, k) = (units, inputs)
+        let relu = activation == .relu
         output.storage.withUnsafeMutableBufferPointer { y in
-            // Broadcast the bias, then accumulate x·W on top of it (beta = 1).
             bias.value.withUnsafeBufferPointer { bv in
-                for r in 0..<b { for j in 0..<n { y[r * n + j] = bv[j] } }
-            }
-            x.storage.withUnsafeBufferPointer { xp in
-                kernel.value.withUnsafeBufferPointer { w in
-                    let (xa, wa, ya) = (xp.baseAddress!, w.baseAddress!, y.baseAddress!)
-                    if b == 1 {
-                        // One spectrum: a matrix-vector product reads W once; sgemm would first copy it.
-                        BLAS.rowVectorTimesMatrix(rows: k, cols: n, a: wa, x: xa, beta: 1, y: ya)
-                        return
-                    }
-                    // Split by units: each piece packs its own columns of W (the big operand) once;
-                    // split by rows, every piece would pack all of W.
-                    let parts = Self.parts(n)
-                    ParallelWork.forEach(parts) { c in
-                        let u0 = n * c / parts, u1 = n * (c + 1) / parts
-                        BLAS.gemm(m: b, n: u1 - u0, k: k, a: xa, lda: k, b: wa + u0, ldb: n,
-                                  beta: 1, c: ya + u0, ldc: n)
+                x.storage.withUnsafeBufferPointer { xp in
+                    kernel.value.withUnsafeBufferPointer { w in
+                        let (xa, wa, ya, ba) = (xp.baseAddress!, w.baseAddress!, y.baseAddress!, bv.baseAddress!)
+                        if b == 1 {
+                            // One spectrum: a matrix-vector product reads W once; sgemm would first copy it.
+                            ya.update(from: ba, count: n)
+                            BLAS.rowVectorTimesMatrix(rows: k, cols: n, a: wa, x: xa, beta: 1, y: ya)
+                            if relu { for j in 0..<n { ya[j] = Swift.max(0, ya[j]) } }
+                            return
+                        }
+                        // Split by units: each piece packs its own columns of W (the big operand) once;
+                        // split by rows, every piece would pack all of W.
+                        let parts = Self.parts(n)
+                        ParallelWork.forEach(parts) { c in
+                            let u0 = n * c / parts, u1 = n * (c + 1) / parts
+                            // The bias broadcast, then x·W accumulated on top of it (beta = 1).
+                            for r in 0..<b { (ya + r * n + u0).update(from: ba + u0, count: u1 - u0) }
+                            BLAS.gemm(m: b, n: u1 - u0, k: k, a: xa, lda: k, b: wa + u0, ldb: n,
+                                      beta: 1, c: ya + u0, ldc: n)
+                            guard relu else { return }
+                            for r in 0..<b {
+                                let row = ya + r * n
+                                for j in u0..<u1 { row[j] = Swift.max(0, row[j]) }
+                            }
+                        }
                     }
                 }
             }
@@ -92,9 +106,26 @@ public final class Dense: Layer {
         return output
     }
 
-    public func backward(_ dy: Tensor) -> Tensor {
-        let b = dy.batch
+    public func backward(_ outputGradient: Tensor) -> Tensor {
+        let b = outputGradient.batch, inputShape = input.shape
         let (n, k) = (units, inputs)
+        var dy = outputGradient
+        if activation == .relu {
+            // ReLU's derivative, from the kept output: 1 where it is positive, else 0.
+            activeGradient.resize(outputGradient.shape)
+            output.storage.withUnsafeBufferPointer { y in
+                outputGradient.storage.withUnsafeBufferPointer { g in
+                    activeGradient.storage.withUnsafeMutableBufferPointer { a in
+                        for i in a.indices { a[i] = y[i] > 0 ? g[i] : 0 }
+                    }
+                }
+            }
+            dy = activeGradient
+        }
+        defer {
+            // The layer before may now reuse its output buffer in place (it is no longer shared).
+            input = Tensor(zeros: [0])
+        }
         dy.storage.withUnsafeBufferPointer { g in
             // dW += xᵀ·dy
             input.storage.withUnsafeBufferPointer { xp in
@@ -130,7 +161,7 @@ public final class Dense: Layer {
                 }
             }
         }
-        return computesInputGradient ? inputGradient.reshaped(input.shape) : Tensor(zeros: [0])
+        return computesInputGradient ? inputGradient.reshaped(inputShape) : Tensor(zeros: [0])
     }
 
     /// Pieces a dimension of size `size` is split into: one with the library's threading (or when small).

@@ -8,6 +8,8 @@ public final class Dropout: Layer {
     public var generator: SeededGenerator
     private var mask: [Float] = []
     private var applied = false
+    private var output = Tensor(zeros: [0])
+    private var inputGradient = Tensor(zeros: [0])
 
     public init(rate: Double, seed: UInt64 = 0) {
         precondition(rate >= 0 && rate < 1, "dropout rate must be in [0, 1)")
@@ -24,30 +26,37 @@ public final class Dropout: Layer {
         if mask.count != x.count { mask = [Float](repeating: 0, count: x.count) }
         // Four 16-bit uniforms per 64-bit draw: the rate is resolved to 1/65536, plenty for a mask.
         let threshold = UInt64((rate * 65536).rounded())
+        output.resize(x.shape)
         mask.withUnsafeMutableBufferPointer { m in
+            let n = m.count
             var i = 0
-            while i < m.count {
+            while i < n {
                 var r = generator.next()
-                for _ in 0..<4 where i < m.count {
+                for _ in 0..<Swift.min(4, n - i) {
                     m[i] = (r & 0xFFFF) < threshold ? 0 : keep
                     r >>= 16
                     i += 1
                 }
             }
+            x.storage.withUnsafeBufferPointer { xp in
+                output.storage.withUnsafeMutableBufferPointer { y in
+                    for j in 0..<n { y[j] = xp[j] * m[j] }
+                }
+            }
         }
-        var y = x
-        y.storage.withUnsafeMutableBufferPointer { yp in
-            mask.withUnsafeBufferPointer { m in for i in yp.indices { yp[i] *= m[i] } }
-        }
-        return y
+        return output
     }
 
     public func backward(_ dy: Tensor) -> Tensor {
         guard applied else { return dy }
-        var dx = dy
-        dx.storage.withUnsafeMutableBufferPointer { g in
-            mask.withUnsafeBufferPointer { m in for i in g.indices { g[i] *= m[i] } }
+        inputGradient.resize(dy.shape)
+        dy.storage.withUnsafeBufferPointer { g in
+            mask.withUnsafeBufferPointer { m in
+                inputGradient.storage.withUnsafeMutableBufferPointer { dx in
+                    for i in dx.indices { dx[i] = g[i] * m[i] }
+                }
+            }
         }
-        return dx
+        return inputGradient
     }
 }
