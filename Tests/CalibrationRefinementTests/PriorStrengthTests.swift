@@ -60,4 +60,35 @@ final class PriorStrengthTests: XCTestCase {
         XCTAssertEqual(strong.gainStrength / weak.gainStrength, 10, accuracy: 1.5)
         XCTAssertEqual(strong.offsetStrength / weak.offsetStrength, 10, accuracy: 1.5)
     }
+
+    /// Curvature pooling: each cell's measurement is its curvature with the variance of its Hessian
+    /// (no coupling to the walk here); the pooled mean is the precision-weighted one; τ is small when
+    /// the cells scatter as their errors say and near the true spread when they scatter more.
+    func testCurvaturePoolRecoversMeanAndSpread() throws {
+        let prior = RandomWalkPrior(offsetStrength: 2, gainStrength: 3e-3, curvatureSigma: 30)
+        var c = Self.cells(seed: 3, count: 1, knots: 24, so: 2, sg: 3e-3, eo: 0.4, eg: 2e-4)[0]
+        c.x[c.x.count - 1] = 4; c.baseCurvature = -1.5
+        let m = try XCTUnwrap(CurvaturePool.measurement(c, prior: prior))
+        XCTAssertEqual(m.curvature, 2.5, accuracy: 1e-6)
+        XCTAssertEqual(m.variance, 25, accuracy: 1e-3)
+        // The refit under a prior N(μ, σ²) on the total curvature: (H·q + (μ − base)/σ²)/(H + 1/σ²).
+        let pooled = RandomWalkPrior(offsetStrength: 2, gainStrength: 3e-3, curvatureSigma: 2, curvatureMean: 10)
+        let t = try XCTUnwrap(PriorStrengthEstimator.minimizer(c, prior: pooled))
+        XCTAssertEqual(t[t.count - 1], (4.0 / 25 + 11.5 / 4) / (1.0 / 25 + 1.0 / 4), accuracy: 1e-6)
+
+        var rng = SeededGenerator(seed: 11)
+        for tau in [0.0, 12.0, 0.0, 12.0] {   // two independent draws of each
+            let ms = (0..<64).map { i -> (curvature: Double, variance: Double) in
+                let v = i % 2 == 0 ? 9.0 : 36.0
+                return (3 + tau * rng.normal() + v.squareRoot() * rng.normal(), v)
+            }
+            let e = try XCTUnwrap(CurvaturePool.estimate(ms))
+            let w = ms.map { 1 / ($0.variance + e.sigma * e.sigma) }
+            let se = 1 / w.reduce(0, +).squareRoot()
+            XCTAssertEqual(e.mean, 3, accuracy: 3.5 * se, "τ \(tau)")
+            if tau == 0 { XCTAssertLessThan(e.sigma, 2.5, "τ \(tau)") }
+            else { XCTAssertEqual(e.sigma, tau, accuracy: 0.4 * tau, "τ \(tau)") }
+        }
+        XCTAssertNil(CurvaturePool.estimate([(1, 1), (2, 1)]))
+    }
 }

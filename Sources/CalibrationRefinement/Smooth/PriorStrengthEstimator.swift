@@ -19,8 +19,12 @@ public struct PriorStrengthEstimator: Sendable {
         public var value: Double
         public var gradient: [Double]
         public var hessian: BorderedBlockTridiagonal
-        public init(grid: KnotGrid, x: [Double], value: Double, gradient: [Double], hessian: BorderedBlockTridiagonal) {
+        /// The cell's base curvature (``SmoothCellModel/baseCurvature``), for a pooled curvature prior.
+        public var baseCurvature: Double
+        public init(grid: KnotGrid, x: [Double], value: Double, gradient: [Double], hessian: BorderedBlockTridiagonal,
+                    baseCurvature: Double = 0) {
             self.grid = grid; self.x = x; self.value = value; self.gradient = gradient; self.hessian = hessian
+            self.baseCurvature = baseCurvature
         }
     }
 
@@ -35,9 +39,11 @@ public struct PriorStrengthEstimator: Sendable {
     public static func minimizer(_ c: CellExpansion, prior: RandomWalkPrior) -> [Double]? {
         var m = c.hessian
         var g0 = [Double](repeating: 0, count: c.x.count)
-        prior.add(to: &g0, hessian: &m, at: [Double](repeating: 0, count: c.x.count), grid: c.grid)
+        prior.add(to: &g0, hessian: &m, at: [Double](repeating: 0, count: c.x.count), grid: c.grid, baseCurvature: c.baseCurvature)
         guard let f = m.factorize() else { return nil }
-        return f.solve(zip(c.hessian.multiply(c.x), c.gradient).map { $0 - $1 })
+        // (H + Q)θ = H·x̂ − g − ∇P(0): the prior's gradient at zero carries its mean.
+        let hx = c.hessian.multiply(c.x)
+        return f.solve((0..<c.x.count).map { hx[$0] - c.gradient[$0] - g0[$0] })
     }
 
     /// Laplace log evidence of one cell under `prior` (up to a constant independent of the strengths).
@@ -45,16 +51,16 @@ public struct PriorStrengthEstimator: Sendable {
         var m = c.hessian
         var g0 = [Double](repeating: 0, count: c.x.count)
         let zero = [Double](repeating: 0, count: c.x.count)
-        prior.add(to: &g0, hessian: &m, at: zero, grid: c.grid)
+        prior.add(to: &g0, hessian: &m, at: zero, grid: c.grid, baseCurvature: c.baseCurvature)
         guard let f = m.factorize() else { return -.infinity }
-        // Minimiser of the quadratic model: (H + Q)θ = H·x̂ − g.
+        // Minimiser of the quadratic model: (H + Q)θ = H·x̂ − g − ∇P(0).
         let hx = c.hessian.multiply(c.x)
-        let theta = f.solve(zip(hx, c.gradient).map { $0 - $1 })
+        let theta = f.solve((0..<c.x.count).map { hx[$0] - c.gradient[$0] - g0[$0] })
         let d = zip(theta, c.x).map { $0 - $1 }
         let hd = c.hessian.multiply(d)
         var lin = 0.0, quad = 0.0
         for i in d.indices { lin += c.gradient[i] * d[i]; quad += d[i] * hd[i] }
-        let fmin = c.value + lin + 0.5 * quad + prior.value(theta, grid: c.grid)
+        let fmin = c.value + lin + 0.5 * quad + prior.value(theta, grid: c.grid, baseCurvature: c.baseCurvature)
         return -fmin - 0.5 * f.logDeterminant + prior.halfLogPseudoDeterminant(grid: c.grid)
     }
 

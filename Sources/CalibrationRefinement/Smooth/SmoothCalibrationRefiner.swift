@@ -235,12 +235,21 @@ public struct SmoothCalibrationRefiner: Sendable {
         func estimatePrior() {
             let exps = active.compactMap { i -> PriorStrengthEstimator.CellExpansion? in
                 guard let o = outcomes[i], o.value.isFinite, o.reason != .failed else { return nil }
-                return .init(grid: problems[i]!.events.grid, x: o.x, value: o.dataValue, gradient: o.dataGradient, hessian: o.dataHessian)
+                return .init(grid: problems[i]!.events.grid, x: o.x, value: o.dataValue, gradient: o.dataGradient, hessian: o.dataHessian,
+                             baseCurvature: problems[i]!.model.baseCurvature)
             }
             guard !exps.isEmpty else { return }
             let r = PriorStrengthEstimator().estimate(exps, from: prior)
             prior = r.prior
             evidence = r.logEvidence
+            if settings.poolCurvature {
+                let measured = exps.compactMap { CurvaturePool.measurement($0, prior: prior) }
+                if let pool = CurvaturePool.estimate(measured, sigmaRange: settings.pooledCurvatureSigmaRange,
+                                                     minimumCells: settings.minimumPooledCells) {
+                    prior.curvatureMean = pool.mean
+                    prior.curvatureSigma = pool.sigma
+                }
+            }
             // Start the next fit from the quadratic model's refit under the new prior: Newton then
             // only confirms it (one or two passes).
             var j = 0

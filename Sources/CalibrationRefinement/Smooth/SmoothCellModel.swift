@@ -27,6 +27,10 @@ public struct SmoothCellModel: Sendable, Hashable, Codable {
     /// 1/(x_high − x_ref)².
     @inlinable public var curvatureScale: Double { let h = highADC - referenceADC; return 1 / (h * h) }
 
+    /// The base's own curvature in the units of q (eV at the highest line): B's x² term is
+    /// p2·(x − x_ref)² plus a linear function, so the total curvature of B + q·w is q + p2/scale.
+    @inlinable public var baseCurvature: Double { base.p2 / curvatureScale }
+
     /// B(x) + q·w(x) and its ADC derivative, and w and w′.
     @inlinable public func shape(_ x: Double, curvature q: Double) -> (u: Double, du: Double, w: Double, dw: Double) {
         let c = curvatureScale, d = x - referenceADC

@@ -12,7 +12,7 @@ public struct SmoothCellObjective: Sendable {
 
     public func value(_ x: [Double]) -> Double {
         let v = likelihood.value(x)
-        return v.isFinite ? v + prior.value(x, grid: grid) : .infinity
+        return v.isFinite ? v + prior.value(x, grid: grid, baseCurvature: likelihood.model.baseCurvature) : .infinity
     }
 
     /// Value, gradient and Hessian of the posterior; also the likelihood's own (for the marginal likelihood).
@@ -21,7 +21,8 @@ public struct SmoothCellObjective: Sendable {
         let d = likelihood.evaluate(x)
         guard d.value.isFinite else { return (.infinity, d.gradient, d.hessian, d) }
         var g = d.gradient, h = d.hessian
-        prior.add(to: &g, hessian: &h, at: x, grid: grid)
-        return (d.value + prior.value(x, grid: grid), g, h, d)
+        let b = likelihood.model.baseCurvature
+        prior.add(to: &g, hessian: &h, at: x, grid: grid, baseCurvature: b)
+        return (d.value + prior.value(x, grid: grid, baseCurvature: b), g, h, d)
     }
 }

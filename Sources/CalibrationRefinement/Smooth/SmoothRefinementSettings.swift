@@ -12,6 +12,12 @@ public struct SmoothRefinementSettings: Sendable {
     /// Starting prior (and the curvature prior σ); with `estimatePrior` the strengths are re-estimated.
     public var prior = RandomWalkPrior(offsetStrength: 3, gainStrength: 3e-3, curvatureSigma: 30)
     public var estimatePrior: Bool = true
+    /// With `estimatePrior`: the cells' curvatures share a prior N(μ, τ²) estimated from all cells
+    /// (``CurvaturePool``; τ searched in the range, eV at the highest line), when at least
+    /// `minimumPooledCells` cells are fitted; otherwise each cell's curvature has the starting prior.
+    public var poolCurvature: Bool = true
+    public var pooledCurvatureSigmaRange: ClosedRange<Double> = 0.1...100
+    public var minimumPooledCells: Int = 4
     /// Rounds of (nuisance fit, Newton, prior estimate) before the final Newton.
     public var rounds: Int = 2
     /// The first round fits every n-th event only (its result only seeds the nuisances of the next).
