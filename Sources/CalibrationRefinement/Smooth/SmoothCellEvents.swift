@@ -1,3 +1,4 @@
+import LikelihoodKernels
 import SDDCore
 
 /// The events of one cell that enter the smooth likelihood, arranged for fast passes: per line group
@@ -95,5 +96,27 @@ public struct SmoothCellEvents: Sendable {
         channelRange = ranges
         channelOffset = offsets
         runs = r
+    }
+
+    /// Runs `body` with group gi's events at coefficients x as the C kernels (``LikelihoodKernels``)
+    /// read them: x, the intervals' gains, `edges` (per interval: lower u, lower w, upper u, upper w),
+    /// the channel terms, λ, channel offsets and runs. Arrays a kernel does not read may be empty. The
+    /// pointers live for the closure.
+    func withKernelGroup<R>(_ gi: Int, x: [Double], gains: SmoothCellLikelihood.IntervalGains, edges: [Double],
+                            terms: [SIMD4<Double>], stride: Int, _ body: (UnsafePointer<sdd_smooth_group>) -> R) -> R {
+        x.withUnsafeBufferPointer { xb in gains.base.withUnsafeBufferPointer { gb in gains.delta.withUnsafeBufferPointer { gd in
+        edges.withUnsafeBufferPointer { eb in terms.withUnsafeBufferPointer { tv in
+        lambda[gi].withUnsafeBufferPointer { lam in channelOffset[gi].withUnsafeBufferPointer { cho in
+        runs[gi].withUnsafeBufferPointer { runs in
+            // Only an empty group has no events and no runs (then no run is read).
+            var g = sdd_smooth_group(
+                x: xb.baseAddress, gain_base: gb.baseAddress, gain_delta: gd.baseAddress, edges: eb.baseAddress,
+                terms: UnsafeRawPointer(tv.baseAddress)?.assumingMemoryBound(to: Double.self),
+                lambda: lam.baseAddress, channel: cho.baseAddress,
+                runs: UnsafeRawPointer(runs.baseAddress)?.assumingMemoryBound(to: Int32.self),
+                run_count: runs.count, run_stride: MemoryLayout<SIMD3<Int32>>.stride / MemoryLayout<Int32>.stride,
+                stride: max(1, stride))
+            return withUnsafePointer(to: &g) { body($0) }
+        }}}}}}}}
     }
 }

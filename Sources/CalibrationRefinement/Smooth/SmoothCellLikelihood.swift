@@ -112,20 +112,8 @@ public struct SmoothCellLikelihood: Sendable {
     func withKernelGroup<R>(_ gi: Int, x: [Double], gains: IntervalGains, edges: [Double], terms: ChannelTerms,
                             _ body: (UnsafePointer<sdd_hermite_table>, UnsafePointer<sdd_hermite_table>, UnsafePointer<sdd_smooth_group>) -> R) -> R {
         logDensity[gi].withKernelTable { phiT in cdf[gi].withKernelTable { cT in
-        x.withUnsafeBufferPointer { xb in gains.base.withUnsafeBufferPointer { gb in gains.delta.withUnsafeBufferPointer { gd in
-        edges.withUnsafeBufferPointer { eb in terms.values.withUnsafeBufferPointer { tv in
-        events.lambda[gi].withUnsafeBufferPointer { lam in events.channelOffset[gi].withUnsafeBufferPointer { cho in
-        events.runs[gi].withUnsafeBufferPointer { runs in
-            // Every array is non-empty except an empty group's events and runs (then no run is read).
-            var g = sdd_smooth_group(
-                x: xb.baseAddress, gain_base: gb.baseAddress, gain_delta: gd.baseAddress, edges: eb.baseAddress,
-                terms: UnsafeRawPointer(tv.baseAddress)?.assumingMemoryBound(to: Double.self),
-                lambda: lam.baseAddress, channel: cho.baseAddress,
-                runs: UnsafeRawPointer(runs.baseAddress)?.assumingMemoryBound(to: Int32.self),
-                run_count: runs.count, run_stride: MemoryLayout<SIMD3<Int32>>.stride / MemoryLayout<Int32>.stride,
-                stride: max(1, stride))
-            return withUnsafePointer(to: &g) { body(phiT, cT, $0) }
-        }}}}}}}}}}
+            events.withKernelGroup(gi, x: x, gains: gains, edges: edges, terms: terms.values, stride: stride) { body(phiT, cT, $0) }
+        }}
     }
 
     /// The loss at x; +∞ where the calibration is not increasing or a window is empty.

@@ -1,4 +1,5 @@
 import Foundation
+import LikelihoodKernels
 import SDDCore
 
 /// The nuisance parameters of one cell's smooth likelihood, fitted at a fixed calibration: the
@@ -36,18 +37,14 @@ public struct SmoothNuisanceFit: Sendable {
             let bins = max(1, Int(((w.upperBound - w.lowerBound) / binWidth).rounded(.down)))
             var counts = [Double](repeating: 0, count: bins)
             let bw = (w.upperBound - w.lowerBound) / Double(bins)
-            // u = B(x) + q·w(x) once per channel; exp(g) per interval (``SmoothCellLikelihood/IntervalGains``).
+            // u = B(x) + q·w(x) once per channel; exp(g) per interval (``SmoothCellLikelihood/IntervalGains``);
+            // the pass over the events in C (``LikelihoodKernels``), the same arithmetic.
             let u = events.channelRange[gi].map { model.shape(Double($0), curvature: q).u }
-            let lam = events.lambda[gi], cho = events.channelOffset[gi]
-            for run in events.runs[gi] {
-                let line = gains.interval(Int(run[0]), x)
-                for i in Int(run[1])..<Int(run[2]) {
-                    let l = lam[i]
-                    let e = line.offset(l) + line.gain(l) * u[Int(cho[i])]
-                    let b = Int(((e - w.lowerBound) / bw).rounded(.down))
-                    if b >= 0 && b < bins { counts[b] += 1 }
+            u.withUnsafeBufferPointer { ub in counts.withUnsafeMutableBufferPointer { cb in
+                events.withKernelGroup(gi, x: x, gains: gains, edges: [], terms: [], stride: 1) {
+                    sdd_smooth_histogram($0, ub.baseAddress, w.lowerBound, bw, cb.baseAddress, bins)
                 }
-            }
+            }}
             return Histogram(lowerEdge: w.lowerBound, binWidth: bw, counts: counts)
         }
     }
@@ -117,12 +114,13 @@ public struct SmoothNuisanceFit: Sendable {
         let shapes = group.shapes(response)
         let nc = group.componentCount, nb = h.counts.count
         // Only occupied bins enter the EM update and the likelihood: their counts and the components'
-        // probabilities there (component-major, each normalised to the component's mass in the window),
-        // read through unchecked buffers below (every index < the occupied count by construction).
+        // probabilities there (component-major, each normalised to the component's mass in the window).
         let occupied = (0..<nb).filter { h.counts[$0] > 0 }
         let no = occupied.count
-        let counts = occupied.map { h.counts[$0] }
-        var q = [Double](repeating: 0, count: nc * no)
+        // Rows of q (and the counts) padded with zeros to a multiple of 4 bins: the EM kernel reads four bins per vector.
+        let st = (no + 3) & ~3
+        let counts = occupied.map { h.counts[$0] } + [Double](repeating: 0, count: st - no)
+        var q = [Double](repeating: 0, count: nc * st)
         var mass = [Double](repeating: 0, count: nc)
         for j in 0..<nc {
             var prev = group.componentCDF(j, shapes: shapes, at: h.lowerEdge)
@@ -130,41 +128,20 @@ public struct SmoothNuisanceFit: Sendable {
             var m = 0
             for b in 0..<nb {
                 let next = group.componentCDF(j, shapes: shapes, at: h.lowerEdge + Double(b + 1) * h.binWidth)
-                if m < no && occupied[m] == b { q[j * no + m] = max(0, next - prev); m += 1 }
+                if m < no && occupied[m] == b { q[j * st + m] = max(0, next - prev); m += 1 }
                 prev = next
             }
             mass[j] = prev - first
-            if mass[j] > 0 { for m in 0..<no { q[j * no + m] /= mass[j] } }
+            if mass[j] > 0 { for m in 0..<no { q[j * st + m] /= mass[j] } }
         }
         var pi = start.count == nc ? start : [Double](repeating: 1 / Double(nc), count: nc)
         let n = max(1, h.total)
-        var mix = [Double](repeating: 0, count: no), ratio = mix
-        var next = [Double](repeating: 0, count: nc)
-        q.withUnsafeBufferPointer { q in
-        counts.withUnsafeBufferPointer { counts in
-        mix.withUnsafeMutableBufferPointer { mix in
-        ratio.withUnsafeMutableBufferPointer { ratio in
-            for _ in 0..<emIterations {
-                for m in 0..<no { mix[m] = 0 }
-                for j in 0..<nc {
-                    let w = pi[j], base = j * no
-                    for m in 0..<no { mix[m] += w * q[base + m] }
-                }
-                // counts/mix once per bin (bins where the mixture vanished contribute nothing).
-                for m in 0..<no { ratio[m] = mix[m] > 0 ? counts[m] / mix[m] : 0 }
-                for j in 0..<nc {
-                    var s = 0.0
-                    let base = j * no
-                    for m in 0..<no { s += q[base + m] * ratio[m] }
-                    next[j] = pi[j] * s / n
-                }
-                swap(&pi, &next)
-            }
-        }}}}
+        // The EM updates in C (``LikelihoodKernels``): one pass over the bins per iteration, four bins per vector.
+        sdd_mixture_em(q, counts, st, nc, n, Int32(emIterations), &pi)
         var ll = 0.0
         for m in 0..<no {
             var mx = 0.0
-            for j in 0..<nc { mx += pi[j] * q[j * no + m] }
+            for j in 0..<nc { mx += pi[j] * q[j * st + m] }
             ll += counts[m] * Foundation.log(max(mx, 1e-300))
         }
         return (ll, pi, mass)

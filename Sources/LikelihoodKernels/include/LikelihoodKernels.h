@@ -68,6 +68,20 @@ int sdd_smooth_evaluate(const sdd_hermite_table *log_density, const sdd_hermite_
 int sdd_smooth_value(const sdd_hermite_table *log_density, const sdd_hermite_table *cdf,
                      const sdd_smooth_group *group, double *value);
 
+/// `iterations` EM updates of the fractions `fractions[j]` (j < components) of a binned mixture whose
+/// components have the fixed bin probabilities q[j·stride + m] and the bins the counts counts[m]
+/// (stride a multiple of 4; bins past the occupied ones padded with zero probabilities and counts):
+/// π_j ← π_j·Σ_m q_jm·c_m/(Σ_i π_i q_im) / total, bins with a vanishing mixture adding nothing.
+void sdd_mixture_em(const double *q, const double *counts, ptrdiff_t stride, ptrdiff_t components, double total,
+                    int iterations, double *fractions);
+
+/// Histogram of calibrated energies: counts[b] += 1 for every event of `group` (its stride ignored:
+/// all events) with b = ⌊(E − lower)/width⌋ in [0, bins), E = o(λ) + exp(g(λ))·u[channel] in the
+/// event's interval (u: per channel of the group's range). The arithmetic is SmoothNuisanceFit's,
+/// unfused, so the bins are the same to the last bit.
+void sdd_smooth_histogram(const sdd_smooth_group *group, const double *u, double lower, double width, double *counts,
+                          ptrdiff_t bins);
+
 /// out[i] = log(x[i]) for i < n by the kernels' vector logarithm (x > 0 normal; for tests).
 void sdd_smooth_log(const double *x, double *out, ptrdiff_t n);
 
