@@ -42,6 +42,11 @@ SDD_INLINE v4df load4(const double *p) {
 
 // fdlibm's log: x = 2^k·m with m ∈ [√½, √2), f = m − 1, s = f/(2 + f),
 // log(1 + f) = f − s·(f − R(s²)), R a minimax polynomial; ≤ 1 ulp. Inputs: positive normal numbers.
+// The method and its coefficients (ln2_hi, ln2_lo, Lg1–Lg7) are fdlibm's e_log.c, whose notice is:
+//   Copyright (C) 1993 by Sun Microsystems, Inc. All rights reserved.
+//   Developed at SunPro, a Sun Microsystems, Inc. business.
+//   Permission to use, copy, modify, and distribute this software is freely granted,
+//   provided that this notice is preserved.
 SDD_INLINE v4df log4(v4df x) {
     const double ln2_hi = 6.93147180369123816490e-01, ln2_lo = 1.90821492927058770002e-10;
     const double lg1 = 6.666666666666735130e-01, lg2 = 3.999999999940941908e-01, lg3 = 2.857142874366239149e-01,
