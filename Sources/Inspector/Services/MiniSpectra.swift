@@ -7,7 +7,8 @@ import SDDCore
 public struct MiniSpectra: Equatable, Sendable {
     /// The shared energy axis (eV): the profile's lines with a margin on either side.
     public var energyRange: ClosedRange<Double>
-    /// The shared ADC axis: the profile's ADC window.
+    /// The shared ADC axis: the union over cells of where each cell's lines are under its
+    /// calibration, or of the ranges holding its counts when it has none (`ADCWindow.around`).
     public var adcRange: ClosedRange<Double>
     /// Counts per bin (`bins` bins over `energyRange`) by cell number; a cell without a
     /// calibration has none.
@@ -40,7 +41,7 @@ public struct MiniSpectra: Equatable, Sendable {
     /// inside its ADC channel (a golden-ratio sequence: reproducible, and no beating of ~3 eV
     /// channels against the bins); histogram input uses the calibration of its one batch.
     public static func compute(_ d: Dataset, calibration set: CalibrationSet?, generation: Int) -> MiniSpectra {
-        let er = energyRange(d.profile), ar = d.profile.adcWindow
+        let er = energyRange(d.profile), ar = adcRange(d, calibration: set)
         let n = bins
         let eScale = Double(n) / (er.upperBound - er.lowerBound), aScale = Double(n) / (ar.upperBound - ar.lowerBound)
         var energy = [[Float]?](repeating: nil, count: d.cells.count)
@@ -52,9 +53,17 @@ public struct MiniSpectra: Equatable, Sendable {
                     let cell = d.cells[i]
                     var a = [Float](repeating: 0, count: n)
                     let h = cell.spectrum
+                    // Each channel's count shared over the bins its interval overlaps: channels
+                    // wider than a bin (an Amptek at ~19 eV/channel on a narrow axis) leave no gaps.
+                    let bw = h.binWidth * aScale
                     for k in h.counts.indices where h.counts[k] > 0 {
-                        let b = Int(((h.center(k) - ar.lowerBound) * aScale).rounded(.down))
-                        if b >= 0 && b < n { a[b] += Float(h.counts[k]) }
+                        let u0 = (h.lowerEdge + Double(k) * h.binWidth - ar.lowerBound) * aScale, u1 = u0 + bw
+                        guard u1 > 0, u0 < Double(n) else { continue }
+                        let perBin = h.counts[k] / bw
+                        for b in Swift.max(0, Int(u0.rounded(.down)))..<Swift.min(n, Int(u1.rounded(.up))) {
+                            let overlap = Swift.min(u1, Double(b + 1)) - Swift.max(u0, Double(b))
+                            if overlap > 0 { a[b] += Float(perBin * overlap) }
+                        }
                     }
                     aOut[i] = a
                     guard let set, var cursor = set.cursor(cell: cell.cell) else { return }
@@ -85,6 +94,20 @@ public struct MiniSpectra: Equatable, Sendable {
             if let e = energy[i] { eByCell[c.cell] = e }
         }
         return MiniSpectra(energyRange: er, adcRange: ar, energy: eByCell, adc: aByCell, generation: generation)
+    }
+
+    /// The shared ADC axis of a dataset under a calibration set: the union over cells of
+    /// `ADCWindow.around` (each cell's spectrum under the calibration of its batch with most
+    /// events), the profile's nominal window only when no cell has counts. O(channels) per cell.
+    public static func adcRange(_ d: Dataset, calibration set: CalibrationSet?) -> ClosedRange<Double> {
+        var windows = [ClosedRange<Double>?](repeating: nil, count: d.cells.count)
+        windows.withUnsafeMutableBufferPointer { out in
+            DispatchQueue.concurrentPerform(iterations: d.cells.count) { i in
+                let cell = d.cells[i]
+                out[i] = ADCWindow.around(d.profile, histogram: cell.spectrum, calibration: Dataset.calibration(set, cell: cell, batch: nil))
+            }
+        }
+        return ADCWindow.union(windows.compactMap { $0 }) ?? d.profile.adcWindow
     }
 
     /// Resamples a cell's bins to `dots` columns as heights 0…`levels` on a log scale of counts

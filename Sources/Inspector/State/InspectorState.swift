@@ -134,11 +134,11 @@ public struct InspectorState: Sendable {
         return defaultWindow
     }
 
+    /// Where the selected cell and batch's lines are under its calibration, else the range of its
+    /// counts (`ADCWindow.around`): the data's own gain, not the profile's nominal window.
     var defaultWindow: ClosedRange<Double> {
         guard let d = dataset, let h = histogram else { return 0...4096 }
-        let w = d.profile.adcWindow
-        let lo = Swift.max(h.lowerEdge, w.lowerBound - 200), hi = Swift.min(h.upperEdge, w.upperBound + 300)
-        return hi > lo + 10 ? lo...hi : h.lowerEdge...h.upperEdge
+        return ADCWindow.around(d.profile, histogram: h, calibration: calibration) ?? h.lowerEdge...h.upperEdge
     }
 
     public var cursorADC: Double {

@@ -69,7 +69,7 @@ enum OverviewView {
         let spectra = s.overview.spectra
         let energy = s.overview.axis == .energy && !(spectra?.energy.isEmpty ?? true)
         let range = energy ? spectra!.energyRange
-            : (spectra?.adcRange ?? d.profile.adcWindow)
+            : (spectra?.adcRange ?? d.cells.first.map { $0.spectrum.lowerEdge...$0.spectrum.upperEdge } ?? d.profile.adcWindow)
         let wide = body.width >= 120
         var legend: [(String, Style)] = [
             (String(g.swatch), Style(.good)), (" ok ", .normal),
