@@ -5,7 +5,9 @@ public final class Parameter {
     /// Name for model files and diagnostics, e.g. "dense_500.kernel".
     public let name: String
     public let shape: [Int]
-    public var value: [Float]
+    public var value: [Float] { didSet { version &+= 1 } }
+    /// Changes whenever `value` does (caches of values derived from the weights compare it).
+    public private(set) var version: UInt64 = 0
     public var gradient: [Float]
 
     public init(name: String, shape: [Int], value: [Float]) {

@@ -23,6 +23,36 @@ final class NetworkTests: XCTestCase {
         XCTAssertTrue(a.dense1.bias.value.allSatisfy { $0 == 0 })
     }
 
+    /// `predict` (branch B folded into the first dense layer) gives `forward(training: false)`'s
+    /// outputs, batched and single, and follows the weights when they change (after an Adam step,
+    /// after a direct edit of branch B's bias).
+    func testPredictWithBranchBFoldedMatchesForward() {
+        let net = CentroidCNN(seed: 11)
+        for p in net.parameters where p.name.hasSuffix("bias") {
+            for i in p.value.indices { p.value[i] = 0.05 * Float((i % 5) - 2) }
+        }
+        var rng = SeededGenerator(seed: 12)
+        let x = Tensor(shape: [9, 300], storage: (0..<2700).map { _ in Float(rng.uniform(0, 1)) })
+        func assertAgree(_ what: String) {
+            let want = net.forward(x, training: false).storage
+            let scale = Double(want.map(abs).max()!)
+            XCTAssertGreaterThan(scale, 0)
+            for (chunk, got) in [(256, net.predict(x)), (4, net.predict(x, chunk: 4))] {
+                for (a, b) in zip(got.storage, want) {
+                    XCTAssertEqual(Double(a), Double(b), accuracy: 1e-5 * scale, "\(what), chunk \(chunk)")
+                }
+            }
+            let single = net.predict(x.rows(3..<4)).storage
+            for j in 0..<5 { XCTAssertEqual(Double(single[j]), Double(want[15 + j]), accuracy: 1e-5 * scale, what) }
+        }
+        assertAgree("initial weights")
+        let adam = AdamOptimizer(parameters: net.parameters, learningRate: 1e-2)
+        net.trainStep(inputs: x, targets: GradientCheck.randomTensor([9, 5], seed: 13), optimizer: adam)
+        assertAgree("after an Adam step")
+        net.convB.bias.value[2] += 0.5
+        assertAgree("after editing branch B's bias")
+    }
+
     /// End-to-end backward pass of the whole two-branch network against finite differences,
     /// on parameters of every layer (no dropout, so the function is deterministic).
     func testWholeNetworkGradients() {

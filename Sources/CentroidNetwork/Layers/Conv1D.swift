@@ -116,6 +116,10 @@ public final class Conv1D: Layer {
         for r in 0..<rows { for c in 0..<cols { out[c * stride + r] = src[r * cols + c] } }
     }
 
+    /// Drops the input kept for `backward` (after inference), so that the layer before can reuse
+    /// its output buffer in place.
+    func releaseInput() { input = Tensor(zeros: [0]) }
+
     /// Weight and bias gradients from each sample's channel-major input and filter-major output
     /// gradient, eight positions per SIMD lane group, kept as lane-wise sums per thread and added
     /// at the end (`sdd_conv1d_weight_gradient_sample`). The input gradient is itself a `valid`
@@ -139,7 +143,7 @@ public final class Conv1D: Layer {
         let wantInput = computesInputGradient
         let relu = activation == .relu
         // The layer before may reuse its output buffer in place once this one lets go of it.
-        defer { input = Tensor(zeros: [0]) }
+        defer { releaseInput() }
         var flippedKernel = [Float](), zeroBias = [Float](repeating: 0, count: cin)
         if wantInput {
             inputGradient.resize(input.shape)

@@ -106,6 +106,10 @@ public final class Dense: Layer {
         return output
     }
 
+    /// Drops the input kept for `backward` (after inference), so that the layer before can reuse
+    /// its output buffer in place.
+    func releaseInput() { input = Tensor(zeros: [0]) }
+
     public func backward(_ outputGradient: Tensor) -> Tensor {
         let b = outputGradient.batch, inputShape = input.shape
         let (n, k) = (units, inputs)
@@ -124,7 +128,7 @@ public final class Dense: Layer {
         }
         defer {
             // The layer before may now reuse its output buffer in place (it is no longer shared).
-            input = Tensor(zeros: [0])
+            releaseInput()
         }
         dy.storage.withUnsafeBufferPointer { g in
             // dW += xᵀ·dy
