@@ -389,6 +389,7 @@ public struct StandardCalibrator: Sendable {
                 p.fix("tail_slope", at: options.defaultTailSlope)
                 r = fitter.minimize(p)
             }
+            if r.status != .converged { r = Self.refitWithoutUnmeasurableContinuum(fitter, from: p, after: r) }
             if total >= options.strongGroupCounts && r.status == .converged {
                 tails.append((meanE, r.value("tail_fraction"), r.value("tail_slope")))
             }
@@ -398,6 +399,35 @@ public struct StandardCalibrator: Sendable {
                 b.rejected[l.id] = reject(res, seed: g.seeds[k], nominalSigma: sigmas[k])
             }
         }
+    }
+
+    /// A group fit that did not converge, refitted with a simpler continuum. At a few hundred counts
+    /// per group (a 48 h batch at a tenth of the usual rate) the continuum is ~0.05 counts per bin:
+    /// the minimizer then runs into the edge of the region where the background polynomial stays
+    /// ≥ 0 (a bound on `bg_const` alone does not keep the slope and curvature from turning it
+    /// negative in part of the window, where every step is refused) or zig-zags in the flat
+    /// directions of the curvature and the escape peaks' areas, and stops at its iteration limit
+    /// with the lines themselves long settled. Then, in turn:
+    /// 1. a background that ended on its bound 0 is no measurable continuum: fixed at zero, refitted
+    ///    from where the fit got to;
+    /// 2. a released curvature is fixed at 0 (a straight continuum), refitted from the start values.
+    /// The first fit that converges is returned, else the last.
+    static func refitWithoutUnmeasurableContinuum(_ fitter: BinnedFit<LineShapeModel>, from start: FitParameters,
+                                                  after first: FitResult) -> FitResult {
+        var r = first
+        if r.parametersAtLimit.contains("bg_const") {
+            var q = start
+            for k in q.freeIndices { q.values[k] = r.values[k] }
+            for name in ["bg_const", "bg_slope", "bg_curvature"] { q.fix(name, at: 0) }
+            r = fitter.minimize(q)
+            if r.status == .converged { return r }
+        }
+        if !start.fixed[start.index("bg_curvature")] {
+            var q = start
+            q.fix("bg_curvature", at: 0)
+            r = fitter.minimize(q)
+        }
+        return r
     }
 
     /// Why a fitted line is not usable, or nil when it is.

@@ -85,6 +85,7 @@ struct Faults: ParsableCommand {
                         }
                         for (c, note) in r.cleanFlagged.sorted(by: { $0.key < $1.key }) {
                             print("  clean cell \(c) flagged\(r.cleanOffTruth.contains(c) ? " (really off the truth)" : ""): \(note)")
+                            for b in r.cleanFlaggedBatches[c] ?? [] { print("    \(b)") }
                         }
                     }
                     fflush(stdout)

@@ -53,6 +53,9 @@ public enum FaultFinderScore {
         /// or Mn Kα more than `offTruth` eV from where the true calibration puts it (not a false alarm,
         /// a miscalibration nobody planted).
         public var cleanOffTruth: Set<Int> = []
+        /// For each flagged clean cell, what its standard calibration did: the batches not fitted "ok"
+        /// with their status (e.g. "batch 4 partial: missing TiKa (fit max-iterations)"), one per line.
+        public var cleanFlaggedBatches: [Int: [String]] = [:]
     }
 
     /// How far (eV) a clean cell's calibration must be from the truth at Ti Kα or Mn Kα to count as really off.
@@ -75,7 +78,31 @@ public enum FaultFinderScore {
         let summaries = Analysis.summaries(d, calibration: planted, services: services)
         var result = score(d, summaries: summaries, faults: faults, seed: seed)
         result.cleanOffTruth = Set(result.cleanFlagged.keys.filter { offTruth(d, cell: $0, calibration: planted, truth: truth, profile: profile) })
+        for c in result.cleanFlagged.keys {
+            result.cleanFlaggedBatches[c] = details(cell: c, calibration: planted, summary: summaries[c])
+        }
         return result
+    }
+
+    /// What a flagged cell's standard calibration and summary measured, one item per line: the batches
+    /// not fitted "ok" with their status, lines with residuals over 10 eV (with their energy errors and
+    /// counts), and the Cu Kα width against the hardware limit.
+    public static func details(cell: Int, calibration set: CalibrationSet, summary: CellSummary?) -> [String] {
+        var out: [String] = []
+        for b in set.batches(ofCell: cell) ?? [] {
+            if b.status != .ok { out.append("batch \(b.index) \(b.status)") }
+            for l in b.lines {
+                guard let r = l.residual, abs(r) > 10 else { continue }
+                let err = abs(b.calibration.slope(l.centroidADC)) * l.centroidError
+                out.append(String(format: "batch %d %@ residual %.1f eV ± %.1f (centroid %.1f ± %.2f ADC, %.0f counts)",
+                                  b.index, l.line, r, err, l.centroidADC, l.centroidError, l.counts ?? .nan))
+            }
+        }
+        if let s = summary, let f = s.cuKaFWHM, let h = s.hardwareFWHM {
+            out.append(String(format: "Cu Kα FWHM %.1f ± %.1f eV, hardware limit %.1f eV (limit fit %@)", f, s.cuKaFWHMError ?? .nan, h,
+                              s.hardwareLimit.map { String(format: "%.1f ± %.1f", $0.fwhm, $0.error) } ?? "none"))
+        }
+        return out
     }
 
     /// Whether a cell's calibration puts Ti Kα or Mn Kα more than ``offTruth`` eV from the truth in some
