@@ -41,6 +41,19 @@ final class CalibrationQualityTests: XCTestCase {
         XCTAssertEqual(q.finding(cuKaFWHM: 210, hardwareLimit: 176)?.description, "Cu 19% over limit")
     }
 
+    /// A month at a tenth of the usual rate has ~150 Cu Kα counts, its FWHM known to ±20 eV: 19 % over
+    /// the limit is then within its error of the 15 % mark and no finding; 42 % over is. The same 19 %
+    /// measured to ±3 eV is one.
+    func testCuKaOverTheLimitCountsOnlyBeyondItsError() {
+        let q = CalibrationQuality()
+        XCTAssertNil(q.finding(cuKaFWHM: 210, cuKaFWHMError: 20, hardwareLimit: 176))
+        XCTAssertEqual(q.finding(cuKaFWHM: 250, cuKaFWHMError: 20, hardwareLimit: 176)?.description, "Cu 42% over limit")
+        XCTAssertEqual(q.finding(cuKaFWHM: 210, cuKaFWHMError: 3, hardwareLimit: 176)?.level, .check)
+        // An unknown or unusable error leaves the 15 % mark alone.
+        XCTAssertNotNil(q.finding(cuKaFWHM: 210, cuKaFWHMError: .nan, hardwareLimit: 176))
+        XCTAssertNil(q.finding(cuKaFWHM: 200, cuKaFWHMError: 0, hardwareLimit: 176))
+    }
+
     func testThresholdsAreSettingsAndReasonsAreWords() {
         var q = CalibrationQuality()
         q.checkResidual = 20

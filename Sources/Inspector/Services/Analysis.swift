@@ -122,7 +122,7 @@ public enum Analysis {
     /// strongest line's width, and the verdict of SDDCore's ``CalibrationQuality`` (the rules
     /// `sddcal calibrate` reports too): bad for failed batch fits, |residual| > 30 eV or a failed Cu Kα
     /// fit; check for |residual| > 10 eV, missing lines, a line pull above 5σ, or Cu Kα FWHM more
-    /// than 15 % over the hardware limit.
+    /// than 15 % over the hardware limit (by twice its error beyond that).
     public static func summaries(_ d: Dataset, calibration set: CalibrationSet?, services: InspectorServices,
                                  quality: CalibrationQuality = CalibrationQuality()) -> [Int: CellSummary] {
         var out: [Int: CellSummary] = [:]
@@ -163,7 +163,7 @@ public enum Analysis {
             if let std = d.calibration ?? set {
                 s.hardwareLimit = HardwareLimit.cuKalpha(calibration: std, cells: [cell.cell], profile: d.profile)
             }
-            if let a = s.cuKaFWHM, let b = s.hardwareFWHM, let f = quality.finding(cuKaFWHM: a, hardwareLimit: b) {
+            if let a = s.cuKaFWHM, let b = s.hardwareFWHM, let f = quality.finding(cuKaFWHM: a, cuKaFWHMError: s.cuKaFWHMError, hardwareLimit: b) {
                 findings.append(f)
             }
             s.findings = findings

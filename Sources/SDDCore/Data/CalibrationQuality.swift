@@ -155,8 +155,12 @@ public struct CalibrationQuality: Sendable, Hashable {
     /// (centroid errors of a few hundredths of an eV) is flagged for any eV-level departure; with it a
     /// pull of 5 needs a residual of ≥ 6 eV.
     public var modelSystematic = 1.0
-    /// Cu Kα FWHM more than this fraction over the cell's hardware limit is worth a check.
+    /// Cu Kα FWHM more than this fraction over the cell's hardware limit is worth a check …
     public var checkOverHardwareLimit = 0.15
+    /// … when it lies beyond that mark by at least this many times its fit error: a month of ~150 Cu Kα
+    /// counts (a tenth of the usual rate) measures the FWHM to ±7–20 %, and a clean cell's is then
+    /// 15 % over its limit by chance in one cell of ten.
+    public var overHardwareLimitMinimumPull = 2.0
 
     /// A batch missing a line expected to have fewer counts than this is no finding (see `findings(batches:profile:)`).
     public var missingLineMinimumCounts = 100.0
@@ -282,9 +286,14 @@ public struct CalibrationQuality: Sendable, Hashable {
         return ref.map { $0 * y }
     }
 
-    /// The finding from the cell's Cu Kα resolution against its hardware limit (both FWHM in eV), if any.
-    public func finding(cuKaFWHM: Double, hardwareLimit: Double) -> Finding? {
-        cuKaFWHM > hardwareLimit * (1 + checkOverHardwareLimit) ? .overHardwareLimit(fraction: cuKaFWHM / hardwareLimit - 1) : nil
+    /// The finding from the cell's Cu Kα resolution against its hardware limit (both FWHM in eV), if any:
+    /// the FWHM over the limit by more than `checkOverHardwareLimit`, and beyond that mark by
+    /// `overHardwareLimitMinimumPull` times its error (`cuKaFWHMError`, eV; without one, by any amount).
+    public func finding(cuKaFWHM: Double, cuKaFWHMError: Double? = nil, hardwareLimit: Double) -> Finding? {
+        let mark = hardwareLimit * (1 + checkOverHardwareLimit)
+        let error = cuKaFWHMError.flatMap { $0.isFinite && $0 > 0 ? $0 : nil } ?? 0
+        return cuKaFWHM > mark && cuKaFWHM - mark >= overHardwareLimitMinimumPull * error
+            ? .overHardwareLimit(fraction: cuKaFWHM / hardwareLimit - 1) : nil
     }
 
     /// The worst level of some findings (ok for none).
