@@ -8,13 +8,14 @@ enum SmoothFixtures {
         var events: EventTable
         var truth: SimulationTruth
         /// The per-batch starting calibration: the truth averaged over each batch, perturbed per batch
-        /// like a standard fit would be (offset and gain errors of a few eV at Cu Kα).
+        /// like a standard fit would be (offset and gain errors of a few eV at Cu Kα). Its Ti and Mn Kα
+        /// centroid errors are 0.1 ADC, or with `statisticalCentroidErrors` those of the batch's counts.
         var start: CalibrationSet
     }
 
     static func month(cells: Int = 1, days: Double = 4, seed: UInt64 = 1, rate: Double = 10_400,
                       gainWalk: Double = 1.5e-3, batchHours: Double = 48, startError: Double = 1,
-                      cuToMnKalpha: Double = 0.012) -> Month {
+                      cuToMnKalpha: Double = 0.012, statisticalCentroidErrors: Bool = false) -> Month {
         var cfg = SimulationConfig.vip2(cells: cells, days: days, seed: seed)
         cfg.eventsPerCellPerDay = rate
         cfg.gainWalk = gainWalk
@@ -32,10 +33,14 @@ enum SmoothFixtures {
                 set.cells[ci].batches[bi].calibration = EnergyCalibration(p0: r * c.p0 + d, p1: r * c.p1, p2: r * c.p2)
                 set.cells[ci].batches[bi].status = .ok
                 let tc = truth.cell(set.cells[ci].cell)!
+                let events = Double(set.cells[ci].batches[bi].events)
                 set.cells[ci].batches[bi].lines = ["TiKa", "MnKa"].map { id in
                     let e = truth.lineEnergies[id]!, x = c.adc(forEnergy: e)!
-                    return CalibrationSet.LineResult(line: id, centroidADC: x, centroidError: 0.1, energy: e,
-                                                     sigmaADC: tc.lineFWHM[id]! / DetectorResponse.fwhmPerSigma / c.slope(x))
+                    let sigma = tc.lineFWHM[id]! / DetectorResponse.fwhmPerSigma / c.slope(x)
+                    // σ/√N with N the line's share of the batch (yields of the vip2 profile), as a line fit gives.
+                    let n = events * (LineProfile.vip2.typicalYields[id] ?? 0) / 1.82
+                    let error = statisticalCentroidErrors ? sigma / max(1, n).squareRoot() : 0.1
+                    return CalibrationSet.LineResult(line: id, centroidADC: x, centroidError: error, energy: e, sigmaADC: sigma)
                 }
             }
         }

@@ -7,7 +7,7 @@ final class ValidateEndToEndTests: XCTestCase {
     func testValidateOnTinyMonths() throws {
         guard let cmd = try BuiltCommand.locate(for: self) else { return }
         let r = try cmd.run(["validate", "--seeds", "2", "--cells", "2", "--days", "4", "--folds", "2",
-                             "--seeds-method", "pattern", "--walk-step", "6h", "--json"])
+                             "--seeds-method", "pattern", "--walk-step", "6h", "--counts-per-knot", "150", "--json"])
         XCTAssertEqual(r.status, 0, r.err)
         let json = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(r.out.utf8)) as? [String: Any])
         let seeds = try XCTUnwrap(json["seeds"] as? [[String: Any]])
@@ -24,6 +24,7 @@ final class ValidateEndToEndTests: XCTestCase {
         XCTAssertEqual(truthFWHM, 176, accuracy: 20)
         let settings = try XCTUnwrap(json["settings"] as? [String: String])
         XCTAssertEqual(settings["walk_step_s"], "21600.0")
+        XCTAssertEqual(settings["counts_per_knot"], "150")
 
         // Text output and a bad option.
         let t = try cmd.run(["validate", "--seeds", "1", "--cells", "1", "--days", "2", "--folds", "2", "--seeds-method", "pattern"])
