@@ -37,6 +37,7 @@ struct Validate: ParsableCommand {
     @Option(help: "Batch length of the seeds/standard calibration and of the per-batch refinement.") var batch = "48h"
     @Option(help: "Calibration method: \(Method.allCases.map(\.rawValue).joined(separator: "|")).") var method: Method = .smooth
     @Option(help: "Folds of the cross-fitting (≥ 2).") var folds = 5
+    @Option(help: "Smooth method: strong-line events per knot interval (knots between 1 h and 4 d apart; default \(Self.g(SmoothRefinementSettings().countsPerKnot))).") var countsPerKnot: Double?
     @Option(help: "Seeds of the standard calibration: cnn (the shipped model) or pattern.") var seedsMethod = "cnn"
     @Flag(help: "JSON output.") var json = false
 
@@ -69,7 +70,12 @@ struct Validate: ParsableCommand {
             case .perBatch:
                 procedure = PerBatchPipeline(calibrator: StandardCalibrator(profile: .vip2, seeder: seeder), batch: spec).procedure
             case .smooth:
-                procedure = SmoothPipeline(calibrator: StandardCalibrator(profile: .vip2, seeder: seeder), batch: spec).procedure
+                var settings = SmoothRefinementSettings()
+                if let c = countsPerKnot {
+                    guard c >= 1, c <= 1e7 else { throw SDDError.invalidArgument("--counts-per-knot", "must be 1…10⁷") }
+                    settings.countsPerKnot = c
+                }
+                procedure = SmoothPipeline(calibrator: StandardCalibrator(profile: .vip2, seeder: seeder), batch: spec, settings: settings).procedure
             }
             let validation = PipelineValidation(simulation: cfg, crossFitting: CrossFitting(folds: folds, seed: 1),
                                                 batchWindow: batchSeconds)
@@ -77,11 +83,13 @@ struct Validate: ParsableCommand {
                 "seeds": "\(firstSeed)…\(firstSeed + UInt64(seeds) - 1)", "cells": "\(cells)", "days": "\(days)",
                 "rate": "\(rate)", "gain_walk": "\(gainWalk)", "offset_walk": "\(offsetWalk)",
                 "walk_step_s": "\(cfg.walkInterval)", "batch": spec.description, "method": method.rawValue,
-                "folds": "\(folds)", "seeds_method": seeder.name]
+                "folds": "\(folds)", "seeds_method": seeder.name,
+                "counts_per_knot": method == .smooth ? Self.g(countsPerKnot ?? SmoothRefinementSettings().countsPerKnot) : "-"]
             if !json {
                 print("validate: \(seeds) seeds × \(cells) cells × \(Self.g(days)) d, rate \(Self.g(rate))/cell/day, gain walk \(gainWalk)/√day, "
                       + "offset walk \(offsetWalk) ADC/√day, walk knots every \(BatchSpec.duration(cfg.walkInterval).description); "
-                      + "method \(method.rawValue), batches \(spec.description), seeds \(seeder.name), \(folds) folds")
+                      + "method \(method.rawValue)\(method == .smooth ? " (\(settings["counts_per_knot"]!) strong-line events per knot)" : ""), "
+                      + "batches \(spec.description), seeds \(seeder.name), \(folds) folds")
             }
             let tty = isatty(STDERR_FILENO) != 0
             var results: [SeedValidation] = []
