@@ -91,6 +91,9 @@ extension EventCSV {
         var offsets = [0]
         for s in slots { offsets.append(offsets.last! + s) }
         let capacity = offsets.last!
+        // More lines than the event limit may still hold few events (comment or blank lines), but the
+        // columns are sized by lines: the one-core reader, whose memory follows the events, decides.
+        guard capacity <= header.maxEvents else { return .oneCore }
 
         // Parses piece k (the tail for k == threads) into the columns from its offset; nil on any error.
         func parse(_ k: Int, _ cell: UnsafeMutablePointer<UInt16>, _ adc: UnsafeMutablePointer<UInt16>,
