@@ -5,28 +5,7 @@
 
 #include "NetworkKernels.h"
 
-#include <string.h>
-
-#if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
-#define SDD_HAVE_X86 1
-#define SDD_AVX2_FMA __attribute__((target("avx2,fma")))
-#endif
-
-#pragma STDC FP_CONTRACT ON
-// The vector helpers are always inlined: no vector crosses a call, whatever the instruction set.
-#pragma clang diagnostic ignored "-Wpsabi"
-
-typedef float v8sf __attribute__((vector_size(32)));
-
-#define SDD_INLINE static inline __attribute__((always_inline))
-
-SDD_INLINE v8sf load8(const float *p) {
-    v8sf v;
-    memcpy(&v, p, sizeof v);
-    return v;
-}
-
-SDD_INLINE v8sf splat8(float x) { return (v8sf){x, x, x, x, x, x, x, x}; }
+#include "FloatVector8.h"
 
 SDD_INLINE float sum8(v8sf v) {
     return ((v[0] + v[4]) + (v[1] + v[5])) + ((v[2] + v[6]) + (v[3] + v[7]));
@@ -113,8 +92,6 @@ SDD_INLINE void forward_sample_body(const float *xt, ptrdiff_t length, ptrdiff_t
         }
     }
 }
-
-SDD_INLINE void store8(float *p, v8sf v) { memcpy(p, &v, sizeof v); }
 
 SDD_INLINE void weight_gradient_sample_body(const float *xt, ptrdiff_t x_stride, ptrdiff_t cin, ptrdiff_t kw,
                                             ptrdiff_t f, const float *gt, ptrdiff_t g_stride, ptrdiff_t blocks,

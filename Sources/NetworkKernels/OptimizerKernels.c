@@ -4,30 +4,7 @@
 #include "NetworkKernels.h"
 
 #include <math.h>
-#include <string.h>
-
-#if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
-#define SDD_HAVE_X86 1
-#define SDD_AVX2_FMA __attribute__((target("avx2,fma")))
-#endif
-
-#pragma STDC FP_CONTRACT ON
-// The vector helpers are always inlined: no vector crosses a call, whatever the instruction set.
-#pragma clang diagnostic ignored "-Wpsabi"
-
-typedef float v8sf __attribute__((vector_size(32)));
-
-#define SDD_INLINE static inline __attribute__((always_inline))
-
-SDD_INLINE v8sf load8(const float *p) {
-    v8sf v;
-    memcpy(&v, p, sizeof v);
-    return v;
-}
-
-SDD_INLINE void store8(float *p, v8sf v) { memcpy(p, &v, sizeof v); }
-
-SDD_INLINE v8sf splat8(float x) { return (v8sf){x, x, x, x, x, x, x, x}; }
+#include "FloatVector8.h"
 
 // Lane-wise square root: one vsqrtps (a libm call per lane would keep errno semantics).
 SDD_INLINE v8sf sqrt8(v8sf x) {
