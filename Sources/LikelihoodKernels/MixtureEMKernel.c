@@ -4,49 +4,25 @@
 // (components in order), counts/mixture, and every component's sum, so that the sums' additions are
 // independent chains instead of one long chain per component.
 
+#include "DoubleVector4.h"
 #include "LikelihoodKernels.h"
-
-#include <string.h>
-
-#if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
-#define SDD_HAVE_X86 1
-#define SDD_AVX2_FMA __attribute__((target("avx2,fma")))
-#define SDD_AVX512 __attribute__((target("avx2,fma,avx512f,avx512dq,avx512vl")))
-#endif
-
-#pragma STDC FP_CONTRACT ON
-#pragma clang diagnostic ignored "-Wpsabi"
-
-typedef double v4df __attribute__((vector_size(32)));
-typedef int64_t v4di __attribute__((vector_size(32)));
-
-#define SDD_INLINE static inline __attribute__((always_inline))
-
-SDD_INLINE v4df load4(const double *p) {
-    v4df v;
-    memcpy(&v, p, sizeof v);
-    return v;
-}
 
 SDD_INLINE void em_body(const double *q, const double *counts, ptrdiff_t stride, ptrdiff_t nc, double n, int iterations,
                         double *pi) {
     v4df acc[nc];
     double next[nc];
     for (int it = 0; it < iterations; it++) {
-        for (ptrdiff_t j = 0; j < nc; j++) acc[j] = (v4df){0, 0, 0, 0};
+        for (ptrdiff_t j = 0; j < nc; j++) acc[j] = splat(0);
         for (ptrdiff_t m = 0; m < stride; m += 4) {
             v4df mix = {0, 0, 0, 0};
             for (ptrdiff_t j = 0; j < nc; j++) mix += pi[j] * load4(q + j * stride + m);
             // counts/mixture where the mixture is positive (bins where it vanished, and the padding, add nothing).
-            v4di positive = mix > (v4df){0, 0, 0, 0};
-            v4df safe = (v4df)(((v4di)mix & positive) | ((v4di)(v4df){1, 1, 1, 1} & ~positive));
+            v4di positive = mix > splat(0);
+            v4df safe = select4(positive, mix, splat(1));
             v4df ratio = (v4df)((v4di)(load4(counts + m) / safe) & positive);
             for (ptrdiff_t j = 0; j < nc; j++) acc[j] += load4(q + j * stride + m) * ratio;
         }
-        for (ptrdiff_t j = 0; j < nc; j++) {
-            v4df a = acc[j];
-            next[j] = pi[j] * ((a[0] + a[1]) + (a[2] + a[3])) / n;
-        }
+        for (ptrdiff_t j = 0; j < nc; j++) next[j] = pi[j] * sum4(acc[j]) / n;
         memcpy(pi, next, sizeof(double) * (size_t)nc);
     }
 }
