@@ -54,6 +54,57 @@ final class CalibrationQualityTests: XCTestCase {
         XCTAssertNil(q.finding(cuKaFWHM: 200, cuKaFWHMError: 0, hardwareLimit: 176))
     }
 
+    /// The pull a residual needs grows with the residuals judged together (Šidák), from 3σ for one;
+    /// reference values from scipy.stats.norm.isf((1 − (1 − 2·norm.sf(3))^(1/n))/2).
+    func testResidualPullThresholdGrowsWithTheResidualsJudged() {
+        let q = CalibrationQuality()
+        XCTAssertEqual(q.residualMinimumPull(judged: 0), 3)
+        XCTAssertEqual(q.residualMinimumPull(judged: 1), 3)
+        XCTAssertEqual(q.residualMinimumPull(judged: 15), 3.745250922414628, accuracy: 1e-9)
+        XCTAssertEqual(q.residualMinimumPull(judged: 60), 4.079892995740357, accuracy: 1e-9)
+        XCTAssertEqual(q.residualMinimumPull(judged: 150), 4.288075076824718, accuracy: 1e-9)
+        var strict = q
+        strict.residualMinimumPull = 5
+        XCTAssertGreaterThan(strict.residualMinimumPull(judged: 60), 5.7)
+    }
+
+    /// A month of 15 batches × 4 lines whose residuals are drawn from their (right) centroid errors:
+    /// 7.5 eV, a Ti Kβ of ~80 counts at 1,000 events/cell/day. Judged one by one at 3σ, one such
+    /// clean cell in six has a residual of 22–30 eV "unexplained" by its error; judged as 60 the cell
+    /// crosses as often as a single residual does (0.27 %). A real 4.5σ residual (34 eV) is still found.
+    func testManyResidualsAtTheirErrorsAreJudgedTogether() {
+        let q = CalibrationQuality()
+        // 2.5 ADC at 3 eV/ADC.
+        func cell(_ rng: inout SeededGenerator) -> [CalibrationSet.Batch] {
+            (0..<15).map { b in
+                let cal = EnergyCalibration(p0: -1800, p1: 3, p2: 0)
+                let lines = (0..<4).map { k in
+                    CalibrationSet.LineResult(line: "L\(k)", centroidADC: 2000 + 300 * Double(k), centroidError: 2.5,
+                                              energy: 4200 + 900 * Double(k), residual: 7.5 * rng.normal())
+                }
+                return CalibrationSet.Batch(index: b, start: Double(b), end: Double(b + 1), events: 2000, calibration: cal,
+                                            status: .ok, lines: lines, missingLines: [])
+            }
+        }
+        func hasResidual(_ f: [CalibrationQuality.Finding]) -> Bool { f.contains { if case .residual = $0 { return true } else { return false } } }
+        var rng = SeededGenerator(seed: 13)
+        var flagged = 0, beyondThreeSigma = 0
+        let cells = 2000
+        for _ in 0..<cells {
+            let c = cell(&rng)
+            if hasResidual(q.findings(batches: c)) { flagged += 1 }
+            if c.contains(where: { $0.lines.contains { abs($0.residual!) > 3 * 7.5 } }) { beyondThreeSigma += 1 }
+        }
+        // Expected 5.4 flagged (binomial sd 2.3); the one-by-one rule: ~300 (15 %).
+        XCTAssertLessThanOrEqual(flagged, 14)
+        XCTAssertGreaterThan(beyondThreeSigma, 200)
+        // A true fault: one residual at 4.5σ among the 60.
+        var c = cell(&rng)
+        c[7].lines[1].residual = 4.5 * 7.5
+        let f = q.findings(batches: c)
+        XCTAssertTrue(f.contains(.residual(eV: 4.5 * 7.5, level: .bad)), "\(f)")
+    }
+
     func testThresholdsAreSettingsAndReasonsAreWords() {
         var q = CalibrationQuality()
         q.checkResidual = 20

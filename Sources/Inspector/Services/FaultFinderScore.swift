@@ -84,18 +84,22 @@ public enum FaultFinderScore {
         return result
     }
 
-    /// What a flagged cell's standard calibration and summary measured, one item per line: the batches
-    /// not fitted "ok" with their status, lines with residuals over 10 eV (with their energy errors and
+    /// What a flagged cell's standard calibration and summary measured, one item per line: how many
+    /// residuals were judged and the pull each needed, the batches not fitted "ok" with their status, lines with residuals over 10 eV (with their energy errors and
     /// counts), and the Cu Kα width against the hardware limit.
-    public static func details(cell: Int, calibration set: CalibrationSet, summary: CellSummary?) -> [String] {
+    public static func details(cell: Int, calibration set: CalibrationSet, summary: CellSummary?,
+                               quality: CalibrationQuality = CalibrationQuality()) -> [String] {
         var out: [String] = []
-        for b in set.batches(ofCell: cell) ?? [] {
+        let batches = set.batches(ofCell: cell) ?? []
+        let judged = batches.reduce(0) { n, b in n + b.lines.filter { $0.residual != nil && $0.centroidError > 0 }.count }
+        out.append(String(format: "%d residuals judged: each counts from %.1fσ of its error", judged, quality.residualMinimumPull(judged: judged)))
+        for b in batches {
             if b.status != .ok { out.append("batch \(b.index) \(b.status)") }
             for l in b.lines {
                 guard let r = l.residual, abs(r) > 10 else { continue }
                 let err = abs(b.calibration.slope(l.centroidADC)) * l.centroidError
-                out.append(String(format: "batch %d %@ residual %.1f eV ± %.1f (centroid %.1f ± %.2f ADC, %.0f counts)",
-                                  b.index, l.line, r, err, l.centroidADC, l.centroidError, l.counts ?? .nan))
+                out.append(String(format: "batch %d %@ residual %.1f eV ± %.1f (%.1fσ; centroid %.1f ± %.2f ADC, %.0f counts)",
+                                  b.index, l.line, r, err, abs(r) / err, l.centroidADC, l.centroidError, l.counts ?? .nan))
             }
         }
         if let s = summary, let f = s.cuKaFWHM, let h = s.hardwareFWHM {
