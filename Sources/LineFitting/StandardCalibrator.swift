@@ -351,7 +351,7 @@ public struct StandardCalibrator: Sendable {
                 sigmas.append(s)
                 centroids.append(x)
             }
-            let model = LineShapeModel(lines: shapes, histogram: sub, hasTail: true)
+            var model = LineShapeModel(lines: shapes, histogram: sub, hasTail: true)
             var p = model.initialParameters(counts: sub.counts, centroids: centroids, sigmas: sigmas,
                                             tailFraction: options.defaultTailFraction, tailSlope: options.defaultTailSlope)
             // Widths within a group follow the nominal resolution ratio (a linear tie).
@@ -389,7 +389,7 @@ public struct StandardCalibrator: Sendable {
                 p.fix("tail_slope", at: options.defaultTailSlope)
                 r = fitter.minimize(p)
             }
-            if r.status != .converged { r = Self.refitWithoutUnmeasurableContinuum(fitter, from: p, after: r) }
+            if r.status != .converged { (r, model) = Self.refitWithoutUnmeasurableContinuum(fitter, from: p, after: r) }
             if total >= options.strongGroupCounts && r.status == .converged {
                 tails.append((meanE, r.value("tail_fraction"), r.value("tail_slope")))
             }
@@ -410,24 +410,52 @@ public struct StandardCalibrator: Sendable {
     /// with the lines themselves long settled. Then, in turn:
     /// 1. a background that ended on its bound 0 is no measurable continuum: fixed at zero, refitted
     ///    from where the fit got to;
-    /// 2. a released curvature is fixed at 0 (a straight continuum), refitted from the start values.
-    /// The first fit that converges is returned, else the last.
+    /// 2. a released curvature is fixed at 0 (a straight continuum), refitted from the start values;
+    /// 3. a straight continuum measured from the window's edge where it is lowest (the model's
+    ///    background reference moved there): its positivity at that edge, the wall the fit kept
+    ///    running into, is then the box bound `bg_const` ≥ 0, which the minimizer's active set
+    ///    handles, instead of a region no parameter bound describes (`sddcal faults --seeds 20
+    ///    --rate 1000`: 10 of the clean cells' ~6,300 batches lost their Ti or Mn group so, the
+    ///    background negative at one edge, the edge bin's expectation ~10⁻¹⁶ held up by the lines' tails).
+    /// The first fit that converges is returned with its model, else the last.
     static func refitWithoutUnmeasurableContinuum(_ fitter: BinnedFit<LineShapeModel>, from start: FitParameters,
-                                                  after first: FitResult) -> FitResult {
+                                                  after first: FitResult) -> (FitResult, LineShapeModel) {
         var r = first
         if r.parametersAtLimit.contains("bg_const") {
             var q = start
             for k in q.freeIndices { q.values[k] = r.values[k] }
             for name in ["bg_const", "bg_slope", "bg_curvature"] { q.fix(name, at: 0) }
             r = fitter.minimize(q)
-            if r.status == .converged { return r }
+            if r.status == .converged { return (r, fitter.model) }
         }
         if !start.fixed[start.index("bg_curvature")] {
             var q = start
             q.fix("bg_curvature", at: 0)
             r = fitter.minimize(q)
+            if r.status == .converged { return (r, fitter.model) }
         }
-        return r
+        let m = fitter.model
+        guard let left = m.centers.first, let right = m.centers.last, !start.fixed[start.index("bg_const")] else { return (r, m) }
+        // The first fit's background at the window's two outermost bin centres (counts per x unit).
+        func background(_ x: Double) -> Double {
+            let dx = x - m.backgroundReference
+            return first.value("bg_const") + dx * (first.value("bg_slope") + dx * first.value("bg_curvature"))
+        }
+        let (edge, other) = background(left) <= background(right) ? (left, right) : (right, left)
+        let anchored = LineShapeModel(lines: m.lines, lowerEdge: left - 0.5 * m.binWidth, binWidth: m.binWidth, bins: m.binCount,
+                                      hasTail: m.hasTail, backgroundReference: edge)
+        var f = BinnedFit(model: anchored, counts: fitter.counts, statistic: fitter.statistic)
+        f.maxIterations = fitter.maxIterations
+        f.edmTolerance = fitter.edmTolerance
+        f.covariance = fitter.covariance
+        var q = start
+        q.fix("bg_curvature", at: 0)
+        // The straight line through the first fit's background at the two edges, from 0 at the low one.
+        let low = Swift.max(0, background(edge)), high = Swift.max(0, background(other))
+        q["bg_const"] = low
+        if !q.fixed[q.index("bg_slope")] { q["bg_slope"] = (high - low) / (other - edge) }
+        let a = f.minimize(q)
+        return (a, anchored)
     }
 
     /// Why a fitted line is not usable, or nil when it is.
