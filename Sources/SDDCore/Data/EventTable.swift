@@ -25,14 +25,21 @@ public struct EventTable: Sendable, Equatable {
             cell.reserveCapacity(n); adc.reserveCapacity(n); time.reserveCapacity(n)
             return
         }
-        // Fresh columns, with the huge-page hint given before any page is touched (see `adviseHugePages`).
-        func column<T>(_: T.Type) -> [T] {
-            [T](unsafeUninitializedCapacity: n) { buf, count in
-                adviseHugePages(UnsafeMutableRawBufferPointer(buf))
-                count = 0
-            }
+        cell = Self.column(UInt16.self, capacity: n) { _ in 0 }
+        adc = Self.column(UInt16.self, capacity: n) { _ in 0 }
+        time = Self.column(Double.self, capacity: n) { _ in 0 }
+    }
+
+    /// A fresh column of room for `capacity` values, with the huge-page hint given before any page is
+    /// touched (see `adviseHugePages`); `fill` writes its first values and returns how many (≤ capacity).
+    static func column<T: BitwiseCopyable>(_: T.Type, capacity n: Int,
+                                          fill: (UnsafeMutableBufferPointer<T>) -> Int) -> [T] {
+        [T](unsafeUninitializedCapacity: n) { buf, count in
+            adviseHugePages(UnsafeMutableRawBufferPointer(buf))
+            let filled = fill(buf)
+            precondition(filled >= 0 && filled <= n, "column filled beyond its capacity")
+            count = filled
         }
-        cell = column(UInt16.self); adc = column(UInt16.self); time = column(Double.self)
     }
 
     @inlinable public mutating func append(cell c: UInt16, adc a: UInt16, time t: Double) {

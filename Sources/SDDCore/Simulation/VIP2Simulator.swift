@@ -73,38 +73,82 @@ public struct VIP2Simulator: Sendable {
             }
         }
 
-        var cellEvents = [EventTable](repeating: EventTable(), count: cfg.cells)
-        var cellTruth = [SimulationTruth.Cell?](repeating: nil, count: cfg.cells)
+        // Each cell's hardware, drift, sources and number of event times first (cheap), so that the
+        // events can be written straight into the final columns at each cell's offset: no per-cell
+        // tables to allocate and concatenate (whose fresh pages, zeroed by the kernel, and copies
+        // were a third of the run for 10⁷ events).
+        var plans = [CellPlan?](repeating: nil, count: cfg.cells)
+        plans.withUnsafeMutableBufferPointer { out in
+            DispatchQueue.concurrentPerform(iterations: cfg.cells) { c in
+                out[c] = planCell(c, duration: duration, steps: stepsByCell[c] ?? [], faults: faultsByCell[c] ?? [])
+            }
+        }
+        var offsets = [0]
+        for p in plans { offsets.append(offsets[offsets.count - 1] + p!.times) }
+        let capacity = offsets[cfg.cells]
+        var kept = [Int](repeating: 0, count: cfg.cells)
         let lock = NSLock()
         var doneEvents = 0
         let expectedTotal = Int(cfg.eventsPerCellPerDay * cfg.days) * cfg.cells
-        cellEvents.withUnsafeMutableBufferPointer { evBuf in
-            cellTruth.withUnsafeMutableBufferPointer { trBuf in
-                DispatchQueue.concurrentPerform(iterations: cfg.cells) { c in
-                    let (ev, tr) = simulateCell(c, duration: duration, steps: stepsByCell[c] ?? [], faults: faultsByCell[c] ?? [])
-                    evBuf[c] = ev
-                    trBuf[c] = tr
-                    lock.lock()
-                    doneEvents += ev.count
-                    progress?.progress(done: doneEvents, total: max(expectedTotal, doneEvents), unit: "events")
-                    lock.unlock()
+        var cellColumn: [UInt16] = [], adcColumn: [UInt16] = []
+        let timeColumn = EventTable.column(Double.self, capacity: capacity) { timeOut in
+            adcColumn = EventTable.column(UInt16.self, capacity: capacity) { adcOut in
+                cellColumn = EventTable.column(UInt16.self, capacity: capacity) { cellOut in
+                    // Cell c writes only [offsets[c], offsets[c + 1]) of each column (none when all are empty).
+                    if capacity > 0 { kept.withUnsafeMutableBufferPointer { keptOut in
+                        DispatchQueue.concurrentPerform(iterations: cfg.cells) { c in
+                            let o = offsets[c]
+                            let k = fillCell(plans[c]!, duration: duration, cell: cellOut.baseAddress! + o,
+                                             adc: adcOut.baseAddress! + o, time: timeOut.baseAddress! + o)
+                            keptOut[c] = k
+                            lock.lock()
+                            doneEvents += k
+                            progress?.progress(done: doneEvents, total: max(expectedTotal, doneEvents), unit: "events")
+                            lock.unlock()
+                        }
+                    } }
+                    // Close the gaps left by rejected event times (rare: ADCs beyond saturation).
+                    var end = 0
+                    for c in 0..<cfg.cells {
+                        if end != offsets[c] {
+                            (cellOut.baseAddress! + end).update(from: cellOut.baseAddress! + offsets[c], count: kept[c])
+                            (adcOut.baseAddress! + end).update(from: adcOut.baseAddress! + offsets[c], count: kept[c])
+                            (timeOut.baseAddress! + end).update(from: timeOut.baseAddress! + offsets[c], count: kept[c])
+                        }
+                        end += kept[c]
+                    }
+                    return end
                 }
+                return cellColumn.count
             }
+            return adcColumn.count
         }
-        var all = EventTable()
-        all.reserveCapacity(cellEvents.reduce(0) { $0 + $1.count })
-        for e in cellEvents {
-            all.cell.append(contentsOf: e.cell); all.adc.append(contentsOf: e.adc); all.time.append(contentsOf: e.time)
+        let all = EventTable(cell: cellColumn, adc: adcColumn, time: timeColumn)
+        let cellTruth = (0..<cfg.cells).map { c in
+            var t = plans[c]!.truth
+            t.events = kept[c]
+            return t
         }
         var energies: [String: Double] = [:]
         for l in profile.lines { energies[l.id] = l.energy }
-        var truth = SimulationTruth(config: cfg, lineEnergies: energies, cells: cellTruth.map { $0! })
+        var truth = SimulationTruth(config: cfg, lineEnergies: energies, cells: cellTruth)
         if !plants.isEmpty { truth.faults = plants }
         return (all, truth)
     }
 
-    private func simulateCell(_ c: Int, duration: Double, steps: [SimulationTruth.Step],
-                              faults: [PlantedFault]) -> (EventTable, SimulationTruth.Cell) {
+    /// What a cell's event loop needs, drawn before it: the cell's truth (events not yet counted), its
+    /// generator where the event times begin, and the number of event times (an upper bound of its events).
+    private struct CellPlan {
+        var truth: SimulationTruth.Cell
+        var rng: SeededGenerator
+        var sources: [Source]
+        var dropouts: [PlantedFault]
+        /// Event times to draw (Poisson), or the dead cell's events when it is one.
+        var times: Int
+        var dead: EventTable?
+    }
+
+    private func planCell(_ c: Int, duration: Double, steps: [SimulationTruth.Step], faults: [PlantedFault]) -> CellPlan {
         let cfg = config
         var rng = SeededGenerator(seed: cfg.seed, stream: UInt64(c) + 1)
         func draw(_ r: ClosedRange<Double>) -> Double { rng.uniform(r.lowerBound, r.upperBound) }
@@ -170,59 +214,79 @@ public struct VIP2Simulator: Sendable {
         let truthCell = SimulationTruth.Cell(cell: c, base: base, knotTimes: times, logGain: w, offset: d, steps: steps,
                                              response: response, ratePerDay: rates, lineFWHM: fwhm, events: 0)
         if let dead = faults.first(where: { $0.kind == .deadCell }) {
-            return deadCell(truthCell, noiseFraction: dead.size ?? 0, duration: duration, rng: &rng)
+            let (events, truth) = deadCell(truthCell, noiseFraction: dead.size ?? 0, duration: duration, rng: &rng)
+            return CellPlan(truth: truth, rng: rng, sources: [], dropouts: [], times: events.count, dead: events)
         }
-        let dropouts = faults.filter { $0.kind == .fewCounts }
-
-        // Event times: a Poisson number, uniform in [0, duration), generated in order by exponential spacings.
+        // Event times: a Poisson number, uniform in [0, duration) (drawn by `fillCell`).
         let n = rng.poisson(cfg.eventsPerCellPerDay * cfg.days)
-        var gaps = [Double](repeating: 0, count: n + 1)
-        var s = 0.0
-        for i in 0...n { s += rng.exponential(); gaps[i] = s }
-        let scale = duration / s
+        return CellPlan(truth: truthCell, rng: rng, sources: sources, dropouts: faults.filter { $0.kind == .fewCounts },
+                        times: n, dead: nil)
+    }
 
-        var out = EventTable()
-        out.reserveCapacity(n)
-        let cell16 = UInt16(c)
+    /// Draws a planned cell's events into `cell`, `adc`, `time` (room for `plan.times` each) and
+    /// returns how many it kept. The times are generated in order by exponential spacings: their
+    /// running sums go into `time` first and are scaled there (event i is written at an index ≤ i).
+    private func fillCell(_ plan: CellPlan, duration: Double, cell: UnsafeMutablePointer<UInt16>,
+                          adc: UnsafeMutablePointer<UInt16>, time: UnsafeMutablePointer<Double>) -> Int {
+        if let dead = plan.dead {
+            cell.initialize(from: dead.cell, count: dead.count)
+            adc.initialize(from: dead.adc, count: dead.count)
+            time.initialize(from: dead.time, count: dead.count)
+            return dead.count
+        }
+        let cfg = config
+        let n = plan.times, truthCell = plan.truth, steps = truthCell.steps, dropouts = plan.dropouts
+        let response = truthCell.response, base = truthCell.base
         let sat = Double(cfg.saturationADC)
         let fano = response.fano * response.pairEnergy, enc2 = pow(response.enc * response.pairEnergy, 2)
         let fT = response.tailFraction, beta = response.tailSlope
         let b0 = base.p0, b1 = base.p1, b2 = base.p2
-        for i in 0..<n {
-            let t = gaps[i] * scale
-            // A rate dropout keeps only a fraction of the events in its window.
-            if !dropouts.isEmpty, let f = dropouts.first(where: { t >= $0.start! && t < $0.end! }), rng.uniform() >= f.size! { continue }
-            // Pick the source.
-            let u = rng.uniform()
-            var k = 0
-            while sources[k].cumulative < u { k += 1 }
-            var e: Double
-            if sources[k].kind == .continuum {
-                // Exponentially falling plus flat, 1–12 keV.
-                repeat {
-                    e = rng.uniform() < 0.7 ? 1000 + 3000 * rng.exponential() : rng.uniform(1000, 12000)
-                } while e > 12000
-            } else {
-                let mu = sources[k].energy
-                let sigma = (enc2 + fano * mu).squareRoot()
-                e = mu + sigma * rng.normal()
-                if rng.uniform() < fT { e -= beta * sigma * rng.exponential() }
+        // The generator lives inside the closure: a captured one would be checked for exclusive access per draw.
+        let kept = plan.sources.withUnsafeBufferPointer { sources in
+            var rng = plan.rng
+            var s = 0.0
+            for i in 0..<n { s += rng.exponential(); time[i] = s }
+            s += rng.exponential()
+            let scale = duration / s
+            var kept = 0
+            for i in 0..<n {
+                let t = time[i] * scale
+                // A rate dropout keeps only a fraction of the events in its window.
+                if !dropouts.isEmpty, let f = dropouts.first(where: { t >= $0.start! && t < $0.end! }), rng.uniform() >= f.size! { continue }
+                // Pick the source (the last one's cumulative probability, 1, is above u).
+                let u = rng.uniform()
+                var k = 0
+                while sources[k].cumulative < u { k += 1 }
+                var e: Double
+                if sources[k].kind == .continuum {
+                    // Exponentially falling plus flat, 1–12 keV.
+                    repeat {
+                        e = rng.uniform() < 0.7 ? 1000 + 3000 * rng.exponential() : rng.uniform(1000, 12000)
+                    } while e > 12000
+                } else {
+                    let mu = sources[k].energy
+                    let sigma = (enc2 + fano * mu).squareRoot()
+                    e = mu + sigma * rng.normal()
+                    if rng.uniform() < fT { e -= beta * sigma * rng.exponential() }
+                }
+                // Invert E = r·E₀(a − δ) for the continuous ADC coordinate a.
+                let (wt, dt) = truthCell.walk(at: t)
+                var r = exp(wt)
+                for st in steps where st.time <= t { r *= st.gainFactor }
+                let y = e / r - b0
+                let disc = b1 * b1 + 4 * b2 * y
+                guard disc > 0 else { continue }
+                let a = 2 * y / (b1 + disc.squareRoot()) + dt
+                let adcValue = a.rounded()
+                guard adcValue >= 0, adcValue <= sat else { continue }
+                adc[kept] = UInt16(adcValue)
+                time[kept] = t
+                kept += 1
             }
-            // Invert E = r·E₀(a − δ) for the continuous ADC coordinate a.
-            let (wt, dt) = truthCell.walk(at: t)
-            var r = exp(wt)
-            for st in steps where st.time <= t { r *= st.gainFactor }
-            let y = e / r - b0
-            let disc = b1 * b1 + 4 * b2 * y
-            guard disc > 0 else { continue }
-            let a = 2 * y / (b1 + disc.squareRoot()) + dt
-            let adc = a.rounded()
-            guard adc >= 0, adc <= sat else { continue }
-            out.append(cell: cell16, adc: UInt16(adc), time: t)
+            return kept
         }
-        var tc = truthCell
-        tc.events = out.count
-        return (out, tc)
+        cell.initialize(repeating: UInt16(truthCell.cell), count: kept)
+        return kept
     }
 
     /// A dead cell: no X-rays, only noise triggers just above the pedestal (300 eV + exponential, 400 eV
