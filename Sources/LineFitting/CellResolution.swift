@@ -60,12 +60,19 @@ public struct CellResolution: Sendable, Equatable, Codable {
     /// local slope, with the error of a Gaussian width from N counts, σ/√(2N) (the file keeps no width errors).
     ///
     /// A batch's line is also broadened by the drift of the gain within the batch (at 1 %/√day and 48 h
-    /// batches by ~30 eV rms at Mn Kα, more than the ENC differences looked for). That variance,
-    /// v·E² with v from ``withinBatchDriftVariance(_:)``, is subtracted from every width before the fit;
-    /// half of the shift it causes at Cu Kα is kept as the systematic error.
-    public static func fit(cell: Int, batches: [CalibrationSet.Batch], profile: LineProfile,
+    /// batches by ~30 eV rms at Mn Kα, more than the ENC differences looked for). With the cell's
+    /// `timeline` (a calibration continuous in time, file version 2) that broadening is measured
+    /// directly: the variance over the batch of the timeline's energy at the line's ADC
+    /// (``withinBatchVariance(of:adc:start:end:)``), subtracted from the line's width; the systematic
+    /// error is the shift at Cu Kα that the timeline's own uncertainty (its posterior variance at the
+    /// line) would cause either way. Without a timeline the variance is v·E² with v from
+    /// ``withinBatchDriftVariance(_:)`` (a random walk's ratio); half of the shift it causes at Cu Kα
+    /// is kept as the systematic error.
+    public static func fit(cell: Int, batches: [CalibrationSet.Batch], profile: LineProfile, timeline: CalibrationTimeline? = nil,
                            pairEnergy w: Double = DetectorResponse().pairEnergy) -> CellResolution? {
         var pts: [(e: Double, v: Double, err: Double)] = []
+        // With a timeline: per point the drift variance within its batch and that variance's uncertainty.
+        var measured: [(v: Double, u: Double)] = []
         for b in batches {
             for l in b.lines {
                 // Kβ widths are tied to Kα in the standard fits: only Kα lines carry their own width.
@@ -73,9 +80,23 @@ public struct CellResolution: Sendable, Equatable, Codable {
                 let s = sAdc * b.calibration.slope(l.centroidADC)
                 let se = s / (2 * n).squareRoot()
                 pts.append((l.energy, s * s, 2 * s * se))
+                if let timeline { measured.append(withinBatchVariance(of: timeline, adc: l.centroidADC, start: b.start, end: b.end)) }
             }
         }
         guard let plain = fit(cell: cell, points: pts, pairEnergy: w) else { return nil }
+        if timeline != nil {
+            // A point whose width is mostly drift measures nothing about the noise: left out.
+            let keep = pts.indices.filter { measured[$0].v <= 0.5 * pts[$0].v }
+            func corrected(_ k: Double) -> CellResolution? {
+                fit(cell: cell, points: keep.map { (pts[$0].e, pts[$0].v - measured[$0].v - k * measured[$0].u, pts[$0].err) }, pairEnergy: w)
+            }
+            guard var c = corrected(0), c.expectedCuFWHM > 0 else { return plain }
+            let lo = corrected(-1)?.expectedCuFWHM ?? c.expectedCuFWHM, hi = corrected(1)?.expectedCuFWHM ?? c.expectedCuFWHM
+            let meanV = keep.reduce(0) { $0 + measured[$1].v / (pts[$1].e * pts[$1].e) } / Double(Swift.max(keep.count, 1))
+            c.withinBatchDrift = meanV.squareRoot()
+            c.expectedCuFWHMSystematic = 0.5 * abs(lo - hi)
+            return c
+        }
         let drift = withinBatchDriftVariance(batches)
         // A correction that would remove more than a quarter of some width's variance means the batches
         // jumped (a gain step, a misidentified line) rather than walked: the widths are kept as they are.
@@ -84,6 +105,23 @@ public struct CellResolution: Sendable, Equatable, Codable {
         corrected.withinBatchDrift = drift.squareRoot()
         corrected.expectedCuFWHMSystematic = 0.5 * abs(plain.expectedCuFWHM - corrected.expectedCuFWHM)
         return corrected
+    }
+
+    /// The variance (eV²) over [start, end] of the timeline's energy at `adc` about its mean (the
+    /// broadening of a line at that ADC by the calibration's movement within the batch), and the mean
+    /// posterior variance of that energy (0 when the timeline has no covariance), from 96 instants.
+    public static func withinBatchVariance(of timeline: CalibrationTimeline, adc: Double, start: Double, end: Double) -> (v: Double, u: Double) {
+        let n = 96
+        var e = [Double](repeating: 0, count: n)
+        var u = 0.0
+        for k in 0..<n {
+            let c = timeline.calibration(at: start + (Double(k) + 0.5) / Double(n) * (end - start))
+            e[k] = c.energy(adc)
+            if let s = c.energyError(adc) { u += s * s / Double(n) }
+        }
+        let m = e.reduce(0, +) / Double(n)
+        let v = e.reduce(0) { $0 + ($1 - m) * ($1 - m) } / Double(n)
+        return (v.isFinite ? v : 0, u.isFinite ? u : 0)
     }
 
     /// Relative variance of the gain within a batch about the batch mean, from the movement of the cell's

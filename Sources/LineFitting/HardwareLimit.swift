@@ -12,8 +12,8 @@ public struct HardwareLimit: Sendable, Equatable, Codable {
     /// Cells that entered the estimate.
     public var cells: Int
     /// The systematic part of `error` (eV): the uncertainty of the correction for the gain's drift within
-    /// the batches whose line widths the estimate uses (``CellResolution/withinBatchDriftVariance(_:)``),
-    /// common to all cells.
+    /// the batches whose line widths the estimate uses (measured by the cells' timelines when the file
+    /// has them, else ``CellResolution/withinBatchDriftVariance(_:)``), common to all cells.
     public var systematic: Double
 
     enum CodingKeys: String, CodingKey { case cells, fwhm = "fwhm_ev", error = "fwhm_err_ev", systematic = "fwhm_sys_ev" }
@@ -52,18 +52,29 @@ public struct HardwareLimit: Sendable, Equatable, Codable {
 
     /// The limit at Cu Kα of the spectrum summed over `cells` (all when nil) of a calibration file: each
     /// cell's ENC and Fano factor fitted to its Kα line widths (``CellResolution``), weighted by the
-    /// cell's Cu Kα counts in the file (equal weights when the file has none).
+    /// cell's Cu Kα counts in the file (equal weights when the file has none). A file whose cells carry
+    /// timelines (version 2, e.g. the smooth refinement's) gives the better estimate: the drift within
+    /// the batches is measured by the timeline instead of inferred from the batches' movement.
     public static func cuKalpha(calibration: CalibrationSet, cells: Set<Int>? = nil, profile: LineProfile) -> HardwareLimit? {
         var perCell: [(CellResolution, Double)] = []
         var anyCounts = false
         for c in calibration.cells where cells?.contains(c.cell) ?? true {
-            guard let r = CellResolution.fit(cell: c.cell, batches: c.batches, profile: profile) else { continue }
+            guard let r = CellResolution.fit(cell: c.cell, batches: c.batches, profile: profile, timeline: c.timeline) else { continue }
             let n = c.batches.reduce(0.0) { $0 + ($1.lines.first { $0.line == "CuKa" }?.counts ?? 0) }
             anyCounts = anyCounts || n > 0
             perCell.append((r, n))
         }
         if !anyCounts { perCell = perCell.map { ($0.0, 1) } }
         return combined(perCell)
+    }
+
+    /// The limit from the first of `calibrations` that has timelines (see
+    /// ``cuKalpha(calibration:cells:profile:)``), else from the first that gives one.
+    public static func cuKalpha(preferringTimelines calibrations: [CalibrationSet?], cells: Set<Int>? = nil, profile: LineProfile) -> HardwareLimit? {
+        let sets = calibrations.compactMap { $0 }
+        if let s = sets.first(where: { $0.version >= 2 }), let l = cuKalpha(calibration: s, cells: cells, profile: profile) { return l }
+        for s in sets { if let l = cuKalpha(calibration: s, cells: cells, profile: profile) { return l } }
+        return nil
     }
 
     /// True when `measured` (± `measuredError`) lies more than `sigmas` combined standard errors below the limit.

@@ -69,7 +69,7 @@ struct Report: ParsableCommand {
             let report = try BeforeAfterReport.make(events: read.events, before: b, after: a, settings: settings, binWidth: bin, truth: t, trace: tr)
             let profile = LineProfile.named(b.profile) ?? .vip2
             // The strong-line widths of the reference (standard) calibration, else of the optimized file.
-            let limit = HardwareLimit.cuKalpha(calibration: b, profile: profile) ?? HardwareLimit.cuKalpha(calibration: a, profile: profile)
+            let limit = HardwareLimit.cuKalpha(preferringTimelines: [b, a], profile: profile)
             var warnings = [limit?.warning(measured: report.before.fwhmEV, error: report.before.fwhmErrorEV, label: "reference (in-sample)"),
                             limit?.warning(measured: report.after.fwhmEV, error: report.after.fwhmErrorEV, label: "optimized (in-sample)")].compactMap { $0 }
             var table: HeldOutTable? = nil

@@ -95,4 +95,52 @@ final class ValidateEndToEndTests: XCTestCase {
         XCTAssertNotEqual(bad.status, 0)
         XCTAssertTrue(bad.err.contains("--held-out"), bad.err)
     }
+
+    /// `fit` warns when the Cu Kα FWHM really lies more than 2σ below the hardware limit, and not on an
+    /// honest calibration: the same events and calibration, once as calibrated and once with the file's
+    /// line widths inflated by 40 % (a limit ~70 eV above the Cu Kα line's real width).
+    func testFitWarnsOnlyBelowTheHardwareLimit() throws {
+        guard let cmd = try BuiltCommand.locate(for: self) else { return }
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("sddcal-hwlimit-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        for args in [["simulate", "--cells", "4", "--days", "4", "--seed", "5", "--out", "ev.bin", "--truth", "truth.json"],
+                     ["calibrate", "ev.bin", "--batch", "48h", "--seeds", "pattern", "--out", "std.json"]] {
+            let r = try cmd.run(args, in: dir)
+            XCTAssertEqual(r.status, 0, r.err)
+        }
+        func fit(_ calib: String) throws -> (json: [String: Any], text: String) {
+            let j = try cmd.run(["fit", "ev.bin", "--calib", calib, "--json"], in: dir)
+            XCTAssertEqual(j.status, 0, j.err)
+            let t = try cmd.run(["fit", "ev.bin", "--calib", calib], in: dir)
+            XCTAssertEqual(t.status, 0, t.err)
+            return (try XCTUnwrap(JSONSerialization.jsonObject(with: Data(j.out.utf8)) as? [String: Any]), t.out)
+        }
+        let honest = try fit("std.json")
+        let limit = try XCTUnwrap((honest.json["hardware_limit"] as? [String: Any])?["fwhm_ev"] as? Double)
+        XCTAssertEqual(limit, 176, accuracy: 8)
+        XCTAssertEqual((honest.json["warnings"] as? [String])?.count, 0, "\(honest.json["warnings"] ?? "")")
+        XCTAssertFalse(honest.text.contains("below the hardware limit"), honest.text)
+
+        var file = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/std.json"))) as? [String: Any])
+        var cells = try XCTUnwrap(file["cells"] as? [[String: Any]])
+        for ci in cells.indices {
+            var batches = try XCTUnwrap(cells[ci]["batches"] as? [[String: Any]])
+            for bi in batches.indices {
+                var lines = try XCTUnwrap(batches[bi]["lines"] as? [[String: Any]])
+                for li in lines.indices { if let s = lines[li]["sigma_adc"] as? Double { lines[li]["sigma_adc"] = 1.4 * s } }
+                batches[bi]["lines"] = lines
+            }
+            cells[ci]["batches"] = batches
+        }
+        file["cells"] = cells
+        try JSONSerialization.data(withJSONObject: file).write(to: URL(fileURLWithPath: dir + "/wide.json"))
+        let narrow = try fit("wide.json")
+        let wideLimit = try XCTUnwrap((narrow.json["hardware_limit"] as? [String: Any])?["fwhm_ev"] as? Double)
+        XCTAssertGreaterThan(wideLimit, limit + 40)
+        let warnings = try XCTUnwrap(narrow.json["warnings"] as? [String])
+        XCTAssertEqual(warnings.count, 1, "\(warnings)")
+        XCTAssertTrue(warnings.first?.contains("in-sample Cu Kα FWHM") ?? false, "\(warnings)")
+        XCTAssertTrue(narrow.text.contains("below the hardware limit"), narrow.text)
+    }
 }

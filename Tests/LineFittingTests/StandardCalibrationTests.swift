@@ -183,4 +183,59 @@ final class CellResolutionTests: XCTestCase {
         let old = try JSONDecoder().decode(HardwareLimit.self, from: Data(#"{"cells": 3, "fwhm_ev": 176.0, "fwhm_err_ev": 0.4}"#.utf8))
         XCTAssertEqual(old, HardwareLimit(fwhm: 176, error: 0.4, cells: 3))
     }
+
+    /// Batches whose gain walks (fine steps) with widths broadened by the drift each batch really had,
+    /// and the timeline that follows the gain: E(x, t) = (3x − 1800)/(1 − g(t)) (maps each instant's
+    /// line position to its energy). The timeline measures each batch's own broadening, so the limit
+    /// comes out at the true FWHM (the random-walk ratio only on average), with a small systematic.
+    func testHardwareLimitFromATimelineMeasuresTheDriftWithinEachBatch() throws {
+        let r = DetectorResponse(), enc = 11.9, s = 0.01, days = 2.0, steps = 48
+        let cu = SpectralLine(id: "CuKa")!.energy
+        let trueFWHM = DetectorResponse.fwhmPerSigma * (pow(enc * r.pairEnergy, 2) + r.fano * r.pairEnergy * cu).squareRoot()
+        var rng = SeededGenerator(seed: 7)
+        var g = 0.0
+        var knots: [Double] = [], p0: [Double] = [], p1: [Double] = [], p2: [Double] = []
+        func knot(_ t: Double) { knots.append(t); p0.append(-1800 / (1 - g)); p1.append(3 / (1 - g)); p2.append(0) }
+        var batches: [CalibrationSet.Batch] = []
+        var uncorrectedBias = 0.0
+        for k in 0..<15 {
+            let t0 = Double(k) * days * 86400, dt = days * 86400 / Double(steps)
+            var path: [Double] = []
+            if k == 0 { knot(t0) }
+            for j in 0..<steps {
+                // The gain moves linearly between knots: the batch's path is the mean over its intervals.
+                let a = g
+                g += s * (days / Double(steps)).squareRoot() * rng.normal()
+                knot(t0 + Double(j + 1) * dt)
+                for q in 0..<8 { let w = (Double(q) + 0.5) / 8; path.append((1 - w) * a + w * g) }
+            }
+            let mean = path.reduce(0, +) / Double(path.count)
+            let within = path.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(path.count)
+            let lines = ["TiKa", "MnKa"].map { id -> CalibrationSet.LineResult in
+                let e = SpectralLine(id: id)!.energy
+                let sigma2 = pow(enc * r.pairEnergy, 2) + r.fano * r.pairEnergy * e + within * e * e
+                return .init(line: id, centroidADC: (e * (1 - mean) + 1800) / 3, centroidError: 0.01, energy: e,
+                             sigmaADC: sigma2.squareRoot() / 3 * (1 - mean), counts: 1e6)
+            }
+            uncorrectedBias += within / 15
+            batches.append(.init(index: k, start: t0, end: t0 + days * 86400, events: 1000,
+                                 calibration: EnergyCalibration(p0: -1800 / (1 - mean), p1: 3 / (1 - mean)), status: .ok, lines: lines))
+        }
+        let timeline = try CalibrationTimeline(knots: knots, p0: p0, p1: p1, p2: p2)
+        let withTimeline = try XCTUnwrap(CellResolution.fit(cell: 0, batches: batches, profile: .vip2, timeline: timeline))
+        let plain = try XCTUnwrap(CellResolution.fit(cell: 0, batches: batches, profile: .vip2))
+        let uncorrected = DetectorResponse.fwhmPerSigma * (pow(enc * r.pairEnergy, 2) + r.fano * r.pairEnergy * cu + uncorrectedBias * cu * cu).squareRoot()
+        XCTAssertGreaterThan(uncorrected - trueFWHM, 10, "the drift matters")
+        XCTAssertEqual(withTimeline.expectedCuFWHM, trueFWHM, accuracy: 0.5, "\(withTimeline)")
+        XCTAssertGreaterThan(withTimeline.withinBatchDrift, 0)
+        // Without covariance the timeline is taken as exact: no systematic.
+        XCTAssertEqual(withTimeline.expectedCuFWHMSystematic, 0, accuracy: 1e-9)
+        // The batches' movement alone (random-walk ratio) is right only on average: its systematic covers it.
+        XCTAssertEqual(plain.expectedCuFWHM, trueFWHM, accuracy: 2 * plain.expectedCuFWHMSystematic + 1)
+        // A set with the timeline gives the same limit through HardwareLimit.
+        let set = CalibrationSet(profile: "vip2", batch: "48h", method: "smooth", source: "test",
+                                 cells: [.init(cell: 0, batches: batches, timeline: timeline)])
+        let limit = try XCTUnwrap(HardwareLimit.cuKalpha(preferringTimelines: [nil, set], profile: .vip2))
+        XCTAssertEqual(limit.fwhm, withTimeline.expectedCuFWHM, accuracy: 1e-9)
+    }
 }

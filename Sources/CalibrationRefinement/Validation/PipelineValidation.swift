@@ -44,9 +44,10 @@ public struct SeedValidation: Sendable, Codable {
     /// Intrinsic Cu Kα FWHM of the simulator (cells weighted by their Cu rate).
     public var intrinsicFWHM: Double
     /// The hardware limit the CLI's warning uses (ENC and Fano from the strong lines' widths,
-    /// ``HardwareLimit/cuKalpha(calibration:cells:profile:)``) of the first stage run on all events
-    /// (the standard calibration); nil when that stage is no calibration file. Compared with
-    /// `intrinsicFWHM` it measures the estimate's bias.
+    /// ``HardwareLimit/cuKalpha(preferringTimelines:cells:profile:)``) of the stages run on all events:
+    /// the last stage whose file has timelines (the smooth refinement's, which measure the drift within
+    /// the batches), else the first (the standard calibration); nil when no stage is a calibration
+    /// file. Compared with `intrinsicFWHM` it measures the estimate's bias.
     public var hardwareLimit: HardwareLimit?
     public var stages: [Stage]
     public var seconds: Double
@@ -93,8 +94,9 @@ public struct PipelineValidation: Sendable {
         }
         let w = truth.cells.map { $0.ratePerDay[cu.id] ?? 0 }
         let intrinsic = zip(truth.cells, w).reduce(0) { $0 + ($1.0.lineFWHM[cu.id] ?? 0) * $1.1 } / Swift.max(w.reduce(0, +), 1e-300)
-        let limit = (result.fullCalibration.first?.calibration as? CalibrationSet).flatMap { set in
-            LineProfile.named(set.profile).flatMap { HardwareLimit.cuKalpha(calibration: set, profile: $0) }
+        let sets = result.fullCalibration.compactMap { $0.calibration as? CalibrationSet }
+        let limit = sets.first.flatMap { LineProfile.named($0.profile) }.flatMap {
+            HardwareLimit.cuKalpha(preferringTimelines: sets.filter { $0.version >= 2 }.reversed() + sets, profile: $0)
         }
         return SeedValidation(seed: seed, events: events.count, truth: .init(truthFit), intrinsicFWHM: intrinsic,
                               hardwareLimit: limit, stages: stages, seconds: Date().timeIntervalSince(start))

@@ -86,8 +86,7 @@ public enum Analysis {
             r.message = "Cu Kα fit not available in this build"
         }
         let only = Set(cells)
-        r.hardwareLimit = HardwareLimit.cuKalpha(calibration: standard, cells: only, profile: d.profile)
-            ?? d.referenceCalibration.flatMap { HardwareLimit.cuKalpha(calibration: $0, cells: only, profile: d.profile) }
+        r.hardwareLimit = HardwareLimit.cuKalpha(preferringTimelines: [d.optimized, standard, d.referenceCalibration], cells: only, profile: d.profile)
         return r
     }
 
@@ -159,10 +158,9 @@ public enum Analysis {
                     s.hardwareFWHM = resp.fwhm(at: cuKa.energy)
                 }
             }
-            // The limit `fit` and `report` warn against (from the standard calibration's line widths).
-            if let std = d.calibration ?? set {
-                s.hardwareLimit = HardwareLimit.cuKalpha(calibration: std, cells: [cell.cell], profile: d.profile)
-            }
+            // The limit `fit` and `report` warn against (from the line widths of the standard calibration,
+            // or of a calibration with timelines, which measure the drift within the batches).
+            s.hardwareLimit = HardwareLimit.cuKalpha(preferringTimelines: [d.calibration, set], cells: [cell.cell], profile: d.profile)
             if let a = s.cuKaFWHM, let b = s.hardwareFWHM, let f = quality.finding(cuKaFWHM: a, cuKaFWHMError: s.cuKaFWHMError, hardwareLimit: b) {
                 findings.append(f)
             }
