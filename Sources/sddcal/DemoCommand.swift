@@ -92,7 +92,7 @@ struct Demo: ParsableCommand {
                     let f = zip(t.cells, w).reduce(0) { $0 + ($1.0.lineFWHM[cu.id] ?? 0) * $1.1 } / Swift.max(w.reduce(0, +), 1e-300)
                     return (cf.measure(cf.spectrum(events: table, calibration: t)), f)
                 }
-                let limit = HardwareLimit.cuKalpha(preferringTimelines: [set("refined"), set("standard")], profile: .vip2)
+                let limit = HardwareLimit.cuKalpha(preferringTimelines: [set("standard"), set("refined")], profile: .vip2)
                 let labels = ["reference": "reference (\(refSpec))", "standard": "standard (\(spec))", "refined": "optimized (\(method.rawValue))"]
                 return (HeldOutTable(result, crossFitting: cf, labels: labels, gain: ("reference", "refined"), truth: truthRow, hardwareLimit: limit),
                         "Cu Kα fits, held-out and in-sample")

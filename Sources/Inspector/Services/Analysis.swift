@@ -86,7 +86,7 @@ public enum Analysis {
             r.message = "Cu Kα fit not available in this build"
         }
         let only = Set(cells)
-        r.hardwareLimit = HardwareLimit.cuKalpha(preferringTimelines: [d.optimized, standard, d.referenceCalibration], cells: only, profile: d.profile)
+        r.hardwareLimit = HardwareLimit.cuKalpha(preferringTimelines: [standard, d.optimized, d.referenceCalibration], cells: only, profile: d.profile)
         return r
     }
 
