@@ -213,9 +213,11 @@ final class CellResolutionTests: XCTestCase {
             let within = path.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(path.count)
             let lines = ["TiKa", "MnKa"].map { id -> CalibrationSet.LineResult in
                 let e = SpectralLine(id: id)!.energy
-                let sigma2 = pow(enc * r.pairEnergy, 2) + r.fano * r.pairEnergy * e + within * e * e
+                // In ADC: the noise (σ_E/slope, slope = 3/(1 − g)) and the line's movement x(t) = (E(1 − g(t)) + 1800)/3.
+                let noise2 = pow(enc * r.pairEnergy, 2) + r.fano * r.pairEnergy * e
+                let sigma2ADC = (noise2 * (1 - mean) * (1 - mean) + within * e * e) / 9
                 return .init(line: id, centroidADC: (e * (1 - mean) + 1800) / 3, centroidError: 0.01, energy: e,
-                             sigmaADC: sigma2.squareRoot() / 3 * (1 - mean), counts: 1e6)
+                             sigmaADC: sigma2ADC.squareRoot(), counts: 1e6)
             }
             uncorrectedBias += within / 15
             batches.append(.init(index: k, start: t0, end: t0 + days * 86400, events: 1000,
