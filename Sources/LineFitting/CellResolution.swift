@@ -98,9 +98,11 @@ public struct CellResolution: Sendable, Equatable, Codable {
             return c
         }
         let drift = withinBatchDriftVariance(batches)
-        // A correction that would remove more than a quarter of some width's variance means the batches
-        // jumped (a gain step, a misidentified line) rather than walked: the widths are kept as they are.
-        guard drift > 0, pts.allSatisfy({ drift * $0.e * $0.e <= 0.25 * $0.v }), var corrected = fit(cell: cell, points: pts.map { ($0.e, $0.v - drift * $0.e * $0.e, $0.err) }, pairEnergy: w),
+        // A correction that would remove more than half of a well-measured width's variance means the
+        // batches jumped (a gain step, a misidentified line) rather than walked: the widths are kept as they
+        // are. (Widths of a few dozen counts, e.g. Cu Kα at low rates, scatter by ±10 % and more: not judged.)
+        let judged = pts.filter { 2 * $0.err <= 0.1 * $0.v }
+        guard drift > 0, judged.allSatisfy({ drift * $0.e * $0.e <= 0.5 * $0.v }), var corrected = fit(cell: cell, points: pts.map { ($0.e, $0.v - drift * $0.e * $0.e, $0.err) }, pairEnergy: w),
               corrected.expectedCuFWHM > 0 else { return plain }
         corrected.withinBatchDrift = drift.squareRoot()
         corrected.expectedCuFWHMSystematic = 0.5 * abs(plain.expectedCuFWHM - corrected.expectedCuFWHM)
@@ -127,8 +129,9 @@ public struct CellResolution: Sendable, Equatable, Codable {
     /// Relative variance of the gain within a batch about the batch mean, from the movement of the cell's
     /// strongest Kα line between consecutive batches: for a randomly walking gain (diffusion s² per unit
     /// time, batches of length T) the means of neighbouring batches differ by a variance s²·T·2/3, four
-    /// times the within-batch variance s²·T/6. The centroids' statistical variance is subtracted; 0 when
-    /// fewer than two consecutive batches carry the line.
+    /// times the within-batch variance s²·T/6 (steps beyond 25 times the median squared difference,
+    /// jumps rather than a walk, left out). The centroids' statistical variance is subtracted; 0 when fewer than two consecutive
+    /// batches carry the line.
     public static func withinBatchDriftVariance(_ batches: [CalibrationSet.Batch]) -> Double {
         var totals: [String: Double] = [:]
         for b in batches { for l in b.lines where l.line.hasSuffix("Ka") { totals[l.line, default: 0] += l.counts ?? 0 } }
@@ -138,13 +141,18 @@ public struct CellResolution: Sendable, Equatable, Codable {
             return (l.centroidADC, l.centroidError, b.calibration.slope(l.centroidADC), l.energy)
         }
         guard seq.count >= 2 else { return 0 }
-        var sum = 0.0
+        // One gain step or mislabelled batch would dominate the mean of the squared steps.
+        var d2: [Double] = []
         for k in 0..<(seq.count - 1) {
             let a = seq[k], b = seq[k + 1]
-            let d = b.x - a.x
-            sum += (d * d - a.err * a.err - b.err * b.err) * a.slope * a.slope / (a.e * a.e)
+            let d = (b.x - a.x) * a.slope / a.e, e2 = (a.err * a.err + b.err * b.err) * a.slope * a.slope / (a.e * a.e)
+            d2.append(d * d - e2)
         }
-        let v = sum / Double(seq.count - 1) / 4
+        d2.sort()
+        let n = d2.count, median = n % 2 == 1 ? d2[n / 2] : 0.5 * (d2[n / 2 - 1] + d2[n / 2])
+        // Steps beyond 25 times the median (a walk's χ²₁ gets there once in ~1,500) are jumps: left out.
+        let kept = median > 0 ? d2.filter { $0 <= 25 * median } : d2
+        let v = kept.reduce(0, +) / Double(kept.count) / 4
         return v.isFinite ? Swift.max(0, v) : 0
     }
 

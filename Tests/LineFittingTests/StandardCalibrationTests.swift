@@ -158,6 +158,10 @@ final class CellResolutionTests: XCTestCase {
             // 399 differences: the estimate's relative error is ~√(2/399) ≈ 7 %.
             XCTAssertEqual(CellResolution.withinBatchDriftVariance(b) / v, 1, accuracy: 0.25, "seed \(seed)")
         }
+        // A gain step of 5 % in one batch (two huge differences) is a jump, not the walk: left out.
+        var (jumped, v) = Self.driftingBatches(s: 0.01, batches: 60, seed: 2)
+        for li in jumped[30].lines.indices { jumped[30].lines[li].centroidADC *= 1.05 }
+        XCTAssertEqual(CellResolution.withinBatchDriftVariance(jumped) / v, 1, accuracy: 0.5)
         // No drift: nothing to correct (the centroids' own scatter is subtracted).
         XCTAssertEqual(CellResolution.withinBatchDriftVariance(Self.driftingBatches(s: 0, batches: 50, seed: 1).batches), 0)
     }
