@@ -63,9 +63,10 @@ public struct CellResolution: Sendable, Equatable, Codable {
     /// batches by ~30 eV rms at Mn Kα, more than the ENC differences looked for). With the cell's
     /// `timeline` (a calibration continuous in time, file version 2) that broadening is measured
     /// directly: the variance over the batch of the timeline's energy at the line's ADC
-    /// (``withinBatchVariance(of:adc:start:end:)``), subtracted from the line's width; the systematic
-    /// error is the shift at Cu Kα that the timeline's own uncertainty (its posterior variance at the
-    /// line) would cause either way. Without a timeline the variance is v·E² with v from
+    /// (``withinBatchVariance(of:adc:start:end:diffusion:)``) plus the walk's wiggles between the
+    /// timeline's knots (Brownian bridges, with the diffusion of the timeline's own steps), subtracted
+    /// from the line's width; the systematic error is the shift at Cu Kα that the timeline's own
+    /// uncertainty (its posterior variance at the line) and half the bridges would cause either way. Without a timeline the variance is v·E² with v from
     /// ``withinBatchDriftVariance(_:)`` (a random walk's ratio); half of the shift it causes at Cu Kα
     /// is kept as the systematic error.
     public static func fit(cell: Int, batches: [CalibrationSet.Batch], profile: LineProfile, timeline: CalibrationTimeline? = nil,
@@ -73,6 +74,7 @@ public struct CellResolution: Sendable, Equatable, Codable {
         var pts: [(e: Double, v: Double, err: Double)] = []
         // With a timeline: per point the drift variance within its batch and that variance's uncertainty.
         var measured: [(v: Double, u: Double)] = []
+        let diffusion = timeline.map(logGainDiffusion) ?? 0
         for b in batches {
             for l in b.lines {
                 // Kβ widths are tied to Kα in the standard fits: only Kα lines carry their own width.
@@ -80,7 +82,11 @@ public struct CellResolution: Sendable, Equatable, Codable {
                 let s = sAdc * b.calibration.slope(l.centroidADC)
                 let se = s / (2 * n).squareRoot()
                 pts.append((l.energy, s * s, 2 * s * se))
-                if let timeline { measured.append(withinBatchVariance(of: timeline, adc: l.centroidADC, start: b.start, end: b.end)) }
+                if let timeline {
+                    let m = withinBatchVariance(of: timeline, adc: l.centroidADC, start: b.start, end: b.end, diffusion: diffusion)
+                    // The bridges count fully, half of them as uncertain (the drift may be smoother than a walk).
+                    measured.append((m.v + m.bridge, m.u + 0.5 * m.bridge))
+                }
             }
         }
         guard let plain = fit(cell: cell, points: pts, pairEnergy: w) else { return nil }
@@ -110,20 +116,46 @@ public struct CellResolution: Sendable, Equatable, Codable {
     }
 
     /// The variance (eV²) over [start, end] of the timeline's energy at `adc` about its mean (the
-    /// broadening of a line at that ADC by the calibration's movement within the batch), and the mean
-    /// posterior variance of that energy (0 when the timeline has no covariance), from 96 instants.
-    public static func withinBatchVariance(of timeline: CalibrationTimeline, adc: Double, start: Double, end: Double) -> (v: Double, u: Double) {
+    /// broadening of a line at that ADC by the calibration's movement within the batch), the mean
+    /// posterior variance of that energy (0 when the timeline has no covariance), and the mean variance
+    /// of the Brownian bridges a random walk of relative gain with `diffusion` (per second) draws between
+    /// the knots, which a timeline linear between knots cannot show (E²·D·Δ·w(1 − w) at weight w of an
+    /// interval Δ; on average D·Δ/6); from 96 instants.
+    public static func withinBatchVariance(of timeline: CalibrationTimeline, adc: Double, start: Double, end: Double,
+                                           diffusion: Double = 0) -> (v: Double, u: Double, bridge: Double) {
         let n = 96
         var e = [Double](repeating: 0, count: n)
-        var u = 0.0
+        var u = 0.0, bridge = 0.0
+        let knots = timeline.knots
         for k in 0..<n {
-            let c = timeline.calibration(at: start + (Double(k) + 0.5) / Double(n) * (end - start))
+            let t = start + (Double(k) + 0.5) / Double(n) * (end - start)
+            let c = timeline.calibration(at: t)
             e[k] = c.energy(adc)
             if let s = c.energyError(adc) { u += s * s / Double(n) }
+            // The knot interval holding t (none outside the knots: the timeline is constant there).
+            var lo = 0, hi = knots.count - 1
+            if diffusion > 0, hi > 0, t > knots[0], t < knots[hi] {
+                while hi - lo > 1 { let mid = (lo + hi) / 2; if knots[mid] <= t { lo = mid } else { hi = mid } }
+                let d = knots[hi] - knots[lo], w = (t - knots[lo]) / d
+                bridge += e[k] * e[k] * diffusion * d * w * (1 - w) / Double(n)
+            }
         }
         let m = e.reduce(0, +) / Double(n)
         let v = e.reduce(0) { $0 + ($1 - m) * ($1 - m) } / Double(n)
-        return (v.isFinite ? v : 0, u.isFinite ? u : 0)
+        return (v.isFinite ? v : 0, u.isFinite ? u : 0, bridge.isFinite ? bridge : 0)
+    }
+
+    /// The diffusion (per second) of a timeline's log-gain ln p1: the mean of its squared steps between
+    /// knots over their spacing. A fitted timeline's knots are smoothed, so this errs low; for a drift
+    /// smoother than a walk (a gain linear over a day) it is small, as the bridges then are. 0 with fewer
+    /// than two knots.
+    public static func logGainDiffusion(_ timeline: CalibrationTimeline) -> Double {
+        let p1 = timeline.p1, t = timeline.knots
+        guard p1.count >= 2 else { return 0 }
+        var sum = 0.0
+        for k in 0..<(p1.count - 1) { sum += pow(Foundation.log(p1[k + 1] / p1[k]), 2) / (t[k + 1] - t[k]) }
+        let d = sum / Double(p1.count - 1)
+        return d.isFinite ? d : 0
     }
 
     /// Relative variance of the gain within a batch about the batch mean, from the movement of the cell's
