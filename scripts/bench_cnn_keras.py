@@ -16,13 +16,15 @@ import os
 import statistics
 import subprocess
 import sys
-import time
 
 os.environ.setdefault("KERAS_BACKEND", "jax")
 
 import numpy as np  # noqa: E402
 import keras  # noqa: E402
 from keras import layers  # noqa: E402
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from timing import median_time  # noqa: E402
 
 
 def build_model(input_length=300, outputs=5, dropout=0.2):
@@ -53,22 +55,11 @@ def spectra(n, rng):
     return s[..., None].astype(np.float32), ((centres - 150) / 75).astype(np.float32)
 
 
-def median_time(fn, repeats, inner):
-    fn()  # compile / warm up
-    ts = []
-    for _ in range(repeats):
-        t = time.perf_counter()
-        for _ in range(inner):
-            fn()
-        ts.append((time.perf_counter() - t) / inner)
-    return statistics.median(ts)
-
-
 def keras_round(model, data):
     x256, y256, x1024, x1 = data
-    train = median_time(lambda: model.train_on_batch(x256, y256), repeats=7, inner=3)
-    infer = median_time(lambda: np.asarray(model.predict_on_batch(x1024)), repeats=7, inner=2)
-    single = median_time(lambda: np.asarray(model.predict_on_batch(x1)), repeats=7, inner=20)
+    train = median_time(lambda: model.train_on_batch(x256, y256), samples=7, inner=3)
+    infer = median_time(lambda: np.asarray(model.predict_on_batch(x1024)), samples=7, inner=2)
+    single = median_time(lambda: np.asarray(model.predict_on_batch(x1)), samples=7, inner=20)
     return {"train_spectra_per_s": 256 / train, "infer_batch_ms_per_spectrum": infer / 1024 * 1e3,
             "infer_single_ms": single * 1e3}
 

@@ -14,7 +14,7 @@ Usage: pip install jax; swift build -c release --product sddcal-bench
        python3 scripts/bench_jax_likelihood.py [--rounds 3] [--bench .build/release/sddcal-bench]
 Not a runtime dependency of sddcal.
 """
-import argparse, json, statistics, subprocess, time, os
+import argparse, json, statistics, subprocess, os, sys
 
 import numpy as np
 import jax
@@ -22,6 +22,9 @@ jax.config.update("jax_enable_x64", True)
 jax.config.update("jax_platforms", "cpu")
 import jax.numpy as jnp
 from jax.scipy.special import erfc, erfcx
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from timing import median_time  # noqa: E402
 
 # Same synthetic Cu Kα window as the Swift suite (SyntheticCuWindow): truth calibration, Cu Kα1/Kα2
 # [D] with ratio 0.513 [S], sigma from ENC 13.6 e-, F 0.119, w 3.749 eV; tail 0.035 / 1.4; flat continuum.
@@ -113,16 +116,6 @@ def density_loss(q, x, wgt=None, eta=0.6, slope=0.0):
     return nll + 0.5 * jnp.sum(r * r)
 
 
-def timeit(f, reps):
-    f()  # compile / warm up
-    ts = []
-    for _ in range(reps):
-        s = time.perf_counter()
-        f()
-        ts.append(time.perf_counter() - s)
-    return statistics.median(ts)
-
-
 def jax_per_event(results):
     for exp in (5, 6, 7):
         n = 10 ** exp
@@ -132,7 +125,7 @@ def jax_per_event(results):
             q = jnp.asarray(q_true() + np.array([2, -1, 0.5]), dtype=dtype)
             for lname, lf in (("paper", paper_loss), ("density", density_loss)):
                 vg = jax.jit(jax.value_and_grad(lf))
-                t = timeit(lambda: jax.block_until_ready(vg(q, x)), 5 if exp == 7 else 15)
+                t = median_time(lambda: jax.block_until_ready(vg(q, x)), 5 if exp == 7 else 15)
                 results.setdefault(f"jax {lname} {name} 1e{exp}", []).append(t / len(xs))
 
 
@@ -187,8 +180,8 @@ def jax_full(results):
         return jax.lax.fori_loop(0, 300, body, (q, jnp.zeros_like(q), jnp.zeros_like(q)))[0]
 
     newton = newton_optimizer(x, w)
-    results.setdefault("jax optimize 480 batches adam 300 it", []).append(timeit(lambda: jax.block_until_ready(adam(q0)), 3))
-    results.setdefault("jax optimize 480 batches newton 10 it", []).append(timeit(lambda: jax.block_until_ready(newton(q0)), 3))
+    results.setdefault("jax optimize 480 batches adam 300 it", []).append(median_time(lambda: jax.block_until_ready(adam(q0)), 3))
+    results.setdefault("jax optimize 480 batches newton 10 it", []).append(median_time(lambda: jax.block_until_ready(newton(q0)), 3))
 
 
 def swift(bench, results):

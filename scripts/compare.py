@@ -4,8 +4,10 @@
 Run through `scripts/compare` (which makes the pinned virtual environment and the release build);
 this driver assumes both. Each round runs, per row group, sddcal's side (an `sddcal-bench` suite with
 --json, or `sddcal convert --json` for the file readers) and then the reference's on the same inputs,
-so both see the same machine load. The file readers' reference runs in its own Python process per
-sample, as `sddcal convert` does (Formats says why, and what each side checks). Printed per row: medians over rounds of each side's per-round
+so both see the same machine load. The file readers have two rows each: in a fresh process per read
+on both sides (`sddcal convert --json`, a new Python process), and warm, the file read again and again
+in one process on both sides (`sddcal-bench formats`, this driver); Formats says why, and what each
+side checks. Printed per row: medians over rounds of each side's per-round
 median, the spread (medians of the per-round first and third quartiles), the ratio reference/sddcal
 (> 1: sddcal faster) and the agreement of the two sides' results on the same inputs.
 
@@ -31,6 +33,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 import bench_formats as formats_ref  # noqa: E402
+from timing import quartiles, timed  # noqa: E402
 
 # The other groups' libraries (SciPy, JAX, Keras, iminuit) are imported by `import_references` for the
 # groups chosen, so that `--only formats` needs NumPy and pandas alone.
@@ -56,23 +59,6 @@ def import_references(groups):
 
 
 TARGET = 1.5  # every row at least this far ahead (issue 15)
-
-
-def quartiles(ts):
-    ts = sorted(ts)
-    return ts[len(ts) // 2], ts[len(ts) // 4], ts[(3 * len(ts)) // 4]
-
-
-def timed(fn, samples, inner=1):
-    """(median, q1, q3) seconds per call over `samples` samples of `inner` calls, after one warm-up call."""
-    fn()
-    ts = []
-    for _ in range(samples):
-        t = time.perf_counter()
-        for _ in range(inner):
-            fn()
-        ts.append((time.perf_counter() - t) / inner)
-    return quartiles(ts)
 
 
 class Rows:
@@ -340,45 +326,59 @@ class Formats:
         # sddcal's parse of the CSV is what it wrote to the binary file: compared with pandas' correctly rounded parse.
         got = formats_ref.numpy_bin(self.bin)
         bad = sum(int(np.sum(a != b)) for a, b in zip(cols, got))
-        rows.agree[f"read 10^6 events, CSV"] = f"{self.n} events: " + ("all values bit-identical" if bad == 0 else f"{bad} values DIFFER")
+        for how in ("fresh", "warm"):
+            rows.agree[f"read 10^6 events, CSV, {how} process"] = f"{self.n} events: " + ("all values bit-identical" if bad == 0 else f"{bad} values DIFFER")
         # sddcal's read of the binary file, written back as CSV and parsed by pandas, against NumPy's read.
         back = os.path.join(os.path.dirname(self.csv), "back.csv")
         formats_ref.sddcal("convert", self.bin, back, "--force")
         rt = pd.read_csv(back, comment="#", dtype={"sdd": "u2", "adc": "u2", "time": "f8"}, float_precision="round_trip")
         bad = sum(int(np.sum(rt[c].to_numpy() != g)) for c, g in zip(rt.columns[:3], got))
-        rows.agree[f"read 10^6 events, binary"] = f"{self.n} events: " + ("all values bit-identical" if bad == 0 else f"{bad} values DIFFER")
+        for how in ("fresh", "warm"):
+            rows.agree[f"read 10^6 events, binary, {how} process"] = f"{self.n} events: " + ("all values bit-identical" if bad == 0 else f"{bad} values DIFFER")
 
-    # Both sides are timed the same way: a fresh process per sample, the file in the page cache, the clock
-    # around the read alone. sddcal's figure is `sddcal convert --json`'s read_seconds (no process start-up,
-    # no writing); the reference runs in a fresh Python process that imports its library before starting
-    # the clock. A fresh process pays the page faults of its new arrays on both sides, which a warm
-    # process that reads the same file again would mostly not (its allocator hands back the pages of the
-    # previous read): timing the reference warm and sddcal cold compared different work.
+    # Each file is read two ways, on both sides, and both are shown:
+    # - fresh process: a new process per sample, the file in the page cache, the clock around the read
+    #   alone. sddcal's figure is `sddcal convert --json`'s read_seconds (no process start-up, no
+    #   writing); the reference runs in a new Python process that imports its library before starting
+    #   the clock. Both pay the first touch of their new arrays' memory (page faults), which on a
+    #   virtual machine is most of a 12 MB read.
+    # - warm process: the same file read again and again in one process, whose allocator hands back
+    #   the pages of the previous read: sddcal in `sddcal-bench formats` (SDDCAL_FORMAT_BENCH_FILES),
+    #   the reference in this driver. Medians of the per-read times after a first, untimed read.
     # The work itself is not the same, to sddcal's cost: sddcal checks the XXH64 checksums of the binary
     # file and every value of both files (cells and ADC in range, times finite and within the limit) and
     # would name the line or byte of a bad one; NumPy's frombuffer checks nothing, and pandas only parses.
-    COLD = {
+    READ = {
         "csv": "pd.read_csv(path, comment='#', dtype={'sdd': 'u2', 'adc': 'u2', 'time': 'f8'})",
         "bin": "formats_ref.numpy_bin(path)",
     }
 
-    def cold_reference(self, kind, path, samples):
+    def fresh_reference(self, kind, path, samples):
         code = ("import sys, time; sys.path.insert(0, %r)\n"
                 "import numpy as np, pandas as pd, bench_formats as formats_ref\n"
                 "path = %r\n"
-                "t = time.perf_counter(); %s; print(time.perf_counter() - t)") % (HERE, path, self.COLD[kind])
+                "t = time.perf_counter(); %s; print(time.perf_counter() - t)") % (HERE, path, self.READ[kind])
         return [float(subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True).stdout)
                 for _ in range(samples)]
 
     def round(self, rows):
         k = 3 if self.quick else 7
-        for row, kind, path, ref_name in (
-                ("read 10^6 events, CSV", "csv", self.csv, f"pandas {pd.__version__} read_csv, own process"),
-                ("read 10^6 events, binary", "bin", self.bin, f"NumPy {np.__version__} frombuffer, own process")):
-            rows.refname[row] = ref_name
+        env = {"SDDCAL_FORMAT_BENCH_FILES": f"{self.csv},{self.bin}"}
+        if self.quick:
+            env["SDDCAL_BENCH_SAMPLES"] = "5"
+        warm = bench("formats", env)
+        for row, kind, path, ref_name, sw_warm in (
+                ("read 10^6 events, CSV", "csv", self.csv, f"pandas {pd.__version__} read_csv", "read CSV file"),
+                ("read 10^6 events, binary", "bin", self.bin, f"NumPy {np.__version__} frombuffer", "read binary file")):
+            fresh, again = f"{row}, fresh process", f"{row}, warm process"
+            rows.refname[fresh] = rows.refname[again] = ref_name
             ts = [formats_ref.sddcal("convert", path, self.out, "--force", "--json")["read_seconds"] for _ in range(k)]
-            rows.add(row, "sddcal", quartiles(ts))
-            rows.add(row, "ref", quartiles(self.cold_reference(kind, path, k)))
+            rows.add(fresh, "sddcal", quartiles(ts))
+            rows.add(fresh, "ref", quartiles(self.fresh_reference(kind, path, k)))
+            rows.add(again, "sddcal", warm[sw_warm])
+            # The same expression as in the fresh process.
+            read = eval("lambda path: " + self.READ[kind], {"pd": pd, "np": np, "formats_ref": formats_ref})
+            rows.add(again, "ref", timed(lambda: read(path), 5 if self.quick else 15))
 
 
 # ---------------------------------------------------------------- table

@@ -4,7 +4,22 @@ import SDDCore
 /// Event file loading: the same 10⁶-event table (32 cells, full-precision times, the worst case for
 /// CSV number parsing) read from CSV and from the binary format; file sizes are in the names so
 /// throughput follows from the medians.
+///
+/// With SDDCAL_FORMAT_BENCH_FILES=CSV,BIN (scripts/compare) the suite instead reads those two event
+/// files, each many times in this one process ("warm": the columns' memory is the allocator's
+/// again after the first read, as in a Python process that reads a file again), so that the
+/// comparer can set these beside the fresh-process figures of `sddcal convert --json`.
 func formatBenchmarks() -> [Benchmark] {
+    if let files = ProcessInfo.processInfo.environment["SDDCAL_FORMAT_BENCH_FILES"] {
+        let paths = files.split(separator: ",").map(String.init)
+        guard paths.count == 2 else { fatalError("SDDCAL_FORMAT_BENCH_FILES: expected CSV,BIN") }
+        return zip(["read CSV file", "read binary file"], paths).map { name, path in
+            Benchmark(name: name, inner: 1) {
+                guard let t = try? EventFile.read(path), !t.isEmpty else { fatalError("reading \(path) failed") }
+                return t.time[t.count / 2]
+            }
+        }
+    }
     let n = 1_000_000
     var state: UInt64 = 12345
     func next() -> UInt64 {
