@@ -147,6 +147,8 @@ static ptrdiff_t local_maxima_portable(const double *x, ptrdiff_t n, ptrdiff_t *
 
 #ifdef SDD_HAVE_X86
 #define SDD_AVX2 __attribute__((target("avx2,popcnt,bmi")))
+// The fixed-count loops over a chunk's vectors are unrolled in full ("#pragma unroll"): release
+// builds compile C at -O2, which leaves them rolled (-O3 unrolled them; 10-15 % on the scan).
 
 // As `words_avx512`, four samples per compare.
 static inline __attribute__((always_inline)) SDD_AVX2
@@ -154,6 +156,7 @@ comparison_words words_avx2(const double *x, ptrdiff_t n, ptrdiff_t b, int *bad)
     if (b + 64 > n - 1) return words_portable(x, n, b, bad);
     uint64_t g = 0, l = 0;
     __m256d t0 = _mm256_setzero_pd(), t1 = _mm256_setzero_pd();
+#pragma unroll
     for (int j = 0; j < 16; j += 2) {
         __m256d a0 = _mm256_loadu_pd(x + b + 4 * j), c0 = _mm256_loadu_pd(x + b + 4 * j + 1);
         __m256d a1 = _mm256_loadu_pd(x + b + 4 * j + 4), c1 = _mm256_loadu_pd(x + b + 4 * j + 5);
@@ -182,6 +185,7 @@ void compact_avx2(ptrdiff_t *out, ptrdiff_t *count, ptrdiff_t b, uint64_t bits) 
     __m128i base = _mm_set1_epi64x(b);
     const __m128i four = _mm_set1_epi64x(4);
     ptrdiff_t c = *count;
+#pragma unroll
     for (int j = 0; j < 16; j++) {
         unsigned m = (unsigned)(bits >> (4 * j)) & 15u;
         __m128i v = _mm_add_epi64(base, _mm_loadu_si128((const __m128i *)first_two_bits[m]));
@@ -206,6 +210,7 @@ comparison_words words_avx512(const double *x, ptrdiff_t n, ptrdiff_t b, int *ba
     if (b + 64 > n - 1) return words_portable(x, n, b, bad);
     uint64_t g = 0, l = 0;
     __m512d d[8];
+#pragma unroll
     for (int j = 0; j < 8; j++) {
         __m512d a = _mm512_loadu_pd(x + b + 8 * j), c = _mm512_loadu_pd(x + b + 8 * j + 1);
         g |= (uint64_t)_mm512_cmp_pd_mask(a, c, _CMP_GT_OQ) << (8 * j);
@@ -228,6 +233,7 @@ void compact_avx512(ptrdiff_t *out, ptrdiff_t *count, ptrdiff_t b, uint64_t bits
                                    _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15));
     const __m512i sixteen = _mm512_set1_epi32(16);
     ptrdiff_t c = *count;
+#pragma unroll
     for (int j = 0; j < 4; j++) {
         __mmask16 m = (__mmask16)(bits >> (16 * j));
         __m512i v = _mm512_maskz_compress_epi32(m, idx);
