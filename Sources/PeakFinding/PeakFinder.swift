@@ -199,47 +199,52 @@ public enum PeakFinder {
         var keep = [Bool](repeating: true, count: n)
         guard n > 1, distance > 1 else { return keep }
         var order: [Int] = []
-        var start = 0
-        while start < n {
-            var end = start + 1
-            while end < n && peaks[end] - peaks[end - 1] < distance { end += 1 }
-            // Run start..<end.
-            if end - start == 2 {
-                // Two peaks closer than distance: the higher stays, the right one on a tie.
-                if x[peaks[start]] > x[peaks[start + 1]] { keep[start + 1] = false } else { keep[start] = false }
-            } else if end - start > 2 {
-                order.removeAll(keepingCapacity: true)
-                order.append(contentsOf: start..<end)
-                // Highest first, equal heights right first. Runs are mostly short: insertion sort.
-                if end - start <= 24 {
-                    order.withUnsafeMutableBufferPointer { o in
-                        for a in 1..<o.count {
-                            let j = o[a], hj = x[peaks[j]]
-                            var b = a
-                            while b > 0 {
-                                let q = o[b - 1], hq = x[peaks[q]]
-                                if hq > hj || (hq == hj && q > j) { break }
-                                o[b] = q; b -= 1
+        // Every index below lies in a run start..<end ⊆ 0..<n (the walks stop at start and end),
+        // so peaks and flags are read through pointers, without a bounds check per step.
+        peaks.withUnsafeBufferPointer { peaks in
+        keep.withUnsafeMutableBufferPointer { keep in
+            var start = 0
+            while start < n {
+                var end = start + 1
+                while end < n && peaks[end] - peaks[end - 1] < distance { end += 1 }
+                // Run start..<end.
+                if end - start == 2 {
+                    // Two peaks closer than distance: the higher stays, the right one on a tie.
+                    if x[peaks[start]] > x[peaks[start + 1]] { keep[start + 1] = false } else { keep[start] = false }
+                } else if end - start > 2 {
+                    order.removeAll(keepingCapacity: true)
+                    order.append(contentsOf: start..<end)
+                    // Highest first, equal heights right first. Runs are mostly short: insertion sort.
+                    if end - start <= 24 {
+                        order.withUnsafeMutableBufferPointer { o in
+                            for a in 1..<o.count {
+                                let j = o[a], hj = x[peaks[j]]
+                                var b = a
+                                while b > 0 {
+                                    let q = o[b - 1], hq = x[peaks[q]]
+                                    if hq > hj || (hq == hj && q > j) { break }
+                                    o[b] = q; b -= 1
+                                }
+                                o[b] = j
                             }
-                            o[b] = j
+                        }
+                    } else {
+                        order.sort { a, b in
+                            let ha = x[peaks[a]], hb = x[peaks[b]]
+                            return ha > hb || (ha == hb && a > b)
                         }
                     }
-                } else {
-                    order.sort { a, b in
-                        let ha = x[peaks[a]], hb = x[peaks[b]]
-                        return ha > hb || (ha == hb && a > b)
+                    for j in order where keep[j] {
+                        let pj = peaks[j]
+                        var k = j - 1
+                        while k >= start && pj - peaks[k] < distance { keep[k] = false; k -= 1 }
+                        k = j + 1
+                        while k < end && peaks[k] - pj < distance { keep[k] = false; k += 1 }
                     }
                 }
-                for j in order where keep[j] {
-                    let pj = peaks[j]
-                    var k = j - 1
-                    while k >= start && pj - peaks[k] < distance { keep[k] = false; k -= 1 }
-                    k = j + 1
-                    while k < end && peaks[k] - pj < distance { keep[k] = false; k += 1 }
-                }
+                start = end
             }
-            start = end
-        }
+        }}
         return keep
     }
 }

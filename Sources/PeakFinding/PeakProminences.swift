@@ -235,30 +235,37 @@ public struct PeakProminences: Sendable, Hashable, Codable {
         sMin.withUnsafeBufferPointer { sMin in
         sFirst.withUnsafeBufferPointer { sFirst in
         sLast.withUnsafeBufferPointer { sLast in
+        peaks.withUnsafeBufferPointer { peaks in
+        prom.withUnsafeMutableBufferPointer { prom in
+        lb.withUnsafeMutableBufferPointer { lb in
+        rb.withUnsafeMutableBufferPointer { rb in
+            // Pointers for the peaks and the outputs too (j < q); every other index is a maximum's,
+            // a stretch's (0...m) or a sample's in 0..<n, so the index arithmetic wraps without a
+            // check (it cannot overflow). A stretch k found lowest is kept as ~k = −(k + 1).
             var k0 = 0
             for j in 0..<q {
                 let p = peaks[j]
-                while P[k0] < p { k0 += 1 }
+                while P[k0] < p { k0 &+= 1 }
                 let top = x[p]
-                let a = Swift.max(0, p - half), b = Swift.min(n - 1, p + half)
+                let a = Swift.max(0, p &- half), b = Swift.min(n &- 1, p &+ half)
                 // Left: stretch k lies left of maximum k.
                 var lv = top, lp = p, k = k0
                 while true {
-                    let lo = k == 0 ? 0 : P[k - 1] + 1
+                    let lo = k == 0 ? 0 : P[k &- 1] &+ 1
                     if lo >= a {
                         // Selects: which stretch is lowest is unpredictable on noise. The base is
                         // kept as −(stretch + 1) and looked up at the end: a select between loaded
                         // positions would be compiled into a jump around the load.
                         let v = sMin[k], lower = v < lv
-                        lv = branchFreeSelect(lower, v, lv); lp = branchFreeSelect(lower, -(k + 1), lp)
-                        if k == 0 || P[k - 1] < a || x[P[k - 1]] > top { break }
-                        k -= 1
+                        lv = branchFreeSelect(lower, v, lv); lp = branchFreeSelect(lower, ~k, lp)
+                        if k == 0 || P[k &- 1] < a || x[P[k &- 1]] > top { break }
+                        k &-= 1
                     } else {
-                        var i = P[k] - 1
+                        var i = P[k] &- 1
                         while i >= a && x[i] <= top {
                             let v = x[i], lower = v < lv
                             lv = branchFreeSelect(lower, v, lv); lp = branchFreeSelect(lower, i, lp)
-                            i -= 1
+                            i &-= 1
                         }
                         break
                     }
@@ -267,27 +274,27 @@ public struct PeakProminences: Sendable, Hashable, Codable {
                 var rv = top, rp = p
                 k = k0
                 while true {
-                    let hi = k + 1 == m ? n - 1 : P[k + 1] - 1
+                    let hi = k &+ 1 == m ? n &- 1 : P[k &+ 1] &- 1
                     if hi <= b {
-                        let v = sMin[k + 1], lower = v < rv
-                        rv = branchFreeSelect(lower, v, rv); rp = branchFreeSelect(lower, -(k + 2), rp)
-                        if k + 1 == m || P[k + 1] > b || x[P[k + 1]] > top { break }
-                        k += 1
+                        let v = sMin[k &+ 1], lower = v < rv
+                        rv = branchFreeSelect(lower, v, rv); rp = branchFreeSelect(lower, ~(k &+ 1), rp)
+                        if k &+ 1 == m || P[k &+ 1] > b || x[P[k &+ 1]] > top { break }
+                        k &+= 1
                     } else {
-                        var i = P[k] + 1
+                        var i = P[k] &+ 1
                         while i <= b && x[i] <= top {
                             let v = x[i], lower = v < rv
                             rv = branchFreeSelect(lower, v, rv); rp = branchFreeSelect(lower, i, rp)
-                            i += 1
+                            i &+= 1
                         }
                         break
                     }
                 }
                 prom[j] = top - Swift.max(lv, rv)
-                lb[j] = lp >= 0 ? lp : sLast[-lp - 1]
-                rb[j] = rp >= 0 ? rp : sFirst[-rp - 1]
+                lb[j] = lp >= 0 ? lp : sLast[~lp]
+                rb[j] = rp >= 0 ? rp : sFirst[~rp]
             }
-        }}}}
+        }}}}}}}}
         return PeakProminences(prominences: prom, leftBases: lb, rightBases: rb)
     }
 
