@@ -113,7 +113,7 @@ struct Validate: ParsableCommand {
         var s = String(format: "seed %llu: %d events, %.0f s; truth-calibrated Cu Kα FWHM %.1f ± %.1f eV, position %.1f ± %.1f eV (%.0f counts); intrinsic %.1f eV\n",
                        r.seed, r.events, r.seconds, r.truth.fwhm, r.truth.fwhmError, r.truth.position, r.truth.positionError, r.truth.counts, r.intrinsicFWHM)
         if let h = r.hardwareLimit {
-            s += String(format: "  hardware limit (ENC and Fano from the standard calibration's strong lines) %.1f ± %.1f eV (%+.1f eV vs intrinsic)\n",
+            s += String(format: "  hardware limit (ENC and Fano from the strong lines' widths) %.1f ± %.1f eV (%+.1f eV vs intrinsic)\n",
                         h.fwhm, h.error, h.fwhm - r.intrinsicFWHM)
         }
         s += "  stage       FWHM − truth [eV]              position − truth [eV]        Cu Kα error rms [eV]\n"

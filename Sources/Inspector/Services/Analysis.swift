@@ -66,7 +66,7 @@ public enum Analysis {
     /// Before/after figures of a request: the Cu Kα region of its cells under the reference (before)
     /// and under the optimized calibration (after; against another reference than the standard
     /// calibration, the standard one when nothing is optimized yet), both fitted, and the hardware
-    /// limit of the cells from the standard calibration's strong lines.
+    /// limit of the cells from the strong lines (of the calibration with timelines when there is one, else the standard).
     public static func beforeAfter(_ d: Dataset, request: BeforeAfterRequest, services: InspectorServices) -> BeforeAfterResult {
         var r = BeforeAfterResult(request: request)
         guard let standard = d.calibration else { r.message = "no calibration yet"; return r }
