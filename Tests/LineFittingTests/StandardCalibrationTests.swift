@@ -235,11 +235,13 @@ final class CellResolutionTests: XCTestCase {
         let plain = try XCTUnwrap(CellResolution.fit(cell: 0, batches: batches, profile: .vip2))
         let uncorrected = DetectorResponse.fwhmPerSigma * (pow(enc * r.pairEnergy, 2) + r.fano * r.pairEnergy * cu + uncorrectedBias * cu * cu).squareRoot()
         XCTAssertGreaterThan(uncorrected - trueFWHM, 10, "the drift matters")
-        // Within its systematic (without covariance: half the bridges, whose diffusion comes from the
-        // timeline's own steps), which is a small fraction of the drift's effect.
+        // The systematic (without covariance: half the bridges) is a small fraction of the drift's effect.
+        // This walk is the rough end of the range it spans (every bridge there, the timeline exact at its
+        // knots): the estimate lies within twice it, and above the truth (it counts half the bridges).
         XCTAssertGreaterThan(withTimeline.expectedCuFWHMSystematic, 0)
         XCTAssertLessThan(withTimeline.expectedCuFWHMSystematic, 0.2 * (uncorrected - trueFWHM))
-        XCTAssertEqual(withTimeline.expectedCuFWHM, trueFWHM, accuracy: withTimeline.expectedCuFWHMSystematic + 0.3, "\(withTimeline)")
+        XCTAssertEqual(withTimeline.expectedCuFWHM, trueFWHM, accuracy: 2 * withTimeline.expectedCuFWHMSystematic + 0.3, "\(withTimeline)")
+        XCTAssertLessThan(withTimeline.expectedCuFWHM, uncorrected - 0.7 * (uncorrected - trueFWHM), "most of the drift is removed")
         XCTAssertGreaterThan(withTimeline.withinBatchDrift, 0)
         // The timeline's steps give the walk's diffusion (s² per day, here from 360 steps: ±7 %).
         XCTAssertEqual(CellResolution.logGainDiffusion(timeline) * 86400 / (s * s), 1, accuracy: 0.25)
