@@ -105,6 +105,27 @@ final class CalibrationQualityTests: XCTestCase {
         XCTAssertTrue(f.contains(.residual(eV: 4.5 * 7.5, level: .bad)), "\(f)")
     }
 
+    /// A missing line counts when the batch's other lines say it should have had 100 counts, their
+    /// counts pooled over their typical yields. A batch at 1,000 events/cell/day (`sddcal faults
+    /// --rate 1000`, seed 11 cell 22 batch 6) lost its Ti Kβ (~80 counts expected): no finding, though
+    /// its 21 Cu Kα counts alone (yield 0.01) would have said 164. Twice the counts: a finding; Cu Kα
+    /// missing beside 1,100 Mn Kα counts (11 expected): none.
+    func testMissingLinesAreExpectedFromTheBatchsPooledCounts() {
+        let q = CalibrationQuality()
+        func batch(_ counts: [String: Double], missing: [String]) -> CalibrationSet.Batch {
+            let lines = counts.sorted { $0.key < $1.key }.map { id, c in
+                CalibrationSet.LineResult(line: id, centroidADC: 2000, centroidError: 1, energy: SpectralLine(id: id)!.energy, residual: 0, counts: c)
+            }
+            return CalibrationSet.Batch(index: 6, start: 0, end: 172_800, events: 2000, calibration: EnergyCalibration(p0: -1900, p1: 3.2, p2: 0),
+                                        status: .partial(reason: "missing"), lines: lines, missingLines: missing)
+        }
+        let seen = ["TiKa": 550.0, "MnKa": 1100.7, "MnKb": 116.6, "CuKa": 21.0]
+        XCTAssertEqual(q.findings(batches: [batch(seen, missing: ["TiKb"])], profile: .vip2), [])
+        XCTAssertEqual(q.expectedCounts("TiKb", in: batch(seen, missing: ["TiKb"]), profile: .vip2)!, 1788.3 / 1.744 * 0.078, accuracy: 1e-6)
+        XCTAssertEqual(q.findings(batches: [batch(seen.mapValues { 2 * $0 }, missing: ["TiKb"])], profile: .vip2), [.missingLines(batches: 1)])
+        XCTAssertEqual(q.findings(batches: [batch(["TiKa": 550, "TiKb": 80, "MnKa": 1100, "MnKb": 117], missing: ["CuKa"])], profile: .vip2), [])
+    }
+
     func testThresholdsAreSettingsAndReasonsAreWords() {
         var q = CalibrationQuality()
         q.checkResidual = 20

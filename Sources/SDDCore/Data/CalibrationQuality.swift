@@ -306,15 +306,19 @@ public struct CalibrationQuality: Sendable, Hashable {
         return (stat * stat + table * table + modelSystematic * modelSystematic).squareRoot()
     }
 
-    /// The counts a line should have had in a batch: the batch's strongest measured line scaled by the
-    /// profile's typical yields; nil without a profile or measured counts.
+    /// The counts a line should have had in a batch: the batch's measured lines' counts over their
+    /// typical yields in the profile, pooled (Σ counts / Σ yields, so the strong lines set it), times
+    /// the line's yield; nil without a profile or measured counts. Not the largest of the lines'
+    /// ratios: a weak line's count is the noisiest (21 Cu Kα counts, 1.4σ up, at yield 0.01 said 2,100
+    /// where Mn Kα's 1,100 counts say 1,100, and made 164 Ti Kβ counts "expected" instead of 80).
     func expectedCounts(_ line: String, in b: CalibrationSet.Batch, profile: LineProfile?) -> Double? {
         guard let profile, let y = profile.typicalYields[line] else { return nil }
-        let ref = b.lines.compactMap { l -> Double? in
-            guard let c = l.counts, let yl = profile.typicalYields[l.line], yl > 0 else { return nil }
-            return c / yl
-        }.max()
-        return ref.map { $0 * y }
+        var counts = 0.0, yields = 0.0
+        for l in b.lines {
+            guard let c = l.counts, c.isFinite, let yl = profile.typicalYields[l.line], yl > 0 else { continue }
+            counts += c; yields += yl
+        }
+        return yields > 0 ? counts / yields * y : nil
     }
 
     /// The finding from the cell's Cu Kα resolution against its hardware limit (both FWHM in eV), if any:
