@@ -15,8 +15,9 @@ enum SmoothFixtures {
 
     static func month(cells: Int = 1, days: Double = 4, seed: UInt64 = 1, rate: Double = 10_400,
                       gainWalk: Double = 1.5e-3, batchHours: Double = 48, startError: Double = 1,
-                      cuToMnKalpha: Double = 0.012, statisticalCentroidErrors: Bool = false) -> Month {
+                      cuToMnKalpha: Double = 0.012, statisticalCentroidErrors: Bool = false, walkStep: Double? = nil) -> Month {
         var cfg = SimulationConfig.vip2(cells: cells, days: days, seed: seed)
+        cfg.walkStepSeconds = walkStep
         cfg.eventsPerCellPerDay = rate
         cfg.gainWalk = gainWalk
         cfg.cuToMnKalpha = cuToMnKalpha

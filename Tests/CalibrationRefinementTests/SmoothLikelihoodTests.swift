@@ -77,8 +77,42 @@ final class SmoothLikelihoodTests: XCTestCase {
         XCTAssertNil(bad.factorize())
     }
 
+    /// The curvature function vanishes at both reference lines and is 1 at the highest; the quadratic
+    /// the model hands out is the model's energy (with and without the second zero).
+    func testCurvatureFunctionAndItsQuadratic() {
+        let base = EnergyCalibration(p0: -1800, p1: 3.05, p2: 2e-5)
+        for low: Double? in [2100, nil] {
+            let m = SmoothCellModel(base: base, referenceADC: 2530, highADC: 3240, lowADC: low)
+            XCTAssertEqual(m.shape(2530, curvature: 1).w, 0, accuracy: 1e-12)
+            XCTAssertEqual(m.shape(low ?? 2530, curvature: 1).w, 0, accuracy: 1e-12)
+            XCTAssertEqual(m.shape(3240, curvature: 1).w, 1, accuracy: 1e-12)
+            let (o, g, q) = (3.5, 0.004, -6.0)
+            let cal = m.calibration(offset: o, logGain: g, curvature: q)
+            for x in stride(from: 1500.0, through: 4000, by: 250) {
+                let s = m.shape(x, curvature: q)
+                XCTAssertEqual(cal.energy(x), o + exp(g) * s.u, accuracy: 1e-9 * abs(cal.energy(x)))
+                XCTAssertEqual(cal.slope(x), exp(g) * s.du, accuracy: 1e-9 * abs(cal.slope(x)))
+                let h = 1e-3
+                XCTAssertEqual(s.dw, (m.shape(x + h, curvature: q).w - m.shape(x - h, curvature: q).w) / (2 * h), accuracy: 1e-9)
+            }
+            // Total curvature: the quadratic's x² coefficient over the curvature's scale.
+            XCTAssertEqual(cal.p2 / exp(g) / m.curvatureScale, m.baseCurvature + q, accuracy: 1e-9)
+        }
+    }
+
     /// Gradient and Hessian of the likelihood plus prior against central differences of the value.
     func testSmoothLikelihoodDerivativesMatchFiniteDifferences() {
+        checkDerivativesAgainstFiniteDifferences(curvatureOnly: false)
+    }
+
+    /// The same with the Cu window informing the curvature only (evaluated at frozen knots away from x):
+    /// the objective is still a function of x whose exact derivatives match central differences, and
+    /// its knot gradient is the strong windows' alone (Cu events do not move the knots).
+    func testCurvatureOnlyWindowDerivativesMatchFiniteDifferences() {
+        checkDerivativesAgainstFiniteDifferences(curvatureOnly: true)
+    }
+
+    func checkDerivativesAgainstFiniteDifferences(curvatureOnly: Bool) {
         let month = SmoothFixtures.month(days: 2, rate: 3000)
         let refiner = SmoothCalibrationRefiner()
         let profile = LineProfile.vip2
@@ -94,11 +128,48 @@ final class SmoothLikelihoodTests: XCTestCase {
         XCTAssertEqual(p.events.grid.count, 5)
         XCTAssertGreaterThan(p.events.counts[0], 1000)
         XCTAssertGreaterThan(p.events.counts[2], 20)
-        let (like, _) = r.likelihood(p, at: p.start, response: p.response)
-        let f = SmoothCellObjective(likelihood: like, prior: s.prior)
+        var (like, _) = r.likelihood(p, at: p.start, response: p.response)
         var x = p.start
         x[2 * p.events.grid.count] = 7      // curvature away from 0
         x[3] += 2e-4
+        if curvatureOnly {
+            var frozen = p.start
+            for k in 0..<p.events.grid.count { frozen[2 * k] += 1.5 * Double(k % 2); frozen[2 * k + 1] -= 3e-4 * Double(k) }
+            like.curvatureOnlyGroups = [2]
+            like.frozenKnots = frozen
+            like.frozenCurvature = 4
+            // The knot gradient and blocks are the Ti and Mn windows' alone, at the frozen curvature;
+            // q's gradient and Hessian entry are the Cu window's alone, at the frozen knots; no border.
+            var strong = like
+            strong.curvatureOnlyGroups = []
+            strong.frozenKnots = nil
+            strong.frozenCurvature = nil
+            let all = strong.evaluate(x)
+            let nk = p.events.grid.count
+            func part(_ g: [Int]) -> SmoothCellLikelihood {
+                SmoothCellLikelihood(model: like.model, events: SmoothCellEvents(
+                    adc: month.events.adc[...], time: month.events.time[...], grid: p.events.grid, groups: g.map { groups[$0] },
+                    start: { month.start.calibration(cell: 0, time: $0) }), logDensity: g.map { like.logDensity[$0] }, cdf: g.map { like.cdf[$0] })
+            }
+            let withoutCu = part([0, 1]), cuAlone = part([2])
+            XCTAssertEqual(withoutCu.events.counts + cuAlone.events.counts, p.events.counts)
+            var xs = x
+            xs[2 * nk] = 4
+            var xc = frozen
+            xc[2 * nk] = x[2 * nk]
+            let s2 = withoutCu.evaluate(xs), cu = cuAlone.evaluate(xc), c = like.evaluate(x)
+            XCTAssertEqual(c.value, s2.value + cu.value, accuracy: 1e-9 * abs(c.value))
+            for i in 0..<(2 * nk) {
+                XCTAssertEqual(c.gradient[i], s2.gradient[i], accuracy: 1e-9 * max(1, abs(s2.gradient[i])), "knot gradient \(i)")
+                XCTAssertNotEqual(all.gradient[i], s2.gradient[i], "the Cu window adds to knot \(i) when it informs everything")
+            }
+            XCTAssertEqual(c.gradient[2 * nk], cu.gradient[2 * nk], accuracy: 1e-9 * max(1, abs(cu.gradient[2 * nk])))
+            XCTAssertEqual(c.hessian.diagonal, s2.hessian.diagonal)
+            XCTAssertEqual(c.hessian.corner, cu.hessian.corner, accuracy: 1e-9 * abs(cu.hessian.corner))
+            XCTAssertTrue(c.hessian.border.allSatisfy { $0 == .zero })
+            XCTAssertTrue(all.hessian.border.contains { $0 != .zero })
+        }
+        let f = SmoothCellObjective(likelihood: like, prior: s.prior)
         let e = f.evaluate(x)
         XCTAssertTrue(e.value.isFinite)
         XCTAssertEqual(e.value, f.value(x), accuracy: 1e-9 * abs(e.value))

@@ -37,6 +37,39 @@ final class SmoothRefinerTests: XCTestCase {
         }
     }
 
+    /// An hourly gain walk of 1 %/√day at 2,000 events per cell and day (the hidden generator's kind
+    /// of drift): the counts-per-knot spacing (~4 h) cannot follow it; the spacing chosen from the
+    /// estimated walk and the data's information (~20 min) follows it better: the hourly Cu Kα error
+    /// against the truth about each cell's mean (seeds 11, 12: 10.1 → 8.4 and 9.7 → 7.9 eV) falls.
+    func testKnotSpacingFromTheEstimatedWalkFollowsAnHourlyWalk() throws {
+        for seed: UInt64 in [11, 12] {
+            let m = SmoothFixtures.month(cells: 2, days: 4, seed: seed, rate: 2000, gainWalk: 0.01, startError: 3, walkStep: 3600)
+            var coarse = SmoothRefinementSettings()
+            coarse.adaptKnotSpacing = false
+            let fixed = try SmoothCalibrationRefiner(coarse).refine(events: m.events, initial: m.start)
+            let adapted = try SmoothCalibrationRefiner().refine(events: m.events, initial: m.start)
+            XCTAssertTrue(adapted.cells.allSatisfy { $0.status.isOptimized }, "\(adapted.cells.map(\.status))")
+            let hf = fixed.cells.map(\.knotSpacingHours), ha = adapted.cells.map(\.knotSpacingHours)
+            XCTAssertTrue(hf.allSatisfy { $0 > 2 }, "counts-per-knot spacing \(hf) h")
+            XCTAssertTrue(ha.allSatisfy { $0 > 0.1 && $0 < 1 }, "adapted spacing \(ha) h")
+            // The error's movement in time (each cell's mean removed: with two cells the curvature is not
+            // pooled, and ~100 Cu Kα events leave each cell's constant Cu Kα error at several eV).
+            let times = stride(from: 1800.0, to: 4 * 86400, by: 3600).map { $0 }
+            func tracking(_ r: SmoothRefinementResult) -> Double {
+                let e = SmoothFixtures.cuErrors({ r.calibration.calibration(cell: $0, time: $1) }, truth: m.truth, times: times)
+                return SmoothFixtures.rms(stride(from: 0, to: e.count, by: times.count).flatMap { i -> [Double] in
+                    let c = e[i..<(i + times.count)]
+                    let mean = c.reduce(0, +) / Double(c.count)
+                    return c.map { $0 - mean }
+                })
+            }
+            let ef = tracking(fixed), ea = tracking(adapted)
+            print("seed \(seed): spacing \(hf) → \(ha) h, hourly Cu Kα error rms about each cell's mean \(ef) → \(ea) eV")
+            XCTAssertLessThan(ea, 0.9 * ef, "seed \(seed): hourly Cu Kα error rms \(ea) eV adapted, \(ef) eV on the coarse grid")
+            XCTAssertLessThan(ea, 9.5, "seed \(seed): hourly Cu Kα error rms \(ea) eV")
+        }
+    }
+
     /// The marginal-likelihood estimate of the gain walk has the simulated walk's order of magnitude.
     func testPriorStrengthRecoversTheSimulatedGainWalk() throws {
         for (walk, seed) in [(0.01, UInt64(5)), (0.003, UInt64(6))] {

@@ -105,13 +105,16 @@ extension SmoothCellCalibration {
         let k = grid.count
         var p0: [Double] = [], p1: [Double] = [], p2: [Double] = []
         var jac: [[Double]] = []
-        let c = model.curvatureScale, xr = model.referenceADC, b = model.base
-        let a0 = b.p0 + curvature * c * xr * xr, a1 = b.p1 - 2 * curvature * c * xr, a2 = b.p2 + curvature * c
+        // B + q·w in powers of x (``SmoothCellModel/calibration(offset:logGain:curvature:covariance:)`` at o = 0, g = 0)
+        // and w's own coefficients (its change with q).
+        let a = model.calibration(offset: 0, logGain: 0, curvature: curvature)
+        let w1 = model.calibration(offset: 0, logGain: 0, curvature: curvature + 1)
+        let (dq0, dq1, dq2) = (w1.p0 - a.p0, w1.p1 - a.p1, w1.p2 - a.p2)
         for i in 0..<k {
             let G = Foundation.exp(logGain[i])
-            p0.append(offset[i] + G * a0); p1.append(G * a1); p2.append(G * a2)
+            p0.append(offset[i] + G * a.p0); p1.append(G * a.p1); p2.append(G * a.p2)
             // ∂(p0, p1, p2)/∂(o, g, q) at knot i.
-            jac.append([1, G * a0, G * c * xr * xr, 0, G * a1, -2 * G * c * xr, 0, G * a2, G * c])
+            jac.append([1, G * a.p0, G * dq0, 0, G * a.p1, G * dq1, 0, G * a.p2, G * dq2])
         }
         var cov: [[Double]]? = nil, cross: [[Double]]? = nil
         if let s = covariance {

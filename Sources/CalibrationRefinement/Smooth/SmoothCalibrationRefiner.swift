@@ -72,6 +72,56 @@ public struct SmoothCalibrationRefiner: Sendable {
         public var start: [Double]
         public var response: DetectorResponse
         public var keptReason: String?
+        /// The cell's events and usable starting batches (for a new knot grid, ``regridded(_:spacing:at:)``).
+        var adc: ArraySlice<UInt16> = []
+        var time: ArraySlice<Double> = []
+        var batches: [CalibrationSet.Batch] = []
+    }
+
+    /// The starting calibration at t: the batch holding t, else the nearest one.
+    static func startCalibration(_ batches: [CalibrationSet.Batch], at t: Double) -> EnergyCalibration? {
+        (batches.first { t >= $0.start && t < $0.end } ?? batches.min { abs(0.5 * ($0.start + $0.end) - t) < abs(0.5 * ($1.start + $1.end) - t) })?.calibration
+    }
+
+    /// The problem on a grid of (about) `spacing` seconds over the same span, and x carried over to it:
+    /// o and g interpolated linearly (the old piecewise-linear curve sampled at the new knots), q kept.
+    func regridded(_ p: CellProblem, spacing: Double, at x: [Double]) -> (problem: CellProblem, x: [Double]) {
+        let old = p.events.grid
+        let grid = KnotGrid(covering: old.start, old.end, spacing: spacing)
+        var q = p
+        q.events = SmoothCellEvents(adc: p.adc, time: p.time, grid: grid, groups: p.events.groups,
+                                    start: { Self.startCalibration(p.batches, at: $0) })
+        func resample(_ v: [Double]) -> [Double] {
+            var out = [Double](repeating: 0, count: 2 * grid.count + 1)
+            for k in 0..<grid.count {
+                let (j, l) = old.locate(grid.time(k))
+                out[2 * k] = v[2 * j] + l * (v[2 * j + 2] - v[2 * j])
+                out[2 * k + 1] = v[2 * j + 1] + l * (v[2 * j + 3] - v[2 * j + 1])
+            }
+            out[2 * grid.count] = v[2 * old.count]
+            return out
+        }
+        q.start = resample(p.start)
+        return (q, resample(x))
+    }
+
+    /// The knot spacing (s) the estimated walk and the cell's information call for: the random walk
+    /// followed by data of information rate I per day (the posterior's Fisher information of the
+    /// log-gain, or the offset, per day) is known over a time constant τ = 1/(s·√I) (Kalman smoother in
+    /// steady state: its variance √(s²/I)/2); a curve linear between knots h apart misses a Brownian
+    /// path by s²h/6 on average, h/(3τ) of that variance. Knots `knotSpacingPerTimeConstant`·τ apart
+    /// keep the interpolation's share small. nil when the information is not positive.
+    static func knotSpacing(hessian h: BorderedBlockTridiagonal, grid: KnotGrid, prior: RandomWalkPrior,
+                            perTimeConstant c: Double) -> Double? {
+        var io = 0.0, ig = 0.0
+        for b in h.diagonal { io += b[0]; ig += b[3] }
+        for b in h.upper { io += 2 * b[0]; ig += 2 * b[3] }
+        let days = (grid.end - grid.start) / 86400
+        guard io > 0, ig > 0, days > 0 else { return nil }
+        let tauG = 1 / (prior.gainStrength * (ig / days).squareRoot())
+        let tauO = 1 / (prior.offsetStrength * (io / days).squareRoot())
+        let tau = min(tauG, tauO) * 86400
+        return tau.isFinite && tau > 0 ? c * tau : nil
     }
 
     /// Builds the problem of one cell from its events (time-sorted) and starting per-batch calibration.
@@ -87,10 +137,14 @@ public struct SmoothCalibrationRefiner: Sendable {
         let strongest = profile.typicalYields.max { $0.value < $1.value }.flatMap { profile.line($0.key) } ?? profile.lines[0]
         let highest = profile.calibrationLines.last ?? profile.lines[profile.lines.count - 1]
         guard let xr = base.adc(forEnergy: strongest.energy), let xh = base.adc(forEnergy: highest.energy), xh > xr + 10 else { return nil }
-        let model = SmoothCellModel(base: base, referenceADC: xr, highADC: xh)
-        func startCal(_ t: Double) -> EnergyCalibration? {
-            (batches.first { t >= $0.start && t < $0.end } ?? batches.min { abs(0.5 * ($0.start + $0.end) - t) < abs(0.5 * ($1.start + $1.end) - t) })?.calibration
-        }
+        // The curvature's second zero: the strongest calibration line of another element below the highest
+        // (Ti Kα for VIP-2), so that q leaves both strong Kα lines where the knots put them.
+        let second = profile.calibrationLines
+            .filter { $0.element != strongest.element && $0.element != highest.element && $0.energy < highest.energy }
+            .max { (profile.typicalYields[$0.id] ?? 0) < (profile.typicalYields[$1.id] ?? 0) }
+        let xl = settings.curvatureVanishesAtTwoLines ? second.flatMap { base.adc(forEnergy: $0.energy) }.flatMap { abs($0 - xr) > 10 && xh > $0 + 10 ? $0 : nil } : nil
+        let model = SmoothCellModel(base: base, referenceADC: xr, highADC: xh, lowADC: xl)
+        func startCal(_ t: Double) -> EnergyCalibration? { Self.startCalibration(batches, at: t) }
         // Knot spacing from the strong-line rate (every window below the highest line's).
         let lo = min(first, batches.map(\.start).min()!), hi = max(last, batches.map(\.end).max()!)
         var strong = 0
@@ -114,7 +168,8 @@ public struct SmoothCalibrationRefiner: Sendable {
             let c = startCal(grid.time(k)).flatMap { model.coefficients(matching: $0, at: xs) } ?? (0, 0)
             x0[2 * k] = c.offset; x0[2 * k + 1] = c.logGain
         }
-        var p = CellProblem(cell: cell, model: model, events: events, start: x0, response: startResponse(initial), keptReason: nil)
+        var p = CellProblem(cell: cell, model: model, events: events, start: x0, response: startResponse(initial), keptReason: nil,
+                            adc: adc, time: time, batches: batches)
         if strong < settings.minimumEvents { p.keptReason = "\(strong) strong-line events (< \(settings.minimumEvents))" }
         return p
     }
@@ -160,6 +215,9 @@ public struct SmoothCalibrationRefiner: Sendable {
         }
         let began = Date()
         let groups = self.groups(for: profile)
+        let highest = profile.calibrationLines.last ?? profile.lines[profile.lines.count - 1]
+        let curvatureOnly = settings.highestLineInformsCurvatureOnly
+            ? Set(groups.indices.filter { groups[$0].lines.contains(highest) }) : []
         let ranges = CalibrationRefiner.cellRanges(events)
         let cells = initial.cells
         // Problems (parallel over cells).
@@ -179,6 +237,10 @@ public struct SmoothCalibrationRefiner: Sendable {
         var prior = settings.prior
         var evidence: Double? = nil
         let active = problems.indices.filter { problems[$0] != nil && problems[$0]!.keptReason == nil }
+        // The strong lines leave the curvature to the highest line only when the cells' curvatures are
+        // pooled (all cells' Cu events then measure it); a lone cell's few Cu events would leave it noisy.
+        let strongLinesKnotsOnly = settings.strongLinesInformKnotsOnly && settings.estimatePrior && settings.poolCurvature
+            && active.count >= settings.minimumPooledCells
         let totalRuns = active.count * (settings.rounds + 1)
         let done = Counter()
 
@@ -200,12 +262,16 @@ public struct SmoothCalibrationRefiner: Sendable {
                 }
                 var like = lb[i]!
                 like.stride = round == 0 && settings.rounds > 1 ? max(1, settings.firstRoundStride) : 1
-                let objective = SmoothCellObjective(likelihood: like, prior: prior)
                 let mid = 0.5 * (p.events.grid.start + p.events.grid.end)
                 let id = OptimizationID(cell: p.cell, batch: round)
                 var newton = settings.newton
                 if round < settings.rounds { newton.maxIterations = min(newton.maxIterations, settings.earlyRoundIterations) }
-                let begin = fallback[i].map { objective.value(xb[i]).isFinite ? xb[i] : $0 } ?? xb[i]
+                let begin = fallback[i].map { SmoothCellObjective(likelihood: like, prior: prior).value(xb[i]).isFinite ? xb[i] : $0 } ?? xb[i]
+                // The curvature-only groups see the knots this round starts from (updated every round).
+                like.curvatureOnlyGroups = curvatureOnly
+                like.frozenKnots = curvatureOnly.isEmpty ? nil : begin
+                like.frozenCurvature = curvatureOnly.isEmpty || !strongLinesKnotsOnly ? nil : begin[2 * p.events.grid.count]
+                let objective = SmoothCellObjective(likelihood: like, prior: prior)
                 let o = newton.minimize(objective, from: begin, cancel: cancel) { it, v, dec, xi in
                     guard let obs = observer else { return }
                     let cal = Self.calibration(p.model, p.events.grid, xi, at: mid)
@@ -260,6 +326,25 @@ public struct SmoothCalibrationRefiner: Sendable {
             }
         }
 
+        /// With the walk's strength estimated: cells whose knots are much wider than the estimate calls
+        /// for (``knotSpacing(hessian:grid:prior:perTimeConstant:)``) get the finer grid; true if any did.
+        func refineKnotSpacing() -> Bool {
+            var changed: [(Int, CellProblem, [Double])] = []
+            for i in active {
+                guard let o = outcomes[i], o.value.isFinite, o.reason != .failed, let p = problems[i],
+                      let h = Self.knotSpacing(hessian: o.dataHessian, grid: p.events.grid, prior: prior,
+                                               perTimeConstant: settings.knotSpacingPerTimeConstant) else { continue }
+                let spacing = min(settings.maximumKnotSpacing, max(settings.minimumAdaptedKnotSpacing, h))
+                guard spacing < p.events.grid.spacing / settings.knotRefinementFactor else { continue }
+                let r = regridded(p, spacing: spacing, at: x[i])
+                changed.append((i, r.problem, r.x))
+            }
+            for (i, p, xi) in changed {
+                problems[i] = p; x[i] = xi; fallback[i] = nil; likes[i] = nil; outcomes[i] = nil
+            }
+            return !changed.isEmpty
+        }
+
         var timings: [(String, Double)] = [("prepare", Date().timeIntervalSince(began))]
         func timed(_ name: String, _ body: () -> Void) {
             let t0 = Date(); body(); timings.append((name, Date().timeIntervalSince(t0)))
@@ -269,6 +354,16 @@ public struct SmoothCalibrationRefiner: Sendable {
             // The first round's subsample would understate the data's information: no prior estimate from it.
             let subsampled = round == 0 && settings.rounds > 1 && settings.firstRoundStride > 1
             if settings.estimatePrior && !subsampled && cancel?.isCancelled != true { timed("round \(round): prior strengths") { estimatePrior() } }
+        }
+        // Knots as fine as the estimated walk and the data's information call for: one more round on
+        // the finer grid (the nuisances refitted, the prior re-estimated there) before the final Newton.
+        if settings.estimatePrior && settings.adaptKnotSpacing && settings.rounds > 0 && cancel?.isCancelled != true {
+            var regridded = false
+            timed("knot spacing") { regridded = refineKnotSpacing() }
+            if regridded {
+                timed("round \(settings.rounds - 1) on the finer grid: nuisances + newton") { newtonRound(settings.rounds - 1, refitNuisance: true) }
+                if cancel?.isCancelled != true { timed("round \(settings.rounds - 1) on the finer grid: prior strengths") { estimatePrior() } }
+            }
         }
         if cancel?.isCancelled != true { timed("final newton") { newtonRound(settings.rounds, refitNuisance: false) } }
 

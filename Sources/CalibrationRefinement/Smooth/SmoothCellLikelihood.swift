@@ -26,6 +26,24 @@ public struct SmoothCellLikelihood: Sendable {
     public let cdf: [HermiteTable]
     /// Use every `stride`-th event (1: all). A first rough fit on a subsample costs a fraction of a pass.
     public var stride: Int = 1
+    /// Groups whose events inform the curvature q only, not the knots (the weak highest line, Cu):
+    /// they are evaluated with the knot coefficients of ``frozenKnots`` and the current q, and add to
+    /// the loss, q's gradient and q's Hessian entry only. Why: a knot interval of an hour holds less
+    /// than one Cu event, and a Cu event that moves its own knot pulls itself onto the line (in-sample
+    /// narrowing, ~h·FWHM for a leverage h of a few per cent), while its information on the drift is
+    /// < 1 % of the strong lines'. The loss is then a proper function of x for fixed frozen knots
+    /// (Newton and its line search stay consistent); refitting with the frozen knots updated converges
+    /// to the solution of ∂(strong + prior)/∂knots = 0, ∂(all + prior)/∂q = 0 (a two-stage estimate).
+    /// Empty: every group informs everything.
+    public var curvatureOnlyGroups: Set<Int> = []
+    /// Knot coefficients (o_0, g_0, …; length ≥ 2K) the curvature-only groups are evaluated with;
+    /// nil: the current x (only meaningful while no curvature-only group is set).
+    public var frozenKnots: [Double]? = nil
+    /// With curvature-only groups: the q the other groups are evaluated with (they then add nothing to
+    /// q's gradient, Hessian entry and border: they inform the knots only); nil: the current q.
+    /// Together: a two-stage estimate, knots from the strong lines at the curvature, the curvature from
+    /// the highest line at the knots, refitted in turn until both settle.
+    public var frozenCurvature: Double? = nil
 
     public init(model: SmoothCellModel, events: SmoothCellEvents, logDensity: [HermiteTable], cdf: [HermiteTable]) {
         precondition(logDensity.count == events.groups.count && cdf.count == events.groups.count)
@@ -116,15 +134,35 @@ public struct SmoothCellLikelihood: Sendable {
         }}
     }
 
+    /// The coefficients a curvature-only group is evaluated with at x: the frozen knots and x's q.
+    func frozenCoefficients(_ x: [Double]) -> [Double]? {
+        guard !curvatureOnlyGroups.isEmpty, let f = frozenKnots, f.count >= 2 * knots else { return nil }
+        var y = Array(f.prefix(2 * knots))
+        y.append(x[2 * knots])
+        return y
+    }
+
+    /// The curvature group gi is evaluated with at x.
+    func curvature(group gi: Int, _ x: [Double]) -> Double {
+        if let qf = frozenCurvature, !curvatureOnlyGroups.isEmpty, !curvatureOnlyGroups.contains(gi) { return qf }
+        return x[2 * knots]
+    }
+
     /// The loss at x; +∞ where the calibration is not increasing or a window is empty.
     public func value(_ x: [Double]) -> Double {
-        let q = x[2 * knots]
         let gains = IntervalGains(x, knots: knots)
+        let frozen = frozenCoefficients(x)
+        let frozenGains = frozen.map { IntervalGains($0, knots: knots) }
         var total = 0.0
         for gi in events.groups.indices {
+            let q = curvature(group: gi, x)
+            var x = x
+            x[2 * knots] = q
             let terms = channelTerms(group: gi, curvature: q)
             if !terms.valid { return .infinity }
-            let ok = withKernelGroup(gi, x: x, gains: gains, edges: edgeTerms(group: gi, curvature: q), terms: terms) {
+            let useFrozen = frozen != nil && curvatureOnlyGroups.contains(gi)
+            let ok = withKernelGroup(gi, x: useFrozen ? frozen! : x, gains: useFrozen ? frozenGains! : gains,
+                                     edges: edgeTerms(group: gi, curvature: q), terms: terms) {
                 sdd_smooth_value($0, $1, $2, &total)
             }
             if ok == 0 { return .infinity }
@@ -135,16 +173,48 @@ public struct SmoothCellLikelihood: Sendable {
     /// Loss, gradient and Hessian at x (value +∞ and zero derivatives where the loss is not finite).
     public func evaluate(_ x: [Double]) -> (value: Double, gradient: [Double], hessian: BorderedBlockTridiagonal) {
         let nk = knots
-        let q = x[2 * nk]
-        let gains = IntervalGains(x, knots: nk)
+        let xCurrent = x
         var grad = [Double](repeating: 0, count: 2 * nk + 1)
         var h = BorderedBlockTridiagonal(knots: nk)
         let failure = (Double.infinity, [Double](repeating: 0, count: 2 * nk + 1), BorderedBlockTridiagonal(knots: nk))
         var sums = sdd_smooth_sums()
+        let frozen = frozenCoefficients(x)
+        let knotsOnly = frozenCurvature != nil && !curvatureOnlyGroups.isEmpty
         for gi in events.groups.indices {
+            let q = curvature(group: gi, xCurrent)
+            var x = xCurrent
+            x[2 * nk] = q
+            let gains = IntervalGains(x, knots: nk)
             let terms = channelTerms(group: gi, curvature: q)
             if !terms.valid { return failure }
+            if let xf = frozen, curvatureOnlyGroups.contains(gi) {
+                // Evaluated at the frozen knots into scratch sums; only the loss and q's terms are kept.
+                var scratch = BorderedBlockTridiagonal(knots: nk)
+                var sg = [Double](repeating: 0, count: 2 * nk + 1)
+                var part = sdd_smooth_sums()
+                let ok = scratch.diagonal.withUnsafeMutableBufferPointer { d in scratch.upper.withUnsafeMutableBufferPointer { u in
+                scratch.border.withUnsafeMutableBufferPointer { b in sg.withUnsafeMutableBufferPointer { g in
+                    part.diagonal = UnsafeMutableRawPointer(d.baseAddress)?.assumingMemoryBound(to: Double.self)
+                    part.upper = UnsafeMutableRawPointer(u.baseAddress)?.assumingMemoryBound(to: Double.self)
+                    part.border = UnsafeMutableRawPointer(b.baseAddress)?.assumingMemoryBound(to: Double.self)
+                    part.gradient = g.baseAddress
+                    defer { part.diagonal = nil; part.upper = nil; part.border = nil; part.gradient = nil }
+                    return withKernelGroup(gi, x: xf, gains: IntervalGains(xf, knots: nk), edges: edgeTerms(group: gi, curvature: q),
+                                           terms: terms) { sdd_smooth_evaluate($0, $1, $2, &part) }
+                }}}}
+                if ok == 0 { return failure }
+                sums.value += part.value
+                sums.curvature_gradient += part.curvature_gradient
+                sums.curvature_hessian += part.curvature_hessian
+                continue
+            }
             // The kernel adds to the blocks (SIMD4/SIMD2 of doubles: contiguous), the gradient and the sums.
+            // A group at a frozen curvature: its border and q terms are dropped (restored after the pass).
+            let isKnotsOnly = knotsOnly && !curvatureOnlyGroups.contains(gi)
+            let (q0, h0, border0) = (sums.curvature_gradient, sums.curvature_hessian, isKnotsOnly ? h.border : [])
+            defer {
+                if isKnotsOnly { sums.curvature_gradient = q0; sums.curvature_hessian = h0; h.border = border0 }
+            }
             let ok = h.diagonal.withUnsafeMutableBufferPointer { d in h.upper.withUnsafeMutableBufferPointer { u in
             h.border.withUnsafeMutableBufferPointer { b in grad.withUnsafeMutableBufferPointer { g in
                 sums.diagonal = UnsafeMutableRawPointer(d.baseAddress)?.assumingMemoryBound(to: Double.self)
