@@ -32,7 +32,9 @@ public enum CurvaturePool {
         e[n - 1] = 1
         let v = f.solve(e)[n - 1]
         let q = theta[n - 1] + c.baseCurvature
-        guard v > 0, v.isFinite, q.isFinite else { return nil }
+        // A curvature known to no better than ±1 keV at the highest line is no measurement (a cell with a
+        // handful of Cu events): its estimate from a nearly flat quadratic can be anything.
+        guard v > 0, v < 1e6, q.isFinite, abs(q) < 1e5 else { return nil }
         return (q, v)
     }
 

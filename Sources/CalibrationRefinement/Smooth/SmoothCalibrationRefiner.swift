@@ -299,11 +299,15 @@ public struct SmoothCalibrationRefiner: Sendable {
         }
 
         func estimatePrior() {
-            let exps = active.compactMap { i -> PriorStrengthEstimator.CellExpansion? in
-                guard let o = outcomes[i], o.value.isFinite, o.reason != .failed else { return nil }
-                return .init(grid: problems[i]!.events.grid, x: o.x, value: o.dataValue, gradient: o.dataGradient, hessian: o.dataHessian,
-                             baseCurvature: problems[i]!.model.baseCurvature)
+            // A cell whose data say nothing on the curvature (no positive q entry: with the strong lines
+            // informing the knots only, too few Cu events) would make the evidence −∞ and its curvature
+            // measurement arbitrary: it keeps its fit and enters neither estimate.
+            let usable = active.compactMap { i -> (Int, PriorStrengthEstimator.CellExpansion)? in
+                guard let o = outcomes[i], o.value.isFinite, o.reason != .failed, o.dataHessian.corner > 0 else { return nil }
+                return (i, .init(grid: problems[i]!.events.grid, x: o.x, value: o.dataValue, gradient: o.dataGradient, hessian: o.dataHessian,
+                                 baseCurvature: problems[i]!.model.baseCurvature))
             }
+            let exps = usable.map(\.1)
             guard !exps.isEmpty else { return }
             let r = PriorStrengthEstimator().estimate(exps, from: prior)
             prior = r.prior
@@ -318,11 +322,8 @@ public struct SmoothCalibrationRefiner: Sendable {
             }
             // Start the next fit from the quadratic model's refit under the new prior: Newton then
             // only confirms it (one or two passes).
-            var j = 0
-            for i in active {
-                guard let o = outcomes[i], o.value.isFinite, o.reason != .failed else { continue }
-                if let t = PriorStrengthEstimator.minimizer(exps[j], prior: prior), t.allSatisfy(\.isFinite) { fallback[i] = x[i]; x[i] = t }
-                j += 1
+            for (i, e) in usable {
+                if let t = PriorStrengthEstimator.minimizer(e, prior: prior), t.allSatisfy(\.isFinite) { fallback[i] = x[i]; x[i] = t }
             }
         }
 
