@@ -92,7 +92,7 @@ final class EventFileTests: XCTestCase {
         for (data, expected) in cases {
             XCTAssertEqual(data.withUnsafeBytes { XXHash64.hash($0) }, expected, "\(data.count) bytes")
             // Fed in uneven pieces, the running hash is the same.
-            for piece in [1, 3, 7, 31, 33] {
+            for piece in [1, 3, 7, 31, 33, 100, 1000] {
                 var x = XXHash64()
                 var i = 0
                 while i < data.count {
@@ -101,6 +101,17 @@ final class EventFileTests: XCTestCase {
                     i = j
                 }
                 XCTAssertEqual(x.value, expected, "\(data.count) bytes in pieces of \(piece)")
+                // Hashing while copying: the same hash, and the bytes copied.
+                var y = XXHash64()
+                var copy = [UInt8](repeating: 0, count: data.count)
+                i = 0
+                while i < data.count {
+                    let j = Swift.min(data.count, i + piece)
+                    data[i..<j].withUnsafeBytes { src in copy.withUnsafeMutableBytes { y.updateCopying(src, to: $0.baseAddress! + i) } }
+                    i = j
+                }
+                XCTAssertEqual(y.value, expected, "\(data.count) bytes copied in pieces of \(piece)")
+                XCTAssertEqual(copy, data)
             }
         }
     }

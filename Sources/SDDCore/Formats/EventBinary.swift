@@ -76,6 +76,15 @@ public enum EventBinary {
         mutating func update(_ b: UnsafeRawBufferPointer) {
             if crc != nil { crc!.update(b) } else { xxh!.update(b) }
         }
+        /// `update`, copying the bytes to `destination` in the same pass.
+        mutating func updateCopying(_ b: UnsafeRawBufferPointer, to destination: UnsafeMutableRawPointer) {
+            if crc != nil {
+                if let p = b.baseAddress { destination.copyMemory(from: p, byteCount: b.count) }
+                crc!.update(b)
+            } else {
+                xxh!.updateCopying(b, to: destination)
+            }
+        }
         var value: UInt64 { crc.map { UInt64($0.value) } ?? xxh!.value }
     }
 

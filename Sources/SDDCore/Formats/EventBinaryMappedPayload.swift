@@ -1,26 +1,23 @@
-import Dispatch
 #if canImport(Glibc)
 import Glibc
 #endif
 
 extension EventBinary {
-    /// The columns of a regular binary event file, read from a read-only memory map of its payload on
-    /// every core: one task checksums the mapped payload (XXH64 is one sequential stream) while the
-    /// others copy blocks of the columns into the arrays and check each block while it is in cache
-    /// (times finite and within the limit, cells within the known range). Dispatch hands the blocks
-    /// out dynamically, so the checksum task takes copy blocks too once it is done. Each block's
-    /// fresh pages are faulted in with one call before the copy (`populate`).
+    /// The columns of a regular binary event file, read from a read-only memory map of its payload in
+    /// one pass on one core: block by block in file order, each block's fresh destination pages are
+    /// faulted in with one call (`populate`), its bytes are hashed (XXH64) and copied into the column
+    /// together (`XXHash64.updateCopying`: each 32-byte stripe loaded once), and the block is checked
+    /// while it is in cache (times finite and within the limit, cells within the known range).
     ///
-    /// Where the time goes in a new process (`perf record` of `sddcal convert`, 10⁶ events, 12 MB,
-    /// development VM): mostly the kernel zeroing and mapping the columns' 12 MB of new pages (about
-    /// half the CPU time), then the copy, then XXH64 (about 10 %, ~9 GB/s on one core, overlapped with
-    /// the copies). Making the columns 2 MB huge pages (aligned allocations, MADV_COLLAPSE) was tried
-    /// and was slower there (2 ms more per read), probably because huge pages come from the free
-    /// blocks the VM has handed back to its host, which must fault them in again.
-    ///
-    /// Reading with `read(2)` instead copies the file into the arrays first and checksums and checks
-    /// afterwards, one after the other on one core (`sddcal-bench formats`: 7.4 ms for 10⁶ events
-    /// before; the per-block work here overlaps all three).
+    /// Where the time goes (`perf record` of `sddcal convert`, 10⁶ events, 12 MB, development VM): in
+    /// a new process mostly the kernel zeroing and mapping the columns' 12 MB of new pages (about half
+    /// the CPU time), then the hash and the copy; in a warm process the hash (~9 GB/s on one core,
+    /// ~1.3 ms). The one-pass reader replaced one where a thread hashed the mapped payload while the
+    /// others copied blocks: in a new process 8.7 → 8.0 ms (medians of 33 interleaved runs, FIFO
+    /// priority), and it waits for no second thread on a busy machine; warm and quiet the threaded
+    /// one was faster (2.1 ms against 2.9 ms). 2 MB huge-page columns (aligned allocations,
+    /// MADV_COLLAPSE) were slower on the VM (2 ms more per read), probably because huge pages come
+    /// from the free blocks the VM has handed back to its host, which must fault them in again.
     struct MappedPayload {
         var cell: [UInt16]
         var adc: [UInt16]
@@ -53,49 +50,38 @@ extension EventBinary {
                 }
             }
             var cell = column(UInt16.self), adc = column(UInt16.self), time = column(Double.self)
-            // Copy jobs: (source offset, byte count, destination column 0/1/2, destination byte offset).
-            var jobs: [(src: Int, bytes: Int, column: Int, dst: Int)] = []
-            for (c, offset, bytes) in [(0, headerSize, 2 * n), (1, h.adcOffset, 2 * n), (2, h.timeOffset, 8 * n)] {
-                var o = 0
-                while o < bytes {
-                    let b = Swift.min(blockBytes, bytes - o)
-                    jobs.append((offset + o, b, c, o))
-                    o += b
-                }
-            }
             let limit = Swift.min(maxTime, .greatestFiniteMagnitude)
             let lo = knownCells.map { UInt16(clamping: $0.lowerBound) } ?? 0
             let hi = knownCells.map { UInt16(clamping: $0.upperBound) } ?? .max
             let cellsOutsideUInt16 = knownCells.map { $0.lowerBound < 0 && $0.upperBound < 0 || $0.lowerBound > 65535 } ?? false
-            var badJob = [UInt8](repeating: 0, count: jobs.count + 1)
-            var checksum: UInt64 = 0
+            var bad: UInt8 = 0
+            var sum = PayloadChecksum(version: h.version)
             cell.withUnsafeMutableBytes { cellBytes in
                 adc.withUnsafeMutableBytes { adcBytes in
                     time.withUnsafeMutableBytes { timeBytes in
-                        badJob.withUnsafeMutableBufferPointer { bad in
-                            let dests = [cellBytes.baseAddress!, adcBytes.baseAddress!, timeBytes.baseAddress!]
-                            DispatchQueue.concurrentPerform(iterations: jobs.count + 1) { k in
-                                if k == 0 {
-                                    var sum = PayloadChecksum(version: h.version)
-                                    sum.update(UnsafeRawBufferPointer(start: base + headerSize, count: size - headerSize))
-                                    checksum = sum.value
-                                    return
-                                }
-                                let job = jobs[k - 1]
-                                let dst = dests[job.column] + job.dst
-                                populate(dst, job.bytes)
-                                dst.copyMemory(from: base + job.src, byteCount: job.bytes)
-                                switch job.column {
-                                case 0: bad[k] = knownCells == nil ? 0 : cellsOutside(dst, job.bytes / 2, lo, hi, cellsOutsideUInt16)
-                                case 2: bad[k] = timesOutside(dst, job.bytes / 8, limit)
+                        // The payload in file order (cells, ADC, the padding, times), block by block: each
+                        // block's pages faulted in, its bytes hashed and copied in one pass, then checked
+                        // while they are in cache.
+                        for (c, offset, dest) in [(0, headerSize, cellBytes), (1, h.adcOffset, adcBytes), (2, h.timeOffset, timeBytes)] {
+                            if c == 2 { sum.update(UnsafeRawBufferPointer(start: base + h.adcOffset + 2 * n, count: h.timeOffset - h.adcOffset - 2 * n)) }
+                            var o = 0
+                            while o < dest.count {
+                                let b = Swift.min(blockBytes, dest.count - o)
+                                let dst = dest.baseAddress! + o
+                                populate(dst, b)
+                                sum.updateCopying(UnsafeRawBufferPointer(start: base + offset + o, count: b), to: dst)
+                                switch c {
+                                case 0: bad |= knownCells == nil ? 0 : cellsOutside(dst, b / 2, lo, hi, cellsOutsideUInt16)
+                                case 2: bad |= timesOutside(dst, b / 8, limit)
                                 default: break
                                 }
+                                o += b
                             }
                         }
                     }
                 }
             }
-            return MappedPayload(cell: cell, adc: adc, time: time, checksum: checksum, clean: !badJob.contains { $0 != 0 })
+            return MappedPayload(cell: cell, adc: adc, time: time, checksum: sum.value, clean: bad == 0)
         }
 
         /// Faults in the whole pages of a fresh destination block in one call (MADV_POPULATE_WRITE,

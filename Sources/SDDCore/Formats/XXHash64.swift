@@ -67,6 +67,29 @@ public struct XXHash64: Sendable {
         }
     }
 
+    /// Feeds bytes and copies them to `destination` in the same pass: each 32-byte stripe is loaded
+    /// once, hashed and stored, so checking and copying a column reads its source once instead of
+    /// twice. The same hash as `update`; pieces may be of any size.
+    public mutating func updateCopying(_ bytes: UnsafeRawBufferPointer, to destination: UnsafeMutableRawPointer) {
+        guard let p = bytes.baseAddress, bytes.count > 0 else { return }
+        // Bytes that complete a pending stripe, and a tail shorter than a stripe, go through `update`.
+        let head = pendingCount > 0 ? Swift.min(32 - pendingCount, bytes.count) : 0
+        if head > 0 {
+            destination.copyMemory(from: p, byteCount: head)
+            update(UnsafeRawBufferPointer(start: p, count: head))
+        }
+        let rest = bytes.count - head
+        let whole = rest & ~31
+        if whole > 0 {
+            total += whole
+            stripesCopying(p + head, destination + head, whole)
+        }
+        if rest > whole {
+            (destination + head + whole).copyMemory(from: p + head + whole, byteCount: rest - whole)
+            update(UnsafeRawBufferPointer(start: p + head + whole, count: rest - whole))
+        }
+    }
+
     /// Feeds the bytes of a contiguous collection.
     public mutating func update<C: ContiguousBytes>(_ bytes: C) {
         bytes.withUnsafeBytes { update($0) }
@@ -84,6 +107,28 @@ public struct XXHash64: Sendable {
             o += 32
         }
         v1 = a; v2 = b; v3 = c; v4 = d
+    }
+
+    /// `stripes`, storing each stripe's bytes at `d` as they are hashed.
+    @inline(__always) private mutating func stripesCopying(_ p: UnsafeRawPointer, _ d: UnsafeMutableRawPointer, _ count: Int) {
+        var a = v1, b = v2, c = v3, e = v4
+        var o = 0
+        while o < count {
+            let w0 = p.loadUnaligned(fromByteOffset: o, as: UInt64.self)
+            let w1 = p.loadUnaligned(fromByteOffset: o + 8, as: UInt64.self)
+            let w2 = p.loadUnaligned(fromByteOffset: o + 16, as: UInt64.self)
+            let w3 = p.loadUnaligned(fromByteOffset: o + 24, as: UInt64.self)
+            d.storeBytes(of: w0, toByteOffset: o, as: UInt64.self)
+            d.storeBytes(of: w1, toByteOffset: o + 8, as: UInt64.self)
+            d.storeBytes(of: w2, toByteOffset: o + 16, as: UInt64.self)
+            d.storeBytes(of: w3, toByteOffset: o + 24, as: UInt64.self)
+            a = XXHash64.round(a, UInt64(littleEndian: w0))
+            b = XXHash64.round(b, UInt64(littleEndian: w1))
+            c = XXHash64.round(c, UInt64(littleEndian: w2))
+            e = XXHash64.round(e, UInt64(littleEndian: w3))
+            o += 32
+        }
+        v1 = a; v2 = b; v3 = c; v4 = e
     }
 
     /// The hash of everything fed so far.
