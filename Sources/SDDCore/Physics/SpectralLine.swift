@@ -72,7 +72,10 @@ public struct SpectralLine: Sendable, Hashable, Codable {
 
     /// Parses "CuKa", "Cu Kα", "cukb", "MnKb".
     public init?(id: String) {
-        let s = id.replacingOccurrences(of: " ", with: "").replacingOccurrences(of: "α", with: "a")
+        // Ids as the profiles write them ("TiKa": ASCII, no space) need none of the replacements,
+        // which cost more than the rest (views look labels up by id on every frame).
+        let plain = id.utf8.allSatisfy { $0 < 0x80 && $0 != UInt8(ascii: " ") }
+        let s = plain ? id : id.replacingOccurrences(of: " ", with: "").replacingOccurrences(of: "α", with: "a")
             .replacingOccurrences(of: "β", with: "b")
         guard s.count >= 3 else { return nil }
         let suffix = s.suffix(2).lowercased()
