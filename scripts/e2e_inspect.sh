@@ -45,12 +45,14 @@ wait_gone() {
 }
 absent() { if screen | grep -qE -- "$1"; then fail "unexpected /$1/ on screen"; fi; }
 # start LOCALE ARGS...: the inspector in a fresh 100x30 tmux session; afterwards the pane prints
-# the exit status and the tty modes that matter for "restored".
+# the exit status and the tty modes that matter for "restored". `trap : INT` keeps the pane's shell
+# alive through the Ctrl-C step (a handler, unlike an ignore, is reset in the inspector): under load
+# the shell sometimes took the SIGINT too and closed the session ("server exited unexpectedly").
 start() {
   local loc=$1; shift
   "${T[@]}" kill-session -t e2e 2>/dev/null || true
   "${T[@]}" new-session -d -s e2e -x 100 -y 30 \
-    "cd '$root'; echo E2E-BEFORE; LANG=$loc LC_ALL=$loc TERM=xterm-256color '$bin' inspect '$data' $*; \
+    "trap : INT; cd '$root'; echo E2E-BEFORE; LANG=$loc LC_ALL=$loc TERM=xterm-256color '$bin' inspect '$data' $*; \
      echo EXIT:\$?; echo STTY: \$(stty -a | tr ' ;' '\n\n' | grep -xE 'icanon|echo|-icanon|-echo' | tr '\n' ' '); sleep 600"
 }
 
