@@ -54,7 +54,7 @@ public enum Ticks {
     public static func label(_ v: Double, step: Double) -> String {
         if abs(v) >= 1e5 || step >= 1000 && abs(v) >= 1e4 { return compact(v) }
         let decimals = step >= 1 ? 0 : Int(ceil(-log10(step) - 1e-9))
-        return String(format: "%.\(Swift.min(decimals, 6))f", v)
+        return FixedDecimal.format(v, decimals: Swift.min(decimals, 6))
     }
 
     /// 1, 10, 100, 1k, 10k, 100k, 1M … (and 2.5k for non-decades).
@@ -62,7 +62,7 @@ public enum Ticks {
         let a = abs(v)
         let (d, suffix): (Double, String) = a >= 1e9 ? (1e9, "G") : a >= 1e6 ? (1e6, "M") : a >= 1e3 ? (1e3, "k") : (1, "")
         let x = v / d
-        if x == x.rounded() { return String(format: "%.0f", x) + suffix }
-        return String(format: "%.1f", x) + suffix
+        if x == x.rounded() { return FixedDecimal.format(x, decimals: 0) + suffix }
+        return FixedDecimal.format(x, decimals: 1) + suffix
     }
 }

@@ -41,7 +41,7 @@ enum BeforeAfterView {
         // The hardware limit.
         var hwLine: [(String, Style)] = []
         if let hw = b.result?.hardwareLimit {
-            hwLine.append((String(format: "hardware limit %.1f ± %.1f eV", hw.fwhm, hw.error), Style(.label, bold: true)))
+            hwLine.append(("hardware limit " + FixedDecimal.format(hw.fwhm, decimals: 1) + " ± " + FixedDecimal.format(hw.error, decimals: 1) + " eV", Style(.label, bold: true)))
             hwLine.append((wide ? " (ENC and Fano from the strong lines' widths, \(hw.cells) cell(s)): no calibration makes Cu Kα narrower" : " (ENC, Fano)", Style(.dim)))
         } else if b.result != nil {
             hwLine.append(("hardware limit: --", Style(.dim)))
@@ -107,7 +107,7 @@ enum BeforeAfterView {
         let nameW = wide ? 34 : 8, posW = 15, fwW = 14, chiW = wide ? 8 : 0
         func cellText(_ v: Double?, _ e: Double?) -> String {
             guard let v, v.isFinite else { return "--" }
-            return TextWidgets.num(v, "%.1f") + " ± " + TextWidgets.num(e, "%.1f")
+            return TextWidgets.num(v) + " ± " + TextWidgets.num(e)
         }
         let blockW = posW + fwW + chiW
         var header = TextWidgets.pad(wide ? "Cu Kα" : "", nameW)
@@ -140,11 +140,11 @@ enum BeforeAfterView {
             } else {
                 row += TextWidgets.pad(cellText(f?.position, f?.positionError), posW, right: true)
                 row += TextWidgets.pad(cellText(f?.fwhm, f?.fwhmError), fwW, right: true)
-                if chiW > 0 { row += TextWidgets.pad(TextWidgets.num(f?.chi2PerNdf, "%.2f"), chiW, right: true) }
+                if chiW > 0 { row += TextWidgets.pad(TextWidgets.num(f?.chi2PerNdf, decimals: 2), chiW, right: true) }
                 row += "  "
                 row += TextWidgets.pad(cellText(h?.position, h?.positionError), posW, right: true)
                 row += TextWidgets.pad(cellText(h?.fwhm, h?.fwhmError), fwW, right: true)
-                if chiW > 0 { row += TextWidgets.pad(TextWidgets.num(h?.chi2PerNDF, "%.2f"), chiW, right: true) }
+                if chiW > 0 { row += TextWidgets.pad(TextWidgets.num(h?.chi2PerNDF, decimals: 2), chiW, right: true) }
             }
             buf.put(g.text(row), x: x, y: y, style: st, maxWidth: maxX - x)
             y += 1

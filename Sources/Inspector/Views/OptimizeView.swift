@@ -19,10 +19,10 @@ enum OptimizeView {
         if s.dataset?.calibration == nil { parts.append(("  (waiting for the standard calibration)", Style(.warn))) }
         TextWidgets.spans(&buf, x: 1, y: body.y, maxX: body.maxX, parts, glyphs: g)
         var stats: [(String, Style)] = [("iteration ", Style(.dim)), ("\(o.last?.iteration ?? 0)", Style(.title, bold: true)),
-                                        ("  rate ", Style(.dim)), (String(format: "%.1f it/s", o.rate), Style(.title, bold: true))]
+                                        ("  rate ", Style(.dim)), (FixedDecimal.format(o.rate, decimals: 1) + " it/s", Style(.title, bold: true))]
         if let l = o.last {
             stats.append(("  elapsed ", Style(.dim))); stats.append((TextWidgets.duration(l.elapsed), Style(.title, bold: true)))
-            stats.append(("  log-likelihood gain ", Style(.dim))); stats.append((String(format: "%+.3f", l.logLikelihood), Style(.good, bold: true)))
+            stats.append(("  log-likelihood gain ", Style(.dim))); stats.append((FixedDecimal.format(l.logLikelihood, decimals: 3, plusSign: true), Style(.good, bold: true)))
         }
         TextWidgets.spans(&buf, x: 1, y: body.y + 1, maxX: body.maxX, stats, glyphs: g)
         let r = Rect(x: body.x, y: body.y + 2, width: body.width, height: body.height - 2)

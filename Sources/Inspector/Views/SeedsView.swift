@@ -23,11 +23,11 @@ enum SeedsView {
             if sel { buf.set(body.x, y, g.pointer, Style(.accent, bold: true)) }
             let f = s.seeds.fits[line.id]
             let res = fit?.residuals[line.id]
-            var row = TextWidgets.pad(line.label, 8) + TextWidgets.pad(String(format: "%.1f", line.energy), 9, right: true)
-            row += TextWidgets.pad(TextWidgets.num(s.seeds.seeds[line.id], "%.0f"), 8, right: true)
-            row += TextWidgets.pad(TextWidgets.num(f?.position, "%.2f"), 10, right: true)
-            row += TextWidgets.pad(TextWidgets.num(f?.positionError, "%.2f"), 6, right: true)
-            row += TextWidgets.pad(TextWidgets.num(res, "%+.1f"), 10, right: true)
+            var row = TextWidgets.pad(line.label, 8) + TextWidgets.pad(FixedDecimal.format(line.energy, decimals: 1), 9, right: true)
+            row += TextWidgets.pad(TextWidgets.num(s.seeds.seeds[line.id], decimals: 0), 8, right: true)
+            row += TextWidgets.pad(TextWidgets.num(f?.position, decimals: 2), 10, right: true)
+            row += TextWidgets.pad(TextWidgets.num(f?.positionError, decimals: 2), 6, right: true)
+            row += TextWidgets.pad(TextWidgets.num(res, decimals: 1, plusSign: true), 10, right: true)
             buf.put(g.text(row), x: body.x + 2, y: y, style: st)
             // Residual bar: centred, scaled to the largest residual.
             let barW = Swift.min(21, body.maxX - (body.x + 2 + row.count + 3))

@@ -18,12 +18,12 @@ enum SpectrumView {
         let layout = chart(s, h, markers: true).render(into: &buf, chartRect, glyphs: g)
         // Readout under the chart.
         let cur = s.cursorADC
-        var parts: [(String, Style)] = [("cursor ", Style(.dim)), (String(format: "ADC %.1f", cur), Style(.cursor, bold: true))]
-        if let cal = s.calibration { parts.append((String(format: " · %.1f eV", cal.energy(cur)), Style(.cursor, bold: true))) }
+        var parts: [(String, Style)] = [("cursor ", Style(.dim)), ("ADC " + FixedDecimal.format(cur, decimals: 1), Style(.cursor, bold: true))]
+        if let cal = s.calibration { parts.append((" · " + FixedDecimal.format(cal.energy(cur), decimals: 1) + " eV", Style(.cursor, bold: true))) }
         let counts = h.bin(of: cur).map { h.counts[$0] } ?? 0
-        parts.append((String(format: " · %.0f counts", counts), Style(.cursor, bold: true)))
+        parts.append((" · " + FixedDecimal.format(counts, decimals: 0) + " counts", Style(.cursor, bold: true)))
         let w = s.spectrumWindow
-        parts.append((String(format: "   window %.0f–%.0f", w.lowerBound, w.upperBound), Style(.dim)))
+        parts.append(("   window " + FixedDecimal.format(w.lowerBound, decimals: 0) + "–" + FixedDecimal.format(w.upperBound, decimals: 0), Style(.dim)))
         parts.append((s.spectrum.logScale ? " · log" : " · linear", Style(.dim)))
         TextWidgets.spans(&buf, x: body.x + 1, y: chartRect.maxY, maxX: body.maxX, parts, glyphs: g)
         _ = layout
@@ -42,8 +42,9 @@ enum SpectrumView {
         }
         if let cal = s.calibration {
             let used = parts.reduce(1) { $0 + $1.0.count }
-            let long = String(format: " · E = %.1f + %.4f·ADC %@ %.2e·ADC²", cal.p0, cal.p1, cal.p2 < 0 ? "−" : "+", abs(cal.p2))
-            let short = String(format: " · %.4f eV/ADC", cal.slope(s.cursorADC))
+            let long = " · E = " + FixedDecimal.format(cal.p0, decimals: 1) + " + " + FixedDecimal.format(cal.p1, decimals: 4) + "·ADC "
+                + (cal.p2 < 0 ? "−" : "+") + String(format: " %.2e·ADC²", abs(cal.p2))
+            let short = " · " + FixedDecimal.format(cal.slope(s.cursorADC), decimals: 4) + " eV/ADC"
             parts.append((used + long.count < maxX ? long : short, Style(.dim)))
         } else {
             parts.append((" · not calibrated yet", Style(.warn)))

@@ -42,10 +42,10 @@ public enum TextWidgets {
         return String(format: "%.0f", v)
     }
 
-    /// A value with one decimal or "--" when absent.
-    public static func num(_ v: Double?, _ format: String = "%.1f") -> String {
+    /// A value with `decimals` decimals (as "%.Nf", or "%+.Nf" with `plusSign`) or "--" when absent.
+    public static func num(_ v: Double?, decimals: Int = 1, plusSign: Bool = false) -> String {
         guard let v, v.isFinite else { return "--" }
-        return String(format: format, v)
+        return FixedDecimal.format(v, decimals: decimals, plusSign: plusSign)
     }
 
     /// A duration in seconds as 3d 04h, 5h 12m, 42 s.
