@@ -201,19 +201,23 @@ SDD_INLINE int evaluate_step(const sdd_hermite_table *phi_t, const sdd_hermite_t
     return 1;
 }
 
-SDD_INLINE ptrdiff_t first_visited(ptrdiff_t first, ptrdiff_t st) {
-    ptrdiff_t r = first % st;
-    return r == 0 ? first : first + st - r;
+// Run ri as a pass over every st-th event visits it: its interval *k and its events *i, *i + st, …
+// below *end; 0 when it visits none.
+SDD_INLINE int visit_run(const sdd_smooth_group *g, ptrdiff_t ri, ptrdiff_t st, ptrdiff_t *k, ptrdiff_t *i, ptrdiff_t *end) {
+    const int32_t *run = g->runs + ri * g->run_stride;
+    ptrdiff_t first = run[1], r = first % st;
+    *k = run[0];
+    *i = r == 0 ? first : first + st - r;
+    *end = run[2];
+    return *i < *end;
 }
 
 SDD_INLINE int evaluate_body(const sdd_hermite_table *phi_t, const sdd_hermite_table *cdf_t, const sdd_smooth_group *g,
-                             sdd_smooth_sums *out, ptrdiff_t st) {
+                             sdd_smooth_terms terms, sdd_smooth_sums *out, ptrdiff_t st) {
     group_sums gs = {splat(0), splat(0), splat(0)};
     for (ptrdiff_t ri = 0; ri < g->run_count; ri++) {
-        const int32_t *run = g->runs + ri * g->run_stride;
-        ptrdiff_t k = run[0], end = run[2];
-        ptrdiff_t i = first_visited(run[1], st);
-        if (i >= end) continue;
+        ptrdiff_t k, i, end;
+        if (!visit_run(g, ri, st, &k, &i, &end)) continue;
         run_terms rt = make_run(g, k);
         run_sums rs;
         memset(&rs, 0, sizeof rs);
@@ -225,19 +229,23 @@ SDD_INLINE int evaluate_body(const sdd_hermite_table *phi_t, const sdd_hermite_t
             events4 ev = load_events(g, i, st, end, 1);
             if (!evaluate_step(phi_t, cdf_t, &rt, &ev, &rs, &gs)) return 0;
         }
+        if (terms == SDD_SMOOTH_CURVATURE_TERMS) continue;
         double hog0 = sum4(rs.hog0), hog1 = sum4(rs.hog1), hogu = sum4(rs.hogu);
         double *d0 = out->diagonal + 4 * k, *d1 = out->diagonal + 4 * (k + 1), *up = out->upper + 4 * k;
         d0[0] += sum4(rs.hoo0); d0[1] += hog0; d0[2] += hog0; d0[3] += sum4(rs.hgg0);
         d1[0] += sum4(rs.hoo1); d1[1] += hog1; d1[2] += hog1; d1[3] += sum4(rs.hgg1);
         up[0] += sum4(rs.hoou); up[1] += hogu; up[2] += hogu; up[3] += sum4(rs.hggu);
-        out->border[2 * k] += sum4(rs.bo0); out->border[2 * k + 1] += sum4(rs.bg0);
-        out->border[2 * k + 2] += sum4(rs.bo1); out->border[2 * k + 3] += sum4(rs.bg1);
         out->gradient[2 * k] += sum4(rs.ao0); out->gradient[2 * k + 1] += sum4(rs.ag0);
         out->gradient[2 * k + 2] += sum4(rs.ao1); out->gradient[2 * k + 3] += sum4(rs.ag1);
+        if (terms == SDD_SMOOTH_KNOT_TERMS) continue;
+        out->border[2 * k] += sum4(rs.bo0); out->border[2 * k + 1] += sum4(rs.bg0);
+        out->border[2 * k + 2] += sum4(rs.bo1); out->border[2 * k + 3] += sum4(rs.bg1);
     }
     out->value += sum4(gs.value);
-    out->curvature_gradient += sum4(gs.gq);
-    out->curvature_hessian += sum4(gs.corner);
+    if (terms != SDD_SMOOTH_KNOT_TERMS) {
+        out->curvature_gradient += sum4(gs.gq);
+        out->curvature_hessian += sum4(gs.corner);
+    }
     return 1;
 }
 
@@ -245,10 +253,8 @@ SDD_INLINE int value_body(const sdd_hermite_table *phi_t, const sdd_hermite_tabl
                           double *value, ptrdiff_t st) {
     v4df sum = splat(0);
     for (ptrdiff_t ri = 0; ri < g->run_count; ri++) {
-        const int32_t *run = g->runs + ri * g->run_stride;
-        ptrdiff_t k = run[0], end = run[2];
-        ptrdiff_t i = first_visited(run[1], st);
-        if (i >= end) continue;
+        ptrdiff_t k, i, end;
+        if (!visit_run(g, ri, st, &k, &i, &end)) continue;
         run_terms rt = make_run(g, k);
         for (; i < end; i += 4 * st) {
             int masked = i + 3 * st >= end;
@@ -266,22 +272,25 @@ SDD_INLINE int value_body(const sdd_hermite_table *phi_t, const sdd_hermite_tabl
 
 // MARK: copies per instruction set, dispatch
 
-static int evaluate_portable(const sdd_hermite_table *a, const sdd_hermite_table *b, const sdd_smooth_group *g, sdd_smooth_sums *s) {
-    return g->stride == 1 ? evaluate_body(a, b, g, s, 1) : evaluate_body(a, b, g, s, g->stride);
+static int evaluate_portable(const sdd_hermite_table *a, const sdd_hermite_table *b, const sdd_smooth_group *g, sdd_smooth_terms t,
+                           sdd_smooth_sums *s) {
+    return g->stride == 1 ? evaluate_body(a, b, g, t, s, 1) : evaluate_body(a, b, g, t, s, g->stride);
 }
 static int value_portable(const sdd_hermite_table *a, const sdd_hermite_table *b, const sdd_smooth_group *g, double *v) {
     return g->stride == 1 ? value_body(a, b, g, v, 1) : value_body(a, b, g, v, g->stride);
 }
 
 #ifdef SDD_HAVE_X86
-SDD_AVX2_FMA static int evaluate_avx2(const sdd_hermite_table *a, const sdd_hermite_table *b, const sdd_smooth_group *g, sdd_smooth_sums *s) {
-    return g->stride == 1 ? evaluate_body(a, b, g, s, 1) : evaluate_body(a, b, g, s, g->stride);
+SDD_AVX2_FMA static int evaluate_avx2(const sdd_hermite_table *a, const sdd_hermite_table *b, const sdd_smooth_group *g, sdd_smooth_terms t,
+                       sdd_smooth_sums *s) {
+    return g->stride == 1 ? evaluate_body(a, b, g, t, s, 1) : evaluate_body(a, b, g, t, s, g->stride);
 }
 SDD_AVX2_FMA static int value_avx2(const sdd_hermite_table *a, const sdd_hermite_table *b, const sdd_smooth_group *g, double *v) {
     return g->stride == 1 ? value_body(a, b, g, v, 1) : value_body(a, b, g, v, g->stride);
 }
-SDD_AVX512 static int evaluate_avx512(const sdd_hermite_table *a, const sdd_hermite_table *b, const sdd_smooth_group *g, sdd_smooth_sums *s) {
-    return g->stride == 1 ? evaluate_body(a, b, g, s, 1) : evaluate_body(a, b, g, s, g->stride);
+SDD_AVX512 static int evaluate_avx512(const sdd_hermite_table *a, const sdd_hermite_table *b, const sdd_smooth_group *g, sdd_smooth_terms t,
+                         sdd_smooth_sums *s) {
+    return g->stride == 1 ? evaluate_body(a, b, g, t, s, 1) : evaluate_body(a, b, g, t, s, g->stride);
 }
 SDD_AVX512 static int value_avx512(const sdd_hermite_table *a, const sdd_hermite_table *b, const sdd_smooth_group *g, double *v) {
     return g->stride == 1 ? value_body(a, b, g, v, 1) : value_body(a, b, g, v, g->stride);
@@ -321,13 +330,13 @@ sdd_smooth_kernel sdd_smooth_use_kernel(sdd_smooth_kernel kernel) {
 }
 
 int sdd_smooth_evaluate(const sdd_hermite_table *log_density, const sdd_hermite_table *cdf, const sdd_smooth_group *group,
-                        sdd_smooth_sums *sums) {
+                        sdd_smooth_terms terms, sdd_smooth_sums *sums) {
     switch (sdd_smooth_current_kernel()) {
 #ifdef SDD_HAVE_X86
-    case SDD_SMOOTH_AVX512: return evaluate_avx512(log_density, cdf, group, sums);
-    case SDD_SMOOTH_AVX2_FMA: return evaluate_avx2(log_density, cdf, group, sums);
+    case SDD_SMOOTH_AVX512: return evaluate_avx512(log_density, cdf, group, terms, sums);
+    case SDD_SMOOTH_AVX2_FMA: return evaluate_avx2(log_density, cdf, group, terms, sums);
 #endif
-    default: return evaluate_portable(log_density, cdf, group, sums);
+    default: return evaluate_portable(log_density, cdf, group, terms, sums);
     }
 }
 

@@ -170,6 +170,24 @@ public struct SmoothCellLikelihood: Sendable {
         return total
     }
 
+    /// Adds group gi's `terms` at coefficients x and curvature q to `sums`: the loss and q's terms
+    /// there, the blocks, border and gradient into h and grad (SIMD4/SIMD2 of doubles: contiguous, as
+    /// the kernel writes them). False where the loss is not finite.
+    private func addGroup(_ gi: Int, x: [Double], curvature q: Double, channels: ChannelTerms, terms: sdd_smooth_terms,
+                          to sums: inout sdd_smooth_sums, _ h: inout BorderedBlockTridiagonal, _ grad: inout [Double]) -> Bool {
+        let ok = h.diagonal.withUnsafeMutableBufferPointer { d in h.upper.withUnsafeMutableBufferPointer { u in
+        h.border.withUnsafeMutableBufferPointer { b in grad.withUnsafeMutableBufferPointer { g in
+            sums.diagonal = UnsafeMutableRawPointer(d.baseAddress)?.assumingMemoryBound(to: Double.self)
+            sums.upper = UnsafeMutableRawPointer(u.baseAddress)?.assumingMemoryBound(to: Double.self)
+            sums.border = UnsafeMutableRawPointer(b.baseAddress)?.assumingMemoryBound(to: Double.self)
+            sums.gradient = g.baseAddress
+            defer { sums.diagonal = nil; sums.upper = nil; sums.border = nil; sums.gradient = nil }
+            return withKernelGroup(gi, x: x, gains: IntervalGains(x, knots: knots), edges: edgeTerms(group: gi, curvature: q),
+                                   terms: channels) { sdd_smooth_evaluate($0, $1, $2, terms, &sums) }
+        }}}}
+        return ok != 0
+    }
+
     /// Loss, gradient and Hessian at x (value +∞ and zero derivatives where the loss is not finite).
     public func evaluate(_ x: [Double]) -> (value: Double, gradient: [Double], hessian: BorderedBlockTridiagonal) {
         let nk = knots
@@ -182,51 +200,18 @@ public struct SmoothCellLikelihood: Sendable {
         let knotsOnly = frozenCurvature != nil && !curvatureOnlyGroups.isEmpty
         for gi in events.groups.indices {
             let q = curvature(group: gi, xCurrent)
-            var x = xCurrent
-            x[2 * nk] = q
-            let gains = IntervalGains(x, knots: nk)
-            let terms = channelTerms(group: gi, curvature: q)
-            if !terms.valid { return failure }
+            let channels = channelTerms(group: gi, curvature: q)
+            if !channels.valid { return failure }
+            // A curvature-only group at the frozen knots adds the loss and q's terms only; with a frozen
+            // curvature the other groups add no q terms (nor border): they inform the knots only.
+            var x = xCurrent, terms = SDD_SMOOTH_ALL_TERMS
             if let xf = frozen, curvatureOnlyGroups.contains(gi) {
-                // Evaluated at the frozen knots into scratch sums; only the loss and q's terms are kept.
-                var scratch = BorderedBlockTridiagonal(knots: nk)
-                var sg = [Double](repeating: 0, count: 2 * nk + 1)
-                var part = sdd_smooth_sums()
-                let ok = scratch.diagonal.withUnsafeMutableBufferPointer { d in scratch.upper.withUnsafeMutableBufferPointer { u in
-                scratch.border.withUnsafeMutableBufferPointer { b in sg.withUnsafeMutableBufferPointer { g in
-                    part.diagonal = UnsafeMutableRawPointer(d.baseAddress)?.assumingMemoryBound(to: Double.self)
-                    part.upper = UnsafeMutableRawPointer(u.baseAddress)?.assumingMemoryBound(to: Double.self)
-                    part.border = UnsafeMutableRawPointer(b.baseAddress)?.assumingMemoryBound(to: Double.self)
-                    part.gradient = g.baseAddress
-                    defer { part.diagonal = nil; part.upper = nil; part.border = nil; part.gradient = nil }
-                    return withKernelGroup(gi, x: xf, gains: IntervalGains(xf, knots: nk), edges: edgeTerms(group: gi, curvature: q),
-                                           terms: terms) { sdd_smooth_evaluate($0, $1, $2, &part) }
-                }}}}
-                if ok == 0 { return failure }
-                sums.value += part.value
-                sums.curvature_gradient += part.curvature_gradient
-                sums.curvature_hessian += part.curvature_hessian
-                continue
+                x = xf; terms = SDD_SMOOTH_CURVATURE_TERMS
+            } else {
+                x[2 * nk] = q
+                if knotsOnly && !curvatureOnlyGroups.contains(gi) { terms = SDD_SMOOTH_KNOT_TERMS }
             }
-            // The kernel adds to the blocks (SIMD4/SIMD2 of doubles: contiguous), the gradient and the sums.
-            // A group at a frozen curvature: its border and q terms are dropped (restored after the pass).
-            let isKnotsOnly = knotsOnly && !curvatureOnlyGroups.contains(gi)
-            let (q0, h0, border0) = (sums.curvature_gradient, sums.curvature_hessian, isKnotsOnly ? h.border : [])
-            defer {
-                if isKnotsOnly { sums.curvature_gradient = q0; sums.curvature_hessian = h0; h.border = border0 }
-            }
-            let ok = h.diagonal.withUnsafeMutableBufferPointer { d in h.upper.withUnsafeMutableBufferPointer { u in
-            h.border.withUnsafeMutableBufferPointer { b in grad.withUnsafeMutableBufferPointer { g in
-                sums.diagonal = UnsafeMutableRawPointer(d.baseAddress)?.assumingMemoryBound(to: Double.self)
-                sums.upper = UnsafeMutableRawPointer(u.baseAddress)?.assumingMemoryBound(to: Double.self)
-                sums.border = UnsafeMutableRawPointer(b.baseAddress)?.assumingMemoryBound(to: Double.self)
-                sums.gradient = g.baseAddress
-                defer { sums.diagonal = nil; sums.upper = nil; sums.border = nil; sums.gradient = nil }
-                return withKernelGroup(gi, x: x, gains: gains, edges: edgeTerms(group: gi, curvature: q), terms: terms) {
-                    sdd_smooth_evaluate($0, $1, $2, &sums)
-                }
-            }}}}
-            if ok == 0 { return failure }
+            if !addGroup(gi, x: x, curvature: q, channels: channels, terms: terms, to: &sums, &h, &grad) { return failure }
         }
         grad[2 * nk] = sums.curvature_gradient
         h.corner = sums.curvature_hessian

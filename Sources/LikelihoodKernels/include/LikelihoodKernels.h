@@ -59,10 +59,22 @@ typedef struct {
     double value, curvature_gradient, curvature_hessian;
 } sdd_smooth_sums;
 
-/// Adds the group's loss, gradient and Hessian (SmoothCellLikelihood.evaluate) to `sums`. Returns 0
-/// when an event's window probability is not positive (the loss is then +∞), 1 otherwise.
+/// Which of a group's terms `sdd_smooth_evaluate` adds (SmoothCellLikelihood's two-stage estimate).
+typedef enum {
+    /// All of them.
+    SDD_SMOOTH_ALL_TERMS = 0,
+    /// The loss, the knots' gradient and blocks; not the border, the curvature's gradient or its
+    /// Hessian entry (a group at a frozen curvature: it informs the knots only).
+    SDD_SMOOTH_KNOT_TERMS = 1,
+    /// The loss, the curvature's gradient and its Hessian entry only (a group at frozen knots: it
+    /// informs the curvature only); the block, border and gradient pointers are not used.
+    SDD_SMOOTH_CURVATURE_TERMS = 2,
+} sdd_smooth_terms;
+
+/// Adds the group's loss, gradient and Hessian (SmoothCellLikelihood.evaluate), those of `terms`, to
+/// `sums`. Returns 0 when an event's window probability is not positive (the loss is then +∞), 1 otherwise.
 int sdd_smooth_evaluate(const sdd_hermite_table *log_density, const sdd_hermite_table *cdf,
-                        const sdd_smooth_group *group, sdd_smooth_sums *sums);
+                        const sdd_smooth_group *group, sdd_smooth_terms terms, sdd_smooth_sums *sums);
 
 /// The group's loss (SmoothCellLikelihood.value), added to `*value`. Returns 0 as above.
 int sdd_smooth_value(const sdd_hermite_table *log_density, const sdd_hermite_table *cdf,
