@@ -63,9 +63,7 @@ final class ValidateEndToEndTests: XCTestCase {
     /// `fit --held-out` and `report --held-out` rerun the files' chains; figures are labelled.
     func testFitAndReportHeldOut() throws {
         guard let cmd = try BuiltCommand.locate(for: self) else { return }
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("sddcal-heldout-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let dir = try TemporaryDirectory(removedAfter: self).path
         for args in [["simulate", "--cells", "2", "--days", "4", "--seed", "3", "--out", "ev.bin", "--truth", "truth.json"],
                      ["calibrate", "ev.bin", "--batch", "48h", "--seeds", "pattern", "--out", "std.json"],
                      ["optimize", "ev.bin", "--calib", "std.json", "--out", "opt.json"]] {
@@ -101,9 +99,7 @@ final class ValidateEndToEndTests: XCTestCase {
     /// line widths inflated by 40 % (a limit ~70 eV above the Cu Kα line's real width).
     func testFitWarnsOnlyBelowTheHardwareLimit() throws {
         guard let cmd = try BuiltCommand.locate(for: self) else { return }
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("sddcal-hwlimit-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let dir = try TemporaryDirectory(removedAfter: self).path
         for args in [["simulate", "--cells", "4", "--days", "4", "--seed", "5", "--out", "ev.bin", "--truth", "truth.json"],
                      ["calibrate", "ev.bin", "--batch", "48h", "--seeds", "pattern", "--out", "std.json"]] {
             let r = try cmd.run(args, in: dir)

@@ -112,10 +112,9 @@ final class CalibrationTimelineTests: XCTestCase {
 }
 
 final class CalibrationFileVersionTests: XCTestCase {
+    /// A fresh directory, removed when the test ends.
     private func tempDir() throws -> URL {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("sddcal-test-\(UUID())")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        return dir
+        URL(fileURLWithPath: try TemporaryDirectory(removedAfter: self).path)
     }
 
     private func batchSet() -> CalibrationSet {

@@ -6,7 +6,7 @@ import XCTest
 /// the label survives the calibration file (old files without labels still load).
 final class CellLabelTests: XCTestCase {
     var dir: TemporaryDirectory!
-    override func setUpWithError() throws { dir = try TemporaryDirectory() }
+    override func setUpWithError() throws { dir = try TemporaryDirectory(removedAfter: self) }
 
     func testCSVWithOneColumnPerCell() throws {
         let p = try dir.write("cells.csv", "channel,bus1_sdd1,bus1_sdd2,bus2_sdd1\n10,1,2,3\n11,4,5,6\n")

@@ -107,8 +107,7 @@ final class DataModelTests: XCTestCase {
             .init(cell: 3, batches: [.init(index: 0, start: 0, end: 172_800, events: 1000, calibration: cal,
                                            lines: [.init(line: "CuKa", centroidADC: 3200.5, centroidError: 0.4, energy: 8041, residual: 0.3)])]),
         ])
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("sddcal-test-\(UUID())")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let dir = URL(fileURLWithPath: try TemporaryDirectory(removedAfter: self).path)
         let path = dir.appendingPathComponent("c.json").path
         try set.save(path, overwrite: false)
         XCTAssertEqual(try CalibrationSet.load(path), set)

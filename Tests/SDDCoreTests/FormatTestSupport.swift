@@ -1,33 +1,10 @@
 import Foundation
+import SDDCalTestSupport
 import XCTest
 @testable import SDDCore
 
-/// A fresh temporary directory per test, removed afterwards.
-final class TemporaryDirectory {
-    let path: String
-
-    init() throws {
-        path = NSTemporaryDirectory() + "sddcal-tests-" + UUID().uuidString
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    }
-
-    deinit { try? FileManager.default.removeItem(atPath: path) }
-
-    func file(_ name: String) -> String { path + "/" + name }
-
-    /// Writes `text` to a file in the directory and returns its path.
-    @discardableResult
-    func write(_ name: String, _ text: String) throws -> String {
-        try Data(text.utf8).write(to: URL(fileURLWithPath: file(name)))
-        return file(name)
-    }
-
-    @discardableResult
-    func write(_ name: String, bytes: [UInt8]) throws -> String {
-        try Data(bytes).write(to: URL(fileURLWithPath: file(name)))
-        return file(name)
-    }
-}
+/// The shared temporary directory (SDDCalTestSupport), by the name these tests use.
+typealias TemporaryDirectory = SDDCalTestSupport.TemporaryDirectory
 
 /// Path of a fixture file shipped with the tests.
 func fixture(_ relative: String) -> String {

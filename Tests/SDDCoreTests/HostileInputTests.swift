@@ -7,7 +7,7 @@ import XCTest
 /// error naming the file and line/byte/field (or the right result).
 final class HostileInputTests: XCTestCase {
     var dir: TemporaryDirectory!
-    override func setUpWithError() throws { dir = try TemporaryDirectory() }
+    override func setUpWithError() throws { dir = try TemporaryDirectory(removedAfter: self) }
 
     func spe(_ range: String, counts: Int) -> String {
         "$SPEC_ID:\nhostile\n$DATA:\n\(range)\n" + String(repeating: "1\n", count: counts)

@@ -6,7 +6,7 @@ import XCTest
 /// JSON path of the bad field (issue 16: short logGain arrays were read out of bounds).
 final class HostileJSONTests: XCTestCase {
     var dir: TemporaryDirectory!
-    override func setUpWithError() throws { dir = try TemporaryDirectory() }
+    override func setUpWithError() throws { dir = try TemporaryDirectory(removedAfter: self) }
 
     func smallTruth() throws -> SimulationTruth {
         var cfg = SimulationConfig.vip2(cells: 2, days: 2, seed: 5)

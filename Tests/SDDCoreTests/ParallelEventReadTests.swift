@@ -6,14 +6,21 @@ import XCTest
 /// blocks and pieces (comments, blank lines, CRLF, a last line without newline), and falls back to
 /// the one-core reader on any bad row; the memory-mapped binary reader over several copy blocks.
 final class ParallelEventReadTests: XCTestCase {
-    func testParallelCSVMatchesOneCoreReaderOnEveryBlockSize() throws {
-        let dir = try TemporaryDirectory()
-        let table = sampleEventTable(3001)
+    /// `table` as CSV with what cuts must survive: comments and a blank line before the header and
+    /// between rows, CRLF and LF endings mixed; the last row ends in "\r\n".
+    private func awkwardCSV(_ table: EventTable) -> String {
         var text = "# a comment before the header\r\n\nsdd,adc,time\r\n"
         for i in 0..<table.count {
             if i % 500 == 7 { text += "# comment\n\n" }
             text += "\(table.cell[i]),\(table.adc[i]),\(table.time[i])" + (i % 3 == 0 ? "\r\n" : "\n")
         }
+        return text
+    }
+
+    func testParallelCSVMatchesOneCoreReaderOnEveryBlockSize() throws {
+        let dir = try TemporaryDirectory()
+        let table = sampleEventTable(3001)
+        var text = awkwardCSV(table)
         text.removeLast()   // the last line ends without a newline
         let path = try dir.write("p.csv", text)
         let oneCore = try EventCSV.read(path, options: .strict, progress: nil, chunkBytes: 1 << 22)
@@ -118,11 +125,7 @@ final class ParallelEventReadTests: XCTestCase {
     func testMappedCSVMatchesOneCoreReaderOnEveryCut() throws {
         let dir = try TemporaryDirectory()
         let table = sampleEventTable(3001)
-        var text = "# a comment before the header\r\n\nsdd,adc,time\r\n"
-        for i in 0..<table.count {
-            if i % 500 == 7 { text += "# comment\n\n" }
-            text += "\(table.cell[i]),\(table.adc[i]),\(table.time[i])" + (i % 3 == 0 ? "\r\n" : "\n")
-        }
+        let text = awkwardCSV(table)
         for ending in ["", "\n"] {
             // With and without a last newline (the last row ends in "\r\n", one Character).
             let path = try dir.write("m.csv", String(text.dropLast(1)) + ending)
