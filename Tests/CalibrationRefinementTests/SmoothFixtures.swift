@@ -49,6 +49,22 @@ enum SmoothFixtures {
         return Month(events: batched.events, truth: truth, start: set)
     }
 
+    /// Cell 0's likelihood on a 3-day month (4000 events a day) and a point x off its start for the
+    /// kernel tests: curvature 5, gains changing between knots and, with `wideGainStep`, one gain step
+    /// of 0.05 (exp instead of the polynomial).
+    static func cellLikelihood(wideGainStep: Bool = false) -> (SmoothCellLikelihood, [Double]) {
+        let month = SmoothFixtures.month(days: 3, rate: 4000)
+        let r = SmoothCalibrationRefiner()
+        let groups = r.groups(for: .vip2)
+        let p = r.problem(cell: 0, adc: month.events.adc[...], time: month.events.time[...], initial: month.start.cells[0],
+                          profile: .vip2, groups: groups)!
+        var x = p.start
+        x[2 * p.events.grid.count] = 5         // curvature away from 0
+        for k in 0..<p.events.grid.count { x[2 * k + 1] += 1e-4 * Double(k % 3) }   // gain changes between knots
+        if wideGainStep { x[3] += 0.05 }
+        return (r.likelihood(p, at: p.start, response: p.response).0, x)
+    }
+
     /// Cu Kα energy error of `cal` vs truth at `times` per cell: E_fit(x_true(Cu Kα, t), t) − E(Cu Kα).
     static func cuErrors(_ cal: (Int, Double) -> EnergyCalibration?, truth: SimulationTruth, times: [Double]) -> [Double] {
         let e = truth.lineEnergies["CuKa"]!

@@ -6,18 +6,6 @@ import SDDCore
 /// The smooth refinement's fast kernels (interval runs, channel offsets, unchecked tables, the EM
 /// over occupied bins) against plain reference loops written from the definitions.
 final class SmoothKernelTests: XCTestCase {
-    private func cellLikelihood() -> (SmoothCellLikelihood, [Double]) {
-        let month = SmoothFixtures.month(days: 3, rate: 4000)
-        let r = SmoothCalibrationRefiner()
-        let groups = r.groups(for: .vip2)
-        let p = r.problem(cell: 0, adc: month.events.adc[...], time: month.events.time[...], initial: month.start.cells[0],
-                          profile: .vip2, groups: groups)!
-        var x = p.start
-        x[2 * p.events.grid.count] = 5         // curvature away from 0
-        for k in 0..<p.events.grid.count { x[2 * k + 1] += 1e-4 * Double(k % 3) }   // gain changes between knots
-        return (r.likelihood(p, at: p.start, response: p.response).0, x)
-    }
-
     /// The loss summed event by event from the public arrays, with exp per event.
     private func referenceValue(_ like: SmoothCellLikelihood, _ x: [Double], stride: Int) -> Double {
         let ev = like.events, q = x[2 * ev.grid.count]
@@ -38,7 +26,7 @@ final class SmoothKernelTests: XCTestCase {
     }
 
     func testLikelihoodKernelsMatchAnEventByEventSum() {
-        var (like, x) = cellLikelihood()
+        var (like, x) = SmoothFixtures.cellLikelihood()
         XCTAssertEqual(like.events.interval.map(\.count), like.events.counts)
         XCTAssertGreaterThan(like.events.counts[0], 1000)
         for stride in [1, 3] {
@@ -61,7 +49,7 @@ final class SmoothKernelTests: XCTestCase {
 
     /// EM for fixed component shapes against the textbook loop over all bins.
     func testNuisanceEMMatchesTheTextbookUpdate() {
-        let (like, x) = cellLikelihood()
+        let (like, x) = SmoothFixtures.cellLikelihood()
         let fit = SmoothNuisanceFit()
         let hists = fit.histograms(like.events, model: like.model, x: x)
         var response = DetectorResponse()
@@ -111,7 +99,7 @@ final class SmoothKernelTests: XCTestCase {
     /// The histograms of calibrated energies (a C pass over the runs) against a loop over the public
     /// event arrays with the same arithmetic: the same counts, bin by bin.
     func testHistogramsMatchAnEventByEventLoop() {
-        let (like, x) = cellLikelihood()
+        let (like, x) = SmoothFixtures.cellLikelihood()
         let fit = SmoothNuisanceFit()
         let hists = fit.histograms(like.events, model: like.model, x: x)
         let ev = like.events, q = x[2 * ev.grid.count]

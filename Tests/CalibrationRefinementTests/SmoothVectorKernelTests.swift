@@ -7,19 +7,6 @@ import SDDCore
 /// copies) against a plain event-by-event loop written from the definitions, and their logarithm
 /// against libm.
 final class SmoothVectorKernelTests: XCTestCase {
-    private func cellLikelihood() -> (SmoothCellLikelihood, [Double]) {
-        let month = SmoothFixtures.month(days: 3, rate: 4000)
-        let r = SmoothCalibrationRefiner()
-        let groups = r.groups(for: .vip2)
-        let p = r.problem(cell: 0, adc: month.events.adc[...], time: month.events.time[...], initial: month.start.cells[0],
-                          profile: .vip2, groups: groups)!
-        var x = p.start
-        x[2 * p.events.grid.count] = 5         // curvature away from 0
-        for k in 0..<p.events.grid.count { x[2 * k + 1] += 1e-4 * Double(k % 3) }   // gain changes between knots
-        x[3] += 0.05                            // one wide gain step: exp instead of the polynomial
-        return (r.likelihood(p, at: p.start, response: p.response).0, x)
-    }
-
     /// Loss, gradient and Hessian summed event by event from the public arrays: exp per event, the
     /// tables' own evaluate, every term added to the knots directly.
     private func reference(_ like: SmoothCellLikelihood, _ x: [Double], stride: Int) -> (Double, [Double], BorderedBlockTridiagonal) {
@@ -82,7 +69,7 @@ final class SmoothVectorKernelTests: XCTestCase {
     }
 
     func testEveryKernelMatchesAnEventByEventSum() {
-        var (like, x) = cellLikelihood()
+        var (like, x) = SmoothFixtures.cellLikelihood(wideGainStep: true)
         let best = sdd_smooth_best_kernel()
         defer { _ = sdd_smooth_use_kernel(best) }
         let kernels = [SDD_SMOOTH_PORTABLE, SDD_SMOOTH_AVX2_FMA, SDD_SMOOTH_AVX512].filter { $0.rawValue <= best.rawValue }
@@ -106,7 +93,7 @@ final class SmoothVectorKernelTests: XCTestCase {
     /// A window probability that is not positive makes the loss +∞ in every kernel (here: a gain so
     /// large that every window maps beyond the tables, where F is flat to rounding: N = 0).
     func testEveryKernelRejectsAnEmptyWindow() {
-        let (like, x) = cellLikelihood()
+        let (like, x) = SmoothFixtures.cellLikelihood(wideGainStep: true)
         var far = x
         for k in 0..<like.knots { far[2 * k + 1] += 5 }
         let best = sdd_smooth_best_kernel()

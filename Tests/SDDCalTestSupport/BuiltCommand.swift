@@ -27,6 +27,14 @@ public struct BuiltCommand {
         throw XCTSkip("sddcal binary not built")
     }
 
+    /// The binary and a fresh directory removed when the test ends: the set-up of a test case that
+    /// runs `sddcal` in a directory of its own. Throws `XCTSkip` where the binary is missing (after
+    /// recording a failure on CI).
+    public static func locateWithDirectory(for testCase: XCTestCase) throws -> (BuiltCommand, TemporaryDirectory) {
+        guard let command = try locate(for: testCase) else { throw XCTSkip("sddcal binary not built") }
+        return (command, try TemporaryDirectory(removedAfter: testCase))
+    }
+
     /// Runs `sddcal args…` (in `directory` if given) and returns its status, stdout and stderr.
     public func run(_ args: [String], in directory: String? = nil) throws -> (status: Int32, out: String, err: String) {
         let p = Process()

@@ -13,9 +13,7 @@ final class ApplyEndToEndTests: XCTestCase {
     var truth: SimulationTruth!
 
     override func setUpWithError() throws {
-        guard let bin = try BuiltCommand.locate(for: self) else { return }
-        sddcal = bin
-        dir = try TemporaryDirectory()
+        (sddcal, dir) = try BuiltCommand.locateWithDirectory(for: self)
         var config = SimulationConfig()
         config.cells = 3; config.days = 2; config.seed = 11; config.eventsPerCellPerDay = 1500; config.steps = 1
         (table, truth) = try VIP2Simulator(config: config).run()

@@ -9,11 +9,7 @@ final class ConvertEndToEndTests: XCTestCase {
     var sddcal: BuiltCommand!
     var dir: TemporaryDirectory!
 
-    override func setUpWithError() throws {
-        guard let bin = try BuiltCommand.locate(for: self) else { return }
-        sddcal = bin
-        dir = try TemporaryDirectory()
-    }
+    override func setUpWithError() throws { (sddcal, dir) = try BuiltCommand.locateWithDirectory(for: self) }
 
     /// Runs `sddcal convert args…` in the test directory.
     func convert(_ args: String...) throws -> (status: Int32, out: String, err: String) {

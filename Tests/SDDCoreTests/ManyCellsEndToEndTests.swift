@@ -15,9 +15,7 @@ final class ManyCellsEndToEndTests: XCTestCase {
     let noLabels: [String?] = [nil, nil, nil]
 
     override func setUpWithError() throws {
-        guard let bin = try BuiltCommand.locate(for: self) else { return }
-        sddcal = bin
-        dir = try TemporaryDirectory()
+        (sddcal, dir) = try BuiltCommand.locateWithDirectory(for: self)
     }
 
     func json(_ text: String) throws -> [String: Any] {

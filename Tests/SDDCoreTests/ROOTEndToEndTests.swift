@@ -8,11 +8,7 @@ final class ROOTEndToEndTests: XCTestCase {
     var sddcal: BuiltCommand!
     var dir: TemporaryDirectory!
 
-    override func setUpWithError() throws {
-        guard let bin = try BuiltCommand.locate(for: self) else { return }
-        sddcal = bin
-        dir = try TemporaryDirectory()
-    }
+    override func setUpWithError() throws { (sddcal, dir) = try BuiltCommand.locateWithDirectory(for: self) }
 
     func testSummaryListsEveryObject() throws {
         let r = try sddcal.run(["summary", fixture("root/fixture-zlib.root")], in: dir.path)
