@@ -9,7 +9,7 @@ import Foundation
 /// defines the calibration at every time; the batches stay for per-batch provenance and status.
 /// A set is written as version 2 exactly when some cell has a timeline, so files without one stay
 /// readable by older sddcal.
-public struct CalibrationSet: Sendable, Equatable, Codable {
+public struct CalibrationSet: Sendable, Equatable, Codable, PrettyJSONFile {
     public static let schemaName = "sddcal.calibration"
     /// The newest version this code reads and writes.
     public static let currentVersion = 2
@@ -250,18 +250,5 @@ public struct CalibrationSet: Sendable, Equatable, Codable {
     public static func == (a: CalibrationSet, b: CalibrationSet) -> Bool {
         a.schema == b.schema && a.profile == b.profile && a.batch == b.batch && a.method == b.method
             && a.source == b.source && a.startMethod == b.startMethod && a.cells == b.cells
-    }
-
-
-    /// Pretty, key-sorted JSON.
-    public func encoded() throws -> Data {
-        let enc = JSONEncoder()
-        enc.outputFormatting = [.prettyPrinted, .sortedKeys]
-        return try enc.encode(self)
-    }
-
-    /// Writes the file atomically.
-    public func save(_ path: String, overwrite: Bool) throws {
-        try AtomicFile.write(encoded(), to: path, overwrite: overwrite)
     }
 }

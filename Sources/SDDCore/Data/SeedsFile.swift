@@ -12,7 +12,7 @@ import Foundation
 /// `batch` is a batch's `index` under the file's batch length (as in the calibration file); without
 /// it the entry holds for every batch of the cell (seeds nudged on the cell's summed spectrum). A
 /// batch's seeds are its cell-wide entry overridden line by line by its own entry.
-public struct SeedsFile: Codable, Equatable, Sendable {
+public struct SeedsFile: Codable, Equatable, Sendable, PrettyJSONFile {
     public static let schemaName = "sddcal.seeds"
     public static let currentVersion = 1
 
@@ -84,18 +84,5 @@ public struct SeedsFile: Codable, Equatable, Sendable {
             }
         }
         return f
-    }
-
-
-    /// Pretty, key-sorted JSON.
-    public func encoded() throws -> Data {
-        let enc = JSONEncoder()
-        enc.outputFormatting = [.prettyPrinted, .sortedKeys]
-        return try enc.encode(self)
-    }
-
-    /// Writes the file atomically.
-    public func save(_ path: String, overwrite: Bool) throws {
-        try AtomicFile.write(encoded(), to: path, overwrite: overwrite)
     }
 }

@@ -70,11 +70,4 @@ extension SimulationTruth {
         try SimulationPair.check(events: eventsPath, truth: t, truthPath: path)
         return t
     }
-
-    /// Pretty, key-sorted JSON.
-    func encoded() throws -> Data {
-        let enc = JSONEncoder()
-        enc.outputFormatting = [.prettyPrinted, .sortedKeys]
-        return try enc.encode(self)
-    }
 }

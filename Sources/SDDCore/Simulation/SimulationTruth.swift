@@ -7,7 +7,7 @@ import Foundation
 /// quadratic E₀(a) = p0 + p1·a + p2·a², the relative gain r(t) = exp(w(t)) · Π(steps before t) and the
 /// ADC offset δ(t); w and δ are linear between knots (daily, or every `config.walkInterval`). This stays an exact quadratic in ADC.
 /// Schema `sddcal.truth`, version 1.
-public struct SimulationTruth: Sendable, Equatable, Codable {
+public struct SimulationTruth: Sendable, Equatable, Codable, PrettyJSONFile {
     public static let schemaName = "sddcal.truth"
 
     public struct Step: Sendable, Equatable, Codable {
@@ -106,13 +106,5 @@ public struct SimulationTruth: Sendable, Equatable, Codable {
         guard t.version == 1 else { throw SDDError.badField(file: path, field: "version", message: "unsupported version \(t.version)") }
         if let e = t.validationError(file: path) { throw e }
         return t
-    }
-
-    /// `cells[2].logGain`-style path of a decoding error.
-
-    public func save(_ path: String, overwrite: Bool) throws {
-        let enc = JSONEncoder()
-        enc.outputFormatting = [.prettyPrinted, .sortedKeys]
-        try AtomicFile.write(enc.encode(self), to: path, overwrite: overwrite)
     }
 }
