@@ -127,6 +127,17 @@ public enum EventCSV {
             events.append(cell: e.cell, adc: e.adc, time: e.time)
         }
 
+        /// Parses the lines of [start, end) up to the header (with the comment or blank lines before
+        /// it), moving `start` past them; stops early at a line without its newline in the range.
+        mutating func headerLines(_ base: UnsafePointer<UInt8>, from start: inout Int, to end: Int) throws {
+            while !sawHeader, start < end {
+                guard let nl = memchr(base + start, 0x0A, end - start) else { return }
+                let lineEnd = UnsafePointer<UInt8>(nl.assumingMemoryBound(to: UInt8.self)) - base
+                try line(base + start, lineEnd - start)
+                start = lineEnd + 1
+            }
+        }
+
         /// One event.
         typealias Event = (cell: UInt16, adc: UInt16, time: Double)
 

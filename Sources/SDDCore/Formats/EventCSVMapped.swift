@@ -53,12 +53,7 @@ extension EventCSV {
         // The header, and the comment or blank lines before it.
         var header = Parser(path: path, options: options)
         var start = 0
-        while !header.sawHeader, start < size {
-            guard let nl = memchr(base + start, 0x0A, size - start) else { return .notMapped }
-            let end = UnsafePointer<UInt8>(nl.assumingMemoryBound(to: UInt8.self)) - base
-            try header.line(base + start, end - start)
-            start = end + 1
-        }
+        try header.headerLines(base, from: &start, to: size)
         guard header.sawHeader else { return .notMapped }
 
         // The tail: lines that end within 8 bytes of the end of the file, from the line after the last
@@ -66,13 +61,7 @@ extension EventCSV {
         var tailStart = Swift.max(start, size - 8)
         while tailStart > start && base[tailStart - 1] != 0x0A { tailStart -= 1 }
         // Cut [start, tailStart) into pieces at line ends (each piece then ends with a newline).
-        var cuts = [start]
-        for k in 1..<threads {
-            var c = Swift.max(cuts.last!, start + (tailStart - start) * k / threads)
-            while c < tailStart && c > start && base[c - 1] != 0x0A { c += 1 }
-            cuts.append(c)
-        }
-        cuts.append(tailStart)
+        let cuts = lineCuts(base, from: start, to: tailStart, pieces: threads)
         // The tail's copy, with zeros after it.
         let tailBytes = size - tailStart
         let tail = UnsafeMutablePointer<UInt8>.allocate(capacity: tailBytes + 8)

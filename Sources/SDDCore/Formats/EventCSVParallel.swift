@@ -2,6 +2,19 @@ import Dispatch
 import Foundation
 
 extension EventCSV {
+    /// Offsets that cut [start, end) of `base` into `pieces` parts of about equal size at line ends:
+    /// start, then each inner cut just after a newline (or at end), then end; parts may be empty.
+    static func lineCuts(_ base: UnsafePointer<UInt8>, from start: Int, to end: Int, pieces: Int) -> [Int] {
+        var cuts = [start]
+        for k in 1..<Swift.max(1, pieces) {
+            var c = Swift.max(cuts.last!, start + (end - start) * k / pieces)
+            while c < end && c > start && base[c - 1] != 0x0A { c += 1 }
+            cuts.append(c)
+        }
+        cuts.append(end)
+        return cuts
+    }
+
     /// Reads a regular events CSV on every core: large blocks of the file are cut at line ends into
     /// one piece per core, each parsed by its own ``Parser`` into its own table, and the tables are
     /// joined in file order at the end. The header (and any comment lines before it) is parsed first,
@@ -37,12 +50,7 @@ extension EventCSV {
             eof = got < want
             var start = 0
             // Lines up to the header, one by one.
-            while !header.sawHeader, start < have {
-                guard let nl = memchr(base + start, 0x0A, have - start) else { break }
-                let end = UnsafePointer<UInt8>(nl.assumingMemoryBound(to: UInt8.self)) - base
-                try header.line(base + start, end - start)
-                start = end + 1
-            }
+            try header.headerLines(base, from: &start, to: have)
             guard header.sawHeader else { return nil }   // no header line in the first block: the one-core reader explains
             // The block's complete lines (all of it at the end of the file).
             var stop = have
@@ -53,14 +61,7 @@ extension EventCSV {
                 stop = e
             }
             // Cut [start, stop) into one piece per core at line ends.
-            var cuts = [start]
-            for k in 1..<threads {
-                var c = Swift.max(cuts.last!, start + (stop - start) * k / threads)
-                while c < stop && c > start && base[c - 1] != 0x0A { c += 1 }
-                cuts.append(c)
-            }
-            cuts.append(stop)
-            let template = header, ranges = cuts
+            let template = header, ranges = lineCuts(base, from: start, to: stop, pieces: threads)
             var parsed = [Parser?](repeating: nil, count: threads)
             parsed.withUnsafeMutableBufferPointer { out in
                 DispatchQueue.concurrentPerform(iterations: threads) { k in
