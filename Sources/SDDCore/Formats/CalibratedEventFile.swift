@@ -101,13 +101,7 @@ public enum CalibratedEventFile {
     }
 
     static func writeNumpy(_ e: CalibratedEvents, to path: String, overwrite: Bool) throws -> Int {
-        var header = "{'descr': '<f8', 'fortran_order': False, 'shape': (\(e.count), 4), }"
-        let unpadded = 10 + header.utf8.count + 1
-        header += String(repeating: " ", count: (64 - unpadded % 64) % 64) + "\n"
-        var head = NumpyArray.magic + [1, 0]
-        let hl = header.utf8.count
-        head += [UInt8(hl & 0xFF), UInt8(hl >> 8)]
-        head += Array(header.utf8)
+        let head = NumpyArray.head(descr: "<f8", shape: [e.count, 4])
         return try AtomicFile.stream(to: path, overwrite: overwrite) { out in
             try out.write(head)
             var row = [Double](repeating: 0, count: 4 * 16_384)

@@ -165,19 +165,24 @@ public struct NumpyArray: Sendable, Equatable {
         return (descr, fortran, shape)
     }
 
+    /// A version 1.0 `.npy` file's bytes before the data (C order): magic, version, header length and
+    /// the header dictionary, padded with spaces so that the data starts on a 64-byte boundary, as
+    /// NumPy does.
+    static func head(descr: String, shape: [Int]) -> [UInt8] {
+        let dims = shape.map(String.init).joined(separator: ", ") + (shape.count == 1 ? "," : "")
+        var header = "{'descr': '\(descr)', 'fortran_order': False, 'shape': (\(dims)), }"
+        let unpadded = 10 + header.utf8.count + 1
+        header += String(repeating: " ", count: (64 - unpadded % 64) % 64) + "\n"
+        let hl = header.utf8.count
+        return magic + [1, 0, UInt8(hl & 0xFF), UInt8(hl >> 8)] + Array(header.utf8)
+    }
+
     /// Encodes as a version 1.0 `.npy` (C order, little-endian) of `<f8`, or `<i8` when every value is
     /// a whole number; the header is padded so the data starts on a 64-byte boundary, as NumPy does.
     public func encode() -> [UInt8] {
         let integral = values.allSatisfy { $0 == $0.rounded() && Swift.abs($0) < 9e18 }
         let descr = integral ? "<i8" : "<f8"
-        let dims = shape.map(String.init).joined(separator: ", ") + (shape.count == 1 ? "," : "")
-        var header = "{'descr': '\(descr)', 'fortran_order': False, 'shape': (\(dims)), }"
-        let unpadded = 10 + header.utf8.count + 1
-        header += String(repeating: " ", count: (64 - unpadded % 64) % 64) + "\n"
-        var out = NumpyArray.magic + [1, 0]
-        let hl = header.utf8.count
-        out += [UInt8(hl & 0xFF), UInt8(hl >> 8)]
-        out += Array(header.utf8)
+        var out = NumpyArray.head(descr: descr, shape: shape)
         out.reserveCapacity(out.count + 8 * values.count)
         for v in values {
             let bits: UInt64 = integral ? UInt64(bitPattern: Int64(v)) : v.bitPattern
