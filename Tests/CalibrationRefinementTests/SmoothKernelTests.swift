@@ -6,32 +6,13 @@ import SDDCore
 /// The smooth refinement's fast kernels (interval runs, channel offsets, unchecked tables, the EM
 /// over occupied bins) against plain reference loops written from the definitions.
 final class SmoothKernelTests: XCTestCase {
-    /// The loss summed event by event from the public arrays, with exp per event.
-    private func referenceValue(_ like: SmoothCellLikelihood, _ x: [Double], stride: Int) -> Double {
-        let ev = like.events, q = x[2 * ev.grid.count]
-        var total = 0.0
-        for gi in ev.groups.indices {
-            let iv = ev.interval[gi], lam = ev.lambda[gi], ch = ev.channel[gi]
-            for i in Swift.stride(from: 0, to: iv.count, by: stride) {
-                let k = Int(iv[i]), l = lam[i]
-                let o = x[2 * k] + l * (x[2 * k + 2] - x[2 * k]), g = x[2 * k + 1] + l * (x[2 * k + 3] - x[2 * k + 1])
-                let G = Foundation.exp(g)
-                let s = like.model.shape(ch[i], curvature: q)
-                let e = ev.edges[gi][k]
-                let n = like.cdf[gi].value(o + G * like.model.shape(e[1], curvature: q).u) - like.cdf[gi].value(o + G * like.model.shape(e[0], curvature: q).u)
-                total += -like.logDensity[gi].value(o + G * s.u) - g - Foundation.log(s.du) + Foundation.log(n)
-            }
-        }
-        return total
-    }
-
     func testLikelihoodKernelsMatchAnEventByEventSum() {
         var (like, x) = SmoothFixtures.cellLikelihood()
         XCTAssertEqual(like.events.interval.map(\.count), like.events.counts)
         XCTAssertGreaterThan(like.events.counts[0], 1000)
         for stride in [1, 3] {
             like.stride = stride
-            let ref = referenceValue(like, x, stride: stride)
+            let ref = SmoothFixtures.reference(like, x, stride: stride).value
             XCTAssertEqual(like.value(x), ref, accuracy: 1e-11 * abs(ref), "stride \(stride)")
             XCTAssertEqual(like.evaluate(x).value, ref, accuracy: 1e-11 * abs(ref), "stride \(stride)")
         }

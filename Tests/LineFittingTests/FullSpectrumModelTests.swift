@@ -12,13 +12,9 @@ final class FullSpectrumModelTests: XCTestCase {
         let theta = p.values
         let j = m.jacobian(theta)
         for k in 0..<m.parameterCount {
-            let h = 1e-6 * Swift.max(1, abs(theta[k]))
-            var a = theta, b = theta
-            a[k] += h; b[k] -= h
-            let ea = m.expected(a), eb = m.expected(b)
+            let fd = centralDifference({ m.expected($0) }, at: theta, parameter: k)
             for i in stride(from: 0, to: m.binCount, by: 3) {
-                let fd = (ea[i] - eb[i]) / (2 * h)
-                XCTAssertEqual(j[k * m.binCount + i], fd, accuracy: 1e-5 * Swift.max(1, abs(fd)), "\(m.parameterNames[k]) bin \(i)")
+                XCTAssertEqual(j[k * m.binCount + i], fd[i], accuracy: 1e-5 * Swift.max(1, abs(fd[i])), "\(m.parameterNames[k]) bin \(i)")
             }
         }
     }
@@ -26,12 +22,7 @@ final class FullSpectrumModelTests: XCTestCase {
     /// On one simulated cell with the true calibration, the fitted ENC/F reproduce the cell's intrinsic
     /// Cu Kα width and the Kβ/Kα ratios its yields.
     func testRecoversResolutionAndRatios() throws {
-        var c = SimulationConfig.vip2(cells: 1, days: 20, seed: 77)
-        c.steps = 0
-        let (ev, truth) = try VIP2Simulator(config: c).run()
-        let batched = BatchedEvents(ev, spec: .duration(3600))
-        let set = truth.calibrationSet(for: batched, source: "truth")
-        let (h, _) = SpectrumBuilder.energySpectrum(batched, calibration: set, range: 4000...10000, binWidth: 10)
+        let (h, truth) = try trueCalibrationSpectrum(cells: 1, days: 20, seed: 77, range: 4000...10000, binWidth: 10)
         let r = FullSpectrumFit.fit(h)
         XCTAssertEqual(r.fit.status, .converged)
         let cell = truth.cells[0]

@@ -7,12 +7,7 @@ import SDDCore
 final class SimulatedTargetsTests: XCTestCase {
     /// With the true calibration, the summed Cu Kα FWHM equals the intrinsic FWHM within its error.
     func testTrueCalibrationGivesIntrinsicCuWidth() throws {
-        var c = SimulationConfig.vip2(cells: 8, days: 10, seed: 21)
-        c.steps = 0
-        let (ev, truth) = try VIP2Simulator(config: c).run()
-        let batched = BatchedEvents(ev, spec: .duration(3600))
-        let set = truth.calibrationSet(for: batched, source: "truth")
-        let (h, _) = SpectrumBuilder.energySpectrum(batched, calibration: set, range: 7000...8500, binWidth: 5)
+        let (h, truth) = try trueCalibrationSpectrum(cells: 8, days: 10, seed: 21, range: 7000...8500, binWidth: 5)
         let r = CuKalphaLineFit.fit(histogram: h, options: LineFitOptions(tail: .fractionFree(slope: 1.4)))
         XCTAssertEqual(r.status, .converged)
         // Intrinsic FWHM weighted by each cell's Cu Kα rate.
