@@ -2,8 +2,8 @@
 """Independent reader for sddcal's binary event file (docs/binary-format.md), for cross-checks.
 
 Usage: check_binary_events.py EVENTS.bin [EVENTS.csv]
-Verifies the header, size and both checksums (versions 2 and 3: XXH64 with the xxhash package;
-version 1: CRC-32 with zlib), and, given the CSV the file was converted from, that every
+Verifies the header, size and checksums (version 4: XXH64 of each payload block against the
+table at the end; versions 2 and 3: XXH64 of the whole payload; version 1: CRC-32 with zlib), and, given the CSV the file was converted from, that every
 (sdd, adc, time) matches exactly. Prints the event count. Needs numpy; uses the xxhash package
 when installed, else the small pure-Python XXH64 below (fine for test-sized files).
 """
@@ -69,18 +69,32 @@ def read_bin(path):
     b = open(path, "rb").read()
     assert b[:8] == b"SDDCALEV", "bad magic"
     version = int.from_bytes(b[8:12], "little")
-    assert version in (1, 2, 3), "bad version"
+    assert version in (1, 2, 3, 4), "bad version"
     n = int.from_bytes(b[16:24], "little")
     t0 = 64 + 4 * n + 4 * (n % 2)
-    assert len(b) == t0 + 8 * n, "size"
+    end = t0 + 8 * n
+    if version == 4:
+        # A table of one XXH64 per block of the payload (bytes 64..end) follows the payload.
+        block = int.from_bytes(b[36:40], "little")
+        count = int.from_bytes(b[40:48], "little")
+        assert block >= 4096 and block & (block - 1) == 0 and block <= 1 << 30, "block size"
+        assert count == -(-(end - 64) // block), "block count"
+        assert len(b) == end + 8 * count, "size"
+        for k in range(count):
+            lo = 64 + k * block
+            stored = int.from_bytes(b[end + 8 * k:end + 8 * k + 8], "little")
+            assert xxh64(b[lo:min(lo + block, end)]) == stored, f"block {k} (bytes {lo}..{min(lo + block, end)}) checksum"
+    else:
+        assert len(b) == end, "size"
     if version == 1:
         assert zlib.crc32(b[:40]) == int.from_bytes(b[40:44], "little"), "header checksum"
         assert zlib.crc32(b[64:]) == int.from_bytes(b[36:40], "little"), "payload checksum"
     else:
-        # Version 3 also covers the generation id at 56..64.
-        covered = b[:48] + (b[56:64] if version == 3 else b"")
+        # Versions 3 and 4 also cover the generation id at 56..64.
+        covered = b[:48] + (b[56:64] if version >= 3 else b"")
         assert xxh64(covered) == int.from_bytes(b[48:56], "little"), "header checksum"
-        assert xxh64(b[64:]) == int.from_bytes(b[40:48], "little"), "payload checksum"
+        if version < 4:
+            assert xxh64(b[64:]) == int.from_bytes(b[40:48], "little"), "payload checksum"
     cell = np.frombuffer(b, "<u2", n, 64)
     adc = np.frombuffer(b, "<u2", n, 64 + 2 * n)
     time = np.frombuffer(b, "<f8", n, t0)

@@ -61,7 +61,11 @@ final class EventFileTests: XCTestCase {
         XCTAssertEqual(h.distinctCells, 2)
         XCTAssertEqual(h.cellBound, 8)
         XCTAssertEqual(h.flags, EventBinary.sortedFlag)
-        XCTAssertEqual(Array(b[64...]).withUnsafeBytes { XXHash64.hash($0) }, h.payloadChecksum)
+        // One checksum block: its XXH64 is the one entry of the table after the payload.
+        XCTAssertEqual(h.blockCount, 1)
+        XCTAssertEqual(b.count, h.payloadEnd + 8)
+        XCTAssertEqual(Array(b[64..<h.payloadEnd]).withUnsafeBytes { XXHash64.hash($0) },
+                       b[h.payloadEnd...].reversed().reduce(UInt64(0)) { $0 << 8 | UInt64($1) })
     }
 
     func testVersion1FilesWithCRC32StillRead() throws {
@@ -233,9 +237,12 @@ final class EventFileTests: XCTestCase {
     func testBinaryTruncated() throws {
         let dir = try TemporaryDirectory()
         let (_, b) = try writeBinary(dir)
-        let cut = try dir.write("cut.bin", bytes: Array(b[0..<(b.count - 3)]))
+        let cut = try dir.write("cut.bin", bytes: Array(b[0..<(b.count - 12)]))
         XCTAssertEqual(errorLine { _ = try EventFile.read(cut) },
-                       "\(cut): byte \(b.count - 3): truncated: 5 events need \(b.count) bytes, file ends at byte \(b.count - 3)")
+                       "\(cut): byte \(b.count - 12): truncated: 5 events need \(b.count) bytes, file ends at byte \(b.count - 12)")
+        let table = try dir.write("table.bin", bytes: Array(b[0..<(b.count - 3)]))
+        XCTAssertEqual(errorLine { _ = try EventFile.read(table) },
+                       "\(table): byte \(b.count - 3): truncated: the block hash table (1 blocks) needs bytes \(b.count - 8)..<\(b.count), file ends at byte \(b.count - 3)")
         let head = try dir.write("head.bin", bytes: Array(b[0..<20]))
         XCTAssertEqual(errorLine { _ = try EventFile.read(head) },
                        "\(head): byte 20: truncated: file ends inside the 64-byte header")
@@ -258,15 +265,15 @@ final class EventFileTests: XCTestCase {
         var v = b; v[8] = 9
         let version = try dir.write("version.bin", bytes: v)
         XCTAssertEqual(errorLine { _ = try EventFile.read(version) },
-                       "\(version): byte 8: unsupported format version 9 (this sddcal reads versions 1–3)")
+                       "\(version): byte 8: unsupported format version 9 (this sddcal reads versions 1–4)")
 
         var hc = b; hc[17] ^= 1
         let header = try dir.write("header.bin", bytes: hc)
         XCTAssertTrue(errorLine { _ = try EventFile.read(header) }.hasPrefix("\(header): byte 48: header checksum mismatch"))
 
-        var pc = b; pc[b.count - 1] ^= 0x40
+        var pc = b; pc[b.count - 9] ^= 0x40   // the last payload byte (the block table is the last 8)
         let payload = try dir.write("payload.bin", bytes: pc)
-        XCTAssertTrue(errorLine { _ = try EventFile.read(payload) }.hasPrefix("\(payload): byte 40: payload checksum mismatch"))
+        XCTAssertTrue(errorLine { _ = try EventFile.read(payload) }.hasPrefix("\(payload): byte 64: payload bytes 64..<\(b.count - 8) (checksum block 0 of 1) do not match"))
         XCTAssertEqual(fileBytes(payload), pc, "input must not be modified")
     }
 
@@ -382,7 +389,7 @@ final class EventBinaryCrossCheckTests: XCTestCase {
     /// The binary file as read by an independent NumPy/zlib reader (scripts/check_binary_events.py).
     func testBinaryFileMatchesIndependentReader() throws {
         let dir = try TemporaryDirectory()
-        let table = sampleEventTable(501)
+        let table = sampleEventTable(30_001)   // two checksum blocks
         try EventFile.write(table, to: dir.file("x.csv"), overwrite: false)
         try EventFile.write(table, to: dir.file("x.bin"), overwrite: false)
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
@@ -403,7 +410,7 @@ final class EventBinaryCrossCheckTests: XCTestCase {
         let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         let errText = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         XCTAssertEqual(q.terminationStatus, 0, errText)
-        XCTAssertEqual(text, "501\n")
+        XCTAssertEqual(text, "30001\n")
     }
 }
 

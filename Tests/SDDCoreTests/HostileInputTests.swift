@@ -179,6 +179,141 @@ final class HostileInputTests: XCTestCase {
 
     func fileBytesOf(_ p: String) throws -> [UInt8] { Array(try Data(contentsOf: URL(fileURLWithPath: p))) }
 
+    // MARK: binary format version 4: the table of block checksums
+
+    /// A version-4 file of `n` events over several checksum blocks, its bytes and its header.
+    func blockFile(_ n: Int) throws -> (bytes: [UInt8], header: EventBinary.Header, table: EventTable) {
+        let table = sampleEventTable(n)
+        let path = dir.file("blocks-\(n).bin")
+        try EventFile.write(table, to: path, overwrite: true)
+        let b = try fileBytesOf(path)
+        return (b, try EventBinary.decodeHeader(Array(b[0..<64]), fileSize: b.count, path: path), table)
+    }
+
+    /// Header bytes changed as a crafted file would, with the header checksum made right again.
+    func withHeader(_ b: [UInt8], _ change: (inout [UInt8]) -> Void) -> [UInt8] {
+        var b = b
+        change(&b)
+        let sum = EventBinary.headerChecksum(Array(b[0..<64]), version: EventBinary.version)
+        withUnsafeBytes(of: sum.littleEndian) { for k in 0..<8 { b[48 + k] = $0[k] } }
+        return b
+    }
+
+    func put<T: FixedWidthInteger>(_ v: T, at o: Int, in b: inout [UInt8]) {
+        withUnsafeBytes(of: v.littleEndian) { for k in 0..<MemoryLayout<T>.size { b[o + k] = $0[k] } }
+    }
+
+    /// Reads the bytes through a FIFO: the `read(2)` path, which must give the same events and errors
+    /// as the memory-mapped one.
+    func readThroughPipe(_ bytes: [UInt8], name: String) throws -> EventReadResult {
+        let path = dir.file(name)
+        XCTAssertEqual(mkfifo(path, 0o600), 0)
+        signal(SIGPIPE, SIG_IGN)
+        let writer = Thread {
+            guard let h = FileHandle(forWritingAtPath: path) else { return }
+            try? h.write(contentsOf: Data(bytes))   // a reader that stops early makes this fail (EPIPE): fine
+            try? h.close()
+        }
+        writer.start()
+        defer { while writer.isExecuting { usleep(1000) } }
+        return try EventBinary.read(path)
+    }
+
+    func testVersion4FileHasOneChecksumPerBlockAndReadsBothWays() throws {
+        let n = 60_001   // 720 kB of payload: three blocks, the last one short; odd: the padding
+        let (b, h, table) = try blockFile(n)
+        XCTAssertEqual(h.version, 4)
+        XCTAssertEqual(h.blockBytes, EventBinary.checksumBlockBytes)
+        XCTAssertEqual(h.blockCount, 3)
+        XCTAssertEqual(b.count, h.payloadEnd + 8 * 3)
+        XCTAssertEqual(b.count, EventBinary.fileSize(events: n))
+        for k in 0..<3 {
+            let r = h.blockRange(k)
+            let stored = b[(h.payloadEnd + 8 * k)..<(h.payloadEnd + 8 * k + 8)].reversed().reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
+            XCTAssertEqual(Array(b[r]).withUnsafeBytes { XXHash64.hash($0) }, stored, "block \(k)")
+        }
+        XCTAssertEqual(h.blockRange(2).upperBound, h.payloadEnd)
+        XCTAssertEqual(try EventFile.read(dir.file("blocks-\(n).bin")).events, table)
+        XCTAssertEqual(try readThroughPipe(b, name: "good.fifo").events, table)
+    }
+
+    func testVersion4CorruptBlockIsNamedByItsByteRangeTheFirstOneFirst() throws {
+        let (b, h, _) = try blockFile(60_001)
+        let first = h.blockRange(1), second = h.blockRange(2)
+        var bad = b
+        bad[second.lowerBound + 100] ^= 0x01
+        bad[first.lowerBound + 7] ^= 0x80
+        let p = try dir.write("corrupt.bin", bytes: bad)
+        let expected = "\(p): byte \(first.lowerBound): payload bytes \(first.lowerBound)..<\(first.upperBound) (checksum block 1 of 3) do not match their XXH64"
+        // Whichever core hashes which block, the first corrupt block in the file is the one reported.
+        for _ in 0..<5 {
+            let msg = errorLine { _ = try EventFile.read(p) }
+            XCTAssertTrue(msg.hasPrefix(expected), msg)
+            XCTAssertTrue(msg.contains("at byte \(h.payloadEnd + 8)"), msg)
+            XCTAssertTrue(msg.hasSuffix("file is corrupt"), msg)
+        }
+        let piped = errorLine { _ = try readThroughPipe(bad, name: "corrupt.fifo") }
+        XCTAssertTrue(piped.contains(": byte \(first.lowerBound): payload bytes \(first.lowerBound)..<\(first.upperBound) (checksum block 1 of 3)"), piped)
+        // A damaged table entry is found the same way: the block it checks is named.
+        var entry = b
+        entry[h.payloadEnd + 8 * 2 + 3] ^= 0x10
+        let q = try dir.write("entry.bin", bytes: entry)
+        XCTAssertTrue(errorLine { _ = try EventFile.read(q) }.hasPrefix("\(q): byte \(second.lowerBound): payload bytes \(second.lowerBound)..<\(second.upperBound) (checksum block 2 of 3)"))
+    }
+
+    func testVersion4TruncatedTableAndBadBlockFieldsAreRefused() throws {
+        let (b, h, _) = try blockFile(60_001)
+        let cut = try dir.write("cut.bin", bytes: Array(b[0..<(b.count - 5)]))
+        XCTAssertEqual(errorLine { _ = try EventFile.read(cut) },
+                       "\(cut): byte \(b.count - 5): truncated: the block hash table (3 blocks) needs bytes \(h.payloadEnd)..<\(b.count), file ends at byte \(b.count - 5)")
+        let noTable = try dir.write("notable.bin", bytes: Array(b[0..<h.payloadEnd]))
+        XCTAssertTrue(errorLine { _ = try EventFile.read(noTable) }.hasPrefix("\(noTable): byte \(h.payloadEnd): truncated: the block hash table"))
+        XCTAssertTrue(errorLine { _ = try readThroughPipe(Array(b[0..<(b.count - 5)]), name: "cut.fifo") }.contains("truncated"))
+        // Block counts that would overflow a size, or simply disagree with the event count.
+        for count in [UInt64.max, UInt64(1) << 61, 2, 4, 0] {
+            let p = try dir.write("count.bin", bytes: withHeader(b) { put(count, at: 40, in: &$0) })
+            XCTAssertEqual(errorLine { _ = try EventFile.read(p) },
+                           "\(p): byte 40: checksum block count \(count) does not match 60001 events in blocks of 262144 bytes (expected 3)")
+        }
+        // Block sizes: zero, not a power of two, too small, too large.
+        for size: UInt32 in [0, 262_145, 3 << 16, 2048, 1 << 31] {
+            let p = try dir.write("size.bin", bytes: withHeader(b) { put(size, at: 36, in: &$0) })
+            XCTAssertEqual(errorLine { _ = try EventFile.read(p) },
+                           "\(p): byte 36: bad checksum block size \(size) (expected a power of two from 4096 to 1073741824 bytes)")
+        }
+        // Another block size with the matching count and table still reads: the reader follows the header.
+        let t = sampleEventTable(60_001)
+        var small = withHeader(Array(b[0..<h.payloadEnd])) { put(UInt32(4096), at: 36, in: &$0); put(UInt64(176), at: 40, in: &$0) }
+        for k in 0..<176 {
+            let lo = 64 + 4096 * k, hi = Swift.min(lo + 4096, h.payloadEnd)
+            let sum = Array(b[lo..<hi]).withUnsafeBytes { XXHash64.hash($0) }
+            withUnsafeBytes(of: sum.littleEndian) { small.append(contentsOf: $0) }
+        }
+        XCTAssertEqual(try EventFile.read(try dir.write("small.bin", bytes: small)), t)
+    }
+
+    func testVersion3FilesStillReadWithTheirWholePayloadChecksum() throws {
+        let table = sampleEventTable(60_001)
+        let path = dir.file("v3.bin")
+        _ = try EventBinary.write(table, to: path, overwrite: false, version: 3, generation: 7, progress: nil)
+        let b = try fileBytesOf(path)
+        let h = try EventBinary.decodeHeader(Array(b[0..<64]), fileSize: b.count, path: path)
+        XCTAssertEqual(h.version, 3)
+        XCTAssertEqual(h.blockCount, 0)
+        XCTAssertEqual(b.count, h.payloadEnd)
+        XCTAssertEqual(Array(b[64...]).withUnsafeBytes { XXHash64.hash($0) }, h.payloadChecksum)
+        XCTAssertEqual(try EventFile.read(path), table)
+        XCTAssertEqual(try readThroughPipe(b, name: "v3.fifo").events, table)
+        var bad = b
+        bad[b.count - 1] ^= 0x40
+        let p = try dir.write("v3bad.bin", bytes: bad)
+        XCTAssertTrue(errorLine { _ = try EventFile.read(p) }.hasPrefix("\(p): byte 40: payload checksum mismatch"))
+        // The shipped sample (version 2) reads unchanged.
+        let sample = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("Sample/events.bin").path
+        XCTAssertEqual(try EventFile.read(sample).count, 665_194)
+    }
+
     func testCheckedSizes() {
         XCTAssertNil(CheckedSize.product([3, 6148914691236517206, 2305843009213693953]))
         XCTAssertEqual(CheckedSize.product([0, Int.max, Int.max]), 0, "a zero dimension holds no element")

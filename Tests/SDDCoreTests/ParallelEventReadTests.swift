@@ -52,9 +52,20 @@ final class ParallelEventReadTests: XCTestCase {
         XCTAssertNil(try EventCSV.readParallel(long, options: .strict, progress: nil, blockBytes: 128, minimumBytes: 0))
     }
 
+    func testResidencyOfNewAndTouchedPages() throws {
+        let bytes = 1 << 22
+        let p = try XCTUnwrap(mmap(nil, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0))
+        defer { munmap(p, bytes) }
+        XCTAssertFalse(EventBinary.MappedPayload.mostlyResident(UnsafeRawBufferPointer(start: p, count: bytes)))
+        memset(p, 1, bytes / 2)
+        XCTAssertFalse(EventBinary.MappedPayload.mostlyResident(UnsafeRawBufferPointer(start: p, count: bytes)))
+        memset(p, 1, bytes)
+        XCTAssertTrue(EventBinary.MappedPayload.mostlyResident(UnsafeRawBufferPointer(start: p, count: bytes)))
+    }
+
     func testMappedBinaryReadOverSeveralBlocksAndItsChecks() throws {
         let dir = try TemporaryDirectory()
-        let n = 150_001   // time column 1.2 MB: three copy blocks; odd: the padding
+        let n = 150_001   // 1.8 MB of payload: seven checksum blocks, the last one short; odd: the padding
         let table = sampleEventTable(n)
         let path = dir.file("m.bin")
         try EventFile.write(table, to: path, overwrite: false)
@@ -67,9 +78,22 @@ final class ParallelEventReadTests: XCTestCase {
         defer { f.close() }
         let mapped = try XCTUnwrap(EventBinary.MappedPayload.read(fd: f.fd, header: h, maxTime: .infinity, knownCells: 0...31))
         XCTAssertEqual(EventTable(cell: mapped.cell, adc: mapped.adc, time: mapped.time), table)
-        XCTAssertEqual(mapped.checksum, h.payloadChecksum)
+        XCTAssertEqual(h.blockCount, 7)
+        XCTAssertEqual(mapped.blockHashes.count, 7)
+        XCTAssertEqual(mapped.blockHashes, mapped.storedBlockHashes)
+        for k in [0, 6] {
+            XCTAssertEqual(Array(bytes[h.blockRange(k)]).withUnsafeBytes { XXHash64.hash($0) }, mapped.blockHashes[k])
+        }
         XCTAssertTrue(mapped.clean)
         XCTAssertFalse(try XCTUnwrap(EventBinary.MappedPayload.read(fd: f.fd, header: h, maxTime: .infinity, knownCells: 0...30)).clean)
+        // On one core and on every core: the same columns, hashes and checks.
+        for allCores in [false, true] {
+            let m = try XCTUnwrap(EventBinary.MappedPayload.read(fd: f.fd, header: h, maxTime: .infinity, knownCells: 0...31, allCores: allCores))
+            XCTAssertEqual(EventTable(cell: m.cell, adc: m.adc, time: m.time), table)
+            XCTAssertEqual(m.blockHashes, mapped.blockHashes)
+            XCTAssertTrue(m.clean)
+            XCTAssertFalse(try XCTUnwrap(EventBinary.MappedPayload.read(fd: f.fd, header: h, maxTime: 1e5, knownCells: nil, allCores: allCores)).clean)
+        }
         var known = EventReadOptions.strict
         known.knownCells = 0...31
         XCTAssertEqual(try EventFile.read(path, options: known, progress: nil).events, table)

@@ -4,36 +4,44 @@ import Foundation
 /// cell, ADC and time columns one after another, so loading is a few large reads straight into the
 /// arrays plus a checksum pass.
 ///
-/// Header of version 3, written by this code (all integers little-endian):
+/// Header of version 4, written by this code (all integers little-endian):
 ///
 /// | offset | size | field |
 /// |---|---|---|
 /// | 0 | 8 | magic `SDDCALEV` |
-/// | 8 | 4 | format version (3) |
+/// | 8 | 4 | format version (4) |
 /// | 12 | 4 | header size in bytes (64) |
 /// | 16 | 8 | event count N |
 /// | 24 | 4 | number of distinct cells |
 /// | 28 | 4 | largest cell number + 1 (0 when empty) |
 /// | 32 | 4 | flags (bit 0: events sorted by cell, then time) |
-/// | 36 | 4 | reserved, zero |
-/// | 40 | 8 | XXH64 (seed 0) of the payload (bytes 64 to the end) |
+/// | 36 | 4 | payload bytes per checksum block B (a power of two, 4096...2^30) |
+/// | 40 | 8 | number of checksum blocks K = ⌈payload bytes / B⌉ |
 /// | 48 | 8 | XXH64 (seed 0) of header bytes 0..<48 followed by bytes 56..<64 |
 /// | 56 | 8 | generation id shared with files written together (simulate's truth), 0 when none |
 ///
-/// Versions 1 and 2 are still read. Version 2 differs only in its header checksum, which covers
-/// bytes 0..<48 and so leaves the generation id unchecked. Version 1 has CRC-32 checksums: of the
+/// Payload at byte 64: N × UInt16 cell, N × UInt16 ADC, 4 zero bytes when N is odd (so the times
+/// are 8-byte aligned), N × Float64 time. Version 4 ends with a table of K UInt64: the XXH64
+/// (seed 0) of each B-byte block of the payload (the last one shorter), so that the blocks are
+/// verified on every core at once (one XXH64 over the whole payload is one sequential stream).
+///
+/// Versions 1–3 are still read. Version 3 has no block table: XXH64 of the whole payload at 40,
+/// bytes 36..<40 zero. Version 2 differs from 3 only in its header checksum, which covers bytes
+/// 0..<48 and so leaves the generation id unchecked. Version 1 has CRC-32 checksums: of the
 /// payload at 36 and of header bytes 0..<40 at 40; XXH64 replaced it because CRC-32 took half the
 /// load time.
-///
-/// Payload at byte 64: N × UInt16 cell, N × UInt16 ADC, 4 zero bytes when N is odd (so the times
-/// are 8-byte aligned), N × Float64 time.
 public enum EventBinary {
     /// The first eight bytes of every binary event file.
     public static let magic: [UInt8] = Array("SDDCALEV".utf8)
     /// The version written.
-    public static let version: UInt32 = 3
+    public static let version: UInt32 = 4
     /// Versions read.
-    public static let readableVersions: ClosedRange<UInt32> = 1...3
+    public static let readableVersions: ClosedRange<UInt32> = 1...4
+    /// Payload bytes per checksum block written (version 4): 46 blocks for 10⁶ events, so two
+    /// cores that take blocks as they come finish within a block of each other.
+    public static let checksumBlockBytes = 1 << 18
+    /// Block sizes read (powers of two).
+    static let checksumBlockBytesRange = (1 << 12)...(1 << 30)
     /// Bytes before the payload.
     public static let headerSize = 64
 
@@ -47,35 +55,75 @@ public enum EventBinary {
         public var distinctCells: Int
         public var cellBound: Int
         public var flags: UInt32
-        /// Payload checksum: XXH64 (version 2) or CRC-32 (version 1).
+        /// Whole-payload checksum: XXH64 (versions 2 and 3) or CRC-32 (version 1); 0 in version 4,
+        /// whose blocks have their own.
         public var payloadChecksum: UInt64
         /// Generation id shared with the files written together with this one (0: none); covered by
         /// the header checksum from version 3 on.
         public var generation: UInt64 = 0
+        /// Version 4: payload bytes per checksum block and the number of blocks (0 before).
+        public var blockBytes = 0
+        public var blockCount = 0
 
-        /// Byte offsets of the ADC and time columns and the total file size.
+        /// Byte offsets of the ADC and time columns, of the end of the payload (where version 4's
+        /// block hash table starts) and the total file size.
         public var adcOffset: Int { headerSize + 2 * eventCount }
         public var timeOffset: Int { headerSize + 4 * eventCount + (eventCount % 2 == 1 ? 4 : 0) }
-        public var fileSize: Int { timeOffset + 8 * eventCount }
+        public var payloadEnd: Int { timeOffset + 8 * eventCount }
+        public var fileSize: Int { payloadEnd + 8 * blockCount }
+        /// Payload bytes `block` of version 4 covers, as file offsets.
+        public func blockRange(_ block: Int) -> Range<Int> {
+            let start = headerSize + block * blockBytes
+            return start..<Swift.min(start + blockBytes, payloadEnd)
+        }
         /// Where the payload checksum is stored.
         public var payloadChecksumOffset: Int { version == 1 ? 36 : 40 }
     }
 
     /// Exact size of a file holding `n` events.
     public static func fileSize(events n: Int) -> Int {
-        Header(version: version, eventCount: n, distinctCells: 0, cellBound: 0, flags: 0, payloadChecksum: 0).fileSize
+        var h = Header(version: version, eventCount: n, distinctCells: 0, cellBound: 0, flags: 0, payloadChecksum: 0)
+        h.blockBytes = checksumBlockBytes
+        h.blockCount = blockCount(payloadBytes: h.payloadEnd - headerSize, blockBytes: checksumBlockBytes)
+        return h.fileSize
     }
 
-    /// A running payload checksum of either version.
+    /// Checksum blocks of version 4 for a payload: ⌈payload / block⌉.
+    static func blockCount(payloadBytes: Int, blockBytes: Int) -> Int {
+        payloadBytes / blockBytes + (payloadBytes % blockBytes == 0 ? 0 : 1)
+    }
+
+    /// A running payload checksum of any version: CRC-32 (1), XXH64 (2, 3), or XXH64 per block of
+    /// `blockBytes` (4, `blocks`).
     struct PayloadChecksum {
         var crc: CRC32?
         var xxh: XXHash64?
-        init(version: UInt32) {
+        /// Version 4: bytes per block, the hashes of the blocks completed and the bytes of the current one.
+        var blockBytes = 0
+        var completed: [UInt64] = []
+        var inBlock = 0
+        init(version: UInt32, blockBytes: Int = 0) {
             if version == 1 { crc = CRC32() } else { xxh = XXHash64() }
+            if version >= 4 { self.blockBytes = blockBytes }
         }
         mutating func update(_ b: UnsafeRawBufferPointer) {
-            if crc != nil { crc!.update(b) } else { xxh!.update(b) }
+            if crc != nil { crc!.update(b); return }
+            guard blockBytes > 0 else { xxh!.update(b); return }
+            var o = 0
+            while o < b.count {
+                let take = Swift.min(blockBytes - inBlock, b.count - o)
+                xxh!.update(UnsafeRawBufferPointer(rebasing: b[o..<(o + take)]))
+                inBlock += take
+                o += take
+                if inBlock == blockBytes {
+                    completed.append(xxh!.value)
+                    xxh = XXHash64()
+                    inBlock = 0
+                }
+            }
         }
+        /// Version 4: the hash of every block, the last one possibly short.
+        var blocks: [UInt64] { inBlock > 0 ? completed + [xxh!.value] : completed }
         /// `update`, copying the bytes to `destination` in the same pass.
         mutating func updateCopying(_ b: UnsafeRawBufferPointer, to destination: UnsafeMutableRawPointer) {
             if crc != nil {
@@ -96,7 +144,7 @@ public enum EventBinary {
         try write(table, to: path, overwrite: overwrite, version: version, generation: generation, progress: progress)
     }
 
-    /// Writes a given format version (1 and 2 only for compatibility tests) and generation id.
+    /// Writes a given format version (1–3 only for compatibility tests) and generation id.
     static func write(_ table: EventTable, to path: String, overwrite: Bool, version v: UInt32,
                       generation: UInt64 = 0, progress: ProgressObserver?) throws -> Int {
         try AtomicFile.stream(to: path, overwrite: overwrite, writer(table, version: v, generation: generation, progress: progress))
@@ -110,14 +158,19 @@ public enum EventBinary {
         let cell = table.cell.map { $0.littleEndian }, adc = table.adc.map { $0.littleEndian }
         let time = table.time.map { $0.bitPattern.littleEndian }
         let padding = [UInt8](repeating: 0, count: n % 2 == 1 ? 4 : 0)
-        var sum = PayloadChecksum(version: v)
+        var sum = PayloadChecksum(version: v, blockBytes: checksumBlockBytes)
         cell.withUnsafeBytes { sum.update($0) }
         adc.withUnsafeBytes { sum.update($0) }
         padding.withUnsafeBytes { sum.update($0) }
         time.withUnsafeBytes { sum.update($0) }
-        let header = Header(version: v, eventCount: n, distinctCells: cells.count, cellBound: (cells.last ?? -1) + 1,
-                            flags: table.isSortedByCellAndTime ? sortedFlag : 0, payloadChecksum: sum.value,
+        let blockTable = v >= 4 ? sum.blocks.map { $0.littleEndian } : []
+        var header = Header(version: v, eventCount: n, distinctCells: cells.count, cellBound: (cells.last ?? -1) + 1,
+                            flags: table.isSortedByCellAndTime ? sortedFlag : 0, payloadChecksum: v >= 4 ? 0 : sum.value,
                             generation: generation)
+        if v >= 4 {
+            header.blockBytes = checksumBlockBytes
+            header.blockCount = blockTable.count
+        }
         return { out in
             try out.write(encode(header))
             try writeColumn(cell, out)
@@ -125,6 +178,7 @@ public enum EventBinary {
             try out.write(padding)
             progress?.progress(done: n / 3, total: n, unit: "events")
             try writeColumn(time, out)
+            try writeColumn(blockTable, out)
             progress?.progress(done: n, total: n, unit: "events")
         }
     }
@@ -146,6 +200,9 @@ public enum EventBinary {
         put(h.flags)
         if h.version == 1 {
             put(UInt32(truncatingIfNeeded: h.payloadChecksum))
+        } else if h.version >= 4 {
+            put(UInt32(h.blockBytes))
+            put(UInt64(h.blockCount))
         } else {
             put(UInt32(0))
             put(h.payloadChecksum)
@@ -161,7 +218,7 @@ public enum EventBinary {
     }
 
     /// The header checksum of a 64-byte header of version `v`: CRC-32 of bytes 0..<40 (version 1),
-    /// XXH64 of bytes 0..<48 (version 2), XXH64 of bytes 0..<48 then 56..<64, the generation id (3).
+    /// XXH64 of bytes 0..<48 (version 2), XXH64 of bytes 0..<48 then 56..<64, the generation id (3, 4).
     static func headerChecksum(_ b: [UInt8], version v: UInt32) -> UInt64 {
         b.withUnsafeBytes { raw in
             switch v {
@@ -204,14 +261,29 @@ public enum EventBinary {
         }
         let n = u64(16)
         let limit = InputLimits.current.maxEvents
-        guard n <= UInt64(limit), n <= UInt64(Int.max - headerSize) / 12 else {
+        // Int.max / 16: the payload (12 bytes per event) and a block table of at most 1/512 of it fit in an Int.
+        guard n <= UInt64(limit), n <= UInt64(Int.max / 16) else {
             throw fail(16, "event count \(n) is above the limit of \(limit) events (SDDCAL_MAX_EVENTS)")
         }
-        return Header(version: v, eventCount: Int(n), distinctCells: Int(u32(24)), cellBound: Int(u32(28)),
-                      flags: u32(32), payloadChecksum: v == 1 ? UInt64(u32(36)) : u64(40), generation: u64(56))
+        var h = Header(version: v, eventCount: Int(n), distinctCells: Int(u32(24)), cellBound: Int(u32(28)),
+                       flags: u32(32), payloadChecksum: v == 1 ? UInt64(u32(36)) : v >= 4 ? 0 : u64(40), generation: u64(56))
+        if v >= 4 {
+            let b = u32(36)
+            guard b.nonzeroBitCount == 1, checksumBlockBytesRange.contains(Int(b)) else {
+                throw fail(36, "bad checksum block size \(b) (expected a power of two from \(checksumBlockBytesRange.lowerBound) to \(checksumBlockBytesRange.upperBound) bytes)")
+            }
+            h.blockBytes = Int(b)
+            let expected = blockCount(payloadBytes: h.payloadEnd - headerSize, blockBytes: h.blockBytes)
+            let k = u64(40)
+            guard k == UInt64(expected) else {
+                throw fail(40, "checksum block count \(k) does not match \(n) events in blocks of \(b) bytes (expected \(expected))")
+            }
+            h.blockCount = expected
+        }
+        return h
     }
 
-    /// Reads a binary event file (versions 1–3), checking magic, version, size and both checksums
+    /// Reads a binary event file (versions 1–4), checking magic, version, size and the checksums
     /// before the rows; errors name the byte offset.
     public static func read(_ path: String, options: EventReadOptions = .strict,
                             progress: ProgressObserver? = nil) throws -> EventReadResult {
@@ -225,8 +297,9 @@ public enum EventBinary {
         let n = h.eventCount
         if file.size > 0 {
             if file.size < h.fileSize {
-                throw SDDError.badBytes(file: path, offset: file.size,
-                                        message: "truncated: \(n) events need \(h.fileSize) bytes, file ends at byte \(file.size)")
+                let what = file.size >= h.payloadEnd ? "the block hash table (\(h.blockCount) blocks) needs bytes \(h.payloadEnd)..<\(h.fileSize)"
+                                                     : "\(n) events need \(h.fileSize) bytes"
+                throw SDDError.badBytes(file: path, offset: file.size, message: "truncated: \(what), file ends at byte \(file.size)")
             }
             if file.size > h.fileSize {
                 throw SDDError.badBytes(file: path, offset: h.fileSize,
@@ -236,7 +309,9 @@ public enum EventBinary {
 
         let maxTime = InputLimits.current.maxTime
         var cell: [UInt16], adc: [UInt16], time: [Double]
-        let computed: UInt64
+        var computed: UInt64 = 0
+        // Version 4: the hash of each block as computed, and as stored in the file's table.
+        var computedBlocks: [UInt64] = [], storedBlocks: [UInt64] = []
         var clean = false
         var offset = headerSize
         #if _endian(little)
@@ -247,11 +322,14 @@ public enum EventBinary {
         if let mapped {
             cell = mapped.cell; adc = mapped.adc; time = mapped.time
             computed = mapped.checksum
+            computedBlocks = mapped.blockHashes; storedBlocks = mapped.storedBlockHashes
             clean = mapped.clean
             offset = h.fileSize
             progress?.progress(done: n / 3, total: n, unit: "events")
         } else {
-            var crc = PayloadChecksum(version: h.version)
+            var crc = PayloadChecksum(version: h.version, blockBytes: h.blockBytes)
+            // The block table is read as a column too, but is not part of the payload it checks.
+            var hashing = true
             func readColumn<T>(_ count: Int, _ zero: T) throws -> [T] {
                 // A pipe's header count is a claim, not a size: grow with the bytes that actually arrive.
                 if file.size == 0 && count > 1 << 16 { return try readGrowing(count, zero) }
@@ -263,7 +341,7 @@ public enum EventBinary {
                     while r < raw.count {
                         let chunk = UnsafeMutableRawBufferPointer(rebasing: raw[r..<Swift.min(raw.count, r + (1 << 18))])
                         let got = try file.read(into: chunk)
-                        crc.update(UnsafeRawBufferPointer(rebasing: chunk[0..<got]))
+                        if hashing { crc.update(UnsafeRawBufferPointer(rebasing: chunk[0..<got])) }
                         r += got
                         if got < chunk.count { break }
                     }
@@ -285,7 +363,7 @@ public enum EventBinary {
                     let got = try chunk.withUnsafeMutableBytes { raw -> Int in
                         let part = UnsafeMutableRawBufferPointer(rebasing: raw[0..<(want * MemoryLayout<T>.stride)])
                         let g = try file.read(into: part)
-                        crc.update(UnsafeRawBufferPointer(rebasing: part[0..<g]))
+                        if hashing { crc.update(UnsafeRawBufferPointer(rebasing: part[0..<g])) }
                         return g
                     }
                     col.append(contentsOf: chunk[0..<(got / MemoryLayout<T>.stride)])
@@ -303,6 +381,11 @@ public enum EventBinary {
             progress?.progress(done: n / 3, total: n, unit: "events")
             if n % 2 == 1 { _ = try readColumn(2, UInt16(0)) }
             time = try readColumn(n, 0)
+            if h.version >= 4 {
+                computedBlocks = crc.blocks
+                hashing = false
+                storedBlocks = try readColumn(h.blockCount, UInt64(0)).map { UInt64(littleEndian: $0) }
+            }
             #if _endian(big)
             cell = cell.map { UInt16(littleEndian: $0) }
             adc = adc.map { UInt16(littleEndian: $0) }
@@ -315,9 +398,17 @@ public enum EventBinary {
                     throw SDDError.badBytes(file: path, offset: offset, message: "unexpected bytes after the last event")
                 }
             }
-            computed = crc.value
+            if h.version < 4 { computed = crc.value }
         }
-        guard computed == h.payloadChecksum else {
+        if h.version >= 4 {
+            // The first corrupt block in file order, whichever core or pass found it.
+            if let k = computedBlocks.indices.first(where: { computedBlocks[$0] != storedBlocks[$0] }) {
+                let r = h.blockRange(k)
+                throw SDDError.badBytes(file: path, offset: r.lowerBound,
+                                        message: String(format: "payload bytes %d..<%d (checksum block %d of %d) do not match their XXH64 (stored %016llx at byte %d, computed %016llx): file is corrupt",
+                                                        r.lowerBound, r.upperBound, k, h.blockCount, storedBlocks[k], h.payloadEnd + 8 * k, computedBlocks[k]))
+            }
+        } else if computed != h.payloadChecksum {
             throw SDDError.badBytes(file: path, offset: h.payloadChecksumOffset,
                                     message: String(format: "payload checksum mismatch (stored %016llx, computed %016llx over bytes %d..<%d): file is corrupt",
                                                     h.payloadChecksum, computed, headerSize, h.fileSize))
