@@ -52,17 +52,6 @@ final class ParallelEventReadTests: XCTestCase {
         XCTAssertNil(try EventCSV.readParallel(long, options: .strict, progress: nil, blockBytes: 128, minimumBytes: 0))
     }
 
-    func testResidencyOfNewAndTouchedPages() throws {
-        let bytes = 1 << 22
-        let p = try XCTUnwrap(mmap(nil, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0))
-        defer { munmap(p, bytes) }
-        XCTAssertFalse(EventBinary.MappedPayload.mostlyResident(UnsafeRawBufferPointer(start: p, count: bytes)))
-        memset(p, 1, bytes / 2)
-        XCTAssertFalse(EventBinary.MappedPayload.mostlyResident(UnsafeRawBufferPointer(start: p, count: bytes)))
-        memset(p, 1, bytes)
-        XCTAssertTrue(EventBinary.MappedPayload.mostlyResident(UnsafeRawBufferPointer(start: p, count: bytes)))
-    }
-
     func testMappedBinaryReadOverSeveralBlocksAndItsChecks() throws {
         let dir = try TemporaryDirectory()
         let n = 150_001   // 1.8 MB of payload: seven checksum blocks, the last one short; odd: the padding
@@ -86,7 +75,7 @@ final class ParallelEventReadTests: XCTestCase {
         }
         XCTAssertTrue(mapped.clean)
         XCTAssertFalse(try XCTUnwrap(EventBinary.MappedPayload.read(fd: f.fd, header: h, maxTime: .infinity, knownCells: 0...30)).clean)
-        // On one core and on every core: the same columns, hashes and checks.
+        // On the calling thread alone and in the two-thread pipeline: the same columns, hashes and checks.
         for allCores in [false, true] {
             let m = try XCTUnwrap(EventBinary.MappedPayload.read(fd: f.fd, header: h, maxTime: .infinity, knownCells: 0...31, allCores: allCores))
             XCTAssertEqual(EventTable(cell: m.cell, adc: m.adc, time: m.time), table)

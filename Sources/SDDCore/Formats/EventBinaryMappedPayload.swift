@@ -40,7 +40,7 @@ extension EventBinary {
         /// of exactly `h.fileSize` bytes. A file truncated by another process while it is read ends
         /// the process with SIGBUS, as any memory-mapped reader.
         static func read(fd: Int32, header h: Header, maxTime: Double, knownCells: ClosedRange<Int>?,
-                         allCores: Bool? = nil) -> MappedPayload? {
+                         allCores: Bool = true) -> MappedPayload? {
             let n = h.eventCount
             let size = h.fileSize
             // The mapped file counts in the resident set while it is read: beyond 64 MB (5.6·10⁶
@@ -90,21 +90,24 @@ extension EventBinary {
             return MappedPayload(cell: cell, adc: adc, time: time, checksum: sum.value, clean: bad == 0)
         }
 
-        /// Version 4: the payload's checksum blocks, each hashed, copied into the columns and checked
-        /// in one pass (pages faulted in, `XXHash64.updateCopying`, checks in cache, as `read`), on
-        /// every core when the columns' memory is already resident and on one core when it is new.
-        /// Blocks are handed out as they come; each block's hash and check land in its own slot, so
-        /// which core did a block changes nothing, and the caller reports the first bad block in
-        /// the file.
+        /// Version 4: the payload's checksum blocks, each hashed (XXH64), copied into the columns and
+        /// checked in one pass (`XXHash64.updateCopying`, checks while in cache, as `read`), on two
+        /// cores as a pipeline: one thread at a time faults in the next block's fresh destination
+        /// pages (`populate`) while the other hashes, copies and checks the blocks already faulted
+        /// in; when every block is faulted in, both hash. Each block's hash and check land in its own
+        /// slot, so which thread did a block changes nothing, and the caller reports the first bad
+        /// block in the file. With one thread (a busy machine, where Dispatch starts no second
+        /// worker) the same loop faults in every block and then hashes them, without waiting.
         ///
-        /// Why the residency decides (10⁶ events, 46 blocks, development VM under a load of ~5,
-        /// `sddcal convert --json` in new processes, 25 interleaved reads each): new pages must be
-        /// faulted in and zeroed, and two cores faulting into the same columns contend, so a new
-        /// process read 10.5 ms on one core and 11.4 ms on two; a warm process, whose allocator
-        /// hands back the pages of its previous read, faults nothing, and the hashing splits.
-        /// `allCores` forces the choice (tests); nil decides by residency.
+        /// Why only one thread faults at a time: in a new process the columns' 12 MB of new pages
+        /// must be faulted in and zeroed, and two threads faulting into the same columns contend
+        /// (10⁶ events, 46 blocks, `sddcal convert --json`, 25 interleaved reads at a load of ~5:
+        /// 10.5 ms on one core, 11.4 ms with both cores each faulting and hashing its own blocks).
+        /// A warm process faults as much: `sddcal-bench formats` gets new pages for the columns on
+        /// every read (`perf`: page zeroing and `populate` in every read).
+        /// `allCores: false` reads on the calling thread alone (tests).
         static func readBlocks(fd: Int32, header h: Header, maxTime: Double, knownCells: ClosedRange<Int>?,
-                               allCores: Bool? = nil) -> MappedPayload? {
+                               allCores: Bool = true) -> MappedPayload? {
             let n = h.eventCount
             let size = h.fileSize
             guard n > 0, size <= maxMappedBytes, let map = mmap(nil, size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0), map != MAP_FAILED else { return nil }
@@ -133,7 +136,20 @@ extension EventBinary {
                         hashes.withUnsafeMutableBufferPointer { hashOut in
                             bad.withUnsafeMutableBufferPointer { badOut in
                                 let cellBase = cellBytes.baseAddress!, adcBase = adcBytes.baseAddress!, timeBase = timeBytes.baseAddress!
-                                func process(_ k: Int) {
+                                // Faults in the destination pages of block `k` (each column part of it).
+                                func populateBlock(_ k: Int) {
+                                    let a = k * blockBytes, e = Swift.min(a + blockBytes, end)
+                                    if a < adcStart { populate(cellBase + a, Swift.min(e, adcStart) - a) }
+                                    if a < padStart && e > adcStart {
+                                        let lo = Swift.max(a, adcStart)
+                                        populate(adcBase + (lo - adcStart), Swift.min(e, padStart) - lo)
+                                    }
+                                    if e > timeStart {
+                                        let lo = Swift.max(a, timeStart)
+                                        populate(timeBase + (lo - timeStart), e - lo)
+                                    }
+                                }
+                                func process(_ k: Int, populating: Bool) {
                                     let a = k * blockBytes, e = Swift.min(a + blockBytes, end)
                                     var x = XXHash64()
                                     var flag: UInt8 = 0
@@ -141,13 +157,13 @@ extension EventBinary {
                                     while o < e {
                                         if o < adcStart {
                                             let stop = Swift.min(e, adcStart), dst = cellBase + o
-                                            populate(dst, stop - o)
+                                            if populating { populate(dst, stop - o) }
                                             x.updateCopying(UnsafeRawBufferPointer(start: payload + o, count: stop - o), to: dst)
                                             if knownCells != nil { flag |= cellsOutside(dst, (stop - o) / 2, lo, hi, cellsOutsideUInt16) }
                                             o = stop
                                         } else if o < padStart {
                                             let stop = Swift.min(e, padStart), dst = adcBase + (o - adcStart)
-                                            populate(dst, stop - o)
+                                            if populating { populate(dst, stop - o) }
                                             x.updateCopying(UnsafeRawBufferPointer(start: payload + o, count: stop - o), to: dst)
                                             o = stop
                                         } else if o < timeStart {
@@ -156,7 +172,7 @@ extension EventBinary {
                                             o = stop
                                         } else {
                                             let dst = timeBase + (o - timeStart)
-                                            populate(dst, e - o)
+                                            if populating { populate(dst, e - o) }
                                             x.updateCopying(UnsafeRawBufferPointer(start: payload + o, count: e - o), to: dst)
                                             flag |= timesOutside(dst, (e - o) / 8, limit)
                                             o = e
@@ -165,10 +181,20 @@ extension EventBinary {
                                     hashOut[k] = x.value
                                     badOut[k] = flag
                                 }
-                                if blocks > 1 && allCores ?? mostlyResident(UnsafeRawBufferPointer(timeBytes)) {
-                                    DispatchQueue.concurrentPerform(iterations: blocks, execute: process)
+                                if blocks > 1 && allCores {
+                                    let pipeline = BlockPipeline(blocks: blocks)
+                                    DispatchQueue.concurrentPerform(iterations: 2) { _ in
+                                        while true {
+                                            switch pipeline.next() {
+                                            case .populate(let k): populateBlock(k); pipeline.populated()
+                                            case .process(let k): process(k, populating: false)
+                                            case .wait: sched_yield()
+                                            case .done: return
+                                            }
+                                        }
+                                    }
                                 } else {
-                                    for k in 0..<blocks { process(k) }
+                                    for k in 0..<blocks { process(k, populating: true) }
                                 }
                             }
                         }
@@ -180,19 +206,48 @@ extension EventBinary {
                                  clean: !bad.contains { $0 != 0 })
         }
 
-        /// Whether at least 7/8 of the whole pages of `b` are in memory (`mincore`): memory the
-        /// allocator hands back from an earlier read, not new pages still to be faulted in.
-        static func mostlyResident(_ b: UnsafeRawBufferPointer) -> Bool {
-            #if os(Linux)
-            guard let p = b.baseAddress else { return false }
-            let start = (Int(bitPattern: p) + 4095) & ~4095, end = (Int(bitPattern: p) + b.count) & ~4095
-            guard end > start, let q = UnsafeMutableRawPointer(bitPattern: start) else { return false }
-            var pages = [UInt8](repeating: 0, count: (end - start) / 4096)
-            guard mincore(q, end - start, &pages) == 0 else { return false }
-            return pages.reduce(0) { $0 + Int($1 & 1) } * 8 >= pages.count * 7
-            #else
-            return false
-            #endif
+        /// The shared schedule of the two-thread pipeline: blocks are faulted in one at a time, in
+        /// order, and hashed in order once faulted in; a thread asks for its next step.
+        final class BlockPipeline: @unchecked Sendable {
+            enum Step { case populate(Int), process(Int), wait, done }
+            private let lock = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+            private let blocks: Int
+            private var nextPopulate = 0, faultedIn = 0, nextProcess = 0
+            private var populating = false
+
+            init(blocks: Int) {
+                self.blocks = blocks
+                pthread_mutex_init(lock, nil)
+            }
+            deinit {
+                pthread_mutex_destroy(lock)
+                lock.deallocate()
+            }
+
+            /// Faulting in comes first when no other thread is at it, so that it stays ahead.
+            func next() -> Step {
+                pthread_mutex_lock(lock)
+                defer { pthread_mutex_unlock(lock) }
+                if nextProcess >= blocks { return .done }
+                if !populating && nextPopulate < blocks {
+                    populating = true
+                    nextPopulate += 1
+                    return .populate(nextPopulate - 1)
+                }
+                if nextProcess < faultedIn {
+                    nextProcess += 1
+                    return .process(nextProcess - 1)
+                }
+                return .wait
+            }
+
+            /// The block of the last `.populate` is faulted in.
+            func populated() {
+                pthread_mutex_lock(lock)
+                faultedIn += 1
+                populating = false
+                pthread_mutex_unlock(lock)
+            }
         }
 
         /// Faults in the whole pages of a fresh destination block in one call (MADV_POPULATE_WRITE,
